@@ -1,0 +1,96 @@
+"""Episode records."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from podcast.db import Base, UTCDateTime
+
+
+class Status(enum.StrEnum):
+    """What a producer sees. Only ``draft`` and ``published`` are stored: an episode published
+    for a future time reads as ``scheduled`` until its time comes, with no job to flip it."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+
+
+class EpisodeType(enum.StrEnum):
+    FULL = "full"
+    TRAILER = "trailer"
+    BONUS = "bonus"
+
+
+class NotesFormat(enum.StrEnum):
+    HTML = "html"
+    MARKDOWN = "markdown"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings with a CHECK: portable, and readable in a SQL shell.
+    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
+
+
+class Episode(Base):
+    __tablename__ = "episodes"
+    __table_args__ = (
+        UniqueConstraint("show_id", "slug", name="uq_episodes_show_id_slug"),
+        CheckConstraint("season IS NULL OR season > 0", name="season_positive"),
+        CheckConstraint("episode_number IS NULL OR episode_number > 0", name="number_positive"),
+        CheckConstraint("status <> 'scheduled'", name="status_stored"),
+        Index("ix_episodes_show_status_publish_at", "show_id", "status", "publish_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"))
+    guid: Mapped[str] = mapped_column(String(255), unique=True)
+    slug: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(255))
+    author: Mapped[str | None] = mapped_column(String(255))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    show_notes: Mapped[str] = mapped_column(Text, default="")
+    show_notes_format: Mapped[NotesFormat] = mapped_column(
+        _enum(NotesFormat, "notes_format"), default=NotesFormat.HTML
+    )
+    # Sanitised once on write; the page and the feed use these bytes as they are.
+    show_notes_html: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[Status] = mapped_column(_enum(Status, "episode_status"), default=Status.DRAFT)
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    season: Mapped[int | None] = mapped_column(Integer)
+    episode_number: Mapped[int | None] = mapped_column(Integer)
+    episode_type: Mapped[EpisodeType] = mapped_column(
+        _enum(EpisodeType, "episode_type"), default=EpisodeType.FULL
+    )
+    explicit: Mapped[bool] = mapped_column(Boolean, default=False)
+    people: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    artwork_key: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def status_at(self, now: datetime) -> Status:
+        if self.status is Status.DRAFT:
+            return Status.DRAFT
+        if self.publish_at is not None and self.publish_at > now:
+            return Status.SCHEDULED
+        return Status.PUBLISHED
+
+    def is_public(self, now: datetime) -> bool:
+        return self.status_at(now) is Status.PUBLISHED

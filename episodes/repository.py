@@ -1,0 +1,65 @@
+"""Every query about episodes, so visibility rules live in one place."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session
+
+from episodes.models import Episode, Status
+
+
+def visible(now: datetime) -> ColumnElement[bool]:
+    """What the public may see: published, and its time has come."""
+    return and_(Episode.status == Status.PUBLISHED, Episode.publish_at <= now)
+
+
+def status_is(status: Status, now: datetime) -> ColumnElement[bool]:
+    if status is Status.DRAFT:
+        return Episode.status == Status.DRAFT
+    if status is Status.SCHEDULED:
+        return and_(Episode.status == Status.PUBLISHED, Episode.publish_at > now)
+    return visible(now)
+
+
+def get(session: Session, show_id: int, episode_id: int) -> Episode | None:
+    return session.scalar(
+        select(Episode).where(Episode.show_id == show_id, Episode.id == episode_id)
+    )
+
+
+def get_by_slug(session: Session, show_id: int, slug: str) -> Episode | None:
+    return session.scalar(select(Episode).where(Episode.show_id == show_id, Episode.slug == slug))
+
+
+def page(
+    session: Session,
+    show_id: int,
+    *,
+    where: ColumnElement[bool] | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[Episode], int]:
+    """One page, newest first (unpublished drafts, which have no date, by creation)."""
+    query = select(Episode).where(Episode.show_id == show_id)
+    if where is not None:
+        query = query.where(where)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(
+            Episode.publish_at.desc().nulls_first(), Episode.created_at.desc(), Episode.id.desc()
+        )
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(rows), total
+
+
+def slugs_starting_with(session: Session, show_id: int, base: str) -> set[str]:
+    rows = session.scalars(
+        select(Episode.slug).where(
+            Episode.show_id == show_id, Episode.slug.startswith(base, autoescape=True)
+        )
+    )
+    return set(rows)

@@ -1,0 +1,85 @@
+"""Episodes as the API reads and writes them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from episodes.models import EpisodeType, NotesFormat, Status
+from episodes.slugs import SLUG_PATTERN
+from podcast.schemas import Person, Text255
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=80)]
+Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+PositiveInt = Annotated[int, Field(gt=0, le=1_000_000)]
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+Notes = Annotated[str, StringConstraints(max_length=100_000)]
+
+
+class _EpisodeFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    author: Text255 | None = None
+    summary: Summary | None = None
+    show_notes: Notes | None = None
+    show_notes_format: NotesFormat | None = None
+    season: PositiveInt | None = None
+    episode_number: PositiveInt | None = None
+    episode_type: EpisodeType | None = None
+    explicit: bool | None = None
+    people: list[Person] | None = Field(default=None, max_length=50)
+    keywords: list[Keyword] | None = Field(default=None, max_length=30)
+
+
+class EpisodeCreate(_EpisodeFields):
+    """A new episode starts as a draft; ``slug`` is made from the title unless given."""
+
+    title: Text255
+    slug: Slug | None = None
+
+
+class EpisodeUpdate(_EpisodeFields):
+    """PATCH: only the fields present change; the guid never does."""
+
+    title: Text255 | None = None
+    slug: Slug | None = None
+
+
+class PublishRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    at: AwareDatetime | None = Field(
+        default=None, description="When to publish; omitted or past means now, future schedules."
+    )
+
+
+class EpisodeRead(BaseModel):
+    id: int
+    guid: str
+    slug: str
+    title: str
+    author: str | None
+    summary: str
+    show_notes: str
+    show_notes_format: NotesFormat
+    show_notes_html: str
+    status: Status
+    publish_at: datetime | None
+    season: int | None
+    episode_number: int | None
+    episode_type: EpisodeType
+    explicit: bool
+    people: list[Person]
+    keywords: list[str]
+    url: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class EpisodePage(BaseModel):
+    items: list[EpisodeRead]
+    total: int
+    page: int
+    per_page: int

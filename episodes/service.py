@@ -1,0 +1,122 @@
+"""What producers do to episodes: create, change, publish, schedule, delete.
+
+Plain functions over a session; they raise ``podcast.errors`` and know nothing else of HTTP.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from episodes import repository
+from episodes.models import Episode, NotesFormat, Status
+from episodes.notes import render_notes
+from episodes.schemas import EpisodeCreate, EpisodeUpdate
+from episodes.slugs import slugify, unique_slug
+from podcast.errors import Conflict, NotFound, Unprocessable
+from podcast.show.models import Show
+
+_SLUG_ATTEMPTS = 5
+_NOT_NULL = {"title", "summary", "show_notes", "show_notes_format", "episode_type", "explicit"}
+_LISTS = {"people", "keywords"}
+
+
+def create_episode(session: Session, show: Show, data: EpisodeCreate, now: datetime) -> Episode:
+    """A new draft. Its guid is made here once and never changes afterwards."""
+    fields = data.model_dump(exclude_none=True, mode="json")
+    explicit_slug = fields.pop("slug", None)
+    episode = Episode(
+        show_id=show.id,
+        guid=str(uuid.uuid4()),
+        status=Status.DRAFT,
+        summary="",
+        show_notes="",
+        show_notes_format=NotesFormat.HTML,
+        explicit=False,
+        people=[],
+        keywords=[],
+        created_at=now,
+        updated_at=now,
+    )
+    _apply(episode, fields)
+    if explicit_slug is not None:
+        if repository.get_by_slug(session, show.id, explicit_slug) is not None:
+            raise Conflict(f"slug: {explicit_slug!r} is already used by another episode")
+        episode.slug = explicit_slug
+        session.add(episode)
+        session.flush()
+        return episode
+    base = slugify(episode.title)
+    for _ in range(_SLUG_ATTEMPTS):
+        episode.slug = unique_slug(base, repository.slugs_starting_with(session, show.id, base))
+        try:
+            with session.begin_nested():
+                session.add(episode)
+            return episode
+        except IntegrityError:
+            continue  # another request took this slug between our read and our insert
+    raise Conflict("could not find a free slug for this title; give one explicitly")
+
+
+def update_episode(session: Session, episode: Episode, data: EpisodeUpdate, now: datetime) -> None:
+    fields = data.model_dump(exclude_unset=True, mode="json")
+    for name in _NOT_NULL & fields.keys():
+        if fields[name] is None:
+            raise Unprocessable(f"{name}: cannot be empty")
+    for name in _LISTS & fields.keys():
+        if fields[name] is None:
+            fields[name] = []
+    slug = fields.pop("slug", None)
+    if slug is not None and slug != episode.slug:
+        if repository.get_by_slug(session, episode.show_id, slug) is not None:
+            raise Conflict(f"slug: {slug!r} is already used by another episode")
+        episode.slug = slug
+    _apply(episode, fields)
+    episode.updated_at = now
+    session.flush()
+
+
+def _apply(episode: Episode, fields: dict[str, Any]) -> None:
+    notes_changed = "show_notes" in fields or "show_notes_format" in fields
+    if "keywords" in fields:
+        fields["keywords"] = list(dict.fromkeys(fields["keywords"]))
+    for name, value in fields.items():
+        if name == "show_notes_format":
+            value = NotesFormat(value)
+        setattr(episode, name, value)
+    if notes_changed:
+        episode.show_notes_html = render_notes(episode.show_notes, episode.show_notes_format)
+    elif episode.show_notes_html is None:
+        episode.show_notes_html = ""
+
+
+def publish(episode: Episode, at: datetime | None, now: datetime) -> None:
+    """Publish now, back-date, or schedule: a future ``at`` keeps it hidden until then."""
+    episode.status = Status.PUBLISHED
+    episode.publish_at = at or now
+    episode.updated_at = now
+
+
+def unpublish(episode: Episode, now: datetime) -> None:
+    episode.status = Status.DRAFT
+    episode.publish_at = None
+    episode.updated_at = now
+
+
+def delete_episode(session: Session, episode: Episode) -> None:
+    session.delete(episode)
+    session.flush()
+
+
+def get_for(
+    session: Session, show: Show, episode_id: int, now: datetime, producer: bool
+) -> Episode:
+    """The episode, if the caller may see it; the public gets 404 for drafts and the future."""
+    episode = repository.get(session, show.id, episode_id)
+    if episode is None or not (producer or episode.is_public(now)):
+        raise NotFound(f"episode {episode_id} does not exist")
+    return episode

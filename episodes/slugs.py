@@ -1,0 +1,32 @@
+"""Readable, stable URL slugs from titles."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_SLUG = 80
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+def slugify(title: str) -> str:
+    """ASCII, lower case, hyphenated; accents folded ("Café" -> "cafe") so URLs stay ASCII
+    as Apple requires. Titles with no Latin letters fall back to ``episode``."""
+    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    slug = _NON_WORD.sub("-", folded.lower()).strip("-")
+    slug = slug[:MAX_SLUG].rstrip("-")
+    return slug or "episode"
+
+
+def unique_slug(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``... whichever is free."""
+    if base not in taken:
+        return base
+    n = 2
+    while True:
+        suffix = f"-{n}"
+        candidate = base[: MAX_SLUG - len(suffix)].rstrip("-") + suffix
+        if candidate not in taken:
+            return candidate
+        n += 1

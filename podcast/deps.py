@@ -1,0 +1,74 @@
+"""Request-scoped dependencies. Everything comes from ``app.state``, built in ``create_app``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from podcast.clock import Clock
+from podcast.db import session_scope
+from podcast.errors import Unauthorized
+from podcast.settings import Settings
+from podcast.show.models import Show
+from podcast.show.service import get_default_show
+from podcast.tokens import Producer, verify_token
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with session_scope(request.app.state.sessionmaker) as session:
+        yield session
+
+
+def get_clock(request: Request) -> Clock:
+    return request.app.state.clock
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+# scope="function": the commit happens before the response leaves, so a 2xx means it is stored.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+_bearer = HTTPBearer(auto_error=False, description="A producer token from `podcast token create`")
+
+
+def get_optional_producer(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Producer | None:
+    """The producer behind the request, or None for the public.
+
+    A token that is sent but wrong is an error, never a silent downgrade to public access.
+    """
+    if credentials is None:
+        return None
+    producer = verify_token(session, credentials.credentials)
+    if producer is None:
+        raise Unauthorized("the token is not valid (it may have been revoked)")
+    return producer
+
+
+OptionalProducer = Annotated[Producer | None, Depends(get_optional_producer)]
+
+
+def require_producer(producer: OptionalProducer) -> Producer:
+    if producer is None:
+        raise Unauthorized("this needs a producer token: send 'Authorization: Bearer <token>'")
+    return producer
+
+
+ProducerDep = Annotated[Producer, Depends(require_producer)]
+
+
+def get_show(session: SessionDep, settings: SettingsDep) -> Show:
+    return get_default_show(session, settings)
+
+
+ShowDep = Annotated[Show, Depends(get_show)]

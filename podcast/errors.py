@@ -1,0 +1,115 @@
+"""Errors that carry their HTTP status, and handlers that answer ``{"detail": ...}``.
+
+Domain code raises these (or plain ``ValueError`` subclasses mapped here) without knowing HTTP
+beyond a status number; every answer has the same shape so a producer's script can rely on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class ApiError(Exception):
+    status_code = 400
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers
+
+
+class BadRequest(ApiError):
+    status_code = 400
+
+
+class Unauthorized(ApiError):
+    status_code = 401
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="podcast"'})
+
+
+class Forbidden(ApiError):
+    status_code = 403
+
+
+class NotFound(ApiError):
+    status_code = 404
+
+
+class Conflict(ApiError):
+    status_code = 409
+
+
+class PayloadTooLarge(ApiError):
+    status_code = 413
+
+
+class UnsupportedMediaType(ApiError):
+    status_code = 415
+
+
+class Unprocessable(ApiError):
+    status_code = 422
+
+
+def _field(loc: Sequence[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
+    return out or "body"
+
+
+def validation_errors(errors: Sequence[Any]) -> list[dict[str, str]]:
+    """Pydantic's errors as ``{"field", "message"}`` pairs a person can read."""
+    out = []
+    for error in errors:
+        loc = error.get("loc", ())
+        message = error.get("msg", "is not valid")
+        if error.get("type") == "extra_forbidden":
+            message = "is not a field that can be set here"
+        elif error.get("type") == "missing":
+            message = "is required"
+        out.append({"field": _field(loc), "message": message})
+    return out
+
+
+def _summary(items: list[dict[str, str]]) -> str:
+    return "; ".join(f"{i['field']}: {i['message']}" for i in items)
+
+
+async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    bad_json = [e for e in errors if e.get("type") == "json_invalid"]
+    if bad_json:
+        ctx = bad_json[0].get("ctx") or {}
+        reason = ctx.get("error", "it could not be parsed")
+        return JSONResponse({"detail": f"the body is not valid JSON: {reason}"}, 400)
+    items = validation_errors(errors)
+    return JSONResponse({"detail": _summary(items), "errors": items}, 422)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return JSONResponse(
+        {"detail": exc.detail}, exc.status_code, headers=getattr(exc, "headers", None)
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -1,0 +1,12 @@
+"""Every table the service owns, gathered so Alembic compares the whole schema."""
+
+from __future__ import annotations
+
+from episodes import models as episode_models
+from podcast import tokens
+from podcast.db import Base
+from podcast.show import models as show_models
+
+metadata = Base.metadata
+
+__all__ = ["episode_models", "metadata", "show_models", "tokens"]

@@ -1,0 +1,101 @@
+"""Creating, reading and changing the show."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from podcast.errors import NotFound, Unprocessable
+from podcast.feed.categories import validate_category
+from podcast.settings import Settings
+from podcast.show.models import Show
+from podcast.show.schemas import ShowRead, ShowUpdate
+
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+_NULLABLE = {"subtitle", "subcategory", "link", "copyright", "new_feed_url"}
+
+
+def podcast_guid(feed_url: str) -> str:
+    """The Podcasting 2.0 ``podcast:guid``: UUIDv5 of the feed URL without scheme or end slashes."""
+    bare = feed_url.split("://", 1)[-1].rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
+def ensure_default_show(session: Session, settings: Settings, now: datetime) -> Show:
+    """The installation's default show, created from the settings the first time.
+
+    Several replicas may start together: the unique slug decides, and losers read the winner's.
+    """
+    show = session.scalar(select(Show).where(Show.slug == settings.show_slug))
+    if show is not None:
+        return show
+    validate_category(settings.show_category, settings.show_subcategory)
+    show = Show(
+        slug=settings.show_slug,
+        title=settings.show_title,
+        description=settings.show_description,
+        author=settings.show_author,
+        owner_name=settings.show_owner_name,
+        owner_email=str(settings.show_owner_email),
+        language=settings.show_language,
+        category=settings.show_category,
+        subcategory=settings.show_subcategory,
+        explicit=False,
+        show_type="episodic",
+        link=settings.base_url,
+        podcast_guid=podcast_guid(settings.feed_url),
+        locked=True,
+        funding=[],
+        people=[],
+        block=False,
+        complete=False,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(show)
+    except IntegrityError:
+        show = session.scalars(select(Show).where(Show.slug == settings.show_slug)).one()
+    return show
+
+
+def get_default_show(session: Session, settings: Settings) -> Show:
+    show = session.scalar(select(Show).where(Show.slug == settings.show_slug))
+    if show is None:
+        raise NotFound(f"the show {settings.show_slug!r} does not exist: run 'podcast init'")
+    return show
+
+
+def show_read(show: Show, settings: Settings) -> ShowRead:
+    data: dict[str, Any] = {c.key: getattr(show, c.key) for c in Show.__table__.columns}
+    data["feed_url"] = settings.feed_url
+    data["artwork_url"] = None
+    return ShowRead.model_validate(data)
+
+
+def update_show(show: Show, changes: ShowUpdate, now: datetime) -> Show:
+    fields = changes.model_dump(exclude_unset=True, mode="json")
+    for name, value in fields.items():
+        if value is None and name not in _NULLABLE:
+            raise Unprocessable(f"{name}: cannot be empty")
+    category = fields.get("category", show.category)
+    subcategory = fields.get("subcategory", show.subcategory)
+    if "category" in fields and "subcategory" not in fields and subcategory is not None:
+        # A new category with the old subcategory is almost always a mistake: drop it.
+        subcategory = None
+        fields["subcategory"] = None
+    try:
+        validate_category(category, subcategory)
+    except ValueError as exc:
+        field = "subcategory" if "subcategory" in str(exc).lower() else "category"
+        raise Unprocessable(f"{field}: {exc}") from exc
+    for name, value in fields.items():
+        setattr(show, name, value)
+    show.updated_at = now
+    return show

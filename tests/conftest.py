@@ -1,0 +1,97 @@
+"""Shared fixtures: a real app on a real database (SQLite always, PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from podcast.app import create_app
+from podcast.clock import FrozenClock
+from podcast.db import session_scope
+from podcast.models import metadata
+from podcast.settings import Settings
+from podcast.tokens import create_token
+
+POSTGRES_URL = os.environ.get("PODCAST_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", "postgresql"]
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_url() -> Iterator[str]:
+    """A private schema for this test run, dropped at the end, so runs never collide."""
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests need PODCAST_TEST_POSTGRES_URL")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        connection.commit()
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        connection.commit()
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'podcast.db'}"
+        return
+    url = request.getfixturevalue("postgres_schema_url")
+    yield url
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        connection.commit()
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        base_url="https://podcast.example.org",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(NOW)
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FrozenClock) -> FastAPI:
+    return create_app(settings, clock=clock)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def token(client: TestClient) -> str:
+    app = client.app
+    assert isinstance(app, FastAPI)
+    with session_scope(app.state.sessionmaker) as session:
+        return create_token(session, "tests", NOW)
+
+
+@pytest.fixture
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
