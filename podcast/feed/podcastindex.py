@@ -159,6 +159,7 @@ def entry_ext(fe: Any) -> PodcastIndexEntryExtension:
 
 
 def _check_text(value: object, field: str, max_len: int, *, allow_empty: bool = False) -> str:
+    """Stripped text (Apple rejects surrounding spaces); lxml would only fail later, at render."""
     if not isinstance(value, str):
         raise ValueError(f"{field} must be a string, got {type(value).__name__}")
     text = value.strip()
