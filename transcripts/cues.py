@@ -1,0 +1,219 @@
+"""The canonical transcript form every format is parsed into and rendered from.
+
+Times are integer milliseconds so that converting between formats never drifts.
+
+Text normalisation (applied by every parser and renderer through :func:`clean_text`):
+line breaks become ``\\n``; each line is stripped of surrounding whitespace; blank lines are
+removed (line-based formats use them to end a cue, so they cannot live inside one). Nothing
+else is collapsed. Speakers are normalised by :func:`clean_speaker` (whitespace runs become one
+space, as WebVTT does for voice names; empty means no speaker).
+
+Empty cues: a cue whose text is empty after normalisation is *dropped*, in every format (WebVTT
+allows empty cues and word-level JSON often has empty bodies; neither carries transcript text).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "Cue",
+    "Transcript",
+    "TranscriptError",
+    "UntimedTranscriptError",
+    "clean_speaker",
+    "clean_text",
+    "format_timestamp",
+    "parse_timestamp",
+    "split_speaker",
+    "validate",
+]
+
+
+class TranscriptError(ValueError):
+    """A transcript that cannot be read or written, explained for a podcast producer."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        self.message = message
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line is not None else self.message
+
+
+class UntimedTranscriptError(TranscriptError):
+    """Raised when a transcript without timestamps is rendered as a format that needs them."""
+
+    def __init__(self, format_name: str) -> None:
+        super().__init__(
+            f"this transcript has no timestamps, so it cannot be written as {format_name}; "
+            "offer it as plain text or HTML instead"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """One piece of transcript text; ``start_ms is None`` means an untimed cue."""
+
+    start_ms: int | None
+    end_ms: int | None
+    text: str
+    speaker: str | None = None
+
+    @property
+    def timed(self) -> bool:
+        return self.start_ms is not None and self.end_ms is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """A whole transcript in one language (a BCP 47 tag such as ``en`` or ``en-GB``)."""
+
+    language: str
+    cues: tuple[Cue, ...]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.cues, tuple):  # accept any iterable, keep the value immutable
+            object.__setattr__(self, "cues", tuple(self.cues))
+
+    @property
+    def timed(self) -> bool:
+        """True when every cue has a start and an end (needed for VTT, SRT and JSON)."""
+        return all(cue.timed for cue in self.cues)
+
+    @property
+    def duration_ms(self) -> int | None:
+        """The latest cue end (cues may overlap), or None for untimed or empty transcripts."""
+        ends = [cue.end_ms for cue in self.cues if cue.end_ms is not None]
+        return max(ends) if ends and self.timed else None
+
+
+def clean_text(text: str) -> str:
+    """Normalise cue text: LF line breaks, lines stripped, blank lines removed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = (line.strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def clean_speaker(speaker: str | None) -> str | None:
+    """Normalise a speaker name: whitespace runs become one space; empty becomes None."""
+    if speaker is None:
+        return None
+    cleaned = " ".join(speaker.split())
+    return cleaned or None
+
+
+# A speaker prefix such as "Lorna Krisson: Welcome" or "Speaker 2: Hello": one to five words,
+# the first starting with a capital letter, the others capitalised, name particles ("de",
+# "van", ...) or a final number, at most 40 characters, followed by a colon and whitespace.
+_NAME_WORD = r"[^\W\d_][\w'\u2019.\-\u0300-\u036f]*"
+_SPEAKER_PREFIX = re.compile(
+    rf"(?P<name>{_NAME_WORD}(?:[ ]{_NAME_WORD})*(?:[ ]\d+)?):\s+(?P<rest>\S.*)", re.DOTALL
+)
+_PARTICLES = frozenset("al bin da das de del della der di dos du el la le ten ter van von".split())
+# Capitalised labels and sentence openers that start ordinary sentences, not a speaker's turn.
+_NOT_SPEAKERS = frozenset(
+    """caution edit example examples important nb note notes p.s. ps reminder source sources
+    subject summary tip update warning""".split()
+)
+_NOT_FIRST_WORDS = frozenset(
+    """after and as at because before but by chapter during for from he here if in it my on or
+    our part section she since so step that the their there these they this those to until we
+    when while with you your""".split()
+)
+_MAX_SPEAKER_CHARS = 40
+
+
+def split_speaker(text: str) -> tuple[str | None, str]:
+    """Split a leading ``Name: `` prefix off text (used by SRT and plain text).
+
+    The rule, so that ordinary sentences keep their colons: one to five words (optionally
+    ending in a number, as in ``Speaker 2``), at most 40 characters, no sentence punctuation
+    other than ``.`` ``'`` ``-`` inside words; the first word capitalised and not a sentence
+    opener (``In``, ``The``, ``When``...); later words capitalised or name particles (``de``,
+    ``van``...); and not a label such as ``Note:``, ``Update:`` or ``Warning:``. Returns
+    ``(None, text)`` when there is no speaker prefix.
+    """
+    match = _SPEAKER_PREFIX.match(text)
+    if match is None:
+        return None, text
+    name = match["name"]
+    words = name.split(" ")
+    names = words[:-1] if words[-1].isdigit() else words
+    if (
+        len(name) > _MAX_SPEAKER_CHARS
+        or len(words) > 5
+        or not names[0][0].isupper()
+        or name.lower() in _NOT_SPEAKERS
+        or names[0].lower() in _NOT_FIRST_WORDS
+        or not all(w[0].isupper() or w in _PARTICLES for w in names[1:])
+    ):
+        return None, text
+    return name, match["rest"]
+
+
+def format_timestamp(ms: int, sep: str = ".", always_hours: bool = True) -> str:
+    """``HH:MM:SS.mmm`` (or ``MM:SS.mmm`` under an hour when ``always_hours`` is False)."""
+    if ms < 0:
+        raise ValueError(f"a timestamp cannot be negative: {ms} ms")
+    seconds, millis = divmod(ms, 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours or always_hours:
+        return f"{hours:02d}:{minutes:02d}:{seconds:02d}{sep}{millis:03d}"
+    return f"{minutes:02d}:{seconds:02d}{sep}{millis:03d}"
+
+
+def _timestamp_pattern(separators: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:(\d+):)?([0-5]\d):([0-5]\d)[{re.escape(separators)}](\d{{3}})")
+
+
+_TIMESTAMP_PATTERNS = {sep: _timestamp_pattern(sep) for sep in (".", ",.")}
+
+
+def parse_timestamp(
+    value: str, *, separators: str = ".", expected: str = "HH:MM:SS.mmm", line: int | None = None
+) -> int:
+    """Read ``HH:MM:SS.mmm`` or ``MM:SS.mmm`` (hours optional, exactly three millisecond digits,
+    minutes and seconds below 60) into milliseconds, or raise a :class:`TranscriptError`."""
+    pattern = _TIMESTAMP_PATTERNS.get(separators) or _timestamp_pattern(separators)
+    match = pattern.fullmatch(value)
+    if match is None:
+        raise TranscriptError(f'"{value}" is not a timestamp (expected {expected})', line)
+    hours, minutes, seconds, millis = (int(part or 0) for part in match.groups())
+    return ((hours * 60 + minutes) * 60 + seconds) * 1000 + millis
+
+
+def validate(cues: Iterable[Cue], lines: Sequence[int | None] | None = None) -> list[Cue]:
+    """Check and normalise parsed cues; ``lines[i]`` is where cue ``i`` starts in the file.
+
+    Refuses negative times, an end before its start, a start without an end (or the reverse)
+    and a mix of timed and untimed cues. Normalises text and speakers; drops empty cues.
+    """
+    result: list[Cue] = []
+    timed_seen: bool | None = None
+    for index, cue in enumerate(cues):
+        line = lines[index] if lines is not None and index < len(lines) else None
+        if (cue.start_ms is None) != (cue.end_ms is None):
+            raise TranscriptError("a cue needs both a start and an end time, or neither", line)
+        if cue.start_ms is not None and cue.end_ms is not None:
+            if cue.start_ms < 0 or cue.end_ms < 0:
+                raise TranscriptError("cue times cannot be negative", line)
+            if cue.end_ms < cue.start_ms:
+                raise TranscriptError(
+                    f"the cue ends ({format_timestamp(cue.end_ms)}) before it starts "
+                    f"({format_timestamp(cue.start_ms)})",
+                    line,
+                )
+        if timed_seen is not None and timed_seen != cue.timed:
+            raise TranscriptError(
+                "some cues have timestamps and others do not; give every cue times or none", line
+            )
+        timed_seen = cue.timed
+        text = clean_text(cue.text)
+        if text:
+            result.append(Cue(cue.start_ms, cue.end_ms, text, clean_speaker(cue.speaker)))
+    return result

@@ -1,0 +1,112 @@
+"""SubRip (``application/x-subrip``): numbered cues separated by blank lines.
+
+Reading is tolerant where real files are sloppy: sequence numbers may be missing or wrong,
+extra blank lines are ignored, ``.`` is accepted for ``,`` before the milliseconds, and
+position hints after the end time are ignored. Cue blocks must still be separated by a blank
+line (a text line is never taken for the next cue's timing line).
+
+Speakers: SRT has no speaker field, so a leading ``Name: `` on a cue's first line is read as
+the speaker by :func:`transcripts.cues.split_speaker` (a short capitalised name, never labels
+such as ``Note:``). Consequences of the convention, which the format cannot avoid:
+
+* a speaker that does not look like a name (``lorna``) is read back as part of the text;
+* text *without* a speaker that begins with something like ``Ayo Barley: `` is read back with
+  that speaker.
+
+Formatting tags players understand (``<i>``, ``<b>``, ``<u>``, ``<font ...>`` and ``{\\an8}``
+position codes) are removed on reading; SRT has no escape, so text cannot carry them literally.
+"""
+
+from __future__ import annotations
+
+import re
+
+from transcripts.cues import (
+    Cue,
+    Transcript,
+    TranscriptError,
+    UntimedTranscriptError,
+    clean_speaker,
+    clean_text,
+    format_timestamp,
+    parse_timestamp,
+    split_speaker,
+    validate,
+)
+
+__all__ = ["parse", "render", "strip_formatting"]
+
+_EXPECTED = "HH:MM:SS,mmm"
+_TIMING = re.compile(r"(?P<start>\S*?)[ \t]*-->[ \t]*(?P<end>[^ \t]*)(?:[ \t]+.*)?")
+_FORMATTING = re.compile(r"</?[biu]>|<font(?:\s[^>]*)?>|</font>|\{\\[^}]*\}", re.IGNORECASE)
+
+
+def strip_formatting(text: str) -> str:
+    """Remove the SubRip formatting tags players interpret rather than show."""
+    return _FORMATTING.sub("", text)
+
+
+def _blocks(text: str) -> list[tuple[int, list[str]]]:
+    """Split into (first line number, lines) blocks at blank or whitespace-only lines."""
+    blocks: list[tuple[int, list[str]]] = []
+    current: list[str] = []
+    for number, line in enumerate(text.removeprefix("\ufeff").split("\n"), start=1):
+        if line.strip():
+            if not current:
+                blocks.append((number, current))
+            current.append(line)
+        elif current:
+            current = []
+    return blocks
+
+
+def parse(text: str) -> list[Cue]:
+    """Read SubRip into cues (empty cues dropped), or raise :class:`TranscriptError`."""
+    cues: list[Cue] = []
+    cue_lines: list[int] = []
+    for first, lines in _blocks(text):
+        offset = 0
+        if "-->" not in lines[0]:
+            if not lines[0].strip().isdigit():
+                raise TranscriptError(
+                    f'expected a cue number or a timing line like "00:00:01,000 --> '
+                    f'00:00:04,000", found "{lines[0].strip()}"',
+                    first,
+                )
+            if len(lines) < 2 or "-->" not in lines[1]:
+                raise TranscriptError(
+                    f'expected a timing line like "00:00:01,000 --> 00:00:04,000" after cue '
+                    f"number {lines[0].strip()}",
+                    first + 1,
+                )
+            offset = 1
+        number = first + offset
+        match = _TIMING.fullmatch(lines[offset].strip())
+        if match is None:
+            raise TranscriptError(
+                f'"{lines[offset].strip()}" is not a timing line (expected "{_EXPECTED} --> '
+                f'{_EXPECTED}")',
+                number,
+            )
+        start = parse_timestamp(match["start"], separators=",.", expected=_EXPECTED, line=number)
+        end = parse_timestamp(match["end"], separators=",.", expected=_EXPECTED, line=number)
+        body = clean_text(strip_formatting("\n".join(lines[offset + 1 :])))
+        speaker, body = split_speaker(body)
+        cues.append(Cue(start, end, body, speaker))
+        cue_lines.append(number)
+    return validate(cues, cue_lines)
+
+
+def render(transcript: Transcript) -> str:
+    """Write SubRip numbered from 1 with ``Speaker: `` prefixes; raises if untimed."""
+    if not transcript.timed:
+        raise UntimedTranscriptError("SubRip (SRT)")
+    blocks: list[str] = []
+    for number, cue in enumerate(transcript.cues, start=1):
+        assert cue.start_ms is not None and cue.end_ms is not None
+        speaker = clean_speaker(cue.speaker)
+        prefix = f"{speaker}: " if speaker else ""
+        start = format_timestamp(cue.start_ms, sep=",")
+        end = format_timestamp(cue.end_ms, sep=",")
+        blocks.append(f"{number}\n{start} --> {end}\n{prefix}{clean_text(cue.text)}\n")
+    return "\n".join(blocks)
