@@ -11,12 +11,10 @@ from sqlalchemy import text
 
 from episodes.routes import router as episodes_router
 from podcast import errors
+from podcast.bootstrap import prepare
 from podcast.clock import Clock, SystemClock
-from podcast.db import make_engine, make_sessionmaker, session_scope
-from podcast.migrate import upgrade
 from podcast.settings import Settings
 from podcast.show.routes import router as show_router
-from podcast.show.service import ensure_default_show
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -25,21 +23,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        settings.media_dir.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(settings.database_url)
-        upgrade(engine)
-        factory = make_sessionmaker(engine)
-        with session_scope(factory) as session:
-            ensure_default_show(session, settings, clock.now())
+        runtime = prepare(settings, clock)
         app.state.settings = settings
         app.state.clock = clock
-        app.state.engine = engine
-        app.state.sessionmaker = factory
+        app.state.engine = runtime.engine
+        app.state.sessionmaker = runtime.sessionmaker
         try:
             yield
         finally:
-            engine.dispose()
+            runtime.engine.dispose()
 
     app = FastAPI(
         title="Leadership Live podcast platform",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -21,22 +22,31 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision``.
+    """Bring the schema up to ``revision``.
 
     On PostgreSQL an advisory lock serialises replicas that start at the same moment, so
     only one of them runs each migration.
     """
+    _locked(engine, lambda config: command.upgrade(config, revision))
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    _locked(engine, lambda config: command.downgrade(config, revision))
+
+
+def _locked(engine: Engine, run: Callable[[Config], None]) -> None:
     config = alembic_config(engine)
     with engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
+        postgres = connection.dialect.name == "postgresql"
+        if postgres:
             connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK_KEY})
             connection.commit()
         try:
             config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+            run(config)
             connection.commit()
         finally:
-            if connection.dialect.name == "postgresql":
+            if postgres:
                 connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_LOCK_KEY})
                 connection.commit()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -11,19 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from podcast.errors import NotFound, Unprocessable
-from podcast.feed.categories import validate_category
+from podcast.feed.categories import is_valid, validate_category
+from podcast.feed.podcastindex import guid_for_feed_url
 from podcast.settings import Settings
 from podcast.show.models import Show
 from podcast.show.schemas import ShowRead, ShowUpdate
 
-PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 _NULLABLE = {"subtitle", "subcategory", "link", "copyright", "new_feed_url"}
-
-
-def podcast_guid(feed_url: str) -> str:
-    """The Podcasting 2.0 ``podcast:guid``: UUIDv5 of the feed URL without scheme or end slashes."""
-    bare = feed_url.split("://", 1)[-1].rstrip("/")
-    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
 
 
 def ensure_default_show(session: Session, settings: Settings, now: datetime) -> Show:
@@ -48,7 +41,7 @@ def ensure_default_show(session: Session, settings: Settings, now: datetime) -> 
         explicit=False,
         show_type="episodic",
         link=settings.base_url,
-        podcast_guid=podcast_guid(settings.feed_url),
+        podcast_guid=guid_for_feed_url(settings.feed_url),
         locked=True,
         funding=[],
         people=[],
@@ -86,14 +79,13 @@ def update_show(show: Show, changes: ShowUpdate, now: datetime) -> Show:
             raise Unprocessable(f"{name}: cannot be empty")
     category = fields.get("category", show.category)
     subcategory = fields.get("subcategory", show.subcategory)
-    if "category" in fields and "subcategory" not in fields and subcategory is not None:
-        # A new category with the old subcategory is almost always a mistake: drop it.
-        subcategory = None
-        fields["subcategory"] = None
+    if "subcategory" not in fields and not is_valid(category, subcategory):
+        # A new category makes the old subcategory meaningless: drop it rather than refuse.
+        subcategory = fields["subcategory"] = None
     try:
         validate_category(category, subcategory)
     except ValueError as exc:
-        field = "subcategory" if "subcategory" in str(exc).lower() else "category"
+        field = "category" if not is_valid(category) else "subcategory"
         raise Unprocessable(f"{field}: {exc}") from exc
     for name, value in fields.items():
         setattr(show, name, value)

@@ -1,0 +1,147 @@
+"""The ``podcast`` command: run the service and look after an installation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from episodes import repository as episode_repository
+from episodes.models import Status
+from podcast import tokens
+from podcast.bootstrap import prepare
+from podcast.clock import SystemClock
+from podcast.db import session_scope
+from podcast.migrate import current_revision, upgrade
+from podcast.settings import Settings
+from podcast.show.service import get_default_show
+
+app = typer.Typer(help="Leadership Live podcast platform.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+token_app = typer.Typer(help="Producer tokens for the API.", no_args_is_help=True)
+episode_app = typer.Typer(help="Episodes.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(token_app, name="token")
+app.add_typer(episode_app, name="episode")
+
+console = Console()
+errors = Console(stderr=True)
+
+
+@contextmanager
+def _session() -> Iterator[tuple[Settings, Session]]:
+    settings = Settings()
+    runtime = prepare(settings, SystemClock())
+    try:
+        with session_scope(runtime.sessionmaker) as session:
+            yield settings, session
+    finally:
+        runtime.engine.dispose()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Run the web service with uvicorn."""
+    import uvicorn
+
+    uvicorn.run(
+        "podcast.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        workers=None if reload else workers,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def init() -> None:
+    """Create the data folder, the database schema and the default show."""
+    with _session() as (settings, session):
+        show = get_default_show(session, settings)
+        console.print(f"[green]Ready.[/] Show [bold]{show.title}[/] ({show.slug})")
+        console.print(f"  database: {settings.database_url}")
+        console.print(f"  media:    {settings.media_dir.resolve()}")
+        console.print(f"  feed:     {settings.feed_url}")
+        console.print("Next: [bold]podcast token create NAME[/] for API access.")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Apply database migrations (the service also does this when it starts)."""
+    from podcast.db import make_engine
+
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine, revision)
+        console.print(f"Database at revision [bold]{current_revision(engine)}[/]")
+    finally:
+        engine.dispose()
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Argument(help="Who or what the token is for.")],
+) -> None:
+    """Create a token and print it once; only its SHA-256 is kept."""
+    with _session() as (_settings, session):
+        try:
+            secret = tokens.create_token(session, name, SystemClock().now())
+        except ValueError as exc:
+            errors.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(1) from None
+    errors.print(f"Token [bold]{name}[/] created. It is shown once; store it now:")
+    print(secret)
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """List token names (the secrets themselves are not stored)."""
+    with _session() as (_settings, session):
+        rows = tokens.list_tokens(session)
+        table = Table("name", "created (UTC)")
+        for row in rows:
+            table.add_row(row.name, row.created_at.strftime("%Y-%m-%d %H:%M"))
+        console.print(table if rows else "No tokens yet: podcast token create NAME")
+
+
+@token_app.command("revoke")
+def token_revoke(name: str) -> None:
+    """Revoke a token at once; requests using it get 401."""
+    with _session() as (_settings, session):
+        if not tokens.revoke_token(session, name):
+            errors.print(f"[red]error:[/] no token named {name!r}")
+            raise typer.Exit(1)
+    console.print(f"Token [bold]{name}[/] revoked.")
+
+
+@episode_app.command("list")
+def episode_list(
+    status: Annotated[Status | None, typer.Option(help="Only episodes with this status.")] = None,
+) -> None:
+    """List episodes, newest first."""
+    with _session() as (settings, session):
+        show = get_default_show(session, settings)
+        now = SystemClock().now()
+        where = episode_repository.status_is(status, now) if status else None
+        rows, total = episode_repository.page(session, show.id, where=where, offset=0, limit=1000)
+        table = Table("id", "status", "publish at (UTC)", "slug", "title")
+        for e in rows:
+            when = e.publish_at.strftime("%Y-%m-%d %H:%M") if e.publish_at else ""
+            table.add_row(str(e.id), e.status_at(now).value, when, e.slug, e.title)
+        console.print(table)
+        console.print(f"{total} episode(s)")

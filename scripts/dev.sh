@@ -1,0 +1,63 @@
+#!/usr/bin/env sh
+# One entry point for people and CI: sets up .venv, then serves the app or runs every check.
+#   scripts/dev.sh serve [podcast serve options]   run the service on http://127.0.0.1:8000
+#   scripts/dev.sh test  [pytest options]          lint, format check and the whole test suite
+set -eu
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+VENV=.venv
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
+        echo "error: need root to run: $*" >&2; exit 1; fi
+}
+
+apt_install() {
+    # Debian packages the project needs; installed only when missing.
+    missing=""
+    for pkg in "$@"; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
+    done
+    [ -z "$missing" ] && return 0
+    echo "Installing Debian packages:$missing"
+    as_root apt-get update -qq
+    # shellcheck disable=SC2086
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+}
+
+setup() {
+    if [ ! -x "$VENV/bin/python" ]; then
+        if ! "$PYTHON" -m venv "$VENV" 2>/dev/null; then
+            # Debian splits venv/ensurepip out of the base Python.
+            rm -rf "$VENV"
+            apt_install python3-venv
+            "$PYTHON" -m venv "$VENV"
+        fi
+    fi
+    stamp="$VENV/.installed-$(cksum pyproject.toml | cut -d' ' -f1)"
+    if [ ! -f "$stamp" ]; then
+        "$VENV/bin/python" -m pip install --quiet --upgrade pip
+        "$VENV/bin/python" -m pip install --quiet -e '.[test]'
+        rm -f "$VENV"/.installed-* && touch "$stamp"
+    fi
+}
+
+cmd="${1:-}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+    serve)
+        setup
+        exec "$VENV/bin/podcast" serve "$@"
+        ;;
+    test)
+        setup
+        "$VENV/bin/ruff" check .
+        "$VENV/bin/ruff" format --check .
+        exec "$VENV/bin/pytest" "$@"
+        ;;
+    *)
+        echo "usage: scripts/dev.sh serve|test [options]" >&2
+        exit 2
+        ;;
+esac
