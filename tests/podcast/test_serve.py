@@ -1,0 +1,48 @@
+"""``podcast serve`` really serves: the console script, uvicorn and the app factory together."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_on_an_empty_folder(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PODCAST_")}
+    script = Path(sys.executable).parent / "podcast"
+    server = subprocess.Popen(
+        [str(script), "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                health = httpx.get(f"{base}/healthz")
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stdout.read().decode() if server.stdout else ""
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.1)
+        assert health.status_code == 200
+        assert httpx.get(f"{base}/api/show").json()["title"] == "Leadership Live"
+        assert (tmp_path / "data" / "podcast.db").is_file()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
