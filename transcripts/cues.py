@@ -4,9 +4,10 @@ Times are integer milliseconds so that converting between formats never drifts.
 
 Text normalisation (applied by every parser and renderer through :func:`clean_text`):
 line breaks become ``\\n``; each line is stripped of surrounding whitespace; blank lines are
-removed (line-based formats use them to end a cue, so they cannot live inside one). Nothing
-else is collapsed. Speakers are normalised by :func:`clean_speaker` (whitespace runs become one
-space, as WebVTT does for voice names; empty means no speaker).
+removed (line-based formats use them to end a cue, so they cannot live inside one); stray
+byte order marks (U+FEFF, left by joining files) are removed. Nothing else is collapsed.
+Speakers are normalised by :func:`clean_speaker` (whitespace runs become one space, as WebVTT
+does for voice names; empty means no speaker).
 
 Empty cues: a cue whose text is empty after normalisation is *dropped*, in every format (WebVTT
 allows empty cues and word-level JSON often has empty bodies; neither carries transcript text).
@@ -92,8 +93,8 @@ class Transcript:
 
 
 def clean_text(text: str) -> str:
-    """Normalise cue text: LF line breaks, lines stripped, blank lines removed."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """Normalise cue text: LF line breaks, lines stripped, blank lines and U+FEFF removed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     lines = (line.strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
