@@ -181,9 +181,7 @@ def read_audio(path: Path) -> AudioInfo:
     with path.open("rb") as fh:
         head = fh.read(512)
     try:
-        media = mutagen.File(path)
-        if media is None and not _describe_non_audio(head):
-            media = MP3(path)  # MP3 without a tag whose first bytes mutagen does not score
+        media = _sniff(path, head)
     except (mutagen.MutagenError, ValueError, IndexError, EOFError, struct.error) as exc:
         raise _unreadable(head, size, exc) from exc
     if media is None:
@@ -226,6 +224,23 @@ _LABELS = {
 # --- identification -------------------------------------------------------------------------
 
 
+def _sniff(path: Path, head: bytes) -> Any:
+    """mutagen.File on content alone; may raise MutagenError and friends.
+
+    mutagen scores candidate formats partly by file extension, so a FLAC named .wav would be
+    opened as WAV and fail. A file object opened from the descriptor has no usable name, which
+    leaves only the bytes to decide; the name is consulted only when they are not enough.
+    """
+    with path.open("rb") as named, open(named.fileno(), "rb", closefd=False) as nameless:
+        media = mutagen.File(nameless)
+        if media is None:  # formats without magic bytes (raw AAC) need the extension
+            media = mutagen.File(path)
+        if media is None and not _describe_non_audio(head):
+            nameless.seek(0)
+            media = MP3(nameless)  # untagged MP3 whose first bytes mutagen does not score
+    return media
+
+
 def _identify(media: Any, path: Path, head: bytes) -> tuple[str, str]:
     """Return (format, codec) for a supported file, or raise with a reason."""
     if isinstance(media, MP3):
@@ -249,7 +264,16 @@ def _identify(media: Any, path: Path, head: bytes) -> tuple[str, str]:
 
 
 def _looks_like_mp3(head: bytes) -> bool:
-    return head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
+    """An ID3 tag, or an MPEG audio frame sync with a valid version and layer, at byte 0."""
+    if head.startswith(b"ID3"):
+        return True
+    if len(head) < 2 or head[0] != 0xFF or head[1] & 0xE0 != 0xE0:
+        return False
+    return (head[1] >> 3) & 3 != 1 and (head[1] >> 1) & 3 != 0  # not reserved, not ADTS
+
+
+def _is_adts(head: bytes) -> bool:
+    return len(head) > 1 and head[0] == 0xFF and head[1] & 0xF6 == 0xF0
 
 
 def _check_mp3(media: MP3, path: Path, head: bytes) -> None:
@@ -356,8 +380,6 @@ def _describe_non_audio(head: bytes) -> str | None:
     ):
         if head.startswith(magic):
             return what
-    if head and not head.strip(b"\x00"):
-        return "all zero bytes"
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:  # tolerate a character cut off by the 512-byte read
@@ -368,9 +390,16 @@ def _describe_non_audio(head: bytes) -> str | None:
 
 
 def _not_audio_message(head: bytes) -> str:
+    if _is_adts(head):
+        return f"This file is {_UNSUPPORTED_KINDS['AAC']}. Please upload {SUPPORTED_FORMATS}."
     what = _describe_non_audio(head)
     if what:
         return f"This file is {what}, not audio. Please upload {SUPPORTED_FORMATS}."
+    if not head.strip(b"\x00"):
+        return (
+            "This file is not audio we recognise: it starts with nothing but zero bytes. "
+            f"Please upload {SUPPORTED_FORMATS}."
+        )
     return f"This file is not audio we recognise. Please upload {SUPPORTED_FORMATS}."
 
 
