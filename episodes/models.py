@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -18,7 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from podcast.db import Base, UTCDateTime
 
@@ -82,8 +85,22 @@ class Episode(Base):
     people: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     artwork_key: Mapped[str | None] = mapped_column(String(255))
+    artwork_width: Mapped[int | None] = mapped_column(Integer)
+    artwork_height: Mapped[int | None] = mapped_column(Integer)
+    # From the audio's date tag: offered to the producer, never applied by itself.
+    suggested_publish_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    audio: Mapped[AudioFile | None] = relationship(
+        back_populates="episode", cascade="all, delete-orphan", uselist=False, lazy="joined"
+    )
+    chapters: Mapped[list[Chapter]] = relationship(
+        back_populates="episode",
+        cascade="all, delete-orphan",
+        order_by="Chapter.start_ms",
+        lazy="selectin",
+    )
 
     def status_at(self, now: datetime) -> Status:
         if self.status is Status.DRAFT:
@@ -94,3 +111,44 @@ class Episode(Base):
 
     def is_public(self, now: datetime) -> bool:
         return self.status_at(now) is Status.PUBLISHED
+
+
+class AudioFile(Base):
+    """The episode's current audio: one row per episode, updated in place when replaced."""
+
+    __tablename__ = "audio_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), unique=True
+    )
+    key: Mapped[str] = mapped_column(String(255), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    mime_type: Mapped[str] = mapped_column(String(64))
+    extension: Mapped[str] = mapped_column(String(8))
+    codec: Mapped[str] = mapped_column(String(32))
+    duration: Mapped[float] = mapped_column(Float)
+    bitrate: Mapped[int | None] = mapped_column(Integer)
+    sample_rate: Mapped[int | None] = mapped_column(Integer)
+    channels: Mapped[int | None] = mapped_column(Integer)
+    original_filename: Mapped[str | None] = mapped_column(String(255))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    episode: Mapped[Episode] = relationship(back_populates="audio")
+
+
+class Chapter(Base):
+    __tablename__ = "chapters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
+    start_ms: Mapped[int] = mapped_column(Integer)
+    end_ms: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(String(255))
+    url: Mapped[str | None] = mapped_column(String(2048))
+    image_key: Mapped[str | None] = mapped_column(String(255))
+
+    episode: Mapped[Episode] = relationship(back_populates="chapters")

@@ -1,48 +1,75 @@
-"""``/api/episodes``: thin HTTP wrappers around ``episodes.service``."""
+"""``/api/episodes``: thin HTTP wrappers around the episode services."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from anyio import to_thread
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.params import Depends
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
-from episodes import repository, service
+from episodes import ingest, repository, service
 from episodes.models import Episode, Status
-from episodes.schemas import EpisodeCreate, EpisodePage, EpisodeRead, EpisodeUpdate, PublishRequest
-from podcast.deps import ClockDep, OptionalProducer, ProducerDep, SessionDep, SettingsDep, ShowDep
-from podcast.errors import Unauthorized
-from podcast.json_body import require_json
+from episodes.schemas import (
+    EpisodeCreate,
+    EpisodePage,
+    EpisodeRead,
+    EpisodeUpdate,
+    EpisodeUploadFields,
+    PublishRequest,
+)
+from episodes.uploads import (
+    Received,
+    check_declared_length,
+    receive_multipart,
+    receive_raw,
+)
+from episodes.views import episode_read
+from podcast.clock import Clock
+from podcast.deps import (
+    ClockDep,
+    OptionalProducer,
+    ProducerDep,
+    SessionDep,
+    SettingsDep,
+    ShowDep,
+    StorageDep,
+)
+from podcast.errors import Unauthorized, Unprocessable, UnsupportedMediaType
+from podcast.json_body import media_type_of, require_json
 from podcast.settings import Settings
+from podcast.show.models import Show
+from podcast.storage import Storage
 
 router = APIRouter(prefix="/api/episodes", tags=["episodes"])
 JsonOnly = [Depends(require_json)]
+# Multipart framing around the file: generous, the file itself is what the limit is about.
+_MULTIPART_SLACK = 1024 * 1024
 
-
-def to_read(episode: Episode, settings: Settings, now: datetime) -> EpisodeRead:
-    return EpisodeRead(
-        id=episode.id,
-        guid=episode.guid,
-        slug=episode.slug,
-        title=episode.title,
-        author=episode.author,
-        summary=episode.summary,
-        show_notes=episode.show_notes,
-        show_notes_format=episode.show_notes_format,
-        show_notes_html=episode.show_notes_html,
-        status=episode.status_at(now),
-        publish_at=episode.publish_at,
-        season=episode.season,
-        episode_number=episode.episode_number,
-        episode_type=episode.episode_type,
-        explicit=episode.explicit,
-        people=episode.people,  # type: ignore[arg-type]
-        keywords=episode.keywords,
-        url=f"{settings.base_url}/episodes/{episode.slug}",
-        created_at=episode.created_at,
-        updated_at=episode.updated_at,
-    )
+_AUDIO_BODY = {
+    "content": {
+        "audio/mpeg": {"schema": {"type": "string", "format": "binary"}},
+        "audio/mp4": {"schema": {"type": "string", "format": "binary"}},
+        "audio/ogg": {"schema": {"type": "string", "format": "binary"}},
+        "audio/flac": {"schema": {"type": "string", "format": "binary"}},
+        "audio/wav": {"schema": {"type": "string", "format": "binary"}},
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+    },
+    "required": True,
+}
+_MULTIPART_FILE = {
+    "multipart/form-data": {
+        "schema": {
+            "type": "object",
+            "properties": {"file": {"type": "string", "format": "binary"}},
+            "required": ["file"],
+        }
+    }
+}
 
 
 @router.get("")
@@ -68,24 +95,204 @@ def list_episodes(
         session, show.id, where=where, offset=(page - 1) * per_page, limit=per_page
     )
     return EpisodePage(
-        items=[to_read(e, settings, now) for e in rows], total=total, page=page, per_page=per_page
+        items=[episode_read(e, settings.base_url, now) for e in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, dependencies=JsonOnly)
-def create_episode(
-    data: EpisodeCreate,
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": EpisodeCreate.model_json_schema()},
+                **_MULTIPART_FILE,
+            },
+            "required": True,
+        }
+    },
+)
+async def create_episode(
+    request: Request,
     session: SessionDep,
     show: ShowDep,
     settings: SettingsDep,
+    storage: StorageDep,
     clock: ClockDep,
     response: Response,
     _producer: ProducerDep,
 ) -> EpisodeRead:
-    episode = service.create_episode(session, show, data, clock.now())
-    read = to_read(episode, settings, clock.now())
+    """Create a draft from JSON metadata, or from an audio file (multipart ``file`` plus any
+    metadata fields): fields left out are filled from the file's tags."""
+    kind = media_type_of(request)
+    if kind == "multipart/form-data":
+        check_declared_length(
+            request.headers.get("content-length"), settings.max_upload_bytes, _MULTIPART_SLACK
+        )
+        received, fields = await receive_multipart(
+            request.stream(),
+            request.headers["content-type"],
+            storage,
+            settings.max_upload_bytes,
+        )
+        episode = await _create_from_upload(session, storage, show, clock, received, fields)
+    elif kind == "application/json" or kind.endswith("+json"):
+        try:
+            data = EpisodeCreate.model_validate_json(await request.body())
+        except ValidationError as exc:
+            raise RequestValidationError(exc.errors()) from None
+        episode = await to_thread.run_sync(service.create_episode, session, show, data, clock.now())
+    else:
+        raise UnsupportedMediaType(
+            "send JSON ('Content-Type: application/json') or an audio file as"
+            f" multipart/form-data (got {kind or 'no Content-Type'!r})"
+        )
     response.headers["Location"] = f"/api/episodes/{episode.id}"
-    return read
+    return episode_read(episode, settings.base_url, clock.now())
+
+
+async def _create_from_upload(
+    session: Session,
+    storage: Storage,
+    show: Show,
+    clock: Clock,
+    received: Received | None,
+    fields: dict[str, str],
+) -> Episode:
+    if received is None:
+        raise Unprocessable("file: is required (the audio file, as the multipart field 'file')")
+    try:
+        data = EpisodeUploadFields.model_validate(_form_values(fields))
+    except ValidationError as exc:
+        received.discard()
+        raise RequestValidationError(exc.errors()) from None
+    info = await to_thread.run_sync(ingest.inspect, received)
+    key = await to_thread.run_sync(ingest.store_audio, storage, received, info)
+
+    def create() -> Episode:
+        values = data.model_dump(exclude_none=True)
+        values["title"] = values.get("title") or ingest.title_for(info, received.filename)
+        episode = service.create_episode(
+            session, show, EpisodeCreate.model_validate(values), clock.now()
+        )
+        ingest.attach(session, storage, episode, received, info, key, clock.now())
+        return episode
+
+    return await to_thread.run_sync(create)
+
+
+def _form_values(fields: dict[str, str]) -> dict[str, Any]:
+    """HTML forms send every field, empty or not, and lists as text: make them JSON-like."""
+    values: dict[str, Any] = {}
+    for name, raw in fields.items():
+        value = raw.strip()
+        if value == "":
+            continue
+        if name == "people":
+            try:
+                values[name] = json.loads(value)
+            except json.JSONDecodeError:
+                raise Unprocessable("people: must be a JSON list of people") from None
+        elif name == "keywords":
+            values[name] = (
+                json.loads(value)
+                if value.startswith("[")
+                else [k for k in (p.strip() for p in value.split(",")) if k]
+            )
+        else:
+            values[name] = value
+    return values
+
+
+async def _upload_audio(
+    request: Request,
+    episode_id: int,
+    session: Session,
+    show: Show,
+    settings: Settings,
+    storage: Storage,
+    clock: Clock,
+    multipart: bool,
+) -> EpisodeRead:
+    episode = await to_thread.run_sync(
+        service.get_for, session, show, episode_id, clock.now(), True
+    )
+    limit = settings.max_upload_bytes
+    if multipart:
+        if media_type_of(request) != "multipart/form-data":
+            raise UnsupportedMediaType("send the audio as multipart/form-data with a 'file' field")
+        check_declared_length(request.headers.get("content-length"), limit, _MULTIPART_SLACK)
+        received, _fields = await receive_multipart(
+            request.stream(), request.headers["content-type"], storage, limit
+        )
+        if received is None:
+            raise Unprocessable("file: is required (the audio file, as the multipart field 'file')")
+    else:
+        kind = media_type_of(request)
+        if kind.startswith(("multipart/", "application/json", "text/")):
+            raise UnsupportedMediaType(
+                f"PUT the audio file itself as the body (got {kind!r}); for a form upload use POST"
+            )
+        check_declared_length(request.headers.get("content-length"), limit)
+        received = await receive_raw(request.stream(), storage, limit, _raw_filename(request))
+    info = await to_thread.run_sync(ingest.inspect, received)
+    key = await to_thread.run_sync(ingest.store_audio, storage, received, info)
+    await to_thread.run_sync(
+        ingest.attach, session, storage, episode, received, info, key, clock.now()
+    )
+    return episode_read(episode, settings.base_url, clock.now())
+
+
+def _raw_filename(request: Request) -> str | None:
+    from python_multipart.multipart import parse_options_header
+
+    disposition = request.headers.get("content-disposition")
+    if disposition:
+        _, options = parse_options_header(disposition)
+        name = options.get(b"filename")
+        if name:
+            return name.decode("utf-8", "replace")
+    return request.query_params.get("filename")
+
+
+@router.put("/{episode_id}/audio", openapi_extra={"requestBody": _AUDIO_BODY})
+async def put_audio(
+    request: Request,
+    episode_id: int,
+    session: SessionDep,
+    show: ShowDep,
+    settings: SettingsDep,
+    storage: StorageDep,
+    clock: ClockDep,
+    _producer: ProducerDep,
+) -> EpisodeRead:
+    """Upload or replace the audio with the file as the raw body. The guid stays the same."""
+    return await _upload_audio(
+        request, episode_id, session, show, settings, storage, clock, multipart=False
+    )
+
+
+@router.post(
+    "/{episode_id}/audio",
+    openapi_extra={"requestBody": {"content": _MULTIPART_FILE, "required": True}},
+)
+async def post_audio(
+    request: Request,
+    episode_id: int,
+    session: SessionDep,
+    show: ShowDep,
+    settings: SettingsDep,
+    storage: StorageDep,
+    clock: ClockDep,
+    _producer: ProducerDep,
+) -> EpisodeRead:
+    """Upload or replace the audio as a multipart form field ``file``."""
+    return await _upload_audio(
+        request, episode_id, session, show, settings, storage, clock, multipart=True
+    )
 
 
 @router.get("/{episode_id}")
@@ -99,7 +306,7 @@ def read_episode(
 ) -> EpisodeRead:
     now = clock.now()
     episode = service.get_for(session, show, episode_id, now, producer is not None)
-    return to_read(episode, settings, now)
+    return episode_read(episode, settings.base_url, now)
 
 
 @router.patch("/{episode_id}", dependencies=JsonOnly)
@@ -115,15 +322,21 @@ def patch_episode(
     now = clock.now()
     episode = service.get_for(session, show, episode_id, now, producer=True)
     service.update_episode(session, episode, data, now)
-    return to_read(episode, settings, now)
+    return episode_read(episode, settings.base_url, now)
 
 
 @router.delete("/{episode_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_episode(
-    episode_id: int, session: SessionDep, show: ShowDep, clock: ClockDep, _producer: ProducerDep
+    episode_id: int,
+    session: SessionDep,
+    show: ShowDep,
+    storage: StorageDep,
+    clock: ClockDep,
+    _producer: ProducerDep,
 ) -> None:
+    """Delete the episode and, once that is committed, files nothing else uses."""
     episode = service.get_for(session, show, episode_id, clock.now(), producer=True)
-    service.delete_episode(session, episode)
+    service.delete_episode(session, storage, episode)
 
 
 @router.post("/{episode_id}/publish")
@@ -140,7 +353,7 @@ def publish_episode(
     now = clock.now()
     episode = service.get_for(session, show, episode_id, now, producer=True)
     service.publish(episode, data.at if data else None, now)
-    return to_read(episode, settings, now)
+    return episode_read(episode, settings.base_url, now)
 
 
 @router.post("/{episode_id}/unpublish")
@@ -156,4 +369,4 @@ def unpublish_episode(
     now = clock.now()
     episode = service.get_for(session, show, episode_id, now, producer=True)
     service.unpublish(episode, now)
-    return to_read(episode, settings, now)
+    return episode_read(episode, settings.base_url, now)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
@@ -55,6 +55,41 @@ class PublishRequest(BaseModel):
     )
 
 
+class EpisodeUploadFields(_EpisodeFields):
+    """Form fields sent with an audio file; anything left out is filled from the tags."""
+
+    title: Text255 | None = None
+    slug: Slug | None = None
+
+
+class AudioRead(BaseModel):
+    url: str
+    mime_type: str
+    size_bytes: int
+    duration: float
+    codec: str
+    bitrate: int | None
+    sample_rate: int | None
+    channels: int | None
+    sha256: str
+    original_filename: str | None
+    uploaded_at: datetime
+
+
+class ImageRead(BaseModel):
+    url: str
+    width: int | None
+    height: int | None
+
+
+class ChapterRead(BaseModel):
+    start: float
+    end: float | None
+    title: str | None
+    url: str | None
+    image_url: str | None
+
+
 class EpisodeRead(BaseModel):
     id: int
     guid: str
@@ -74,6 +109,10 @@ class EpisodeRead(BaseModel):
     people: list[Person]
     keywords: list[str]
     url: str
+    audio: AudioRead | None
+    artwork: ImageRead | None
+    chapters: list[ChapterRead]
+    suggested_publish_date: date | None
     created_at: datetime
     updated_at: datetime
 

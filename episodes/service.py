@@ -13,12 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from episodes import repository
+from episodes.media_store import release
 from episodes.models import Episode, NotesFormat, Status
 from episodes.notes import render_notes
 from episodes.schemas import EpisodeCreate, EpisodeUpdate
 from episodes.slugs import slugify, unique_slug
 from podcast.errors import Conflict, NotFound, Unprocessable
 from podcast.show.models import Show
+from podcast.storage import Storage
 
 _SLUG_ATTEMPTS = 5
 _NOT_NULL = {"title", "summary", "show_notes", "show_notes_format", "episode_type", "explicit"}
@@ -96,6 +98,11 @@ def _apply(episode: Episode, fields: dict[str, Any]) -> None:
 
 def publish(episode: Episode, at: datetime | None, now: datetime) -> None:
     """Publish now, back-date, or schedule: a future ``at`` keeps it hidden until then."""
+    if episode.audio is None:
+        raise Conflict(
+            "upload the audio before publishing: PUT /api/episodes/"
+            f"{episode.id}/audio with the file as the body"
+        )
     episode.status = Status.PUBLISHED
     episode.publish_at = at or now
     episode.updated_at = now
@@ -107,9 +114,12 @@ def unpublish(episode: Episode, now: datetime) -> None:
     episode.updated_at = now
 
 
-def delete_episode(session: Session, episode: Episode) -> None:
+def delete_episode(session: Session, storage: Storage, episode: Episode) -> None:
+    keys = {c.image_key for c in episode.chapters if c.image_key}
+    keys |= {k for k in (episode.artwork_key, episode.audio and episode.audio.key) if k}
     session.delete(episode)
-    session.flush()
+    session.commit()
+    release(session, storage, keys)
 
 
 def get_for(

@@ -9,12 +9,14 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from episodes.media_routes import router as media_router
 from episodes.routes import router as episodes_router
 from podcast import errors
 from podcast.bootstrap import prepare
 from podcast.clock import Clock, SystemClock
 from podcast.settings import Settings
 from podcast.show.routes import router as show_router
+from podcast.storage import LocalStorage
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -28,6 +30,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.clock = clock
         app.state.engine = runtime.engine
         app.state.sessionmaker = runtime.sessionmaker
+        app.state.storage = LocalStorage(settings.media_dir)
         try:
             yield
         finally:
@@ -42,6 +45,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     errors.install(app)
     app.include_router(show_router)
     app.include_router(episodes_router)
+    app.include_router(media_router)
 
     @app.get("/healthz", tags=["service"], include_in_schema=True)
     def healthz() -> JSONResponse:

@@ -15,6 +15,7 @@ from podcast.errors import Unauthorized
 from podcast.settings import Settings
 from podcast.show.models import Show
 from podcast.show.service import get_default_show
+from podcast.storage import Storage
 from podcast.tokens import Producer, verify_token
 
 
@@ -31,10 +32,15 @@ def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
+def get_storage(request: Request) -> Storage:
+    return request.app.state.storage
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 # scope="function": the commit happens before the response leaves, so a 2xx means it is stored.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ClockDep = Annotated[Clock, Depends(get_clock)]
+StorageDep = Annotated[Storage, Depends(get_storage)]
 
 _bearer = HTTPBearer(auto_error=False, description="A producer token from `podcast token create`")
 

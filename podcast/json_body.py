@@ -7,12 +7,15 @@ from fastapi import Request
 from podcast.errors import UnsupportedMediaType
 
 
+def media_type_of(request: Request) -> str:
+    """The request's media type, lower case, without parameters ("" when absent)."""
+    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
 async def require_json(request: Request) -> None:
-    content_type = request.headers.get("content-type", "")
-    media_type = content_type.split(";", 1)[0].strip().lower()
+    media_type = media_type_of(request)
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise UnsupportedMediaType(
-            f"send the body as JSON with 'Content-Type: application/json' (got {media_type!r})"
-            if media_type
-            else "send the body as JSON with 'Content-Type: application/json'"
+            "send the body as JSON with 'Content-Type: application/json'"
+            + (f" (got {media_type!r})" if media_type else "")
         )

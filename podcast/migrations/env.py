@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy import Connection
 
+from podcast.db import UTCDateTime
 from podcast.models import metadata
 
 config = context.config
+
+
+def _render_item(type_: str, obj: Any, _context: Any) -> str | bool:
+    # Migrations must not import application types: UTCDateTime is a DateTime with a zone.
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def _run(connection: Connection) -> None:
@@ -16,6 +26,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=True,  # SQLite can barely ALTER; batch mode copies and moves instead
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

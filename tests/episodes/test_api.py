@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from podcast.clock import FrozenClock
-from tests.conftest import NOW
+from tests.conftest import NOW, upload_audio
 
 
 def _create(client: TestClient, auth: dict[str, str], **fields: object) -> dict:
@@ -108,6 +108,8 @@ def test_drafts_and_scheduled_are_invisible_to_the_public(
     draft = _create(client, auth, title="Draft")
     scheduled = _create(client, auth, title="Scheduled")
     live = _create(client, auth, title="Live")
+    for episode in (draft, scheduled, live):
+        upload_audio(client, auth, episode["id"])
     at = (NOW + timedelta(days=1)).isoformat()
     body = client.post(
         f"/api/episodes/{scheduled['id']}/publish", json={"at": at}, headers=auth
@@ -149,6 +151,7 @@ def test_drafts_and_scheduled_are_invisible_to_the_public(
 def test_pagination(client: TestClient, auth: dict[str, str], clock: FrozenClock) -> None:
     for n in range(1, 6):
         episode = _create(client, auth, title=f"Episode {n}")
+        upload_audio(client, auth, episode["id"])
         at = (NOW - timedelta(days=10 - n)).isoformat()
         client.post(f"/api/episodes/{episode['id']}/publish", json={"at": at}, headers=auth)
     first = client.get("/api/episodes?per_page=2").json()
@@ -210,6 +213,9 @@ def test_validation_errors_name_the_field(client: TestClient, auth: dict[str, st
     assert "application/json" in response.json()["detail"]
 
     created = _create(client, auth)
+    no_audio = client.post(f"/api/episodes/{created['id']}/publish", headers=auth)
+    assert no_audio.status_code == 409
+    assert "upload the audio" in no_audio.json()["detail"]
     response = client.patch(f"/api/episodes/{created['id']}", json={"title": None}, headers=auth)
     assert response.status_code == 422
     assert response.json()["detail"] == "title: cannot be empty"
