@@ -12,7 +12,10 @@ before it ends and is otherwise dropped. Untimed paragraphs give cues with ``sta
 
 Rendering writes ``[HH:MM:SS] Speaker: text`` paragraphs (``[HH:MM:SS.mmm]`` when the start has
 milliseconds, so reading back is exact); end times are not written, so they are only kept when
-each cue ends where the next begins. Untimed cues are written without a stamp.
+each cue ends where the next begins. Untimed cues are written without a stamp. As in SRT,
+speakers are only a prefix convention: a speaker that is not name-like is read back as text,
+and speaker-less text that starts like ``Ayo Barley: `` (or, untimed, like ``[12:34]``) is
+read back as a speaker (or a timestamp).
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ library notes measured it faster than webvtt-py and it keeps exact milliseconds)
 
 * the ``WEBVTT`` line (optionally followed by a space or tab and text) and its header lines;
 * ``NOTE``, ``STYLE`` and ``REGION`` blocks are skipped; cue identifiers are accepted;
-* timings ``HH:MM:SS.mmm`` or ``MM:SS.mmm``; cue settings after the end time are ignored;
+* timings ``HH:MM:SS.mmm`` or ``MM:SS.mmm`` (a one-digit hour is tolerated); cue settings
+  after the end time are ignored;
 * one voice ``<v Name>`` (or ``<v.class Name>``) gives the cue its speaker; cues with several
   different voices keep no speaker; all other tags are removed (ruby text ``<rt>`` with them);
   character references such as ``&amp;`` and ``&#233;`` are decoded.
