@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import anyio
 from python_multipart.exceptions import MultipartParseError
@@ -159,7 +160,7 @@ class _Form:
         self.fields: dict[str, str] = {}
         self.received: Received | None = None
         self.complete = False
-        self._events: list[tuple[str, bytes]] = []
+        self._events: list[tuple[str, Any]] = []
         self._header_name = b""
         self._header_value = b""
         self._headers: dict[bytes, bytes] = {}
@@ -176,11 +177,16 @@ class _Form:
             "on_header_field": self._header_field,
             "on_header_value": self._header_value_cb,
             "on_header_end": self._header_end,
-            "on_headers_finished": lambda: self._events.append(("headers", b"")),
+            "on_headers_finished": self._headers_finished,
             "on_end": self._end,
         }
 
     def _part_begin(self) -> None:
+        self._headers = {}
+
+    def _headers_finished(self) -> None:
+        # Snapshot: several parts may be parsed from one chunk before the queue is drained.
+        self._events.append(("headers", self._headers))
         self._headers = {}
 
     def _part_data(self, data: bytes, start: int, end: int) -> None:
@@ -203,14 +209,14 @@ class _Form:
         events, self._events = self._events, []
         for kind, payload in events:
             if kind == "headers":
-                self._start_part()
+                self._start_part(payload)
             elif kind == "data":
                 await self._data(payload)
             elif kind == "end":
                 await self._end_part()
 
-    def _start_part(self) -> None:
-        disposition = self._headers.get(b"content-disposition", b"")
+    def _start_part(self, headers: dict[bytes, bytes]) -> None:
+        disposition = headers.get(b"content-disposition", b"")
         _, options = parse_options_header(disposition)
         name = options.get(b"name")
         if name is None:
@@ -249,3 +255,29 @@ class _Form:
             self._sink.abort()
         if self.received is not None:
             self.received.discard()
+
+
+def receive_file(
+    source: Path,
+    storage: Storage,
+    limit: int,
+    progress: Callable[[int], None] | None = None,
+) -> Received:
+    """A local file (``podcast episode add``) into a temp file, hashed, like any upload."""
+    temp = storage.new_temp()
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(source, "rb") as src, open(temp, "wb") as dst:
+            while chunk := src.read(WRITE_BUFFER):
+                size += len(chunk)
+                if size > limit:
+                    raise too_large(limit)
+                digest.update(chunk)
+                dst.write(chunk)
+                if progress is not None:
+                    progress(len(chunk))
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return Received(temp, size, digest.hexdigest(), sanitise_filename(source.name))

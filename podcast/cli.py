@@ -4,22 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from episodes import ingest
 from episodes import repository as episode_repository
+from episodes import service as episode_service
+from episodes.media_store import collect_garbage
 from episodes.models import Status
+from episodes.schemas import EpisodeCreate
+from episodes.uploads import receive_file
+from episodes.urls import enclosure_url
 from podcast import tokens
 from podcast.bootstrap import prepare
 from podcast.clock import SystemClock
 from podcast.db import session_scope
+from podcast.errors import ApiError
 from podcast.migrate import current_revision, upgrade
 from podcast.settings import Settings
 from podcast.show.service import get_default_show
+from podcast.storage import LocalStorage
 
 app = typer.Typer(help="Leadership Live podcast platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -28,6 +38,8 @@ episode_app = typer.Typer(help="Episodes.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(episode_app, name="episode")
+media_app = typer.Typer(help="Stored media files.", no_args_is_help=True)
+app.add_typer(media_app, name="media")
 
 console = Console()
 errors = Console(stderr=True)
@@ -42,6 +54,11 @@ def _session() -> Iterator[tuple[Settings, Session]]:
             yield settings, session
     finally:
         runtime.engine.dispose()
+
+
+def _fail(message: str) -> NoReturn:
+    errors.print(f"[red]error:[/] {message}")
+    raise typer.Exit(1)
 
 
 @app.command()
@@ -145,3 +162,60 @@ def episode_list(
             table.add_row(str(e.id), e.status_at(now).value, when, e.slug, e.title)
         console.print(table)
         console.print(f"{total} episode(s)")
+
+
+@episode_app.command("add")
+def episode_add(
+    file: Annotated[Path, typer.Argument(help="An MP3, M4A, Opus, Ogg Vorbis, FLAC or WAV file.")],
+    title: Annotated[str | None, typer.Option(help="Title (default: from the tags).")] = None,
+    publish: Annotated[bool, typer.Option(help="Publish at once.")] = False,
+) -> None:
+    """Create an episode from an audio file; its tags fill in what the options leave out."""
+    if not file.is_file():
+        _fail(f"{file} is not a file")
+    clock = SystemClock()
+    with _session() as (settings, session):
+        storage = LocalStorage(settings.media_dir)
+        show = get_default_show(session, settings)
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            console=errors,
+        ) as progress:
+            task = progress.add_task(f"Copying {file.name}", total=file.stat().st_size)
+            try:
+                received = receive_file(
+                    file,
+                    storage,
+                    settings.max_upload_bytes,
+                    lambda n: progress.advance(task, n),
+                )
+            except ApiError as exc:
+                _fail(exc.detail)
+        try:
+            info = ingest.inspect(received)
+        except ApiError as exc:
+            _fail(f"{file.name}: {exc.detail}")
+        key = ingest.store_audio(storage, received, info)
+        data = EpisodeCreate(title=title or ingest.title_for(info, received.filename))
+        episode = episode_service.create_episode(session, show, data, clock.now())
+        ingest.attach(session, storage, episode, received, info, key, clock.now())
+        if publish:
+            episode_service.publish(episode, None, clock.now())
+        console.print(
+            f"Episode [bold]{episode.id}[/] {episode.title!r} ({info.format}, "
+            f"{info.duration:.1f} s) is {episode.status_at(clock.now()).value}: "
+            f"{enclosure_url(settings.base_url, episode)}"
+        )
+
+
+@media_app.command("gc")
+def media_gc() -> None:
+    """Delete stored files that no episode or show uses, and abandoned partial uploads."""
+    with _session() as (settings, session):
+        orphans, temps = collect_garbage(session, LocalStorage(settings.media_dir))
+    for key in orphans:
+        console.print(f"removed {key}")
+    console.print(f"{len(orphans)} unreferenced file(s) and {len(temps)} partial upload(s) removed")
