@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, String, Text
+from sqlalchemy import JSON, Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from podcast.db import Base, UTCDateTime
@@ -31,6 +31,8 @@ class Show(Base):
     copyright: Mapped[str | None] = mapped_column(String(255))
     # Storage key of the artwork image; None until a producer uploads one.
     artwork_key: Mapped[str | None] = mapped_column(String(255))
+    artwork_width: Mapped[int | None] = mapped_column(Integer)
+    artwork_height: Mapped[int | None] = mapped_column(Integer)
     # podcast:guid is fixed when the show is created: apps key subscriptions on it.
     podcast_guid: Mapped[str] = mapped_column(String(36), unique=True)
     locked: Mapped[bool] = mapped_column(Boolean, default=True)
