@@ -4,6 +4,7 @@ and bad input is refused with nothing left behind."""
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime, timedelta
 import json
 import os
 import re
@@ -374,3 +375,33 @@ def test_gc_removes_orphans_and_partial_uploads(
     files = media_files(settings)
     assert any(kept["audio"]["sha256"] in f for f in files)
     assert len(files) == 1 + 1 + 1, "audio, cover art and one chapter image are kept"
+
+
+def test_cli_episode_add(
+    client: TestClient,
+    auth: dict[str, str],
+    settings: Settings,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PODCAST_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("PODCAST_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("PODCAST_BASE_URL", settings.base_url)
+    runner = CliRunner()
+    result = runner.invoke(
+        cli,
+        ["episode", "add", str(FIXTURES / "speech.flac"), "--title", "From the CLI", "--publish"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "https://podcast.example.org/media/from-the-cli.flac" in result.stdout
+    clock.set(datetime.now(UTC) + timedelta(minutes=1))  # the CLI published on the real clock
+    listed = client.get("/api/episodes").json()["items"]
+    assert [(e["title"], e["status"], e["episode_number"]) for e in listed] == [
+        ("From the CLI", "published", 3)
+    ]
+    assert client.get("/media/from-the-cli.flac").content == (FIXTURES / "speech.flac").read_bytes()
+
+    refused = runner.invoke(cli, ["episode", "add", str(FIXTURES / "bad" / "notes.txt")])
+    assert refused.exit_code == 1
+    assert "not audio" in refused.output.lower() or "text" in refused.output.lower()
+    assert client.get("/api/episodes", headers=auth).json()["total"] == 1

@@ -1,0 +1,141 @@
+"""Serving enclosures as podcast apps fetch them: HEAD, ranges, validators, visibility."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from email.utils import format_datetime, parsedate_to_datetime
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from podcast.clock import FrozenClock
+from tests.conftest import FIXTURES, upload_audio
+
+DATA = (FIXTURES / "speech.m4a").read_bytes()
+SIZE = len(DATA)
+
+
+@pytest.fixture
+def published(client: TestClient, auth: dict[str, str]) -> dict:
+    episode = client.post("/api/episodes", json={"title": "Ranges"}, headers=auth).json()
+    upload_audio(client, auth, episode["id"], "speech.m4a")
+    return client.post(f"/api/episodes/{episode['id']}/publish", headers=auth).json()
+
+
+def _path(episode: dict) -> str:
+    return episode["audio"]["url"].removeprefix("https://podcast.example.org")
+
+
+def test_full_get_and_head(client: TestClient, published: dict) -> None:
+    url = _path(published)
+    assert url == "/media/ranges.m4a"
+    response = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert response.content == DATA
+    assert response.headers["content-type"] == "audio/x-m4a"
+    assert response.headers["content-length"] == str(SIZE)
+    assert response.headers["accept-ranges"] == "bytes"
+    assert response.headers["etag"] == f'"{hashlib.sha256(DATA).hexdigest()}"'
+    assert "content-encoding" not in response.headers, "audio is never compressed"
+    assert "public" in response.headers["cache-control"]
+    parsedate_to_datetime(response.headers["last-modified"])
+
+    head = client.head(url)
+    assert head.status_code == 200
+    assert head.content == b""
+    for name in ("content-type", "content-length", "etag", "last-modified", "accept-ranges"):
+        assert head.headers[name] == response.headers[name]
+
+
+@pytest.mark.parametrize(
+    ("header", "start", "end"),
+    [
+        ("bytes=0-9", 0, 9),
+        ("bytes=100-", 100, SIZE - 1),
+        ("bytes=-500", SIZE - 500, SIZE - 1),
+        (f"bytes={SIZE - 1}-{SIZE + 1000}", SIZE - 1, SIZE - 1),
+        ("bytes=1000-1999", 1000, 1999),
+    ],
+)
+def test_single_ranges(
+    client: TestClient, published: dict, header: str, start: int, end: int
+) -> None:
+    response = client.get(_path(published), headers={"Range": header})
+    assert response.status_code == 206
+    assert response.headers["content-range"] == f"bytes {start}-{end}/{SIZE}"
+    assert response.headers["content-length"] == str(end - start + 1)
+    assert response.content == DATA[start : end + 1]
+
+
+def test_unsatisfiable_and_odd_ranges(client: TestClient, published: dict) -> None:
+    url = _path(published)
+    response = client.get(url, headers={"Range": f"bytes={SIZE}-"})
+    assert response.status_code == 416
+    assert response.headers["content-range"] == f"bytes */{SIZE}"
+    # Units we don't know and nonsense are ignored: the whole file, as RFC 9110 allows.
+    for header in ("items=0-5", "bytes=abc", "bytes=9-2"):
+        ignored = client.get(url, headers={"Range": header})
+        assert ignored.status_code == 200, header
+        assert ignored.content == DATA
+    multi = client.get(url, headers={"Range": "bytes=0-9,20-29"})
+    assert multi.status_code == 206
+    assert multi.headers["content-type"].startswith("multipart/byteranges")
+    assert DATA[0:10] in multi.content and DATA[20:30] in multi.content
+
+
+def test_conditional_requests(client: TestClient, published: dict) -> None:
+    url = _path(published)
+    first = client.get(url)
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    not_modified = client.get(url, headers={"If-None-Match": etag})
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+    assert not_modified.headers["etag"] == etag
+    assert client.get(url, headers={"If-None-Match": f'"other", W/{etag}'}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+    assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+    earlier = format_datetime(parsedate_to_datetime(modified).replace(year=2020), usegmt=True)
+    assert client.get(url, headers={"If-Modified-Since": earlier}).status_code == 200
+
+    current = client.get(url, headers={"Range": "bytes=0-3", "If-Range": etag})
+    assert current.status_code == 206 and current.content == DATA[:4]
+    stale = client.get(url, headers={"Range": "bytes=0-3", "If-Range": '"old-version"'})
+    assert stale.status_code == 200 and stale.content == DATA
+
+
+def test_unpublished_media_is_404_to_the_public(
+    client: TestClient, auth: dict[str, str], clock: FrozenClock
+) -> None:
+    draft = client.post("/api/episodes", json={"title": "Draft"}, headers=auth).json()
+    upload_audio(client, auth, draft["id"])
+    assert client.get("/media/draft.mp3").status_code == 404
+    assert client.head("/media/draft.mp3").status_code == 404
+    assert client.get("/media/draft.mp3", headers=auth).status_code == 200, "producers preview"
+
+    at = (clock.now() + timedelta(hours=2)).isoformat()
+    client.post(f"/api/episodes/{draft['id']}/publish", json={"at": at}, headers=auth)
+    assert client.get("/media/draft.mp3").status_code == 404
+    clock.advance(timedelta(hours=2))
+    assert client.get("/media/draft.mp3").status_code == 200
+
+    for missing in ("/media/nothing.mp3", "/media/.mp3", "/media/draft", "/media/..%2Fpodcast.db"):
+        assert client.get(missing).status_code == 404, missing
+
+
+def test_ranges_over_real_http(live_server: str, published: dict) -> None:
+    """Byte-exact over a real socket, as an app's downloader sees it."""
+    url = f"{live_server}{_path(published)}"
+    with httpx.Client() as http:
+        whole = http.get(url)
+        assert whole.content == DATA
+        pieces = []
+        for start in range(0, SIZE, 7000):
+            end = min(start + 6999, SIZE - 1)
+            part = http.get(url, headers={"Range": f"bytes={start}-{end}"})
+            assert part.status_code == 206
+            pieces.append(part.content)
+        assert b"".join(pieces) == DATA
+        head = http.head(url)
+        assert head.status_code == 200 and head.headers["content-length"] == str(SIZE)
