@@ -4,13 +4,13 @@ and bad input is refused with nothing left behind."""
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
 import json
 import os
 import re
 import socket
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
