@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from anyio import to_thread
@@ -10,6 +12,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.params import Depends
 from pydantic import ValidationError
+from python_multipart.multipart import parse_options_header
 from sqlalchemy.orm import Session
 
 from episodes import ingest, repository, service
@@ -207,48 +210,72 @@ def _form_values(fields: dict[str, str]) -> dict[str, Any]:
     return values
 
 
-async def _upload_audio(
-    request: Request,
-    episode_id: int,
-    session: Session,
-    show: Show,
-    settings: Settings,
-    storage: Storage,
-    clock: Clock,
-    multipart: bool,
+@dataclass(frozen=True)
+class _Uploading:
+    """What every audio upload route needs, resolved once."""
+
+    session: Session
+    show: Show
+    settings: Settings
+    storage: Storage
+    clock: Clock
+
+
+def _uploading(
+    session: SessionDep,
+    show: ShowDep,
+    settings: SettingsDep,
+    storage: StorageDep,
+    clock: ClockDep,
+    _producer: ProducerDep,
+) -> _Uploading:
+    return _Uploading(session, show, settings, storage, clock)
+
+
+UploadingDep = Annotated[_Uploading, Depends(_uploading)]
+
+
+async def _replace_audio(
+    ctx: _Uploading, episode_id: int, receive: Callable[[], Awaitable[Received]]
 ) -> EpisodeRead:
+    now = ctx.clock.now()
     episode = await to_thread.run_sync(
-        service.get_for, session, show, episode_id, clock.now(), True
+        service.get_for, ctx.session, ctx.show, episode_id, now, True
     )
-    limit = settings.max_upload_bytes
-    if multipart:
-        if media_type_of(request) != "multipart/form-data":
-            raise UnsupportedMediaType("send the audio as multipart/form-data with a 'file' field")
-        check_declared_length(request.headers.get("content-length"), limit, _MULTIPART_SLACK)
-        received, _fields = await receive_multipart(
-            request.stream(), request.headers["content-type"], storage, limit
-        )
-        if received is None:
-            raise Unprocessable("file: is required (the audio file, as the multipart field 'file')")
-    else:
-        kind = media_type_of(request)
-        if kind.startswith(("multipart/", "application/json", "text/")):
-            raise UnsupportedMediaType(
-                f"PUT the audio file itself as the body (got {kind!r}); for a form upload use POST"
-            )
-        check_declared_length(request.headers.get("content-length"), limit)
-        received = await receive_raw(request.stream(), storage, limit, _raw_filename(request))
+    received = await receive()
     info = await to_thread.run_sync(ingest.inspect, received)
-    key = await to_thread.run_sync(ingest.store_audio, storage, received, info)
+    key = await to_thread.run_sync(ingest.store_audio, ctx.storage, received, info)
     await to_thread.run_sync(
-        ingest.attach, session, storage, episode, received, info, key, clock.now()
+        ingest.attach, ctx.session, ctx.storage, episode, received, info, key, now
     )
-    return episode_read(episode, settings.base_url, clock.now())
+    return episode_read(episode, ctx.settings.base_url, now)
+
+
+async def _receive_raw(request: Request, ctx: _Uploading) -> Received:
+    kind = media_type_of(request)
+    if kind.startswith(("multipart/", "application/json", "text/")):
+        raise UnsupportedMediaType(
+            f"PUT the audio file itself as the body (got {kind!r}); for a form upload use POST"
+        )
+    limit = ctx.settings.max_upload_bytes
+    check_declared_length(request.headers.get("content-length"), limit)
+    return await receive_raw(request.stream(), ctx.storage, limit, _raw_filename(request))
+
+
+async def _receive_form_file(request: Request, ctx: _Uploading) -> Received:
+    if media_type_of(request) != "multipart/form-data":
+        raise UnsupportedMediaType("send the audio as multipart/form-data with a 'file' field")
+    limit = ctx.settings.max_upload_bytes
+    check_declared_length(request.headers.get("content-length"), limit, _MULTIPART_SLACK)
+    received, _fields = await receive_multipart(
+        request.stream(), request.headers["content-type"], ctx.storage, limit
+    )
+    if received is None:
+        raise Unprocessable("file: is required (the audio file, as the multipart field 'file')")
+    return received
 
 
 def _raw_filename(request: Request) -> str | None:
-    from python_multipart.multipart import parse_options_header
-
     disposition = request.headers.get("content-disposition")
     if disposition:
         _, options = parse_options_header(disposition)
@@ -259,40 +286,18 @@ def _raw_filename(request: Request) -> str | None:
 
 
 @router.put("/{episode_id}/audio", openapi_extra={"requestBody": _AUDIO_BODY})
-async def put_audio(
-    request: Request,
-    episode_id: int,
-    session: SessionDep,
-    show: ShowDep,
-    settings: SettingsDep,
-    storage: StorageDep,
-    clock: ClockDep,
-    _producer: ProducerDep,
-) -> EpisodeRead:
+async def put_audio(request: Request, episode_id: int, ctx: UploadingDep) -> EpisodeRead:
     """Upload or replace the audio with the file as the raw body. The guid stays the same."""
-    return await _upload_audio(
-        request, episode_id, session, show, settings, storage, clock, multipart=False
-    )
+    return await _replace_audio(ctx, episode_id, lambda: _receive_raw(request, ctx))
 
 
 @router.post(
     "/{episode_id}/audio",
     openapi_extra={"requestBody": {"content": _MULTIPART_FILE, "required": True}},
 )
-async def post_audio(
-    request: Request,
-    episode_id: int,
-    session: SessionDep,
-    show: ShowDep,
-    settings: SettingsDep,
-    storage: StorageDep,
-    clock: ClockDep,
-    _producer: ProducerDep,
-) -> EpisodeRead:
+async def post_audio(request: Request, episode_id: int, ctx: UploadingDep) -> EpisodeRead:
     """Upload or replace the audio as a multipart form field ``file``."""
-    return await _upload_audio(
-        request, episode_id, session, show, settings, storage, clock, multipart=True
-    )
+    return await _replace_audio(ctx, episode_id, lambda: _receive_form_file(request, ctx))
 
 
 @router.get("/{episode_id}")
