@@ -52,6 +52,11 @@ case "$cmd" in
         ;;
     test)
         setup
+        # Run the PostgreSQL half of the suite too when a local server answers (as on CI).
+        if [ -z "${PODCAST_TEST_POSTGRES_URL:-}" ] && command -v pg_isready >/dev/null 2>&1 \
+            && pg_isready -q -h 127.0.0.1 -p 5432; then
+            export PODCAST_TEST_POSTGRES_URL="postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        fi
         "$VENV/bin/ruff" check .
         "$VENV/bin/ruff" format --check .
         exec "$VENV/bin/pytest" "$@"
