@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from episodes import repository
-from episodes.media_store import referenced_keys
+from episodes.media_store import is_image_in_use
 from podcast.deps import ClockDep, OptionalProducer, SessionDep, ShowDep, StorageDep
 from podcast.errors import NotFound
 from podcast.media_response import serve_file
@@ -63,7 +63,7 @@ def image(name: str, request: Request, session: SessionDep, storage: StorageDep)
     digest, _, extension = name.rpartition(".")
     media_type = _IMAGE_TYPES.get(extension)
     key = f"{digest[:2]}/{digest}.{extension}"
-    if media_type is None or not is_content_key(key) or key not in referenced_keys(session):
+    if media_type is None or not is_content_key(key) or not is_image_in_use(session, key):
         raise NotFound("no such image")
     path = storage.path(content_key(digest, extension))
     if not path.is_file():

@@ -40,6 +40,14 @@ def referenced_keys(session: Session) -> set[str]:
     return {k for (k,) in session.execute(query) if k}
 
 
+def is_image_in_use(session: Session, key: str) -> bool:
+    """Whether a show, episode or chapter uses this image: one indexed lookup per table."""
+    for column in (Episode.artwork_key, Show.artwork_key, Chapter.image_key):
+        if session.scalar(select(column).where(column == key).limit(1)) is not None:
+            return True
+    return False
+
+
 def release(session: Session, storage: Storage, keys: set[str]) -> None:
     """Delete files no row references any more. Call only after the change is committed."""
     if not keys:
