@@ -6,7 +6,8 @@ from episodes import models as episode_models
 from podcast import tokens
 from podcast.db import Base
 from podcast.show import models as show_models
+from transcripts import models as transcript_models
 
 metadata = Base.metadata
 
-__all__ = ["episode_models", "metadata", "show_models", "tokens"]
+__all__ = ["episode_models", "metadata", "show_models", "tokens", "transcript_models"]

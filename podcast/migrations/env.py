@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 from podcast.db import UTCDateTime
 from podcast.models import metadata
+from transcripts.schema import COMPARE_OPTIONS
 
 config = context.config
 
@@ -27,6 +28,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=True,  # SQLite can barely ALTER; batch mode copies and moves instead
         compare_type=True,
         render_item=_render_item,
+        **COMPARE_OPTIONS,  # hand-written search DDL (FTS5, tsvector) is not in the models
     )
     with context.begin_transaction():
         context.run_migrations()

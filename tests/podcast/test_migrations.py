@@ -11,6 +11,7 @@ from sqlalchemy import inspect
 from podcast.db import make_engine
 from podcast.migrate import current_revision, downgrade, upgrade
 from podcast.models import metadata
+from transcripts.schema import COMPARE_OPTIONS
 
 
 def test_empty_database_to_head_and_back(database_url: str) -> None:
@@ -21,7 +22,9 @@ def test_empty_database_to_head_and_back(database_url: str) -> None:
         tables = set(inspect(engine).get_table_names())
         assert {"shows", "episodes", "producer_tokens", "alembic_version"} <= tables
         with engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection), metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(connection, opts=COMPARE_OPTIONS), metadata
+            )
         assert diff == [], f"models and migrations disagree: {diff}"
         upgrade(engine)  # a second start changes nothing
         downgrade(engine, "base")
