@@ -35,12 +35,32 @@ class Settings(BaseSettings):
     show_category: str = "Business"
     show_subcategory: str | None = "Management"
 
+    # The feed (README "The feed"): Cache-Control max-age for apps and proxies, in seconds.
+    feed_max_age: int = Field(default=300, ge=0)
+    # How stale a replica's cached feed may be after another replica (or the CLI) changes the
+    # database: the fingerprint query runs at most once per this many seconds. Changes made
+    # through this process invalidate its cache at once; scheduled episodes appear on time.
+    feed_check_interval: float = Field(default=1.0, ge=0)
+    # Moving the feed, step 2: once the show's new_feed_url is set (step 1 puts
+    # itunes:new-feed-url in this feed), True makes /feed.xml a 301 to that URL.
+    feed_redirect: bool = False
+    # Paths of an earlier feed on this host (e.g. ["/rss", "/podcast.xml"]): 301 to /feed.xml.
+    feed_old_paths: list[str] = Field(default_factory=list)
+
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("feed_old_paths")
+    @classmethod
+    def _absolute_paths(cls, value: list[str]) -> list[str]:
+        for path in value:
+            if not path.startswith("/") or path == "/feed.xml":
+                raise ValueError(f"{path!r}: old feed paths start with '/' and are not /feed.xml")
+        return value
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:
