@@ -14,6 +14,9 @@ from episodes.routes import router as episodes_router
 from podcast import errors
 from podcast.bootstrap import prepare
 from podcast.clock import Clock, SystemClock
+from podcast.feed import routes as feed_routes
+from podcast.feed.cache import FeedCache
+from podcast.feed.fastpath import FastPathApp
 from podcast.settings import Settings
 from podcast.show.routes import router as show_router
 from podcast.storage import LocalStorage
@@ -31,12 +34,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.engine = runtime.engine
         app.state.sessionmaker = runtime.sessionmaker
         app.state.storage = LocalStorage(settings.media_dir)
+        app.state.feed_cache = FeedCache(settings, clock, runtime.sessionmaker)
         try:
             yield
         finally:
             runtime.engine.dispose()
 
-    app = FastAPI(
+    # FastAPI, plus bare-ASGI fast paths for the feed (podcast/feed/fastpath.py).
+    app = FastPathApp(
         title="Leadership Live podcast platform",
         summary="Feed, media, transcripts and episode pages for a production team's own podcast.",
         version="0.1.0",
@@ -46,6 +51,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(show_router)
     app.include_router(episodes_router)
     app.include_router(media_router)
+    feed_routes.install(app, settings)
 
     @app.get("/healthz", tags=["service"], include_in_schema=True)
     def healthz() -> JSONResponse:

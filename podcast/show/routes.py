@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from anyio import to_thread
+from fastapi import APIRouter, Request
 
-from podcast.deps import ClockDep, ProducerDep, SettingsDep, ShowDep
+from podcast.deps import ClockDep, ProducerDep, SessionDep, SettingsDep, ShowDep, StorageDep
+from podcast.errors import PayloadTooLarge
+from podcast.show.artwork import MAX_BYTES, check_show_artwork, replace_show_artwork
 from podcast.show.schemas import ShowRead, ShowUpdate
 from podcast.show.service import show_read, update_show
 
@@ -25,3 +28,45 @@ def patch_show(
     _producer: ProducerDep,
 ) -> ShowRead:
     return show_read(update_show(show, changes, clock.now()), settings)
+
+
+_IMAGE_BODY = {
+    "content": {
+        "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+        "image/png": {"schema": {"type": "string", "format": "binary"}},
+    },
+    "required": True,
+}
+
+
+@router.put("/artwork", openapi_extra={"requestBody": _IMAGE_BODY})
+async def put_artwork(
+    request: Request,
+    show: ShowDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    storage: StorageDep,
+    clock: ClockDep,
+    _producer: ProducerDep,
+) -> ShowRead:
+    """Replace the show's artwork with the image sent as the raw body: a square JPEG or PNG
+    of 1400-3000 px in RGB. The artwork URL changes with the picture."""
+    data = await _read_limited(request, MAX_BYTES)
+    picture = await to_thread.run_sync(check_show_artwork, data)
+    await to_thread.run_sync(replace_show_artwork, session, storage, show, picture, clock.now())
+    return show_read(show, settings)
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    too_large = PayloadTooLarge(f"the image is larger than {limit // (1024 * 1024)} MiB")
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from episodes.urls import image_url
 from podcast.errors import NotFound, Unprocessable
 from podcast.feed.categories import is_valid, validate_category
 from podcast.feed.podcastindex import guid_for_feed_url
@@ -68,7 +69,7 @@ def get_default_show(session: Session, settings: Settings) -> Show:
 def show_read(show: Show, settings: Settings) -> ShowRead:
     data: dict[str, Any] = {c.key: getattr(show, c.key) for c in Show.__table__.columns}
     data["feed_url"] = settings.feed_url
-    data["artwork_url"] = None
+    data["artwork_url"] = image_url(settings.base_url, show.artwork_key)
     return ShowRead.model_validate(data)
 
 

@@ -1,0 +1,201 @@
+"""The built feed, kept with its gzip copy and validators until the published data changes.
+
+When is the cached feed rebuilt?
+
+* **This process changed something** (any successful non-GET request): :meth:`invalidate`
+  marks it dirty and the next request rebuilds it, so a producer sees a change at once.
+* **Another replica or the CLI changed something**: at most every
+  ``feed_check_interval`` seconds (default 1 s: the staleness window) a request compares the
+  database's :class:`Fingerprint` with the cached one and rebuilds only if they differ.
+* **A scheduled episode's time comes**: the entry expires at the fingerprint's
+  ``next_publish`` by the app's clock; no restart, no cron.
+
+Everything here runs in a worker thread (:meth:`refresh`), never on the event loop; a
+``threading.Lock`` rather than an asyncio one, because tests serve one app from two loops.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from podcast.clock import Clock
+from podcast.conditional import http_date
+from podcast.db import session_scope
+from podcast.feed.builder import build_feed
+from podcast.feed.data import FeedData, Fingerprint, fingerprint, load_feed_data
+from podcast.settings import Settings
+from podcast.show.service import get_default_show
+
+log = logging.getLogger(__name__)
+
+CONTENT_TYPE = b"application/rss+xml; charset=utf-8"
+GZIP_LEVEL = 6  # 31% of the size at level 9's 30%, for half the time (PERFORMANCE.md 1)
+
+Header = tuple[bytes, bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One built feed, with every response's headers prepared once."""
+
+    body: bytes
+    gzip_body: bytes
+    etag: bytes
+    gzip_etag: bytes
+    last_modified: bytes
+    fingerprint: Fingerprint
+    redirect_to: str | None
+    expires_at: datetime | None  # next scheduled publish time (app clock)
+    check_after: float  # time.monotonic() after which the database is asked again
+    headers: list[Header]
+    gzip_headers: list[Header]
+    not_modified_headers: list[Header]
+    gzip_not_modified_headers: list[Header]
+
+    def is_current(self, now: datetime, monotonic: float) -> bool:
+        if monotonic >= self.check_after:
+            return False
+        return self.expires_at is None or now < self.expires_at
+
+
+def _etag(data: bytes, suffix: str = "") -> bytes:
+    return f'"{hashlib.blake2b(data, digest_size=16).hexdigest()}{suffix}"'.encode()
+
+
+def make_entry(
+    body: bytes,
+    fp: Fingerprint,
+    *,
+    redirect_to: str | None,
+    max_age: int,
+    check_after: float,
+) -> FeedEntry:
+    # mtime=0: the same bytes compress to the same bytes on every replica.
+    gzip_body = gzip.compress(body, GZIP_LEVEL, mtime=0)
+    etag, gzip_etag = _etag(body), _etag(body, "-gzip")
+    modified = fp.last_modified
+    last_modified = http_date(modified).encode() if modified else b""
+    common: list[Header] = [
+        (b"cache-control", f"public, max-age={max_age}".encode()),
+        (b"vary", b"Accept-Encoding"),
+        (b"access-control-allow-origin", b"*"),
+    ]
+    if last_modified:
+        common.append((b"last-modified", last_modified))
+
+    def full(data: bytes, tag: bytes, extra: list[Header]) -> list[Header]:
+        return [
+            (b"content-type", CONTENT_TYPE),
+            (b"content-length", str(len(data)).encode()),
+            (b"etag", tag),
+            *common,
+            *extra,
+        ]
+
+    return FeedEntry(
+        body=body,
+        gzip_body=gzip_body,
+        etag=etag,
+        gzip_etag=gzip_etag,
+        last_modified=last_modified,
+        fingerprint=fp,
+        redirect_to=redirect_to,
+        expires_at=fp.next_publish,
+        check_after=check_after,
+        headers=full(body, etag, []),
+        gzip_headers=full(gzip_body, gzip_etag, [(b"content-encoding", b"gzip")]),
+        not_modified_headers=[(b"etag", etag), *common],
+        gzip_not_modified_headers=[(b"etag", gzip_etag), *common],
+    )
+
+
+class FeedCache:
+    """The current :class:`FeedEntry`; read lock-free, replaced whole by :meth:`refresh`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        sessions: sessionmaker[Session],
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._sessions = sessions
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._show_id: int | None = None
+        self.entry: FeedEntry | None = None
+        self.dirty = False
+        self.builds = 0  # for tests and the benchmark: how often the feed was built
+
+    def invalidate(self) -> None:
+        """Something was written through this process: rebuild on the next request."""
+        self.dirty = True
+
+    def current(self) -> FeedEntry | None:
+        """The entry if it may be served without asking the database, else None."""
+        entry = self.entry
+        if entry is None or self.dirty:
+            return None
+        if not entry.is_current(self.clock.now(), self._monotonic()):
+            return None
+        return entry
+
+    def refresh(self) -> FeedEntry:
+        """Check the fingerprint and rebuild if needed. Blocking: call it in a worker thread.
+
+        If the database fails and an older feed exists, that feed keeps being served (podcast
+        apps treat errors as "feed gone") and the check is retried after the interval.
+        """
+        with self._lock:
+            entry = self.current()
+            if entry is not None:
+                return entry  # another thread refreshed while this one waited
+            try:
+                entry = self._refresh()
+            except Exception:
+                if self.entry is None:
+                    raise
+                log.exception("feed refresh failed; serving the feed built before")
+                entry = replace(self.entry, check_after=self._deadline())
+            self.entry = entry
+            return entry
+
+    def _deadline(self) -> float:
+        return self._monotonic() + self.settings.feed_check_interval
+
+    def _refresh(self) -> FeedEntry:
+        dirty, self.dirty = self.dirty, False  # cleared first: a write during the build re-marks
+        now = self.clock.now()
+        with session_scope(self._sessions) as session:
+            if self._show_id is None:
+                self._show_id = get_default_show(session, self.settings).id
+            current = fingerprint(session, self._show_id, now)
+            old = self.entry
+            if old is not None and not dirty and old.fingerprint == current:
+                return replace(old, check_after=self._deadline(), expires_at=current.next_publish)
+            data = load_feed_data(session, self.settings, now, current)
+        return self.build(data)
+
+    def build(self, data: FeedData) -> FeedEntry:
+        body = build_feed(data, base_url=self.settings.base_url, feed_url=self.settings.feed_url)
+        self.builds += 1
+        redirect = data.show.new_feed_url if self.settings.feed_redirect else None
+        return make_entry(
+            body,
+            data.fingerprint,
+            redirect_to=redirect,
+            max_age=self.settings.feed_max_age,
+            check_after=self._deadline(),
+        )

@@ -1,0 +1,290 @@
+"""Checking the feed before Apple, Spotify and the Podcast Index do (STANDARDS.md section 1).
+
+It reads the same :class:`FeedData` the builder uses, so what it reports is what the feed
+says. Errors are what directories refuse; warnings are what listeners or apps miss.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from PIL import Image, UnidentifiedImageError
+
+from podcast.feed.builder import enclosure_url, item_description
+from podcast.feed.categories import validate_category
+from podcast.feed.data import FeedData, FeedItem, ShowData
+from podcast.feed.text import DESCRIPTION_LIMIT, fit_text, has_unsafe_characters
+from podcast.storage import Storage
+
+ARTWORK_MIN, ARTWORK_MAX = 1400, 3000
+LONG_TITLE = 100  # characters: apps cut titles in lists well before Apple's 255
+# Apple lists an episode only for these enclosure types (STANDARDS.md I2).
+APPLE_TYPES = frozenset(
+    {"audio/mpeg", "audio/x-m4a", "audio/mp4", "video/mp4", "video/quicktime", "video/x-m4v"}
+)
+_LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z]{2}|-[0-9]{3})?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_URL_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
+_NUMBER_IN_TITLE = re.compile(r"^\s*(ep(isode)?\.?\s*#?\d+|#\d+|s\d+\s*e\d+)\b", re.IGNORECASE)
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeRef:
+    id: int
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    severity: Severity
+    rule: str
+    message: str
+    episode: EpisodeRef | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        ref = self.episode
+        episode = None if ref is None else {"id": ref.id, "slug": ref.slug, "title": ref.title}
+        return {
+            "severity": self.severity.value,
+            "rule": self.rule,
+            "message": self.message,
+            "episode": episode,
+        }
+
+
+def lint(data: FeedData, storage: Storage, *, base_url: str) -> list[Finding]:
+    """Every finding, errors first, channel before items, items in feed order."""
+    findings = [*_show(data.show, storage, base_url), *_items(data, base_url)]
+    return sorted(findings, key=lambda f: f.severity is not Severity.ERROR)
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.severity is Severity.ERROR for f in findings)
+
+
+def _error(rule: str, message: str, item: FeedItem | None = None) -> Finding:
+    return Finding(Severity.ERROR, rule, message, _ref(item))
+
+
+def _warning(rule: str, message: str, item: FeedItem | None = None) -> Finding:
+    return Finding(Severity.WARNING, rule, message, _ref(item))
+
+
+def _ref(item: FeedItem | None) -> EpisodeRef | None:
+    return None if item is None else EpisodeRef(item.id, item.slug, item.title)
+
+
+# --- the channel ------------------------------------------------------------------------------
+
+
+def _show(show: ShowData, storage: Storage, base_url: str) -> list[Finding]:
+    out: list[Finding] = []
+    if not show.title.strip():
+        out.append(_error("show-title", "The show has no title."))
+    if not show.owner_email or not _EMAIL.match(show.owner_email):
+        out.append(
+            _error(
+                "show-owner-email",
+                "The show needs an owner email (itunes:owner): Spotify and YouTube send their "
+                "ownership codes there. Set owner_email with PATCH /api/show.",
+            )
+        )
+    try:
+        validate_category(show.category, show.subcategory)
+    except ValueError as exc:
+        out.append(_error("show-category", f"{exc}."))
+    if not show.language or not _LANGUAGE.match(show.language):
+        out.append(
+            _error(
+                "show-language",
+                f"The show's language {show.language!r} is not a code such as 'en' or 'en-GB'.",
+            )
+        )
+    if fit_text(show.description)[1]:
+        out.append(
+            _warning(
+                "show-description-length",
+                f"The show description is over {DESCRIPTION_LIMIT} bytes; the feed cuts it.",
+            )
+        )
+    if not show.description.strip():
+        out.append(_warning("show-description", "The show has no description."))
+    if urlsplit(base_url).scheme != "https":
+        out.append(
+            _warning(
+                "feed-https",
+                f"PODCAST_BASE_URL is {base_url}: directories expect https:// URLs.",
+            )
+        )
+    out.extend(_artwork(show, storage))
+    return out
+
+
+def _artwork(show: ShowData, storage: Storage) -> list[Finding]:
+    if show.artwork_key is None:
+        return [
+            _error(
+                "show-artwork-missing",
+                "The show has no artwork: upload a square JPEG or PNG of 1400-3000 px "
+                "with PUT /api/show/artwork.",
+            )
+        ]
+    path = storage.path(show.artwork_key)
+    try:
+        fmt, (width, height), mode = _image_facts(path)
+    except (OSError, UnidentifiedImageError, ValueError):
+        return [_error("show-artwork-format", f"The artwork file {show.artwork_key} is missing.")]
+    out: list[Finding] = []
+    extension = show.artwork_key.rsplit(".", 1)[-1]
+    if fmt not in ("JPEG", "PNG") or {"JPEG": "jpg", "PNG": "png"}[fmt] != extension:
+        out.append(
+            _error(
+                "show-artwork-format",
+                f"The artwork is {fmt} stored as .{extension}; it must be JPEG or PNG.",
+            )
+        )
+    if width != height or not (ARTWORK_MIN <= width <= ARTWORK_MAX):
+        out.append(
+            _error(
+                "show-artwork-size",
+                f"The artwork is {width}x{height} px; Apple wants a square between "
+                f"{ARTWORK_MIN}x{ARTWORK_MIN} and {ARTWORK_MAX}x{ARTWORK_MAX}.",
+            )
+        )
+    if mode not in ("RGB", "RGBA", "P", "L", "LA"):
+        out.append(
+            _error("show-artwork-colour", f"The artwork is in {mode} colour; Apple wants RGB.")
+        )
+    return out
+
+
+def _image_facts(path: Path) -> tuple[str, tuple[int, int], str]:
+    with Image.open(path) as img:
+        return str(img.format), img.size, img.mode
+
+
+# --- the items --------------------------------------------------------------------------------
+
+
+def _items(data: FeedData, base_url: str) -> list[Finding]:
+    out: list[Finding] = []
+    guids = Counter(i.guid for i in data.items)
+    urls = Counter(enclosure_url(base_url, i) for i in data.items)
+    if not data.items:
+        out.append(_warning("feed-empty", "No published episode with audio: the feed is empty."))
+    for item in data.items:
+        out.extend(_item(item, data, base_url, guids, urls))
+    return out
+
+
+def _item(
+    item: FeedItem, data: FeedData, base_url: str, guids: Counter[str], urls: Counter[str]
+) -> list[Finding]:
+    out: list[Finding] = []
+    title = item.title.strip()
+    if not title:
+        out.append(_error("item-title", "The episode has no title.", item))
+    elif len(title) > LONG_TITLE:
+        out.append(
+            _warning(
+                "item-title-length",
+                f"The title is {len(title)} characters; apps cut it after about {LONG_TITLE}.",
+                item,
+            )
+        )
+    if _NUMBER_IN_TITLE.match(title):
+        out.append(
+            _warning(
+                "item-title-number",
+                "Apple asks for episode and season numbers in their fields, not in the title.",
+                item,
+            )
+        )
+    if any(has_unsafe_characters(t) for t in (item.title, item.summary, item.notes_html)):
+        out.append(
+            _warning(
+                "item-control-characters",
+                "The title, summary or notes contain control characters; the feed drops them.",
+                item,
+            )
+        )
+    if not item.guid.strip():
+        out.append(_error("item-guid", "The episode has no guid.", item))
+    elif guids[item.guid] > 1:
+        out.append(
+            _error("item-guid-unique", f"The guid {item.guid!r} is used by another item.", item)
+        )
+    out.extend(_enclosure(item, base_url, urls))
+    if round(item.audio_duration) < 1:
+        out.append(_error("item-duration", "The audio has no duration.", item))
+    if item.publish_at > data.now:
+        out.append(_error("item-pubdate", "The publication date is in the future.", item))
+    if data.show.show_type == "serial" and item.episode_number is None:
+        out.append(
+            _error(
+                "item-episode-number",
+                "The show is serial: every episode needs an episode number.",
+                item,
+            )
+        )
+    description, _html, cut = item_description(item)
+    if not description:
+        out.append(_warning("item-description", "The episode has no notes or summary.", item))
+    elif cut:
+        out.append(
+            _warning(
+                "item-description-length",
+                f"The show notes are over {DESCRIPTION_LIMIT} bytes; the feed's description "
+                "is cut (content:encoded keeps them whole).",
+                item,
+            )
+        )
+    if item.artwork_key is None:
+        out.append(
+            _warning("item-artwork", "No episode artwork: apps show the show's artwork.", item)
+        )
+    if not item.transcripts:
+        out.append(
+            _warning(
+                "item-transcript",
+                "No transcript: Apple generates its own, other apps show none.",
+                item,
+            )
+        )
+    return out
+
+
+def _enclosure(item: FeedItem, base_url: str, urls: Counter[str]) -> list[Finding]:
+    out: list[Finding] = []
+    url = enclosure_url(base_url, item)
+    if item.audio_size <= 0:
+        out.append(_error("item-enclosure-length", "The audio's byte length is unknown.", item))
+    if not item.audio_mime:
+        out.append(_error("item-enclosure-type", "The audio has no MIME type.", item))
+    elif item.audio_mime not in APPLE_TYPES:
+        out.append(
+            _warning(
+                "item-enclosure-type",
+                f"Apple Podcasts does not list {item.audio_mime} audio; upload MP3 or M4A.",
+                item,
+            )
+        )
+    if not _URL_CHARS.match(url):
+        out.append(_error("item-enclosure-url", f"The audio URL {url!r} is not plain ASCII.", item))
+    if urls[url] > 1:
+        out.append(
+            _error("item-enclosure-unique", f"Another item has the same audio URL {url}.", item)
+        )
+    return out

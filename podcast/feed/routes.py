@@ -1,0 +1,87 @@
+"""The feed's HTTP surface: ``/feed.xml`` (a fast path), JSON chapters and the feed check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from episodes import repository
+from podcast.conditional import http_date, not_modified
+from podcast.deps import ClockDep, ProducerDep, SessionDep, SettingsDep, ShowDep, StorageDep
+from podcast.errors import NotFound
+from podcast.feed import chapters
+from podcast.feed.data import load_feed_data
+from podcast.feed.fastpath import FastPathApp
+from podcast.feed.lint import has_errors, lint
+from podcast.feed.serve import FeedEndpoint, PermanentRedirect
+from podcast.settings import Settings
+
+router = APIRouter(tags=["feed"])
+CHAPTERS_CACHE = "public, max-age=300"
+
+
+def install(app: FastPathApp, settings: Settings) -> None:
+    """``/feed.xml`` and old feed paths as fast routes, the rest as ordinary routes, and cache
+    invalidation on every successful write through this process."""
+    app.fast_routes["/feed.xml"] = FeedEndpoint(app.state)
+    for path in settings.feed_old_paths:
+        app.fast_routes[path] = PermanentRedirect(settings.feed_url)
+
+    def invalidate() -> None:
+        cache = getattr(app.state, "feed_cache", None)
+        if cache is not None:
+            cache.invalidate()
+
+    app.write_hooks.append(invalidate)
+    app.include_router(router)
+
+
+@router.api_route(
+    "/episodes/{slug}/chapters.json",
+    methods=["GET", "HEAD"],
+    response_class=Response,
+    responses={200: {"content": {chapters.MEDIA_TYPE: {}}}},
+)
+def episode_chapters(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    show: ShowDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> Response:
+    """Podcasting 2.0 JSON chapters of a published episode (what ``podcast:chapters`` links)."""
+    episode = repository.get_by_slug(session, show.id, slug)
+    if episode is None or not episode.is_public(clock.now()) or not episode.chapters:
+        raise NotFound("no chapters for this episode")
+    body, etag = chapters.render(chapters.chapters_document(episode, show.title, settings.base_url))
+    headers = {
+        "ETag": etag,
+        "Last-Modified": http_date(episode.updated_at),
+        "Cache-Control": CHAPTERS_CACHE,
+        "Access-Control-Allow-Origin": "*",
+    }
+    if not_modified(request.headers, etag, episode.updated_at):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=chapters.MEDIA_TYPE, headers=headers)
+
+
+@router.get("/api/feed/check")
+def feed_check(
+    session: SessionDep,
+    settings: SettingsDep,
+    storage: StorageDep,
+    clock: ClockDep,
+    _producer: ProducerDep,
+) -> dict[str, Any]:
+    """Lint the feed as it is now: ``ok`` is false when a directory would refuse it."""
+    data = load_feed_data(session, settings, clock.now())
+    findings = lint(data, storage, base_url=settings.base_url)
+    return {
+        "ok": not has_errors(findings),
+        "errors": sum(f.severity == "error" for f in findings),
+        "warnings": sum(f.severity == "warning" for f in findings),
+        "episodes": len(data.items),
+        "findings": [f.as_dict() for f in findings],
+    }

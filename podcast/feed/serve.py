@@ -1,0 +1,145 @@
+"""``GET``/``HEAD /feed.xml`` as a bare ASGI app: cached bytes out with as little Python as
+possible, because thousands of podcast apps poll it.
+
+Per request: one lock-free cache lookup, one pass over the request headers, two ``send``
+calls with headers prepared when the feed was built. No Request object, no routing, no
+dependency injection: PERFORMANCE.md measured a default FastAPI route at 47% of nginx's
+requests/s for a 240 KB feed and 16% for 304s; a bare ASGI callable does much better.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import lru_cache
+
+from anyio import to_thread
+from starlette.datastructures import Headers, State
+from starlette.types import Receive, Scope, Send
+
+from podcast.conditional import none_match, not_modified
+from podcast.feed.cache import FeedCache, FeedEntry, Header
+
+log = logging.getLogger(__name__)
+
+_EMPTY = {"type": "http.response.body", "body": b""}
+
+
+@lru_cache(maxsize=256)
+def accepts_gzip(accept_encoding: bytes) -> bool:
+    """RFC 9110 12.5.3, enough for podcast apps: ``gzip`` or ``*`` with a non-zero q."""
+    for part in accept_encoding.split(b","):
+        coding, _, params = part.partition(b";")
+        if coding.strip().lower() not in (b"gzip", b"x-gzip", b"*"):
+            continue
+        q = params.strip().lower()
+        if q.startswith(b"q="):
+            try:
+                return float(q[2:]) > 0
+            except ValueError:
+                return False
+        return True
+    return False
+
+
+def _unchanged(
+    entry: FeedEntry, if_none_match: bytes | None, if_modified_since: bytes | None
+) -> bool:
+    """The 304 decision: exact byte matches first (what pollers echo back), then RFC parsing."""
+    if if_none_match is not None:
+        if if_none_match == entry.etag or if_none_match == entry.gzip_etag:
+            return True
+        value = if_none_match.decode("latin-1")
+        return none_match(value, entry.etag.decode()) or none_match(value, entry.gzip_etag.decode())
+    if if_modified_since is None or not entry.last_modified:
+        return False
+    if if_modified_since == entry.last_modified:
+        return True
+    modified = entry.fingerprint.last_modified
+    assert modified is not None
+    return not_modified(Headers(raw=[(b"if-modified-since", if_modified_since)]), "", modified)
+
+
+class FeedEndpoint:
+    """The feed from :class:`FeedCache` (found on ``app.state.feed_cache``)."""
+
+    def __init__(self, state: State) -> None:
+        self._state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope["method"]
+        if method != "GET" and method != "HEAD":
+            await _answer(
+                send, 405, {"detail": "the feed answers GET and HEAD"}, [(b"allow", b"GET, HEAD")]
+            )
+            return
+        cache: FeedCache = self._state.feed_cache
+        entry = cache.current()
+        if entry is None:
+            try:
+                entry = await to_thread.run_sync(cache.refresh)
+            except Exception:
+                log.exception("the feed could not be built")
+                await _answer(
+                    send,
+                    503,
+                    {"detail": "the feed is unavailable, try again soon"},
+                    [(b"retry-after", b"30")],
+                )
+                return
+        if entry.redirect_to is not None:
+            await _redirect(send, entry.redirect_to.encode())
+            return
+        gzip = False
+        if_none_match = if_modified_since = None
+        for name, value in scope["headers"]:
+            if name == b"accept-encoding":
+                gzip = accepts_gzip(value)
+            elif name == b"if-none-match":
+                if_none_match = value
+            elif name == b"if-modified-since":
+                if_modified_since = value
+        if (if_none_match is not None or if_modified_since is not None) and _unchanged(
+            entry, if_none_match, if_modified_since
+        ):
+            headers = entry.gzip_not_modified_headers if gzip else entry.not_modified_headers
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send(_EMPTY)
+            return
+        if gzip:
+            headers, body = entry.gzip_headers, entry.gzip_body
+        else:
+            headers, body = entry.headers, entry.body
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body if method == "GET" else b""})
+
+
+class PermanentRedirect:
+    """A 301 to a fixed URL, for GET and HEAD (an old feed path, a moved feed)."""
+
+    def __init__(self, location: str) -> None:
+        self._location = location.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await _redirect(send, self._location)
+
+
+async def _redirect(send: Send, location: bytes) -> None:
+    headers: list[Header] = [
+        (b"location", location),
+        (b"content-length", b"0"),
+        (b"cache-control", b"public, max-age=86400"),
+    ]
+    await send({"type": "http.response.start", "status": 301, "headers": headers})
+    await send(_EMPTY)
+
+
+async def _answer(send: Send, status: int, payload: dict[str, str], extra: list[Header]) -> None:
+    body = json.dumps(payload).encode()
+    headers: list[Header] = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        *extra,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

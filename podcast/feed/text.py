@@ -1,0 +1,75 @@
+"""Text that goes into the feed: XML-safe, and descriptions within Apple's 4,000 bytes.
+
+lxml refuses control characters outright, so one stray byte in a title taken from an ID3 tag
+would fail the whole feed: they are dropped here instead (the linter reports them).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+from episodes.notes import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
+
+DESCRIPTION_LIMIT = 4000  # bytes, Apple (STANDARDS.md F6, C2, I5)
+ELLIPSIS = "…"
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_OPEN_TAG_TAIL = re.compile(r"<[^>]*$")
+_PARTIAL_ENTITY_TAIL = re.compile(r"&[#a-zA-Z0-9]{0,10}$")
+
+
+def xml_safe(value: str) -> str:
+    """``value`` without characters XML 1.0 cannot carry, and without surrounding spaces."""
+    return _NOT_XML.sub("", value).strip()
+
+
+def has_unsafe_characters(value: str) -> bool:
+    return _NOT_XML.search(value) is not None
+
+
+def fit_text(value: str, limit: int = DESCRIPTION_LIMIT) -> tuple[str, bool]:
+    """Plain text within ``limit`` UTF-8 bytes, cut at a word when possible; True if cut."""
+    value = xml_safe(value)
+    if len(value.encode()) <= limit:
+        return value, False
+    budget = limit - len(ELLIPSIS.encode())
+    cut = value.encode()[:budget].decode("utf-8", "ignore")
+    if " " in cut[len(cut) // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip() + ELLIPSIS, True
+
+
+def fit_html(value: str, limit: int = DESCRIPTION_LIMIT) -> tuple[str, bool]:
+    """Sanitised HTML within ``limit`` UTF-8 bytes; True if it had to be cut.
+
+    The cut never lands inside a tag, an entity or a character, and the same sanitiser that
+    made the notes closes whatever elements the cut left open; an ellipsis marks the cut.
+    """
+    value = xml_safe(value)
+    data = value.encode()
+    if len(data) <= limit:
+        return value, False
+    budget = limit - len(ELLIPSIS.encode())
+    while budget > 0:
+        cut = data[:budget].decode("utf-8", "ignore")
+        cut = _OPEN_TAG_TAIL.sub("", cut)
+        cut = _PARTIAL_ENTITY_TAIL.sub("", cut)
+        closed = _clean(cut + ELLIPSIS)
+        overflow = len(closed.encode()) - limit
+        if overflow <= 0:
+            return closed, True
+        budget -= max(overflow, 16)
+    return fit_text(html.unescape(nh3.clean(value, tags=set())), limit)[0], True
+
+
+def _clean(fragment: str) -> str:
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    ).strip()
