@@ -219,3 +219,34 @@ def media_gc() -> None:
     for key in orphans:
         console.print(f"removed {key}")
     console.print(f"{len(orphans)} unreferenced file(s) and {len(temps)} partial upload(s) removed")
+
+
+@app.command()
+def check() -> None:
+    """Lint the feed as podcast directories will see it; exit code 1 if anything is an error."""
+    from podcast.feed.data import load_feed_data
+    from podcast.feed.lint import Severity, has_errors, lint
+
+    with _session() as (settings, session):
+        data = load_feed_data(session, settings, SystemClock().now())
+        findings = lint(data, LocalStorage(settings.media_dir), base_url=settings.base_url)
+    title = f"Feed check: {settings.feed_url}"
+    table = Table("severity", "rule", "episode", "message", title=title)
+    for finding in findings:
+        colour = "red" if finding.severity is Severity.ERROR else "yellow"
+        ref = finding.episode
+        table.add_row(
+            f"[{colour}]{finding.severity.value}[/]",
+            finding.rule,
+            "" if ref is None else f"{ref.id} {ref.slug}",
+            finding.message,
+        )
+    if findings:
+        console.print(table)
+    errors_found = sum(f.severity is Severity.ERROR for f in findings)
+    console.print(
+        f"{len(data.items)} episode(s) in the feed: {errors_found} error(s), "
+        f"{len(findings) - errors_found} warning(s)"
+    )
+    if has_errors(findings):
+        raise typer.Exit(1)
