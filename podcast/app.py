@@ -20,6 +20,7 @@ from podcast.feed.fastpath import FastPathApp
 from podcast.settings import Settings
 from podcast.show.routes import router as show_router
 from podcast.storage import LocalStorage
+from podcast.web import install as install_web
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(show_router)
     app.include_router(episodes_router)
     app.include_router(media_router)
+    install_web(app)
     feed_routes.install(app, settings)
 
     @app.get("/healthz", tags=["service"], include_in_schema=True)

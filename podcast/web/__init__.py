@@ -1,0 +1,31 @@
+"""Server-rendered pages for readers and the producers' admin area."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from podcast.web.templating import STATIC_DIR
+
+
+def install(app: FastAPI) -> None:
+    """Mount the statics, include the page routers and the admin's redirect/CSRF handlers."""
+    from podcast.web import admin, pages
+    from podcast.web.sessions import CsrfFailed, LoginRequired, login_url
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(pages.router)
+    app.include_router(admin.router)
+
+    async def _login_required(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, LoginRequired)
+        response = RedirectResponse(login_url(exc.next_path), status_code=303)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    async def _csrf_failed(request: Request, _exc: Exception) -> Response:
+        return admin.csrf_failed_page(request)
+
+    app.add_exception_handler(LoginRequired, _login_required)
+    app.add_exception_handler(CsrfFailed, _csrf_failed)

@@ -1,0 +1,505 @@
+"""The producers' area: sign in with a token, then list, create, edit and publish episodes.
+
+Routes are thin: uploads go through ``episodes.uploads``/``episodes.ingest``, changes through
+``episodes.service``. Every POST checks the CSRF token; every page needs a session.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from anyio import to_thread
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from episodes import ingest, repository, service
+from episodes.models import Episode, Status
+from episodes.schemas import EpisodeCreate
+from episodes.uploads import check_declared_length, receive_multipart
+from podcast import auth
+from podcast.auth import AdminSession
+from podcast.clock import Clock
+from podcast.db import session_scope
+from podcast.deps import ClockDep, SessionDep, SettingsDep, ShowDep, StorageDep
+from podcast.errors import ApiError, Conflict
+from podcast.show.models import Show
+from podcast.show.service import get_default_show
+from podcast.web import feed_check, forms, transcript_admin, views
+from podcast.web.responses import render
+from podcast.web.sessions import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    AdminDep,
+    CsrfFailed,
+    FormDep,
+    OptionalAdmin,
+    WebDep,
+    WebState,
+    check_csrf,
+    clear_session_cookie,
+    login_form_id,
+    safe_next,
+    set_login_cookie,
+    set_session_cookie,
+    web_state,
+)
+
+router = APIRouter(prefix="/admin", tags=["admin"], include_in_schema=False)
+PER_PAGE = 50
+_MULTIPART_SLACK = 1024 * 1024
+# Messages after a redirect, chosen by key so nothing a request says is echoed into the page.
+DONE = {
+    "created": "Episode created from the audio file.",
+    "saved": "Changes saved.",
+    "published": "Episode published.",
+    "scheduled": "Episode scheduled.",
+    "unpublished": "Episode unpublished: it is a draft again.",
+    "transcript": "Transcript saved.",
+}
+
+
+def _context(request: Request, admin: AdminSession, show: Show, **extra: Any) -> dict[str, Any]:
+    web = web_state(request)
+    return {
+        "show": show,
+        "admin": admin,
+        "csrf": auth.csrf_token(web.secret, admin.session_id),
+    } | extra
+
+
+def csrf_failed_page(request: Request) -> HTMLResponse:
+    """403 for a POST without a valid token: say what happened and how to carry on."""
+    with session_scope(request.app.state.sessionmaker) as session:
+        show = get_default_show(session, request.app.state.settings)
+    context = {"show": show, "admin": None}
+    return render(request, "admin/csrf.html", context, status_code=403, private=True)
+
+
+# ----------------------------------------------------------------------------- sign in / out
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(
+    request: Request,
+    show: ShowDep,
+    web: WebDep,
+    admin: OptionalAdmin,
+    next: Annotated[str | None, Query()] = None,
+    signed_out: Annotated[str | None, Query()] = None,
+) -> Response:
+    if admin is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return _login_page(request, show, web, next_path=safe_next(next), signed_out=bool(signed_out))
+
+
+def _login_page(
+    request: Request,
+    show: Show,
+    web: WebState,
+    *,
+    next_path: str,
+    error: str | None = None,
+    signed_out: bool = False,
+    status_code: int = 200,
+) -> HTMLResponse:
+    form_id = login_form_id(request, web)
+    context = {
+        "show": show,
+        "admin": None,
+        "csrf": auth.csrf_token(web.secret, form_id),
+        "next": next_path,
+        "error": error,
+        "signed_out": signed_out,
+    }
+    response = render(request, "admin/login.html", context, status_code=status_code, private=True)
+    set_login_cookie(response, web, form_id)
+    return response
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(
+    request: Request, session: SessionDep, show: ShowDep, clock: ClockDep, web: WebDep
+) -> Response:
+    form = await request.form(max_files=0, max_fields=10)
+    check_csrf(web, request.cookies.get(web.login_cookie), _text(form.get(CSRF_FIELD)))
+    next_path = safe_next(_text(form.get("next")))
+    presented = _text(form.get("token")) or ""
+    if not presented.strip():
+        return _login_page(
+            request,
+            show,
+            web,
+            next_path=next_path,
+            error="Enter your producer token",
+            status_code=400,
+        )
+    cookie = auth.sign_in(session, web.secret, presented, clock.now())
+    if cookie is None:
+        return _login_page(
+            request,
+            show,
+            web,
+            next_path=next_path,
+            error="That token is not valid. Check it, or ask for a new one with "
+            "podcast token create",
+            status_code=401,
+        )
+    response = RedirectResponse(next_path, status_code=303)
+    set_session_cookie(response, web, cookie)
+    response.delete_cookie(web.login_cookie, path="/", secure=web.secure, httponly=True)
+    return response
+
+
+@router.post("/logout")
+def logout(_form: FormDep, web: WebDep) -> Response:
+    response = RedirectResponse("/admin/login?signed_out=1", status_code=303)
+    clear_session_cookie(response, web)
+    return response
+
+
+# ----------------------------------------------------------------------------- episodes
+
+
+@router.get("", response_class=HTMLResponse)
+def episode_list(
+    request: Request,
+    session: SessionDep,
+    show: ShowDep,
+    clock: ClockDep,
+    admin: AdminDep,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    now = clock.now()
+    rows, total = repository.page(
+        session, show.id, where=None, offset=(page - 1) * PER_PAGE, limit=PER_PAGE
+    )
+    context = _context(
+        request,
+        admin,
+        show,
+        rows=[(e, views.status_label(e, now)) for e in rows],
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+        total=total,
+    )
+    return render(request, "admin/episodes.html", context, private=True)
+
+
+@router.get("/episodes/new", response_class=HTMLResponse)
+def new_episode_form(request: Request, show: ShowDep, admin: AdminDep) -> HTMLResponse:
+    return _new_page(request, admin, show)
+
+
+def _new_page(
+    request: Request,
+    admin: AdminSession,
+    show: Show,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    context = _context(request, admin, show, errors=errors or {}, values=values or {})
+    return render(request, "admin/new.html", context, status_code=status_code, private=True)
+
+
+@router.post("/episodes/new", response_class=HTMLResponse)
+async def create_from_upload(
+    request: Request,
+    session: SessionDep,
+    show: ShowDep,
+    settings: SettingsDep,
+    storage: StorageDep,
+    clock: ClockDep,
+    admin: AdminDep,
+    web: WebDep,
+) -> Response:
+    """The upload form: the audio streams to storage like the API's, then the edit page opens
+    with the fields its tags filled. JavaScript sends the CSRF token as a header too, so a
+    forged request is refused before a byte of the body is read."""
+    header_token = request.headers.get(CSRF_HEADER)
+    if header_token is not None:
+        check_csrf(web, admin.session_id, header_token)
+    try:
+        check_declared_length(
+            request.headers.get("content-length"), settings.max_upload_bytes, _MULTIPART_SLACK
+        )
+        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+            raise ApiError("send the form as multipart/form-data")
+        received, fields = await receive_multipart(
+            request.stream(), request.headers["content-type"], storage, settings.max_upload_bytes
+        )
+    except ApiError as exc:
+        return _new_page(request, admin, show, {"file": _sentence(exc.detail)}, {}, exc.status_code)
+    if header_token is None:
+        try:
+            check_csrf(web, admin.session_id, fields.get(CSRF_FIELD))
+        except CsrfFailed:
+            if received is not None:
+                received.discard()
+            raise
+    values = {"title": fields.get("title", "").strip()[:255]}
+    if received is None or received.size == 0:
+        if received is not None:
+            received.discard()
+        return _new_page(
+            request, admin, show, {"file": "Choose an audio file to upload"}, values, 422
+        )
+    try:
+        episode, filled = await _ingest(session, storage, show, clock, received, values["title"])
+    except ApiError as exc:
+        return _new_page(
+            request, admin, show, {"file": _sentence(exc.detail)}, values, exc.status_code
+        )
+    query = "done=created" + (f"&filled={','.join(filled)}" if filled else "")
+    return RedirectResponse(f"/admin/episodes/{episode.id}?{query}", status_code=303)
+
+
+async def _ingest(
+    session: Session, storage: Any, show: Show, clock: Clock, received: Any, title: str
+) -> tuple[Episode, list[str]]:
+    info = await to_thread.run_sync(ingest.inspect, received)
+    key = await to_thread.run_sync(ingest.store_audio, storage, received, info)
+
+    def create() -> tuple[Episode, list[str]]:
+        data = EpisodeCreate(title=title or ingest.title_for(info, received.filename))
+        episode = service.create_episode(session, show, data, clock.now())
+        result = ingest.attach(session, storage, episode, received, info, key, clock.now())
+        return episode, result.filled
+
+    return await to_thread.run_sync(create)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return (text[:1].upper() + text[1:]) if text else text
+
+
+def _episode(session: Session, show: Show, episode_id: int, now: datetime) -> Episode | None:
+    try:
+        return service.get_for(session, show, episode_id, now, producer=True)
+    except ApiError:
+        return None
+
+
+def _edit_page(
+    request: Request,
+    session: Session,
+    admin: AdminSession,
+    show: Show,
+    episode: Episode,
+    now: datetime,
+    *,
+    status_code: int = 200,
+    **extra: Any,
+) -> HTMLResponse:
+    context = _context(
+        request,
+        admin,
+        show,
+        episode=episode,
+        status=views.status_label(episode, now),
+        is_public=episode.is_public(now),
+        values=extra.pop("values", None) or forms.values_from_episode(episode),
+        errors=extra.pop("errors", {}),
+        publish_errors=extra.pop("publish_errors", {}),
+        publish_values=extra.pop("publish_values", None)
+        or {"when": "now", "publish_at": forms.london_input(episode.publish_at)},
+        transcript_errors=extra.pop("transcript_errors", {}),
+        transcript_values=extra.pop("transcript_values", None) or {"language": show.language},
+        transcripts=transcript_admin.summaries(session, episode),
+        transcripts_available=transcript_admin.available(),
+        editable_slug=episode.status is Status.DRAFT,
+        **extra,
+    )
+    return render(request, "admin/edit.html", context, status_code=status_code, private=True)
+
+
+@router.get("/episodes/{episode_id}", response_class=HTMLResponse)
+def edit_episode(
+    request: Request,
+    episode_id: int,
+    session: SessionDep,
+    show: ShowDep,
+    clock: ClockDep,
+    admin: AdminDep,
+    done: Annotated[str | None, Query()] = None,
+    filled: Annotated[str | None, Query()] = None,
+) -> HTMLResponse:
+    now = clock.now()
+    episode = _episode(session, show, episode_id, now)
+    if episode is None:
+        return _missing(request, admin, show)
+    filled_labels = [
+        forms.LABELS.get(f, f.replace("_", " "))
+        for f in (filled or "").split(",")
+        if f in {*forms.LABELS, "chapters", "artwork", "suggested_publish_date"}
+    ]
+    return _edit_page(
+        request,
+        session,
+        admin,
+        show,
+        episode,
+        now,
+        done=DONE.get(done or ""),
+        filled=filled_labels,
+    )
+
+
+def _missing(request: Request, admin: AdminSession, show: Show) -> HTMLResponse:
+    context = {"show": show, "admin": admin, "what": "episode"}
+    return render(request, "not_found.html", context, status_code=404, private=True)
+
+
+@router.post("/episodes/{episode_id}", response_class=HTMLResponse)
+def save_metadata(
+    request: Request,
+    episode_id: int,
+    form: FormDep,
+    session: SessionDep,
+    show: ShowDep,
+    clock: ClockDep,
+    admin: AdminDep,
+) -> Response:
+    now = clock.now()
+    episode = _episode(session, show, episode_id, now)
+    if episode is None:
+        return _missing(request, admin, show)
+    values = forms.values_from_form(form, with_slug=episode.status is Status.DRAFT)
+    update, errors = forms.parse_metadata(values)
+    if update is not None:
+        try:
+            with session.begin_nested():
+                service.update_episode(session, episode, update, now)
+        except ApiError as exc:
+            errors = {forms.field_of(exc.detail): _sentence(exc.detail.split(":", 1)[-1])}
+            session.refresh(episode)
+    if errors:
+        return _edit_page(
+            request,
+            session,
+            admin,
+            show,
+            episode,
+            now,
+            values=values,
+            errors=errors,
+            status_code=422,
+        )
+    return RedirectResponse(f"/admin/episodes/{episode.id}?done=saved", status_code=303)
+
+
+@router.post("/episodes/{episode_id}/publish", response_class=HTMLResponse)
+def publish(
+    request: Request,
+    episode_id: int,
+    form: FormDep,
+    session: SessionDep,
+    show: ShowDep,
+    clock: ClockDep,
+    admin: AdminDep,
+) -> Response:
+    now = clock.now()
+    episode = _episode(session, show, episode_id, now)
+    if episode is None:
+        return _missing(request, admin, show)
+    when = _text(form.get("when")) or "now"
+    raw = _text(form.get("publish_at")) or ""
+    values = {"when": when, "publish_at": raw}
+    errors: dict[str, str] = {}
+    at: datetime | None = None
+    if when == "schedule":
+        if not raw.strip():
+            errors["publish_at"] = "Enter the date and time to publish, in UK time"
+        else:
+            at, error = forms.parse_london(raw)
+            if error:
+                errors["publish_at"] = error
+            elif at is not None and at <= now:
+                errors["publish_at"] = "Choose a time in the future, or publish now"
+    elif when != "now":
+        errors["when"] = "Choose to publish now or at a time"
+    if not errors:
+        try:
+            service.publish(episode, at, now)
+        except Conflict:
+            errors["publish"] = "Upload the audio before publishing"
+    if errors:
+        return _edit_page(
+            request,
+            session,
+            admin,
+            show,
+            episode,
+            now,
+            publish_errors=errors,
+            publish_values=values,
+            status_code=422,
+        )
+    done = "scheduled" if at is not None else "published"
+    return RedirectResponse(f"/admin/episodes/{episode.id}?done={done}", status_code=303)
+
+
+@router.post("/episodes/{episode_id}/unpublish")
+def unpublish(
+    request: Request,
+    episode_id: int,
+    _form: FormDep,
+    session: SessionDep,
+    show: ShowDep,
+    clock: ClockDep,
+    admin: AdminDep,
+) -> Response:
+    now = clock.now()
+    episode = _episode(session, show, episode_id, now)
+    if episode is None:
+        return _missing(request, admin, show)
+    service.unpublish(episode, now)
+    return RedirectResponse(f"/admin/episodes/{episode.id}?done=unpublished", status_code=303)
+
+
+@router.post("/episodes/{episode_id}/transcript", response_class=HTMLResponse)
+async def upload_transcript(
+    request: Request,
+    episode_id: int,
+    form: FormDep,
+    session: SessionDep,
+    show: ShowDep,
+    clock: ClockDep,
+    admin: AdminDep,
+) -> Response:
+    now = clock.now()
+    episode = _episode(session, show, episode_id, now)
+    if episode is None:
+        return _missing(request, admin, show)
+    language = (_text(form.get("language")) or "").strip()
+    values = {"language": language}
+    upload = form.get("file")
+    errors = await transcript_admin.store(session, episode, upload, language, now)
+    if errors:
+        return _edit_page(
+            request,
+            session,
+            admin,
+            show,
+            episode,
+            now,
+            transcript_errors=errors,
+            transcript_values=values,
+            status_code=422,
+        )
+    return RedirectResponse(f"/admin/episodes/{episode.id}?done=transcript", status_code=303)
+
+
+@router.get("/feed", response_class=HTMLResponse)
+def feed_findings(
+    request: Request, session: SessionDep, show: ShowDep, settings: SettingsDep, admin: AdminDep
+) -> HTMLResponse:
+    context = _context(request, admin, show, report=feed_check.run(session, show, settings))
+    return render(request, "admin/feed.html", context, private=True)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

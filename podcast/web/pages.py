@@ -1,0 +1,121 @@
+"""Public pages: the show and its episodes, an episode with player and transcript, search."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from episodes import repository
+from episodes.urls import enclosure_url, image_url, page_url
+from podcast.deps import ClockDep, SessionDep, SettingsDep, ShowDep
+from podcast.web import jsonld, search_view, transcript_view, views
+from podcast.web.responses import render
+from podcast.web.sessions import OptionalAdmin, WebDep
+from podcast.web.timecodes import parse_start
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+GET_HEAD = ["GET", "HEAD"]
+
+
+def not_found(request: Request, show: object, admin: object, what: str) -> HTMLResponse:
+    context = {"show": show, "admin": admin, "what": what}
+    return render(request, "not_found.html", context, status_code=404, private=admin is not None)
+
+
+@router.api_route("/", methods=GET_HEAD, response_class=HTMLResponse)
+def index(
+    request: Request,
+    session: SessionDep,
+    show: ShowDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    web: WebDep,
+    admin: OptionalAdmin,
+    page: Annotated[str | None, Query()] = None,
+) -> HTMLResponse:
+    """Published episodes, newest first; ``?page=`` past the end is a 404, not an empty list."""
+    number = int(page) if page and page.isdigit() and 0 < int(page) < 100_000 else None
+    if page is not None and number is None:
+        return not_found(request, show, admin, "page")
+    number = number or 1
+    per_page = web.settings.episodes_per_page
+    rows, total = repository.page(
+        session,
+        show.id,
+        where=repository.visible(clock.now()),
+        offset=(number - 1) * per_page,
+        limit=per_page,
+    )
+    pages = max(1, -(-total // per_page))
+    if number > pages:
+        return not_found(request, show, admin, "page")
+    context = {
+        "show": show,
+        "admin": admin,
+        "episodes": [(e, views.numbering(e)) for e in rows],
+        "page": number,
+        "pages": pages,
+        "total": total,
+        "feed_url": settings.feed_url,
+        "artwork": views.image_path(show.artwork_key),
+        "subscribe_links": web.settings.subscribe_links,
+        "canonical": f"{settings.base_url}/" + (f"?page={number}" if number > 1 else ""),
+    }
+    return render(request, "index.html", context, private=admin is not None)
+
+
+@router.api_route("/episodes/{slug}", methods=GET_HEAD, response_class=HTMLResponse)
+def episode_page(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    show: ShowDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    admin: OptionalAdmin,
+    t: Annotated[str | None, Query()] = None,
+) -> HTMLResponse:
+    """Drafts and scheduled episodes are a 404 unless a producer is signed in."""
+    now = clock.now()
+    episode = repository.get_by_slug(session, show.id, slug)
+    if episode is None or not (admin is not None or episode.is_public(now)):
+        return not_found(request, show, admin, "episode")
+    start = parse_start(t)
+    base = settings.base_url
+    artwork_key = episode.artwork_key or show.artwork_key
+    context = {
+        "show": show,
+        "admin": admin,
+        "episode": episode,
+        "numbering": views.numbering(episode),
+        "status": views.status_label(episode, now),
+        "is_public": episode.is_public(now),
+        "audio_src": views.audio_src(episode, start),
+        "start": start,
+        "chapters": views.chapters(episode),
+        "people": [(p, views.role_label(p.get("role"))) for p in episode.people],
+        "transcripts": transcript_view.for_episode(session, episode),
+        "artwork": views.image_path(artwork_key),
+        "jsonld": jsonld.script_json(jsonld.podcast_episode(episode, show, base)),
+        "canonical": page_url(base, episode),
+        "og_image": image_url(base, artwork_key),
+        "og_audio": enclosure_url(base, episode),
+    }
+    return render(request, "episode.html", context, private=admin is not None)
+
+
+@router.api_route("/search", methods=GET_HEAD, response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    session: SessionDep,
+    show: ShowDep,
+    clock: ClockDep,
+    admin: OptionalAdmin,
+    q: Annotated[str | None, Query()] = None,
+) -> HTMLResponse:
+    query = (q or "").strip()[:200]
+    results = search_view.search(session, show, query, clock.now()) if query else None
+    context = {"show": show, "admin": admin, "query": query, "results": results}
+    return render(request, "search.html", context, private=admin is not None)

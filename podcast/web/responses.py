@@ -1,0 +1,39 @@
+"""Rendering a template into a response with the headers every HTML page carries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from podcast.web.templating import templates
+
+# No inline script or style anywhere: even markup that slipped through escaping cannot run.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+    private: bool = False,
+) -> HTMLResponse:
+    """A page; ``private`` for anything a producer's session changes (never cached)."""
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    response.headers.update(SECURITY_HEADERS)
+    response.headers["Cache-Control"] = "private, no-store" if private else "no-cache"
+    response.headers["Vary"] = "Cookie"
+    return response
