@@ -8,6 +8,7 @@ feed is still current.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -22,6 +23,8 @@ from podcast.settings import Settings
 from podcast.show.models import Show
 from podcast.show.service import get_default_show
 from transcripts.links import TranscriptLink, transcript_links
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +115,7 @@ class FeedData:
     items: tuple[FeedItem, ...]
     fingerprint: Fingerprint
     now: datetime = field(compare=False)
+    transcripts_ok: bool = True
 
 
 def _latest(*moments: datetime | None) -> datetime | None:
@@ -265,15 +269,23 @@ def _stand_ins(show_id: int, items: Sequence[FeedItem]) -> list[Episode]:
 
 def with_transcripts(
     session: Session, show_id: int, items: list[FeedItem], base_url: str
-) -> tuple[FeedItem, ...]:
+) -> tuple[tuple[FeedItem, ...], bool]:
+    """The items with their transcript links, and whether the links could be read.
+
+    A failure there must not take the whole feed down for every app: the feed goes out
+    without transcripts, the error is logged and ``podcast check`` reports it.
+    """
     if not items:
-        return ()
-    links = transcript_links(session, _stand_ins(show_id, items), base_url)
-    if not links:
-        return tuple(items)
+        return (), True
+    try:
+        with session.begin_nested():
+            links = transcript_links(session, _stand_ins(show_id, items), base_url)
+    except Exception:
+        log.exception("transcript links failed; building the feed without them")
+        return tuple(items), False
     return tuple(
         _with_links(item, links[item.id]) if links.get(item.id) else item for item in items
-    )
+    ), True
 
 
 def _with_links(item: FeedItem, links: list[TranscriptLink]) -> FeedItem:
@@ -287,10 +299,13 @@ def load_feed_data(
     show = get_default_show(session, settings)
     # The fingerprint first: data read after it can only be newer, which the next check sees.
     current = known or fingerprint(session, show.id, now)
-    items = load_items(session, show.id, now)
+    items, transcripts_ok = with_transcripts(
+        session, show.id, load_items(session, show.id, now), settings.base_url
+    )
     return FeedData(
         show=show_data(show),
-        items=with_transcripts(session, show.id, items, settings.base_url),
+        items=items,
         fingerprint=current,
         now=now,
+        transcripts_ok=transcripts_ok,
     )

@@ -184,6 +184,13 @@ def _items(data: FeedData, base_url: str) -> list[Finding]:
     urls = Counter(enclosure_url(base_url, i) for i in data.items)
     if not data.items:
         out.append(_warning("feed-empty", "No published episode with audio: the feed is empty."))
+    if not data.transcripts_ok:
+        out.append(
+            _error(
+                "feed-transcripts",
+                "Transcript links could not be read (see the log): the feed has none for now.",
+            )
+        )
     for item in data.items:
         out.extend(_item(item, data, base_url, guids, urls))
     return out
@@ -255,7 +262,7 @@ def _item(
         out.append(
             _warning("item-artwork", "No episode artwork: apps show the show's artwork.", item)
         )
-    if not item.transcripts:
+    if data.transcripts_ok and not item.transcripts:
         out.append(
             _warning(
                 "item-transcript",
