@@ -21,6 +21,7 @@ from podcast.settings import Settings
 from podcast.show.routes import router as show_router
 from podcast.storage import LocalStorage
 from podcast.web import install as install_web
+from transcripts.routes import router as transcripts_router
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(show_router)
     app.include_router(episodes_router)
     app.include_router(media_router)
+    app.include_router(transcripts_router)
     install_web(app)
     feed_routes.install(app, settings)
 

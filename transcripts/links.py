@@ -1,16 +1,29 @@
-"""Transcript URLs for the feed's ``podcast:transcript`` tags.
+"""Transcript URLs for the feed's ``podcast:transcript`` tags, and for the API.
 
 The feed builder calls ``transcript_links``; the transcripts package owns what it returns.
+URLs are stable: ``/episodes/{slug}/transcript.{ext}``, with ``?lang=`` added for every
+language other than the show's own (both forms keep working if the default changes).
+Untimed transcripts get only the HTML link: VTT, SRT and JSON need timestamps.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import quote
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
+from podcast.show.models import Show
+from transcripts import repository
+from transcripts.formats import FORMATS
+from transcripts.languages import normalise
+
+# What the feed offers, in this order; plain text is served too but apps ignore it (T2).
+FEED_FORMATS = ("vtt", "srt", "json", "html")
+TIMED_ONLY = frozenset({"vtt", "srt", "json"})
 
 
 @dataclass(frozen=True)
@@ -21,8 +34,43 @@ class TranscriptLink:
     rel: str | None = None  # "captions" for WebVTT
 
 
+def transcript_url(
+    base_url: str, slug: str, extension: str, language: str, show_language: str
+) -> str:
+    url = f"{base_url}/episodes/{quote(slug)}/transcript.{extension}"
+    if normalise(language) != normalise(show_language):
+        url += f"?lang={quote(language)}"
+    return url
+
+
+def offered_formats(timed: bool, formats: Sequence[str] = FEED_FORMATS) -> list[str]:
+    return [name for name in formats if timed or name not in TIMED_ONLY]
+
+
 def transcript_links(
     session: Session, episodes: Sequence[Episode], base_url: str
 ) -> dict[int, list[TranscriptLink]]:
     """Episode id -> its transcripts' links, for every language and format offered."""
-    return {}
+    if not episodes:
+        return {}
+    show_ids = {episode.show_id for episode in episodes}
+    show_languages = dict(
+        session.execute(select(Show.id, Show.language).where(Show.id.in_(show_ids))).tuples()
+    )
+    by_id = {episode.id: episode for episode in episodes}
+    links: dict[int, list[TranscriptLink]] = {episode.id: [] for episode in episodes}
+    for record in repository.for_episodes(session, list(by_id)):
+        episode = by_id[record.episode_id]
+        show_language = show_languages.get(episode.show_id, "")
+        for name in offered_formats(record.timed):
+            links[episode.id].append(
+                TranscriptLink(
+                    url=transcript_url(
+                        base_url, episode.slug, name, record.language, show_language
+                    ),
+                    type=FORMATS[name].media_type,
+                    language=record.language,
+                    rel="captions" if name == "vtt" else None,
+                )
+            )
+    return links

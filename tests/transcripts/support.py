@@ -1,0 +1,75 @@
+"""Helpers for the transcript API, serving and search tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from tests.conftest import upload_audio
+
+CORPUS = Path(__file__).parent / "corpus"
+MEDIA_TYPES = {
+    "vtt": "text/vtt",
+    "srt": "application/x-subrip",
+    "json": "application/json",
+    "txt": "text/plain",
+}
+
+
+def create_episode(
+    client: TestClient,
+    auth: dict[str, str],
+    title: str = "An episode",
+    *,
+    publish: bool = True,
+    audio: bool = True,
+    **fields: object,
+) -> dict:
+    response = client.post("/api/episodes", json={"title": title, **fields}, headers=auth)
+    assert response.status_code == 201, response.text
+    episode = response.json()
+    if audio or publish:
+        episode = upload_audio(client, auth, episode["id"])
+    if publish:
+        response = client.post(f"/api/episodes/{episode['id']}/publish", headers=auth)
+        assert response.status_code == 200, response.text
+        episode = response.json()
+    return episode
+
+
+def put_transcript(
+    client: TestClient,
+    auth: dict[str, str],
+    episode_id: int,
+    body: bytes | str,
+    *,
+    media_type: str | None = "text/vtt",
+    language: str | None = None,
+    **params: str,
+) -> Response:
+    data = body.encode() if isinstance(body, str) else body
+    headers = {**auth, "Content-Type": media_type} if media_type else dict(auth)
+    if language is not None:
+        params["language"] = language
+    return client.put(
+        f"/api/episodes/{episode_id}/transcript", content=data, headers=headers, params=params
+    )
+
+
+def corpus_file(name: str) -> bytes:
+    return (CORPUS / name).read_bytes()
+
+
+def vtt(*cues: tuple[float, float, str]) -> str:
+    """A small WebVTT file from (start s, end s, text) triples."""
+
+    def stamp(seconds: float) -> str:
+        ms = round(seconds * 1000)
+        return (
+            f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+        )
+
+    blocks = [f"{stamp(a)} --> {stamp(b)}\n{text}\n" for a, b, text in cues]
+    return "WEBVTT\n\n" + "\n".join(blocks)

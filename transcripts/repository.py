@@ -1,0 +1,81 @@
+"""All SQL for stored transcripts in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from transcripts.cues import Cue
+from transcripts.models import StoredCue, StoredTranscript
+
+
+def for_episode(session: Session, episode_id: int) -> list[StoredTranscript]:
+    """An episode's transcripts, oldest first (the first is the fallback default language)."""
+    return list(
+        session.scalars(
+            select(StoredTranscript)
+            .where(StoredTranscript.episode_id == episode_id)
+            .order_by(StoredTranscript.created_at, StoredTranscript.id)
+        )
+    )
+
+
+def for_episodes(session: Session, episode_ids: Sequence[int]) -> list[StoredTranscript]:
+    if not episode_ids:
+        return []
+    return list(
+        session.scalars(
+            select(StoredTranscript)
+            .where(StoredTranscript.episode_id.in_(episode_ids))
+            .order_by(StoredTranscript.episode_id, StoredTranscript.language)
+        )
+    )
+
+
+def cues_of(session: Session, transcript_id: int) -> list[Cue]:
+    rows = session.execute(
+        select(StoredCue.start_ms, StoredCue.end_ms, StoredCue.text, StoredCue.speaker)
+        .where(StoredCue.transcript_id == transcript_id)
+        .order_by(StoredCue.position)
+    )
+    return [Cue(start, end, text, speaker) for start, end, text, speaker in rows]
+
+
+def replace_cues(session: Session, transcript_id: int, cues: Sequence[Cue]) -> None:
+    """Swap all cues of a transcript inside the caller's transaction (the index follows by
+    trigger or generated column)."""
+    session.execute(delete(StoredCue).where(StoredCue.transcript_id == transcript_id))
+    if cues:
+        session.execute(
+            insert(StoredCue),
+            [
+                {
+                    "transcript_id": transcript_id,
+                    "position": position,
+                    "start_ms": cue.start_ms,
+                    "end_ms": cue.end_ms,
+                    "speaker": cue.speaker,
+                    "text": cue.text,
+                }
+                for position, cue in enumerate(cues)
+            ],
+        )
+
+
+def add(
+    session: Session, episode_id: int, language: str, now: datetime, **fields: object
+) -> StoredTranscript:
+    record = StoredTranscript(
+        episode_id=episode_id, language=language, created_at=now, updated_at=now, **fields
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def remove(session: Session, record: StoredTranscript) -> None:
+    session.execute(delete(StoredTranscript).where(StoredTranscript.id == record.id))
+    session.expunge(record)

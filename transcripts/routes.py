@@ -1,0 +1,238 @@
+"""Transcript upload/delete/list for producers, public transcript files, and ``/api/search``.
+
+Thin wrappers: parsing, storing, choosing a language and rendering live in ``service``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from anyio import to_thread
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import JSONResponse
+
+from episodes import repository as episode_repository
+from episodes import service as episode_service
+from episodes.models import Episode
+from podcast.conditional import http_date, not_modified
+from podcast.deps import (
+    ClockDep,
+    OptionalProducer,
+    ProducerDep,
+    SessionDep,
+    SettingsDep,
+    ShowDep,
+)
+from podcast.errors import NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType
+from podcast.json_body import media_type_of
+from podcast.show.models import Show
+from transcripts import repository, search, service
+from transcripts.cues import TranscriptError
+from transcripts.links import offered_formats, transcript_url
+from transcripts.models import StoredTranscript
+from transcripts.schemas import SearchHit, SearchResults, TranscriptRead
+
+router = APIRouter(tags=["transcripts"])
+
+PUBLIC_CACHE = "public, max-age=300"
+_SERVED = ("vtt", "srt", "json", "txt", "html")
+_LIMIT_MIB = service.MAX_BYTES // (1024 * 1024)
+_UPLOAD_BODY = {
+    "content": {
+        media: {"schema": {"type": "string", "format": "binary"}}
+        for media in ("text/vtt", "application/x-subrip", "application/json", "text/plain")
+    },
+    "required": True,
+}
+Language = Annotated[str | None, Query(max_length=35, description="BCP 47, e.g. en-GB")]
+
+
+def _read(record: StoredTranscript, episode: Episode, show: Show, base_url: str) -> TranscriptRead:
+    return TranscriptRead(
+        episode_id=record.episode_id,
+        language=record.language,
+        source_format=record.source_format,
+        timed=record.timed,
+        cues=record.cue_count,
+        duration=None if record.duration_ms is None else record.duration_ms / 1000,
+        urls={
+            name: transcript_url(base_url, episode.slug, name, record.language, show.language)
+            for name in offered_formats(record.timed, _SERVED)
+        },
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+    )
+
+
+async def _body(request: Request) -> bytes:
+    too_large = PayloadTooLarge(f"a transcript can be at most {_LIMIT_MIB} MiB")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > service.MAX_BYTES:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > service.MAX_BYTES:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.put(
+    "/api/episodes/{episode_id}/transcript",
+    openapi_extra={"requestBody": _UPLOAD_BODY},
+    responses={201: {"model": TranscriptRead}, 422: {"description": "the file cannot be read"}},
+)
+async def put_transcript(
+    request: Request,
+    episode_id: int,
+    session: SessionDep,
+    show: ShowDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    _producer: ProducerDep,
+    response: Response,
+    language: Language = None,
+) -> TranscriptRead:
+    """Add or replace one language's transcript, with the file as the body.
+
+    The format comes from Content-Type (``text/vtt``, ``application/x-subrip``,
+    ``application/json``), else from ``?filename=``, else from the content. 422 answers carry
+    ``line`` when the error has one. 201 when the language is new, 200 when replaced.
+    """
+    kind = media_type_of(request)
+    if kind.startswith("multipart/"):
+        raise UnsupportedMediaType("PUT the transcript file itself as the body, not a form")
+    data = await _body(request)
+    media_type = kind if kind not in ("", "application/octet-stream") else None
+    media_type = media_type or service.media_type_for(request.query_params.get("filename"))
+
+    def store() -> tuple[bool, TranscriptRead]:
+        now = clock.now()
+        episode = episode_service.get_for(session, show, episode_id, now, producer=True)
+        parsed = service.parse_upload(
+            data, language or show.language, media_type, service.audio_ms(episode)
+        )
+        saved = service.save(session, episode, parsed, now)
+        read = _read(saved.record, episode, show, settings.base_url)
+        return saved.created, read.model_copy(update={"warnings": saved.warnings})
+
+    try:
+        created, read = await to_thread.run_sync(store)
+    except TranscriptError as exc:
+        return JSONResponse({"detail": str(exc), "line": exc.line}, 422)  # type: ignore[return-value]
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return read
+
+
+@router.get("/api/episodes/{episode_id}/transcripts")
+def list_transcripts(
+    episode_id: int,
+    session: SessionDep,
+    show: ShowDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    producer: OptionalProducer,
+) -> list[TranscriptRead]:
+    """The episode's transcripts, oldest first, with the URL of every format offered."""
+    episode = episode_service.get_for(session, show, episode_id, clock.now(), producer is not None)
+    return [
+        _read(r, episode, show, settings.base_url)
+        for r in repository.for_episode(session, episode.id)
+    ]
+
+
+@router.delete("/api/episodes/{episode_id}/transcript", status_code=status.HTTP_204_NO_CONTENT)
+def delete_transcript(
+    episode_id: int,
+    session: SessionDep,
+    show: ShowDep,
+    clock: ClockDep,
+    _producer: ProducerDep,
+    language: Language = None,
+) -> None:
+    """Remove one language (``?language=``; without it, the one a reader gets by default)."""
+    now = clock.now()
+    episode = episode_service.get_for(session, show, episode_id, now, producer=True)
+    record = service.select_transcript(session, episode, language, show.language)
+    service.delete(session, episode, record, now)
+
+
+@router.api_route("/episodes/{slug}/transcript.{extension}", methods=["GET", "HEAD"])
+def serve_transcript(
+    slug: str,
+    extension: str,
+    request: Request,
+    session: SessionDep,
+    show: ShowDep,
+    clock: ClockDep,
+    producer: OptionalProducer,
+    lang: Language = None,
+) -> Response:
+    """The transcript as WebVTT, SRT, Podcasting 2.0 JSON, plain text or HTML.
+
+    Public episodes only (producers see drafts). CORS-open, because web players fetch
+    transcripts from other origins; strong ETag and 304.
+    """
+    if extension not in _SERVED:
+        raise NotFound(f"transcripts are served as {', '.join('.' + e for e in _SERVED)}")
+    episode = episode_repository.get_by_slug(session, show.id, slug)
+    public = episode is not None and episode.is_public(clock.now())
+    if episode is None or not (public or producer is not None):
+        raise NotFound(f"episode {slug!r} does not exist")
+    record = service.select_transcript(session, episode, lang, show.language)
+    service.check_renderable(record, extension)
+    headers = {
+        "ETag": service.etag_for(record, extension, episode.title),
+        "Last-Modified": http_date(record.updated_at),
+        "Cache-Control": PUBLIC_CACHE if public else "private, no-store",
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Expose-Headers": "ETag, Last-Modified, Content-Language",
+        "Content-Language": record.language,
+        "X-Content-Type-Options": "nosniff",
+    }
+    if not_modified(request.headers, headers["ETag"], record.updated_at):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    rendered = service.render(session, episode, record, extension)
+    media_type = f"{rendered.media_type}; charset=utf-8"
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(len(rendered.body))
+        return Response(headers=headers, media_type=media_type)
+    return Response(rendered.body, headers=headers, media_type=media_type)
+
+
+@router.get("/api/search")
+def search_episodes(
+    session: SessionDep,
+    show: ShowDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    q: Annotated[
+        str, Query(min_length=1, max_length=200, description='Words, "a phrase", prefix*')
+    ],
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1000)] = 0,
+) -> SearchResults:
+    """Search titles, show notes and transcripts of published episodes.
+
+    Episode hits (title, notes) come first, then moments in transcripts (at most three per
+    episode) with ``start`` in seconds. English stemming; see ``transcripts.search``.
+    """
+    if not q.strip():
+        raise Unprocessable("q: type something to search for")
+    page = search.search(session, q, show_id=show.id, now=clock.now(), limit=limit, offset=offset)
+    hits = [
+        SearchHit(
+            kind=hit.kind,
+            slug=hit.slug,
+            title=hit.title,
+            url=f"{settings.base_url}/episodes/{hit.slug}",
+            language=hit.language,
+            start=None if hit.start_ms is None else hit.start_ms / 1000,
+            speaker=hit.speaker,
+            snippet=hit.snippet,
+        )
+        for hit in page.hits
+    ]
+    return SearchResults(query=q, limit=limit, offset=offset, has_more=page.has_more, hits=hits)

@@ -1,0 +1,40 @@
+"""Transcripts and search results as the API shows them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class TranscriptRead(BaseModel):
+    episode_id: int
+    language: str
+    source_format: str = Field(description="The format that was uploaded: vtt, srt, json or txt.")
+    timed: bool = Field(description="False for plain text without timestamps (no VTT/SRT/JSON).")
+    cues: int
+    duration: float | None = Field(description="Seconds to the end of the latest cue.")
+    urls: dict[str, str] = Field(description="Public URL of each format offered, by extension.")
+    created_at: datetime
+    updated_at: datetime
+    warnings: list[str] = Field(default_factory=list)
+
+
+class SearchHit(BaseModel):
+    kind: Literal["title", "notes", "transcript"]
+    slug: str
+    title: str
+    url: str = Field(description="The episode's page.")
+    language: str | None = Field(description="The transcript's language (transcript hits).")
+    start: float | None = Field(description="Seconds into the episode (transcript hits).")
+    speaker: str | None
+    snippet: str = Field(description="HTML: escaped text with <mark> around the matches.")
+
+
+class SearchResults(BaseModel):
+    query: str
+    limit: int
+    offset: int
+    has_more: bool
+    hits: list[SearchHit]
