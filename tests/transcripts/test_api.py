@@ -8,9 +8,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from podcast.clock import FrozenClock
-from transcripts.cues import Transcript
-from transcripts.formats import FORMATS, parse_transcript
-from transcripts.service import MAX_BYTES
 from tests.transcripts.support import (
     CORPUS,
     MEDIA_TYPES,
@@ -19,6 +16,9 @@ from tests.transcripts.support import (
     put_transcript,
     vtt,
 )
+from transcripts.cues import Transcript
+from transcripts.formats import FORMATS, parse_transcript
+from transcripts.service import MAX_BYTES
 
 GOOD = sorted(p.name for p in (CORPUS / "good").iterdir())
 # file -> (the line named in the error, or None, and words the message must contain)
