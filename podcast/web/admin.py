@@ -495,9 +495,16 @@ async def upload_transcript(
 
 @router.get("/feed", response_class=HTMLResponse)
 def feed_findings(
-    request: Request, session: SessionDep, show: ShowDep, settings: SettingsDep, admin: AdminDep
+    request: Request,
+    session: SessionDep,
+    show: ShowDep,
+    settings: SettingsDep,
+    storage: StorageDep,
+    clock: ClockDep,
+    admin: AdminDep,
 ) -> HTMLResponse:
-    context = _context(request, admin, show, report=feed_check.run(session, show, settings))
+    report = feed_check.run(session, settings, storage, clock.now())
+    context = _context(request, admin, show, report=report)
     return render(request, "admin/feed.html", context, private=True)
 
 

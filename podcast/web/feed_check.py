@@ -1,27 +1,31 @@
-"""The feed check's findings for the admin page (``podcast.feed.lint``, when it is present)."""
+"""The feed check's findings (``podcast.feed.lint``) grouped for the admin page."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from podcast.feed.data import load_feed_data
+from podcast.feed.lint import Finding, Severity, lint
 from podcast.settings import Settings
-from podcast.show.models import Show
-
-
-@dataclass(frozen=True)
-class Finding:
-    level: str  # "error", "warning" or "info"
-    message: str
-    where: str | None = None
+from podcast.storage import Storage
 
 
 @dataclass
 class Report:
-    available: bool
-    findings: list[Finding] = field(default_factory=list)
+    episodes: int
+    errors: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
 
 
-def run(session: Session, show: Show, settings: Settings) -> Report:
-    return Report(available=False)
+def run(session: Session, settings: Settings, storage: Storage, now: datetime) -> Report:
+    """The same check as ``GET /api/feed/check``, on the feed as it would be built now."""
+    data = load_feed_data(session, settings, now)
+    findings = lint(data, storage, base_url=settings.base_url)
+    return Report(
+        episodes=len(data.items),
+        errors=[f for f in findings if f.severity is Severity.ERROR],
+        warnings=[f for f in findings if f.severity is not Severity.ERROR],
+    )

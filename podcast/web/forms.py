@@ -99,12 +99,12 @@ def parse_metadata(values: Mapping[str, str]) -> tuple[EpisodeUpdate | None, dic
             errors[name] = f"{LABELS[name]} must be a whole number, 1 or more, like 2"
         else:
             data[name] = int(text)
-    fmt = values.get("show_notes_format", NotesFormat.HTML.value)
+    fmt = values.get("show_notes_format") or NotesFormat.HTML.value
     if fmt not in {f.value for f in NotesFormat}:
         errors["show_notes_format"] = "Choose HTML or Markdown"
     else:
         data["show_notes_format"] = fmt
-    kind = values.get("episode_type", EpisodeType.FULL.value)
+    kind = values.get("episode_type") or EpisodeType.FULL.value
     if kind not in {t.value for t in EpisodeType}:
         errors["episode_type"] = "Choose full, trailer or bonus"
     else:

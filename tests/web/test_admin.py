@@ -1,0 +1,473 @@
+"""The producer area without a browser: sessions, CSRF, and every form's happy and error paths."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from podcast import auth as auth_module
+from podcast.app import create_app
+from podcast.clock import FrozenClock
+from podcast.db import session_scope
+from podcast.settings import Settings
+from podcast.tokens import create_token, revoke_token
+from tests.conftest import FIXTURES, NOW
+from tests.web.helpers import (
+    check_links,
+    check_structure,
+    create_episode,
+    csrf_of,
+    h1,
+    parse,
+    text_of,
+)
+
+ADMIN_PAGES = ["/admin", "/admin/episodes/new", "/admin/feed", "/admin/episodes/1"]
+
+
+def _field_error(doc, field: str) -> str:  # type: ignore[no-untyped-def]
+    errors = doc.xpath(f"//p[@id='{field}-error']")
+    assert errors, f"no error shown for {field}"
+    control = doc.xpath(f"//*[@id='{field}']")[0]
+    assert f"{field}-error" in control.get("aria-describedby", "")
+    assert control.get("aria-invalid") == "true"
+    return text_of(errors[0])
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_admin_pages_need_a_session(web: TestClient, path: str) -> None:
+    response = web.get(path, follow_redirects=False)
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location.startswith("/admin/login")
+    assert response.headers["cache-control"] == "no-store"
+    if path != "/admin":
+        assert location == f"/admin/login?next={path}"
+
+
+def test_login_page(web: TestClient) -> None:
+    response = web.get("/admin/login")
+    assert response.status_code == 200
+    doc = parse(response)
+    check_structure(doc)
+    assert h1(doc) == "Sign in to the producer area"
+    token_input = doc.xpath("//input[@name='token']")[0]
+    assert token_input.get("type") == "password"
+    assert csrf_of(doc)
+
+
+def test_login_with_a_bad_token_shows_the_error(web: TestClient, token: str) -> None:
+    csrf = csrf_of(parse(web.get("/admin/login")))
+    response = web.post("/admin/login", data={"token": "pod_wrong", "csrf_token": csrf})
+    assert response.status_code == 401
+    doc = parse(response)
+    assert "That token is not valid" in _field_error(doc, "token")
+    assert doc.xpath("//div[@class='error-summary']//a/@href") == ["#token"]
+    assert doc.xpath("string(//title)").startswith("Error:")
+    assert not any(c.startswith("__Host-podcast_admin") for c in web.cookies)
+    empty = web.post("/admin/login", data={"token": " ", "csrf_token": csrf})
+    assert empty.status_code == 400
+    assert "Enter your producer token" in _field_error(parse(empty), "token")
+
+
+def test_login_needs_its_csrf_token(web: TestClient, token: str) -> None:
+    web.get("/admin/login")
+    response = web.post("/admin/login", data={"token": token}, follow_redirects=False)
+    assert response.status_code == 403
+    assert h1(parse(response)) == "The form could not be sent"
+    forged = web.post(
+        "/admin/login", data={"token": token, "csrf_token": "x" * 43}, follow_redirects=False
+    )
+    assert forged.status_code == 403
+
+
+def test_session_cookie_flags(web: TestClient, token: str) -> None:
+    csrf = csrf_of(parse(web.get("/admin/login")))
+    response = web.post(
+        "/admin/login",
+        data={"token": token, "csrf_token": csrf, "next": "/admin/feed"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/admin/feed"
+    cookies = [c for c in response.headers.get_list("set-cookie") if "podcast_admin=" in c]
+    assert len(cookies) == 1
+    flags = [part.strip().lower() for part in cookies[0].split(";")]
+    assert flags[0].startswith("__host-podcast_admin=")
+    assert {"httponly", "secure", "samesite=lax", "path=/"} <= set(flags)
+    assert any(f.startswith("max-age=") for f in flags)
+    value = flags[0].split("=", 1)[1]
+    assert token.lower() not in value  # the token itself is never stored in the cookie
+
+
+def test_cookie_is_not_secure_on_plain_http(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path,
+        base_url="http://127.0.0.1:8000",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    with TestClient(create_app(settings, clock=FrozenClock(NOW))) as client:
+        with session_scope(client.app.state.sessionmaker) as session:  # type: ignore[attr-defined]
+            token = create_token(session, "plain", NOW)
+        csrf = csrf_of(parse(client.get("/admin/login")))
+        response = client.post(
+            "/admin/login", data={"token": token, "csrf_token": csrf}, follow_redirects=False
+        )
+        cookie = next(c for c in response.headers.get_list("set-cookie") if "podcast_admin" in c)
+        assert cookie.startswith("podcast_admin=")
+        assert "secure" not in cookie.lower() and "httponly" in cookie.lower()
+        assert client.get("/admin").status_code == 200
+
+
+def test_open_redirects_are_refused(web: TestClient, token: str) -> None:
+    csrf = csrf_of(parse(web.get("/admin/login")))
+    for target in ("https://evil.example", "//evil.example", "/admin//evil", "/elsewhere"):
+        web.cookies.clear()
+        csrf = csrf_of(parse(web.get("/admin/login")))
+        response = web.post(
+            "/admin/login",
+            data={"token": token, "csrf_token": csrf, "next": target},
+            follow_redirects=False,
+        )
+        assert response.headers["location"] == "/admin"
+
+
+def test_every_post_needs_the_csrf_token(web: TestClient, auth: dict[str, str], admin: str) -> None:
+    episode = create_episode(web, auth, publish=False)
+    path = f"/admin/episodes/{episode['id']}"
+    posts = {
+        "/admin/logout": {},
+        path: {"title": "Changed"},
+        f"{path}/publish": {"when": "now"},
+        f"{path}/unpublish": {},
+        f"{path}/transcript": {"language": "en"},
+    }
+    for url, data in posts.items():
+        other_session = auth_module.csrf_token(web.app.state.web.secret, "another-session")  # type: ignore[attr-defined]
+        for token in (None, "forged", other_session):
+            body = dict(data) if token is None else {**data, "csrf_token": token}
+            response = web.post(url, data=body, follow_redirects=False)
+            assert response.status_code == 403, (url, token)
+    upload = web.post(
+        "/admin/episodes/new",
+        files={"file": ("speech.mp3", (FIXTURES / "speech.mp3").read_bytes(), "audio/mpeg")},
+        follow_redirects=False,
+    )
+    assert upload.status_code == 403
+    forged_header = web.post(
+        "/admin/episodes/new",
+        files={"file": ("speech.mp3", (FIXTURES / "speech.mp3").read_bytes(), "audio/mpeg")},
+        headers={"X-CSRF-Token": "forged"},
+        follow_redirects=False,
+    )
+    assert forged_header.status_code == 403
+    listed = web.get("/api/episodes?status=draft", headers=auth).json()
+    assert [e["title"] for e in listed["items"]] == ["An episode"]  # nothing was created
+    assert web.get("/admin", follow_redirects=False).status_code == 200  # still signed in
+    media = Path(web.app.state.settings.media_dir)  # type: ignore[attr-defined]
+    assert not list(media.rglob("*.part"))  # the refused upload left nothing behind
+
+
+def test_admin_pages_render_with_a_session(
+    web: TestClient, auth: dict[str, str], admin: str
+) -> None:
+    create_episode(web, auth, title="Published one")
+    create_episode(web, auth, title="Draft one", publish=False)
+    create_episode(web, auth, title="Later one", at=(NOW + timedelta(days=3)).isoformat())
+    listing = web.get("/admin")
+    assert listing.status_code == 200
+    assert listing.headers["cache-control"] == "private, no-store"
+    doc = parse(listing)
+    check_structure(doc)
+    rows = {
+        text_of(r.xpath("th")[0]): r.xpath("string(td[1]/span)") for r in doc.xpath("//tbody/tr")
+    }
+    assert rows == {"Published one": "Published", "Draft one": "Draft", "Later one": "Scheduled"}
+    for path in ("/admin/episodes/new", "/admin/feed", "/admin/episodes/1"):
+        page = parse(web.get(path))
+        check_structure(page)
+        for action in page.xpath("//form[@method='post']/@action"):
+            assert csrf_of(page, action)
+    check_links(web, doc, skip={"/feed.xml"})
+
+
+def test_revoked_token_ends_the_session(web: TestClient, admin: str) -> None:
+    assert web.get("/admin", follow_redirects=False).status_code == 200
+    with session_scope(web.app.state.sessionmaker) as session:  # type: ignore[attr-defined]
+        assert revoke_token(session, "tests")
+    assert web.get("/admin", follow_redirects=False).status_code == 303
+
+
+def test_sessions_expire(web: TestClient, admin: str, clock: FrozenClock) -> None:
+    clock.advance(timedelta(hours=11))
+    assert web.get("/admin", follow_redirects=False).status_code == 200
+    clock.advance(timedelta(hours=2))
+    assert web.get("/admin", follow_redirects=False).status_code == 303
+
+
+def test_tampered_cookie_is_refused(web: TestClient, admin: str) -> None:
+    name = "__Host-podcast_admin"
+    value = web.cookies[name]
+    version, payload, mac = value.split(".")
+    web.cookies.clear()
+    web.cookies.set(name, f"{version}.{payload}.{mac[:-2]}AA")
+    assert web.get("/admin", follow_redirects=False).status_code == 303
+    assert auth_module.read_session(None, b"k", "garbage", NOW, 60) is None  # type: ignore[arg-type]
+
+
+def test_sign_out(web: TestClient, admin: str) -> None:
+    response = web.post("/admin/logout", data={"csrf_token": admin}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/admin/login?signed_out=1"
+    assert "max-age=0" in response.headers["set-cookie"].lower()
+    assert web.get("/admin", follow_redirects=False).status_code == 303
+    assert "You have signed out" in web.get("/admin/login?signed_out=1").text
+
+
+def test_upload_form_creates_an_episode_prefilled_from_tags(
+    web: TestClient, auth: dict[str, str], admin: str
+) -> None:
+    response = web.post(
+        "/admin/episodes/new",
+        data={"csrf_token": admin, "title": ""},
+        files={"file": ("speech.mp3", (FIXTURES / "speech.mp3").read_bytes(), "audio/mpeg")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    assert location.startswith("/admin/episodes/1?done=created&filled=")
+    doc = parse(web.get(location))
+    check_structure(doc)
+    assert h1(doc) == "Welcome to Leadership Live"
+    notice = text_of(doc.xpath("//div[contains(@class, 'notice--success')]")[0])
+    assert "Filled from the file's tags" in notice and "Summary" in notice
+    assert doc.xpath("//input[@id='title']/@value") == ["Welcome to Leadership Live"]
+    assert doc.xpath("//input[@id='episode_number']/@value") == ["3"]
+    assert doc.xpath("//input[@id='season']/@value") == ["2"]
+    assert (
+        doc.xpath("string(//textarea[@id='summary'])")
+        == "A short test recording made with espeak-ng."
+    )
+    episode = web.get("/api/episodes/1", headers=auth).json()
+    assert episode["status"] == "draft" and episode["audio"]["mime_type"] == "audio/mpeg"
+
+
+def test_upload_with_a_header_token_and_a_title(
+    web: TestClient, auth: dict[str, str], admin: str
+) -> None:
+    response = web.post(
+        "/admin/episodes/new",
+        data={"title": "My own title"},
+        files={"file": ("x.m4a", (FIXTURES / "speech.m4a").read_bytes(), "audio/mp4")},
+        headers={"X-CSRF-Token": admin},
+    )
+    assert response.status_code == 200
+    assert h1(parse(response)) == "My own title"
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (None, "Choose an audio file"),
+        ({"file": ("notes.txt", b"hello", "text/plain")}, ""),
+        (
+            {"file": ("random.mp3", (FIXTURES / "bad" / "random.mp3").read_bytes(), "audio/mpeg")},
+            "",
+        ),
+    ],
+)
+def test_upload_errors_are_shown_next_to_the_file_field(
+    web: TestClient, admin: str, files: dict | None, message: str
+) -> None:
+    response = web.post(
+        "/admin/episodes/new",
+        data={"csrf_token": admin, "title": "Kept title"},
+        files=files or {"empty": ("", b"", "application/octet-stream")},
+    )
+    assert response.status_code in (413, 415, 422)
+    doc = parse(response)
+    error = _field_error(doc, "file")
+    assert message in error and error
+    assert doc.xpath("//input[@id='title']/@value") == ["Kept title"]
+    assert doc.xpath("//div[@class='error-summary']//a/@href") == ["#file"]
+
+
+def test_edit_metadata(web: TestClient, auth: dict[str, str], admin: str) -> None:
+    episode = create_episode(web, auth, publish=False)
+    path = f"/admin/episodes/{episode['id']}"
+    form = {
+        "csrf_token": admin,
+        "title": "  Kind leadership  ",
+        "slug": "kind-leadership",
+        "summary": "About kindness.",
+        "show_notes": "**Bold** and <script>x()</script>",
+        "show_notes_format": "markdown",
+        "season": "2",
+        "episode_number": "7",
+        "episode_type": "bonus",
+        "explicit": "on",
+        "people": "Lorna Krisson | host\nDr Amara Okafor | guest | https://example.org/amara\n",
+        "keywords": "leadership, kindness, leadership",
+        "author": "",
+    }
+    response = web.post(path, data=form, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{path}?done=saved"
+    saved = web.get(f"/api/episodes/{episode['id']}", headers=auth).json()
+    assert saved["title"] == "Kind leadership" and saved["slug"] == "kind-leadership"
+    assert saved["season"] == 2 and saved["episode_number"] == 7
+    assert saved["episode_type"] == "bonus" and saved["explicit"] is True
+    assert (
+        saved["show_notes_html"]
+        == "<p><strong>Bold</strong> and &lt;script&gt;x()&lt;/script&gt;</p>"
+    )
+    assert [(p["name"], p["role"], p["href"]) for p in saved["people"]] == [
+        ("Lorna Krisson", "host", None),
+        ("Dr Amara Okafor", "guest", "https://example.org/amara"),
+    ]
+    assert saved["keywords"] == ["leadership", "kindness"]
+    doc = parse(web.get(f"{path}?done=saved"))
+    assert "Changes saved." in text_of(doc.xpath("//div[contains(@class,'notice')]")[0])
+    assert doc.xpath("string(//textarea[@id='people'])").splitlines() == [
+        "Lorna Krisson | host",
+        "Dr Amara Okafor | guest | https://example.org/amara",
+    ]
+
+
+def test_metadata_errors_keep_the_input(web: TestClient, auth: dict[str, str], admin: str) -> None:
+    other = create_episode(web, auth, title="Taken", publish=False)
+    episode = create_episode(web, auth, title="Original", publish=False)
+    path = f"/admin/episodes/{episode['id']}"
+    response = web.post(
+        path,
+        data={
+            "csrf_token": admin,
+            "title": "New title I typed",
+            "slug": other["slug"],
+            "season": "two",
+            "people": "Someone | guest | not a url",
+            "summary": "x" * 4001,
+        },
+    )
+    assert response.status_code == 422
+    doc = parse(response)
+    assert "Season must be a whole number" in _field_error(doc, "season")
+    assert "Line 1" in _field_error(doc, "people")
+    assert "4000 characters or fewer" in _field_error(doc, "summary")
+    assert doc.xpath("//input[@id='title']/@value") == ["New title I typed"]
+    assert doc.xpath("//input[@id='season']/@value") == ["two"]
+    links = doc.xpath(
+        "//section[@aria-labelledby='details-heading']//div[@class='error-summary']//a/@href"
+    )
+    assert {"#season", "#people", "#summary"} <= set(links)
+    assert web.get(f"/api/episodes/{episode['id']}", headers=auth).json()["title"] == "Original"
+
+    taken = web.post(path, data={"csrf_token": admin, "title": "Fine", "slug": other["slug"]})
+    assert taken.status_code == 422
+    assert "already used" in _field_error(parse(taken), "slug")
+    blank = web.post(path, data={"csrf_token": admin, "title": "  ", "slug": "ok"})
+    assert "Enter a title" in _field_error(parse(blank), "title")
+
+
+def test_publish_now_and_unpublish(web: TestClient, auth: dict[str, str], admin: str) -> None:
+    episode = create_episode(web, auth, publish=False)
+    path = f"/admin/episodes/{episode['id']}"
+    response = web.post(f"{path}/publish", data={"csrf_token": admin, "when": "now"})
+    assert response.status_code == 200
+    assert "Episode published." in response.text
+    assert web.get(f"/api/episodes/{episode['id']}", headers=auth).json()["status"] == "published"
+    assert web.get(f"/api/episodes/{episode['id']}").status_code == 200  # public now
+    response = web.post(f"{path}/unpublish", data={"csrf_token": admin}, follow_redirects=False)
+    assert response.headers["location"] == f"{path}?done=unpublished"
+    assert web.get(f"/api/episodes/{episode['id']}", headers=auth).json()["status"] == "draft"
+
+
+@pytest.mark.parametrize(
+    ("local", "utc"),
+    [
+        ("2027-01-10T09:00", datetime(2027, 1, 10, 9, 0, tzinfo=UTC)),  # GMT
+        ("2027-07-01T09:00", datetime(2027, 7, 1, 8, 0, tzinfo=UTC)),  # BST
+        ("2027-10-31T01:30", datetime(2027, 10, 31, 0, 30, tzinfo=UTC)),  # repeated hour: BST
+    ],
+)
+def test_schedule_reads_uk_time(
+    web: TestClient, auth: dict[str, str], admin: str, local: str, utc: datetime
+) -> None:
+    episode = create_episode(web, auth, publish=False)
+    path = f"/admin/episodes/{episode['id']}"
+    response = web.post(
+        f"{path}/publish",
+        data={"csrf_token": admin, "when": "schedule", "publish_at": local},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == f"{path}?done=scheduled"
+    saved = web.get(f"/api/episodes/{episode['id']}", headers=auth).json()
+    assert saved["status"] == "scheduled"
+    assert datetime.fromisoformat(saved["publish_at"]) == utc
+    doc = parse(web.get(path))
+    assert "Scheduled" in text_of(doc.xpath("//dl[@class='facts']")[0])
+
+
+@pytest.mark.parametrize(
+    ("when", "value", "field", "message"),
+    [
+        ("schedule", "", "publish_at", "Enter the date and time"),
+        ("schedule", "2027-03-28T01:30", "publish_at", "does not exist in the UK"),
+        ("schedule", "2020-01-01T09:00", "publish_at", "in the future"),
+        ("schedule", "tomorrow", "publish_at", "Enter a date and time"),
+        ("sometime", "", "when", "Choose to publish now or at a time"),
+    ],
+)
+def test_schedule_errors(
+    web: TestClient,
+    auth: dict[str, str],
+    admin: str,
+    when: str,
+    value: str,
+    field: str,
+    message: str,
+) -> None:
+    episode = create_episode(web, auth, publish=False)
+    response = web.post(
+        f"/admin/episodes/{episode['id']}/publish",
+        data={"csrf_token": admin, "when": when, "publish_at": value},
+    )
+    assert response.status_code == 422
+    doc = parse(response)
+    if field == "publish_at":
+        assert message in _field_error(doc, field)
+        assert doc.xpath("//input[@id='publish_at']/@value") == [value]
+    else:
+        assert message in text_of(doc.xpath(f"//p[@id='{field}-error']")[0])
+    assert web.get(f"/api/episodes/{episode['id']}", headers=auth).json()["status"] == "draft"
+
+
+def test_publishing_without_audio_is_explained(
+    web: TestClient, auth: dict[str, str], admin: str
+) -> None:
+    episode = create_episode(web, auth, publish=False, audio=None)
+    response = web.post(
+        f"/admin/episodes/{episode['id']}/publish", data={"csrf_token": admin, "when": "now"}
+    )
+    assert response.status_code == 422
+    assert "Upload the audio before publishing" in response.text
+
+
+def test_feed_check_page(web: TestClient, auth: dict[str, str], admin: str) -> None:
+    create_episode(web, auth, title="Episode 1: numbered in the title")
+    doc = parse(web.get("/admin/feed"))
+    check_structure(doc)
+    assert h1(doc) == "Feed check"
+    headings = [text_of(h) for h in doc.xpath("//main//h2")]
+    assert headings[0].startswith("Errors (") and headings[1].startswith("Warnings (")
+    # No artwork has been uploaded: directories refuse a show without it.
+    assert "artwork" in text_of(doc.xpath("//main")[0]).lower()
+
+
+def test_unknown_episode_in_admin_is_404(web: TestClient, admin: str) -> None:
+    response = web.get("/admin/episodes/999")
+    assert response.status_code == 404
+    assert h1(parse(response)) == "Page not found"

@@ -1,0 +1,230 @@
+"""Public pages without a browser: statuses, headings, landmarks, links, escaping."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from podcast.web.timecodes import parse_start
+from tests.conftest import NOW
+from tests.web.helpers import (
+    check_links,
+    check_structure,
+    create_episode,
+    h1,
+    parse,
+    sign_in,
+    text_of,
+)
+
+HOSTILE = '</script><script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
+
+
+def test_index_without_episodes(web: TestClient) -> None:
+    response = web.get("/")
+    assert response.status_code == 200
+    doc = parse(response)
+    check_structure(doc)
+    assert doc.get("lang") == "en-GB"
+    assert h1(doc) == "Leadership Live"
+    assert "No episodes have been published yet" in text_of(doc.xpath("//main")[0])
+    assert doc.xpath("//input[@id='feed-url']/@value") == ["https://podcast.example.org/feed.xml"]
+    assert doc.xpath("//link[@rel='alternate'][@type='application/rss+xml']/@href") == ["/feed.xml"]
+    check_links(web, doc)
+
+
+def test_index_lists_published_newest_first_and_pages(
+    web: TestClient, auth: dict[str, str]
+) -> None:
+    for number in range(1, 13):
+        at = (NOW - timedelta(days=13 - number)).isoformat()
+        create_episode(web, auth, title=f"Episode {number}", episode_number=number, at=at)
+    create_episode(web, auth, title="A draft", publish=False)
+    create_episode(web, auth, title="Next week", at=(NOW + timedelta(days=7)).isoformat())
+
+    first = parse(web.get("/"))
+    check_structure(first)
+    titles = [text_of(a) for a in first.xpath("//ol[@class='episode-list']//h3/a")]
+    assert titles == [f"Episode {n}" for n in range(12, 2, -1)]
+    assert "Page 1 of 2" in text_of(first.xpath("//nav[@aria-label='Episode pages']")[0])
+    assert first.xpath("//a[@rel='next']/@href") == ["/?page=2"]
+    check_links(web, first)
+
+    second = parse(web.get("/?page=2"))
+    assert [text_of(a) for a in second.xpath("//ol[@class='episode-list']//h3/a")] == [
+        "Episode 2",
+        "Episode 1",
+    ]
+    assert second.xpath("//a[@rel='prev']/@href") == ["/"]
+    for bad in ("3", "0", "abc", "-1"):
+        missing = web.get(f"/?page={bad}")
+        assert missing.status_code == 404
+        assert h1(parse(missing)) == "Page not found"
+
+
+def test_subscribe_links_are_configurable(web: TestClient) -> None:
+    from podcast.web.config import WebSettings
+
+    web.app.state.web_settings = WebSettings(  # type: ignore[attr-defined]
+        subscribe_links=[{"name": "Apple Podcasts", "url": "https://podcasts.apple.com/x"}],
+        _env_file=None,
+    )
+    web.app.state.web = None  # type: ignore[attr-defined]
+    doc = parse(web.get("/"))
+    links = {text_of(a): a.get("href") for a in doc.xpath("//ul[@class='subscribe-links']//a")}
+    assert links == {
+        "RSS feed": "https://podcast.example.org/feed.xml",
+        "Apple Podcasts": "https://podcasts.apple.com/x",
+    }
+
+
+def test_episode_page(web: TestClient, auth: dict[str, str]) -> None:
+    episode = create_episode(
+        web,
+        auth,
+        title="Compassionate leadership",
+        summary="Michael West on compassion.",
+        show_notes="Read [the report](https://example.org/report).",
+        show_notes_format="markdown",
+        season=2,
+        episode_number=3,
+        people=[{"name": "Michael West", "role": "guest", "href": "https://example.org/mw"}],
+        audio="speech.mp3",
+    )
+    response = web.get(f"/episodes/{episode['slug']}")
+    assert response.status_code == 200
+    assert response.headers["content-security-policy"].startswith("default-src 'self'")
+    doc = parse(response)
+    check_structure(doc)
+    assert h1(doc) == "Compassionate leadership"
+    meta = text_of(doc.xpath("//header[@class='episode-header']//p[@class='meta']")[0])
+    assert "Season 2, episode 3" in meta and "26 November 2026" in meta
+    audio = doc.xpath("//audio")[0]
+    assert audio.get("preload") == "metadata" and audio.get("controls") is not None
+    assert audio.get("src") == f"/media/{episode['slug']}.mp3"
+    assert doc.xpath("//section[@aria-labelledby='people-heading']//a/@href") == [
+        "https://example.org/mw"
+    ]
+    notes = doc.xpath("//div[@class='notes']//a")[0]
+    assert notes.get("href") == "https://example.org/report"
+    # speech.mp3 carries two ID3 chapters: each is a link that seeks.
+    chapters = doc.xpath("//ol[@class='chapters']//a[@class='seek']/@href")
+    assert chapters and all(h.startswith("#t=") for h in chapters)
+    ld = json.loads(doc.xpath("//script[@type='application/ld+json']")[0].text)
+    assert ld["@type"] == "PodcastEpisode"
+    assert ld["name"] == "Compassionate leadership"
+    assert ld["episodeNumber"] == 3 and ld["partOfSeason"]["seasonNumber"] == 2
+    assert ld["associatedMedia"]["contentUrl"] == (
+        f"https://podcast.example.org/media/{episode['slug']}.mp3"
+    )
+    og = {m.get("property"): m.get("content") for m in doc.xpath("//meta[@property]")}
+    assert og["og:title"] == "Compassionate leadership"
+    assert og["og:url"] == f"https://podcast.example.org/episodes/{episode['slug']}"
+    assert og["og:audio"].endswith(".mp3")
+    check_links(web, doc)
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"), [("12:34", "#t=754"), ("754", "#t=754"), ("1h2m3s", "#t=3723")]
+)
+def test_deep_link_sets_the_media_fragment(
+    web: TestClient, auth: dict[str, str], query: str, fragment: str
+) -> None:
+    episode = create_episode(web, auth)
+    doc = parse(web.get(f"/episodes/{episode['slug']}?t={query}"))
+    assert doc.xpath("//audio/@src") == [f"/media/{episode['slug']}.mp3{fragment}"]
+    assert "The player starts at" in text_of(doc.xpath("//main")[0])
+
+
+def test_unreadable_deep_link_is_ignored(web: TestClient, auth: dict[str, str]) -> None:
+    episode = create_episode(web, auth)
+    response = web.get(f"/episodes/{episode['slug']}?t=soon")
+    assert response.status_code == 200
+    assert parse(response).xpath("//audio/@src") == [f"/media/{episode['slug']}.mp3"]
+
+
+def test_parse_start() -> None:
+    assert parse_start("12:34") == 754
+    assert parse_start("1:02:03") == 3723
+    assert parse_start("75:10") == 4510
+    assert parse_start("754.5") == 754.5
+    assert parse_start("2m") == 120
+    for bad in ("", "x", "12:75", "1:75:00", "-3", "1e9", "999999999"):
+        assert parse_start(bad) is None
+
+
+def test_drafts_and_scheduled_are_404_except_for_producers(
+    web: TestClient, auth: dict[str, str], token: str
+) -> None:
+    draft = create_episode(web, auth, title="Draft one", publish=False)
+    later = create_episode(web, auth, title="Later", at=(NOW + timedelta(days=1)).isoformat())
+    for slug in (draft["slug"], later["slug"], "no-such-episode"):
+        response = web.get(f"/episodes/{slug}")
+        assert response.status_code == 404
+        assert h1(parse(response)) == "Page not found"
+        assert "Draft one" not in response.text
+    sign_in(web, token)
+    response = web.get(f"/episodes/{draft['slug']}")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "private, no-store"
+    doc = parse(response)
+    assert "only signed-in producers can see this page" in text_of(doc.xpath("//main")[0])
+    assert doc.xpath("//meta[@name='robots']/@content") == ["noindex"]
+    assert "goes live on 27 November 2026" in web.get(f"/episodes/{later['slug']}").text
+
+
+def test_hostile_text_is_escaped_everywhere(web: TestClient, auth: dict[str, str]) -> None:
+    episode = create_episode(
+        web,
+        auth,
+        title=f"Title {HOSTILE}",
+        summary=f"Summary {HOSTILE}",
+        show_notes=f'<p>Notes</p>{HOSTILE}<a href="javascript:window.__pwned=3">x</a>',
+        people=[{"name": f"Name {HOSTILE}", "role": "guest"}],
+        keywords=[HOSTILE[:60]],
+    )
+    for path in (f"/episodes/{episode['slug']}", "/", "/search?q=Title"):
+        response = web.get(path)
+        assert response.status_code == 200
+        doc = parse(response)
+        scripts = doc.xpath("//script")
+        assert all(s.get("src") or s.get("type") == "application/ld+json" for s in scripts)
+        assert not doc.xpath("//img[@onerror] | //*[@onerror]")
+        assert not [h for h in doc.xpath("//a/@href") if h.lower().startswith("javascript:")]
+        assert "window.__pwned=1</script>" not in response.text
+    page = parse(web.get(f"/episodes/{episode['slug']}"))
+    ld_text = page.xpath("//script[@type='application/ld+json']")[0].text
+    assert "</" not in ld_text and "<" not in ld_text
+    assert json.loads(ld_text)["name"] == f"Title {HOSTILE}"
+    assert h1(page) == f"Title {HOSTILE}"
+
+
+def test_search_page(web: TestClient, auth: dict[str, str]) -> None:
+    create_episode(web, auth, title="Compassionate leadership", summary="Kindness at work.")
+    create_episode(web, auth, title="A hidden draft about compassion", publish=False)
+    empty = web.get("/search")
+    assert empty.status_code == 200
+    doc = parse(empty)
+    check_structure(doc)
+    assert doc.xpath("//form[@role='search']/@action") == ["/search"]
+    found = parse(web.get("/search?q=compassion"))
+    check_structure(found)
+    titles = [text_of(a) for a in found.xpath("//ol[@class='results']//h3/a")]
+    assert titles == ["Compassionate leadership"]
+    check_links(web, found)
+    nothing = parse(web.get("/search?q=zebra"))
+    assert "Nothing found" in text_of(nothing.xpath("//main")[0])
+
+
+def test_head_and_statics(web: TestClient, auth: dict[str, str]) -> None:
+    episode = create_episode(web, auth)
+    for path in ("/", f"/episodes/{episode['slug']}", "/search"):
+        response = web.head(path)
+        assert response.status_code == 200 and response.content == b""
+    doc = parse(web.get("/"))
+    for href in doc.xpath("//link[@rel='stylesheet']/@href | //script/@src"):
+        assert "?v=" in href
+        assert web.get(href).status_code == 200
