@@ -8,6 +8,7 @@ the temp file (Starlette's form parser would spool it to a second temp file firs
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import unicodedata
@@ -71,37 +72,60 @@ def sanitise_filename(name: str | None) -> str | None:
 
 
 class _Sink:
-    """Buffered, hashed, size-limited writes to one temp file."""
+    """Hashed, size-limited writes to one temp file, overlapped with receiving.
+
+    Chunks are collected without copying; each batch of about ``WRITE_BUFFER`` bytes is hashed
+    and written in a worker thread while the event loop receives the next one. At most two
+    batches are held at once, so memory stays flat whatever the file size.
+    """
 
     def __init__(self, path: Path, limit: int) -> None:
         self.path = path
         self.limit = limit
         self.size = 0
         self._hash = hashlib.sha256()
-        self._buffer = bytearray()
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+        self._in_flight: asyncio.Future[None] | None = None
         self._file = open(path, "wb")  # closed in finish() or abort()
 
     async def write(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.limit:
             raise too_large(self.limit)
-        self._buffer += data
-        if len(self._buffer) >= WRITE_BUFFER:
-            chunk, self._buffer = bytes(self._buffer), bytearray()
-            await anyio.to_thread.run_sync(self._write, chunk)
+        self._pending.append(data)
+        self._pending_size += len(data)
+        if self._pending_size >= WRITE_BUFFER:
+            await self._flush()
 
-    def _write(self, chunk: bytes) -> None:
-        self._hash.update(chunk)
-        self._file.write(chunk)
+    async def _flush(self) -> None:
+        if self._in_flight is not None:
+            await self._in_flight
+        batch, self._pending, self._pending_size = self._pending, [], 0
+        loop = asyncio.get_running_loop()
+        self._in_flight = loop.run_in_executor(None, self._write, batch)
+
+    def _write(self, batch: list[bytes]) -> None:
+        for chunk in batch:
+            self._hash.update(chunk)
+        self._file.writelines(batch)
 
     async def finish(self, filename: str | None) -> Received:
-        if self._buffer:
-            await anyio.to_thread.run_sync(self._write, bytes(self._buffer))
-            self._buffer = bytearray()
+        await self._flush()
+        if self._in_flight is not None:
+            await self._in_flight
+            self._in_flight = None
         self._file.close()
         return Received(self.path, self.size, self._hash.hexdigest(), sanitise_filename(filename))
 
-    def abort(self) -> None:
+    async def abort(self) -> None:
+        # A batch may still be writing: let it end before the file is closed and removed.
+        if self._in_flight is not None:
+            with anyio.CancelScope(shield=True):
+                try:
+                    await self._in_flight
+                except Exception:  # the write's own failure no longer matters
+                    pass
         self._file.close()
         self.path.unlink(missing_ok=True)
 
@@ -117,7 +141,7 @@ async def receive_raw(
         return await sink.finish(filename)
     except BaseException:
         # Too large, client gone, server stopping: nothing of the upload may stay behind.
-        sink.abort()
+        await sink.abort()
         raise
 
 
@@ -147,7 +171,7 @@ async def receive_multipart(
             raise BadRequest("the multipart body ended early: the upload was cut short")
         return form.received, form.fields
     except BaseException:
-        form.abort()
+        await form.abort()
         raise
 
 
@@ -250,9 +274,9 @@ class _Form:
         except UnicodeDecodeError:
             raise Unprocessable(f"{self._name}: is not UTF-8 text") from None
 
-    def abort(self) -> None:
+    async def abort(self) -> None:
         if self._sink is not None:
-            self._sink.abort()
+            await self._sink.abort()
         if self.received is not None:
             self.received.discard()
 

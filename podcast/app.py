@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from episodes.media_index import MediaIndex
 from episodes.media_routes import router as media_router
 from episodes.routes import router as episodes_router
 from podcast import errors
@@ -36,6 +37,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.engine = runtime.engine
         app.state.sessionmaker = runtime.sessionmaker
         app.state.storage = LocalStorage(settings.media_dir)
+        app.state.media_index = MediaIndex(
+            runtime.sessionmaker,
+            app.state.storage,
+            settings.show_slug,
+            ttl=settings.feed_check_interval,
+        )
         app.state.feed_cache = FeedCache(settings, clock, runtime.sessionmaker)
         try:
             yield
@@ -56,6 +63,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(transcripts_router)
     install_web(app)
     feed_routes.install(app, settings)
+    app.write_hooks.append(lambda: app.state.media_index.clear())
 
     @app.get("/healthz", tags=["service"], include_in_schema=True)
     def healthz() -> JSONResponse:

@@ -1,0 +1,102 @@
+"""Where each enclosure URL points, cached in memory: the media hot path asks no database.
+
+Podcast apps fetch audio in many small ranges, so looking up the episode for every range
+request would cost more than sending the bytes (bench/media.py). Entries live for a short
+window (``ttl`` seconds, the same staleness a replica's feed has) and are dropped at once when
+this process changes anything; a changed file is noticed because its stat no longer matches.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from episodes.models import AudioFile, Episode, Status
+from podcast.show.models import Show
+from podcast.storage import Storage
+
+
+@dataclass(frozen=True, slots=True)
+class MediaEntry:
+    slug: str
+    extension: str
+    path: Path
+    size: int
+    etag: str
+    last_modified: datetime
+    mime_type: str
+    public_from: datetime | None  # None: a draft
+
+    def is_public(self, now: datetime) -> bool:
+        return self.public_from is not None and self.public_from <= now
+
+
+class MediaIndex:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        storage: Storage,
+        show_slug: str,
+        ttl: float,
+    ) -> None:
+        self._factory = factory
+        self._storage = storage
+        self._show_slug = show_slug
+        self._ttl = ttl
+        self._entries: dict[str, tuple[float, MediaEntry | None]] = {}
+        self._lock = threading.Lock()
+
+    def cached(self, slug: str) -> tuple[bool, MediaEntry | None]:
+        """(hit, entry) without touching the database; a miss must be :meth:`load`-ed."""
+        found = self._entries.get(slug)
+        if found is None or found[0] < time.monotonic():
+            return False, None
+        return True, found[1]
+
+    def load(self, slug: str) -> MediaEntry | None:
+        """Look the slug up in the database (in a worker thread) and remember the answer."""
+        with self._factory() as session:
+            row = session.execute(
+                select(
+                    Episode.status,
+                    Episode.publish_at,
+                    AudioFile.key,
+                    AudioFile.extension,
+                    AudioFile.size_bytes,
+                    AudioFile.sha256,
+                    AudioFile.uploaded_at,
+                    AudioFile.mime_type,
+                )
+                .join(AudioFile, AudioFile.episode_id == Episode.id)
+                .join(Show, Show.id == Episode.show_id)
+                .where(Show.slug == self._show_slug, Episode.slug == slug)
+            ).first()
+        entry = None
+        if row is not None:
+            entry = MediaEntry(
+                slug=slug,
+                extension=row.extension,
+                path=self._storage.path(row.key),
+                size=row.size_bytes,
+                etag=f'"{row.sha256}"',
+                last_modified=row.uploaded_at,
+                mime_type=row.mime_type,
+                public_from=row.publish_at if row.status == Status.PUBLISHED else None,
+            )
+        with self._lock:
+            self._entries[slug] = (time.monotonic() + self._ttl, entry)
+        return entry
+
+    def forget(self, slug: str) -> None:
+        with self._lock:
+            self._entries.pop(slug, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
