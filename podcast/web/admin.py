@@ -309,7 +309,6 @@ def _edit_page(
         transcript_errors=extra.pop("transcript_errors", {}),
         transcript_values=extra.pop("transcript_values", None) or {"language": show.language},
         transcripts=transcript_admin.summaries(session, episode),
-        transcripts_available=transcript_admin.available(),
         editable_slug=episode.status is Status.DRAFT,
         **extra,
     )
@@ -475,10 +474,8 @@ async def upload_transcript(
     if episode is None:
         return _missing(request, admin, show)
     language = (_text(form.get("language")) or "").strip()
-    values = {"language": language}
-    upload = form.get("file")
-    errors = await transcript_admin.store(session, episode, upload, language, now)
-    if errors:
+    outcome = await transcript_admin.store(session, episode, form.get("file"), language, now)
+    if outcome.errors:
         return _edit_page(
             request,
             session,
@@ -486,9 +483,21 @@ async def upload_transcript(
             show,
             episode,
             now,
-            transcript_errors=errors,
-            transcript_values=values,
+            transcript_errors=outcome.errors,
+            transcript_values={"language": language},
             status_code=422,
+        )
+    if outcome.warnings:
+        # Saved, but worth a look: say so on the page itself rather than through the URL.
+        return _edit_page(
+            request,
+            session,
+            admin,
+            show,
+            episode,
+            now,
+            done=DONE["transcript"],
+            warnings=outcome.warnings,
         )
     return RedirectResponse(f"/admin/episodes/{episode.id}?done=transcript", status_code=303)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -96,7 +97,7 @@ def episode_page(
         "start": start,
         "chapters": views.chapters(episode),
         "people": [(p, views.role_label(p.get("role"))) for p in episode.people],
-        "transcripts": transcript_view.for_episode(session, episode),
+        "transcripts": transcript_view.for_episode(session, episode, show.language),
         "artwork": views.image_path(artwork_key),
         "jsonld": jsonld.script_json(jsonld.podcast_episode(episode, show, base)),
         "canonical": page_url(base, episode),
@@ -114,8 +115,19 @@ def search_page(
     clock: ClockDep,
     admin: OptionalAdmin,
     q: Annotated[str | None, Query()] = None,
+    page: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
+    """Public episodes only, even for producers: search shows what listeners find."""
     query = (q or "").strip()[:200]
-    results = search_view.search(session, show, query, clock.now()) if query else None
-    context = {"show": show, "admin": admin, "query": query, "results": results}
+    number = int(page) if page and page.isdigit() and 0 < int(page) <= 50 else 1
+    results = search_view.search(session, show.id, query, clock.now(), number) if query else None
+    context = {
+        "show": show,
+        "admin": admin,
+        "query": query,
+        "results": results,
+        "page": number,
+        "next_page": f"/search?{urlencode({'q': query, 'page': number + 1})}",
+        "prev_page": f"/search?{urlencode({'q': query, 'page': number - 1})}",
+    }
     return render(request, "search.html", context, private=admin is not None)

@@ -6,44 +6,47 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from markupsafe import Markup
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from episodes import repository
-from episodes.models import Episode
-from podcast.show.models import Show
+from transcripts.search import search as search_hits
 
-MAX_RESULTS = 30
+PER_PAGE = 20
 
 
 @dataclass(frozen=True)
 class Moment:
     start: float | None
+    speaker: str | None
     snippet: Markup  # escaped text with <mark> around the matched words
 
 
 @dataclass
 class Result:
-    episode: Episode
+    slug: str
+    title: str
+    summary: Markup | None = None  # a title or show-notes match, marked
     moments: list[Moment] = field(default_factory=list)
 
 
-def search(session: Session, show: Show, query: str, now: datetime) -> list[Result]:
-    """Published episodes whose title or summary contain the words."""
-    words = [w for w in query.split() if w][:8]
-    if not words:
-        return []
-    conditions = [
-        or_(
-            Episode.title.icontains(word, autoescape=True),
-            Episode.summary.icontains(word, autoescape=True),
-        )
-        for word in words
-    ]
-    rows = session.scalars(
-        select(Episode)
-        .where(Episode.show_id == show.id, repository.visible(now), *conditions)
-        .order_by(Episode.publish_at.desc())
-        .limit(MAX_RESULTS)
+@dataclass
+class Results:
+    items: list[Result]
+    has_more: bool
+
+
+def search(session: Session, show_id: int, query: str, now: datetime, page: int) -> Results:
+    """One page of ``transcripts.search`` hits, grouped by episode in rank order."""
+    found = search_hits(
+        session, query, show_id=show_id, now=now, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
     )
-    return [Result(e) for e in rows]
+    by_episode: dict[int, Result] = {}
+    for hit in found.hits:
+        result = by_episode.setdefault(hit.episode_id, Result(hit.slug, hit.title))
+        # transcripts.snippets escaped the text and added only <mark>: safe as it is.
+        snippet = Markup(hit.snippet)
+        if hit.kind == "transcript":
+            start = None if hit.start_ms is None else hit.start_ms / 1000
+            result.moments.append(Moment(start, hit.speaker, snippet))
+        elif result.summary is None and hit.snippet:
+            result.summary = snippet
+    return Results(list(by_episode.values()), found.has_more)

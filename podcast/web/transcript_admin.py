@@ -1,14 +1,21 @@
-"""Transcript uploads from the admin form, through the transcripts service."""
+"""Transcript uploads from the admin form, through ``transcripts.service`` like the API's."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
+from anyio import to_thread
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from episodes.models import Episode
+from transcripts import repository, service
+from transcripts.cues import TranscriptError
+
+FILE_FIELD = "transcript-file"  # the input's id: errors are keyed by what they sit next to
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 
 
 @dataclass(frozen=True)
@@ -20,16 +27,44 @@ class Summary:
     updated_at: datetime
 
 
-def available() -> bool:
-    return False
+@dataclass
+class Outcome:
+    errors: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def summaries(session: Session, episode: Episode) -> list[Summary]:
-    return []
+    return [
+        Summary(r.language, r.source_format, r.cue_count, r.timed, r.updated_at)
+        for r in repository.for_episode(session, episode.id)
+    ]
 
 
 async def store(
-    session: Session, episode: Episode, upload: Any, language: str, now: datetime
-) -> dict[str, str]:
-    """Errors keyed by field id (``transcript-file``, ``language``); empty when saved."""
-    return {"transcript-file": "Transcripts cannot be uploaded yet"}
+    session: Session, episode: Episode, upload: object, language: str, now: datetime
+) -> Outcome:
+    """Parse and save an uploaded file; errors name the line the transcripts parser gave."""
+    outcome = Outcome()
+    if not _LANGUAGE.fullmatch(language):
+        outcome.errors["language"] = "Enter a language code such as en-GB or cy"
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        outcome.errors[FILE_FIELD] = "Choose a transcript file to upload"
+    if outcome.errors:
+        return outcome
+    assert isinstance(upload, UploadFile)
+    data = await upload.read(service.MAX_BYTES + 1)
+    media_type = upload.content_type
+    if media_type in (None, "", "application/octet-stream"):
+        media_type = service.media_type_for(upload.filename)
+
+    def save() -> list[str]:
+        parsed = service.parse_upload(data, language, media_type, service.audio_ms(episode))
+        return service.save(session, episode, parsed, now).warnings
+
+    try:
+        outcome.warnings = await to_thread.run_sync(save)
+    except TranscriptError as exc:
+        message = exc.message[:1].upper() + exc.message[1:]
+        line = f"Line {exc.line}: " if exc.line is not None else ""
+        outcome.errors[FILE_FIELD] = f"{line}{message}"
+    return outcome

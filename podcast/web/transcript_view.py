@@ -8,15 +8,18 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
+from transcripts import repository
 from transcripts.cues import Cue, clean_speaker, clean_text
+from transcripts.languages import normalise
+from transcripts.links import offered_formats, transcript_url
 
-# Offered in this order; untimed transcripts only have the formats that need no times.
+# Offered in this order; untimed transcripts only get the formats that need no times.
 FORMATS = (
-    ("vtt", "WebVTT", True),
-    ("srt", "SubRip", True),
-    ("json", "Podcasting 2.0 JSON", True),
-    ("txt", "Plain text", False),
-    ("html", "HTML", False),
+    ("vtt", "WebVTT"),
+    ("srt", "SubRip"),
+    ("json", "Podcasting 2.0 JSON"),
+    ("txt", "Plain text"),
+    ("html", "HTML"),
 )
 LANGUAGE_NAMES = {
     "en": "English",
@@ -64,7 +67,7 @@ def language_name(tag: str) -> str:
 
 
 def build(
-    slug: str, language: str, cues: Sequence[Cue], timed: bool, *, several: bool
+    slug: str, language: str, cues: Sequence[Cue], timed: bool, *, show_language: str
 ) -> TranscriptView:
     views: list[CueView] = []
     previous: str | None = None
@@ -81,15 +84,25 @@ def build(
                 lines=clean_text(cue.text).split("\n"),
             )
         )
-    query = f"?language={language}" if several else ""
     downloads = [
-        Download(label, ext, f"/episodes/{slug}/transcript.{ext}{query}")
-        for ext, label, needs_times in FORMATS
-        if timed or not needs_times
+        Download(label, ext, transcript_url("", slug, ext, language, show_language))
+        for ext, label in FORMATS
+        if ext in offered_formats(timed, tuple(f for f, _ in FORMATS))
     ]
     return TranscriptView(language, language_name(language), timed, views, downloads)
 
 
-def for_episode(session: Session, episode: Episode) -> list[TranscriptView]:
-    """Every stored transcript of the episode, in the show's language first."""
-    return []
+def for_episode(session: Session, episode: Episode, show_language: str) -> list[TranscriptView]:
+    """Every stored transcript of the episode, the show's language first."""
+    records = repository.for_episode(session, episode.id)
+    records.sort(key=lambda r: normalise(r.language) != normalise(show_language))
+    return [
+        build(
+            episode.slug,
+            record.language,
+            repository.cues_of(session, record.id),
+            record.timed,
+            show_language=show_language,
+        )
+        for record in records
+    ]

@@ -106,3 +106,35 @@ def create_episode(
         assert response.status_code == 200, response.text
         episode = response.json()
     return episode
+
+
+VTT = """WEBVTT
+
+00:00:00.000 --> 00:00:01.500
+<v Lorna Krisson>Welcome to Leadership Live.
+
+00:00:01.500 --> 00:00:03.000
+<v Lorna Krisson>Today we talk about compassionate leadership.
+
+00:00:03.000 --> 00:00:05.000
+<v Michael West>Thank you for having me.
+"""
+
+
+def put_transcript(
+    client: TestClient,
+    auth: dict[str, str],
+    episode_id: int,
+    text: str = VTT,
+    language: str | None = None,
+    media_type: str = "text/vtt",
+) -> dict[str, Any]:
+    params = {"language": language} if language else {}
+    response = client.put(
+        f"/api/episodes/{episode_id}/transcript",
+        content=text.encode("utf-8"),
+        params=params,
+        headers={**auth, "Content-Type": media_type},
+    )
+    assert response.status_code in (200, 201), response.text
+    return response.json()

@@ -16,6 +16,7 @@ from podcast.settings import Settings
 from podcast.tokens import create_token, revoke_token
 from tests.conftest import FIXTURES, NOW
 from tests.web.helpers import (
+    VTT,
     check_links,
     check_structure,
     create_episode,
@@ -471,3 +472,66 @@ def test_unknown_episode_in_admin_is_404(web: TestClient, admin: str) -> None:
     response = web.get("/admin/episodes/999")
     assert response.status_code == 404
     assert h1(parse(response)) == "Page not found"
+
+
+def test_transcript_upload_and_replace(web: TestClient, auth: dict[str, str], admin: str) -> None:
+    episode = create_episode(web, auth, publish=False, audio="speech.mp3")
+    path = f"/admin/episodes/{episode['id']}"
+    response = web.post(
+        f"{path}/transcript",
+        data={"csrf_token": admin, "language": "en-GB"},
+        files={"file": ("episode.vtt", VTT.encode(), "text/vtt")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == f"{path}?done=transcript"
+    doc = parse(web.get(response.headers["location"]))
+    panel = text_of(doc.xpath("//section[@aria-labelledby='transcript-heading']")[0])
+    assert "en-GB: 3 cues, uploaded as VTT" in panel
+    srt = "1\n00:00:00,000 --> 00:00:02,000\nReplaced.\n"
+    web.post(
+        f"{path}/transcript",
+        data={"csrf_token": admin, "language": "en-GB"},
+        files={"file": ("episode.srt", srt.encode(), "application/octet-stream")},
+    )
+    listed = web.get(f"/api/episodes/{episode['id']}/transcripts", headers=auth).json()
+    assert [(t["language"], t["cues"], t["source_format"]) for t in listed] == [("en-GB", 1, "srt")]
+
+
+BACKWARDS = "WEBVTT\n\n00:00:01.000 --> 00:00:00.500\nBackwards.\n"
+
+
+@pytest.mark.parametrize(
+    ("language", "content", "field", "message"),
+    [
+        (
+            "en-GB",
+            "WEBVTT\n\n00:00:01.000 --> 00:00:00.500\nBackwards.\n",
+            "transcript-file",
+            "Line 3:",
+        ),
+        ("en-GB", None, "transcript-file", "Choose a transcript file"),
+        ("not a language", VTT, "language", "Enter a language code"),
+    ],
+)
+def test_transcript_errors_are_shown_with_line_numbers(
+    web: TestClient,
+    auth: dict[str, str],
+    admin: str,
+    language: str,
+    content: str | None,
+    field: str,
+    message: str,
+) -> None:
+    episode = create_episode(web, auth, publish=False)
+    files = {"file": ("t.vtt", content.encode(), "text/vtt")} if content else None
+    response = web.post(
+        f"/admin/episodes/{episode['id']}/transcript",
+        data={"csrf_token": admin, "language": language},
+        files=files,
+    )
+    assert response.status_code == 422
+    doc = parse(response)
+    assert message in _field_error(doc, field)
+    assert doc.xpath("//input[@id='language']/@value") == [language]
+    assert web.get(f"/api/episodes/{episode['id']}/transcripts", headers=auth).json() == []

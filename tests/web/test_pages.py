@@ -16,6 +16,7 @@ from tests.web.helpers import (
     create_episode,
     h1,
     parse,
+    put_transcript,
     sign_in,
     text_of,
 )
@@ -204,13 +205,13 @@ def test_hostile_text_is_escaped_everywhere(web: TestClient, auth: dict[str, str
 
 def test_search_page(web: TestClient, auth: dict[str, str]) -> None:
     create_episode(web, auth, title="Compassionate leadership", summary="Kindness at work.")
-    create_episode(web, auth, title="A hidden draft about compassion", publish=False)
+    create_episode(web, auth, title="A hidden draft on compassionate care", publish=False)
     empty = web.get("/search")
     assert empty.status_code == 200
     doc = parse(empty)
     check_structure(doc)
     assert doc.xpath("//form[@role='search']/@action") == ["/search"]
-    found = parse(web.get("/search?q=compassion"))
+    found = parse(web.get("/search?q=compassionate"))
     check_structure(found)
     titles = [text_of(a) for a in found.xpath("//ol[@class='results']//h3/a")]
     assert titles == ["Compassionate leadership"]
@@ -228,3 +229,86 @@ def test_head_and_statics(web: TestClient, auth: dict[str, str]) -> None:
     for href in doc.xpath("//link[@rel='stylesheet']/@href | //script/@src"):
         assert "?v=" in href
         assert web.get(href).status_code == 200
+
+
+def test_episode_page_with_transcripts(web: TestClient, auth: dict[str, str]) -> None:
+    episode = create_episode(web, auth, title="With a transcript", audio="speech.mp3")
+    put_transcript(web, auth, episode["id"])
+    put_transcript(
+        web, auth, episode["id"], "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nCroeso.\n", "cy"
+    )
+    doc = parse(web.get(f"/episodes/{episode['slug']}"))
+    check_structure(doc)
+    sections = doc.xpath("//section[@class='transcript-section']")
+    assert [text_of(s.xpath(".//h2")[0]) for s in sections] == [
+        "Transcript (English)",
+        "Transcript (Welsh)",
+    ]
+    english, welsh = sections
+    transcript = english.xpath(".//ol[@class='transcript']")[0]
+    assert transcript.get("lang") == "en-GB"
+    cues = transcript.xpath("./li")
+    assert [c.get("data-start") for c in cues] == ["0.0", "1.5", "3.0"]
+    assert [c.xpath("string(.//a[contains(@class,'cue-time')]/@href)") for c in cues] == [
+        "#t=0",
+        "#t=1.5",
+        "#t=3",
+    ]
+    # The speaker is named when it changes, as in a printed transcript.
+    assert [c.xpath("string(.//p[@class='speaker'])") for c in cues] == [
+        "Lorna Krisson",
+        "",
+        "Michael West",
+    ]
+    assert "compassionate leadership" in text_of(cues[1])
+    downloads = english.xpath(".//ul[@class='downloads']//a/@href")
+    assert [d.rsplit(".", 1)[1] for d in downloads] == ["vtt", "srt", "json", "txt", "html"]
+    assert welsh.xpath(".//ol/@lang") == ["cy"]
+    assert welsh.xpath(".//ul[@class='downloads']//a/@href")[0].endswith("transcript.vtt?lang=cy")
+    for href in downloads + welsh.xpath(".//ul[@class='downloads']//a/@href"):
+        assert web.get(href).status_code == 200, href
+
+
+def test_untimed_transcript_offers_text_and_html_only(
+    web: TestClient, auth: dict[str, str]
+) -> None:
+    episode = create_episode(web, auth)
+    put_transcript(
+        web, auth, episode["id"], "Just words.\n\nMore words.\n", media_type="text/plain"
+    )
+    doc = parse(web.get(f"/episodes/{episode['slug']}"))
+    assert not doc.xpath("//ol[@class='transcript']//a")
+    assert [h.rsplit(".", 1)[1] for h in doc.xpath("//ul[@class='downloads']//a/@href")] == [
+        "txt",
+        "html",
+    ]
+
+
+def test_hostile_transcript_is_escaped(web: TestClient, auth: dict[str, str]) -> None:
+    episode = create_episode(web, auth)
+    put_transcript(
+        web,
+        auth,
+        episode["id"],
+        f"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n<v {HOSTILE[:40]}>{HOSTILE}\n",
+    )
+    response = web.get(f"/episodes/{episode['slug']}")
+    doc = parse(response)
+    assert all(
+        s.get("src") or s.get("type") == "application/ld+json" for s in doc.xpath("//script")
+    )
+    assert not doc.xpath("//*[@onerror]")
+    assert "window.__pwned=1" in text_of(doc.xpath("//ol[@class='transcript']")[0])
+
+
+def test_search_links_to_the_moment(web: TestClient, auth: dict[str, str]) -> None:
+    episode = create_episode(web, auth, title="Kindness at work", audio="speech.mp3")
+    put_transcript(web, auth, episode["id"])
+    doc = parse(web.get("/search?q=compassionate"))
+    check_structure(doc)
+    result = doc.xpath("//ol[@class='results']/li")[0]
+    assert text_of(result.xpath(".//h3")[0]) == "Kindness at work"
+    moment = result.xpath(".//ul[@class='moments']/li")[0]
+    assert moment.xpath(".//a/@href") == [f"/episodes/{episode['slug']}?t=1.5"]
+    assert moment.xpath(".//mark") and "Lorna Krisson" in text_of(moment)
+    check_links(web, doc)
