@@ -84,7 +84,7 @@ class Episode(Base):
     explicit: Mapped[bool] = mapped_column(Boolean, default=False)
     people: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
-    artwork_key: Mapped[str | None] = mapped_column(String(255))
+    artwork_key: Mapped[str | None] = mapped_column(String(255), index=True)
     artwork_width: Mapped[int | None] = mapped_column(Integer)
     artwork_height: Mapped[int | None] = mapped_column(Integer)
     # From the audio's date tag: offered to the producer, never applied by itself.
@@ -149,6 +149,6 @@ class Chapter(Base):
     end_ms: Mapped[int | None] = mapped_column(Integer)
     title: Mapped[str | None] = mapped_column(String(255))
     url: Mapped[str | None] = mapped_column(String(2048))
-    image_key: Mapped[str | None] = mapped_column(String(255))
+    image_key: Mapped[str | None] = mapped_column(String(255), index=True)
 
     episode: Mapped[Episode] = relationship(back_populates="chapters")
