@@ -169,6 +169,7 @@ def serve_transcript(
     clock: ClockDep,
     producer: OptionalProducer,
     lang: Language = None,
+    language: Annotated[str | None, Query(max_length=35, include_in_schema=False)] = None,
 ) -> Response:
     """The transcript as WebVTT, SRT, Podcasting 2.0 JSON, plain text or HTML.
 
@@ -181,18 +182,22 @@ def serve_transcript(
     public = episode is not None and episode.is_public(clock.now())
     if episode is None or not (public or producer is not None):
         raise NotFound(f"episode {slug!r} does not exist")
-    record = service.select_transcript(session, episode, lang, show.language)
+    # ?language= is accepted too, as on the upload API.
+    record = service.select_transcript(session, episode, lang or language, show.language)
     service.check_renderable(record, extension)
+    # The HTML page carries the episode title, so it also changes when the episode does.
+    changed = max(record.updated_at, episode.updated_at) if extension == "html" else None
+    last_modified = changed or record.updated_at
     headers = {
         "ETag": service.etag_for(record, extension, episode.title),
-        "Last-Modified": http_date(record.updated_at),
+        "Last-Modified": http_date(last_modified),
         "Cache-Control": PUBLIC_CACHE if public else "private, no-store",
         "Access-Control-Allow-Origin": "*",
         "Access-Control-Expose-Headers": "ETag, Last-Modified, Content-Language",
         "Content-Language": record.language,
         "X-Content-Type-Options": "nosniff",
     }
-    if not_modified(request.headers, headers["ETag"], record.updated_at):
+    if not_modified(request.headers, headers["ETag"], last_modified):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     rendered = service.render(session, episode, record, extension)
     media_type = f"{rendered.media_type}; charset=utf-8"
