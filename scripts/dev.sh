@@ -52,6 +52,8 @@ case "$cmd" in
         ;;
     test)
         setup
+        # The browser tests drive Debian's Chromium (tests/web/test_browser.py).
+        apt_install chromium
         # Run the PostgreSQL half of the suite too when a local server answers (as on CI).
         if [ -z "${PODCAST_TEST_POSTGRES_URL:-}" ] && command -v pg_isready >/dev/null 2>&1 \
             && pg_isready -q -h 127.0.0.1 -p 5432; then
