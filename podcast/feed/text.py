@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 import nh3
 
@@ -21,19 +22,33 @@ _OPEN_TAG_TAIL = re.compile(r"<[^>]*$")
 _PARTIAL_ENTITY_TAIL = re.compile(r"&[#a-zA-Z0-9]{0,10}$")
 
 
+Clean = Callable[[str], str]
+
+
 def xml_safe(value: str) -> str:
     """``value`` without characters XML 1.0 cannot carry, and without surrounding spaces."""
     return _NOT_XML.sub("", value).strip()
+
+
+def stripped(value: str) -> str:
+    """The optimistic :data:`Clean`: lxml itself refuses what XML cannot carry."""
+    return value.strip()
+
+
+def _fits(value: str, limit: int) -> bool:
+    return len(value) * 4 <= limit or len(value.encode()) <= limit
 
 
 def has_unsafe_characters(value: str) -> bool:
     return _NOT_XML.search(value) is not None
 
 
-def fit_text(value: str, limit: int = DESCRIPTION_LIMIT) -> tuple[str, bool]:
+def fit_text(
+    value: str, limit: int = DESCRIPTION_LIMIT, clean: Clean = xml_safe
+) -> tuple[str, bool]:
     """Plain text within ``limit`` UTF-8 bytes, cut at a word when possible; True if cut."""
-    value = xml_safe(value)
-    if len(value.encode()) <= limit:
+    value = clean(value)
+    if _fits(value, limit):
         return value, False
     budget = limit - len(ELLIPSIS.encode())
     cut = value.encode()[:budget].decode("utf-8", "ignore")
@@ -42,16 +57,18 @@ def fit_text(value: str, limit: int = DESCRIPTION_LIMIT) -> tuple[str, bool]:
     return cut.rstrip() + ELLIPSIS, True
 
 
-def fit_html(value: str, limit: int = DESCRIPTION_LIMIT) -> tuple[str, bool]:
+def fit_html(
+    value: str, limit: int = DESCRIPTION_LIMIT, clean: Clean = xml_safe
+) -> tuple[str, bool]:
     """Sanitised HTML within ``limit`` UTF-8 bytes; True if it had to be cut.
 
     The cut never lands inside a tag, an entity or a character, and the same sanitiser that
     made the notes closes whatever elements the cut left open; an ellipsis marks the cut.
     """
-    value = xml_safe(value)
-    data = value.encode()
-    if len(data) <= limit:
+    value = clean(value)
+    if _fits(value, limit):
         return value, False
+    data = value.encode()
     budget = limit - len(ELLIPSIS.encode())
     while budget > 0:
         cut = data[:budget].decode("utf-8", "ignore")
@@ -62,7 +79,7 @@ def fit_html(value: str, limit: int = DESCRIPTION_LIMIT) -> tuple[str, bool]:
         if overflow <= 0:
             return closed, True
         budget -= max(overflow, 16)
-    return fit_text(html.unescape(nh3.clean(value, tags=set())), limit)[0], True
+    return fit_text(html.unescape(nh3.clean(value, tags=set())), limit, clean)[0], True
 
 
 def _clean(fragment: str) -> str:
