@@ -1,0 +1,265 @@
+"""The pages in a real browser: headless Debian Chromium driven by Playwright.
+
+One browser for the whole session; each test gets a fresh context (cookies, storage) and its
+own app and database through ``live_server``. axe-core checks WCAG 2.2 A/AA, in the light
+and the dark theme; screenshots go to ``tests/web/screenshots/`` for a person to look at.
+
+Contexts bypass the pages' Content-Security-Policy, for two reasons: axe is injected as a
+script, and the hostile-content test must show that escaping alone stops injected markup
+(the CSP is a second line of defence, checked in ``test_pages``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import FIXTURES, NOW
+from tests.web.browser import CHROMIUM, assert_accessible, launch, overflows_at, screenshot
+from tests.web.helpers import VTT, create_episode, put_transcript
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason=f"Debian chromium is not installed at {CHROMIUM}"
+)
+
+HOSTILE = (
+    '</script><script>window.__pwned="script"</script>'
+    '<img src=x onerror="window.__pwned=\'img\'"><svg onload="alert(1)">'
+    "<a href=\"javascript:window.__pwned='href'\">click</a>"
+)
+NOTES = """<p>We talk about <strong>compassionate leadership</strong>.</p>
+<ul><li><a href="https://example.org/report">The King's Fund report</a></li></ul>"""
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context(
+        base_url=live_server,
+        viewport={"width": 1280, "height": 900},
+        locale="en-GB",
+        bypass_csp=True,
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def _episode_with_transcript(client: TestClient, auth: dict[str, str]) -> dict:
+    episode = create_episode(
+        client,
+        auth,
+        title="Compassionate leadership in the NHS",
+        summary="Professor Michael West on why compassion is the core of good leadership.",
+        show_notes=NOTES,
+        season=2,
+        episode_number=3,
+        people=[
+            {"name": "Lorna Krisson", "role": "host"},
+            {"name": "Michael West", "role": "guest", "href": "https://example.org/mw"},
+        ],
+        audio="speech.mp3",
+        at=(NOW - timedelta(days=1)).isoformat(),
+    )
+    put_transcript(client, auth, episode["id"], VTT)
+    return episode
+
+
+def _sign_in(page, token: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/admin")
+    assert "/admin/login" in page.url
+    page.get_by_label("Producer token").fill(token)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/admin$"))
+
+
+def test_public_pages_are_accessible(page, client: TestClient, auth: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    episode = _episode_with_transcript(client, auth)
+    for number in range(1, 4):
+        create_episode(
+            client,
+            auth,
+            title=f"Leading through change, part {number}",
+            summary="Short conversations about change in health and care.",
+            at=(NOW - timedelta(days=10 + number)).isoformat(),
+        )
+    pages = {
+        "index": "/",
+        "episode": f"/episodes/{episode['slug']}",
+        "search": "/search?q=compassionate",
+        "search-empty": "/search",
+        "not-found": "/episodes/no-such-episode",
+    }
+    for name, path in pages.items():
+        page.emulate_media(color_scheme="light")
+        page.goto(path)
+        assert page.locator("h1").count() == 1
+        assert_accessible(page)
+        screenshot(page, name)
+        assert overflows_at(page, 320) <= 0, f"{path} scrolls sideways at 320 px"
+        page.emulate_media(color_scheme="dark")
+        assert_accessible(page)
+    page.emulate_media(color_scheme="dark")
+    page.goto(pages["episode"])
+    screenshot(page, "episode-dark")
+    # Keyboard: the first Tab reaches the skip link, which moves focus to the main content.
+    page.emulate_media(color_scheme="light")
+    page.goto("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    # 200% zoom on a 1280 px window is a 640 px layout: nothing may scroll sideways.
+    assert overflows_at(page, 640) <= 0
+
+
+def test_transcript_timestamps_seek_the_player(
+    page, client: TestClient, auth: dict[str, str]
+) -> None:  # type: ignore[no-untyped-def]
+    episode = _episode_with_transcript(client, auth)
+    page.goto(f"/episodes/{episode['slug']}")
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    page.locator("ol.transcript a.cue-time").nth(2).click()  # the cue at 0:03
+    page.wait_for_function("Math.abs(document.getElementById('player').currentTime - 3) < 0.6")
+    assert page.url.endswith("?t=3")
+    page.wait_for_selector("ol.transcript li[aria-current='time']")
+    current = page.locator("ol.transcript li[aria-current='time']")
+    assert current.count() == 1 and "Thank you for having me" in current.inner_text()
+    page.evaluate("document.getElementById('player').pause()")
+    # Chapters seek too (speech.mp3 has ID3 chapters).
+    page.locator("ol.chapters a.seek").nth(1).click()
+    chapter_start = float(
+        page.locator("ol.chapters a.seek").nth(1).get_attribute("href").split("=")[1]
+    )
+    page.wait_for_function(
+        f"Math.abs(document.getElementById('player').currentTime - {chapter_start}) < 0.6"
+    )
+
+
+def test_deep_links_start_at_the_time(page, client: TestClient, auth: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    episode = _episode_with_transcript(client, auth)
+    page.goto(f"/episodes/{episode['slug']}?t=0:02")
+    assert page.get_attribute("#player", "src").endswith("#t=2")
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    assert abs(page.evaluate("document.getElementById('player').currentTime") - 2) < 0.3
+    page.goto(f"/episodes/{episode['slug']}#t=4")
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    page.wait_for_function("Math.abs(document.getElementById('player').currentTime - 4) < 0.3")
+
+
+def test_hostile_content_runs_no_script(page, client: TestClient, auth: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    episode = create_episode(
+        client,
+        auth,
+        title=f"Hostile {HOSTILE[:120]}",
+        summary=HOSTILE,
+        show_notes=f"<p>notes</p>{HOSTILE}",
+        people=[{"name": HOSTILE[:120], "role": "guest"}],
+        keywords=[HOSTILE[:60]],
+    )
+    vtt = f"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n<v {HOSTILE[:50]}>{HOSTILE}\n"
+    put_transcript(client, auth, episode["id"], vtt)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    for path in (f"/episodes/{episode['slug']}", "/", "/search?q=hostile", "/search?q=pwned"):
+        page.goto(path)
+        page.wait_for_load_state("load")
+        assert page.evaluate("typeof window.__pwned") == "undefined", path
+    for link in page.locator("a").all():
+        assert not (link.get_attribute("href") or "").lower().startswith("javascript:")
+    assert dialogs == []
+
+
+def test_producer_creates_and_publishes_an_episode(
+    page, client: TestClient, auth: dict[str, str], token: str
+) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/admin/login")
+    page.get_by_label("Producer token").fill("pod_not-a-real-token")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.locator(".error-summary").is_visible()
+    assert_accessible(page)
+    screenshot(page, "admin-login-error")
+    _sign_in(page, token)
+    cookie = next(c for c in page.context.cookies() if "podcast_admin" in c["name"])
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+
+    page.get_by_role("link", name="Upload a new episode").click()
+    assert_accessible(page)
+    screenshot(page, "admin-new")
+    page.get_by_label("Audio file").set_input_files(str(FIXTURES / "speech.mp3"))
+    page.get_by_role("button", name="Upload and create the episode").click()
+    page.wait_for_url(re.compile(r"/admin/episodes/\d+\?done=created"))
+    assert page.locator("h1").inner_text() == "Welcome to Leadership Live"
+    assert page.get_by_label("Episode number").input_value() == "3"
+    assert_accessible(page)
+    screenshot(page, "admin-edit")
+
+    page.get_by_label("Title", exact=True).fill("Welcome to Leadership Live: a taster")
+    page.get_by_label("Season").fill("two")
+    page.get_by_role("button", name="Save details").click()
+    assert page.locator("#season-error").is_visible()
+    assert page.get_by_label("Title", exact=True).input_value() == (
+        "Welcome to Leadership Live: a taster"
+    )
+    assert_accessible(page)
+    screenshot(page, "admin-edit-errors")
+    page.get_by_label("Season").fill("2")
+    page.get_by_label("People").fill("Lorna Krisson | host\nMichael West | guest")
+    page.get_by_role("button", name="Save details").click()
+    page.wait_for_url(re.compile(r"done=saved"))
+
+    page.get_by_label("Transcript file").set_input_files(
+        files=[{"name": "episode.vtt", "mimeType": "text/vtt", "buffer": VTT.encode()}]
+    )
+    page.get_by_role("button", name="Upload transcript").click()
+    page.wait_for_url(re.compile(r"done=transcript"))
+    page.get_by_label("Now").check()
+    page.get_by_role("button", name="Publish", exact=True).click()
+    page.wait_for_url(re.compile(r"done=published"))
+    assert page.locator(".status").first.inner_text() == "Published"
+
+    page.goto("/admin")
+    assert_accessible(page)
+    screenshot(page, "admin-episodes")
+    page.goto("/admin/feed")
+    assert_accessible(page)
+    screenshot(page, "admin-feed-check")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"signed_out=1"))
+
+    public = page.context.browser.new_context(base_url=page.url.split("/admin")[0], bypass_csp=True)
+    reader = public.new_page()
+    reader.goto("/")
+    reader.get_by_role("link", name="Welcome to Leadership Live: a taster").click()
+    assert reader.locator("ol.transcript li").count() == 3
+    public.close()
+
+
+def test_upload_form_works_without_javascript(browser, live_server: str, token: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    page = context.new_page()
+    _sign_in(page, token)
+    page.goto("/admin/episodes/new")
+    page.get_by_label("Title (optional)").fill("Uploaded without JavaScript")
+    page.get_by_label("Audio file").set_input_files(str(FIXTURES / "speech.ogg"))
+    page.get_by_role("button", name="Upload and create the episode").click()
+    page.wait_for_url(re.compile(r"/admin/episodes/\d+\?done=created"))
+    assert page.locator("h1").inner_text() == "Uploaded without JavaScript"
+    context.close()
