@@ -54,9 +54,8 @@ def transcript_links(
     if not episodes:
         return {}
     show_ids = {episode.show_id for episode in episodes}
-    show_languages = dict(
-        session.execute(select(Show.id, Show.language).where(Show.id.in_(show_ids))).tuples()
-    )
+    rows = session.execute(select(Show.id, Show.language).where(Show.id.in_(show_ids)))
+    show_languages = {row.id: row.language for row in rows}
     by_id = {episode.id: episode for episode in episodes}
     links: dict[int, list[TranscriptLink]] = {episode.id: [] for episode in episodes}
     for record in repository.for_episodes(session, list(by_id)):
