@@ -5,7 +5,8 @@ Run: ``cd /work/main && .venv/bin/python bench/feed.py`` (about 5 minutes with t
 million-request memory check).
 
 1. **Build.** Fresh SQLite installations with 100, 1,000 and 10,000 published episodes
-   (inserted directly with SQLAlchemy Core: ~2 KB of prose-like notes each, audio rows,
+   (inserted directly with SQLAlchemy Core: ~1 KB of prose-like notes each, which the feed
+   carries twice, as description and content:encoded, so sizes match PERFORMANCE.md; audio rows,
    artwork, season and number). Timed: our whole build, ``load_feed_data`` (fingerprint,
    episode rows, transcript links) + ``build_feed`` (feedgen), then the gzip copy on its own;
    next to **bare feedgen** building the same tags (feedgen + its iTunes extension + our
@@ -112,7 +113,7 @@ def seed(data_dir: Path, n: int) -> None:
             show.artwork_key, show.artwork_width, show.artwork_height = ART_KEY, 1400, 1400
             episodes = []
             for i in range(n):
-                notes = _prose(rnd, vocab, weights, 450)[:2000]
+                notes = _prose(rnd, vocab, weights, 230)[:1000]
                 episodes.append(
                     {
                         "show_id": show.id,
@@ -382,7 +383,11 @@ def nginx_gzip_static(root: Path, *, port: int, workdir: Path, binary: str) -> I
 
 def script(workdir: Path, name: str, headers: dict[str, str]) -> Path:
     path = workdir / f"{name}.lua"
-    lines = [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
+
+    def lua(value: str) -> str:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    lines = [f"wrk.headers[{lua(k)}] = {lua(v)}" for k, v in headers.items()]
     path.write_text("\n".join(lines) + "\n" + WRK_DONE)
     return path
 
@@ -430,7 +435,9 @@ def verify(ours: Server, nginx: Server, n: int, www: Path) -> dict[str, str]:
         fail("nginx does not serve the same bytes")
     etags = {"ours": plain.headers["etag"], "nginx": theirs.headers["etag"]}
     for name, server, path in (("ours", ours, "/feed.xml"), ("nginx", nginx, f"/feed{n}.xml")):
-        cached = fetch(server.url(path), {"If-None-Match": etags[name]})
+        cached = fetch(
+            server.url(path), {"If-None-Match": etags[name], "Accept-Encoding": "identity"}
+        )
         if cached.status_code != 304 or cached.content:
             fail(f"{name}: If-None-Match gave {cached.status_code} with {len(cached.content)} B")
     return etags

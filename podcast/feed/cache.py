@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.types import Message
 
 from podcast.clock import Clock
 from podcast.conditional import http_date
@@ -56,10 +57,13 @@ class FeedEntry:
     redirect_to: str | None
     expires_at: datetime | None  # next scheduled publish time (app clock)
     check_after: float  # time.monotonic() after which the database is asked again
-    headers: list[Header]
-    gzip_headers: list[Header]
-    not_modified_headers: list[Header]
-    gzip_not_modified_headers: list[Header]
+    # ASGI messages, made once: the hot path only picks one and sends it.
+    start: Message
+    gzip_start: Message
+    not_modified_start: Message
+    gzip_not_modified_start: Message
+    body_message: Message
+    gzip_body_message: Message
 
     def is_current(self, now: datetime, monotonic: float) -> bool:
         if monotonic >= self.check_after:
@@ -111,11 +115,17 @@ def make_entry(
         redirect_to=redirect_to,
         expires_at=fp.next_publish,
         check_after=check_after,
-        headers=full(body, etag, []),
-        gzip_headers=full(gzip_body, gzip_etag, [(b"content-encoding", b"gzip")]),
-        not_modified_headers=[(b"etag", etag), *common],
-        gzip_not_modified_headers=[(b"etag", gzip_etag), *common],
+        start=_start(200, full(body, etag, [])),
+        gzip_start=_start(200, full(gzip_body, gzip_etag, [(b"content-encoding", b"gzip")])),
+        not_modified_start=_start(304, [(b"etag", etag), *common]),
+        gzip_not_modified_start=_start(304, [(b"etag", gzip_etag), *common]),
+        body_message={"type": "http.response.body", "body": body},
+        gzip_body_message={"type": "http.response.body", "body": gzip_body},
     )
+
+
+def _start(status: int, headers: list[Header]) -> Message:
+    return {"type": "http.response.start", "status": status, "headers": headers}
 
 
 class FeedCache:

@@ -102,16 +102,17 @@ class FeedEndpoint:
         if (if_none_match is not None or if_modified_since is not None) and _unchanged(
             entry, if_none_match, if_modified_since
         ):
-            headers = entry.gzip_not_modified_headers if gzip else entry.not_modified_headers
-            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send(entry.gzip_not_modified_start if gzip else entry.not_modified_start)
             await send(_EMPTY)
-            return
-        if gzip:
-            headers, body = entry.gzip_headers, entry.gzip_body
+        elif method == "HEAD":
+            await send(entry.gzip_start if gzip else entry.start)
+            await send(_EMPTY)
+        elif gzip:
+            await send(entry.gzip_start)
+            await send(entry.gzip_body_message)
         else:
-            headers, body = entry.headers, entry.body
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body if method == "GET" else b""})
+            await send(entry.start)
+            await send(entry.body_message)
 
 
 class PermanentRedirect:
