@@ -142,8 +142,7 @@ async def login(
             show,
             web,
             next_path=next_path,
-            error="That token is not valid. Check it, or ask for a new one with "
-            "podcast token create",
+            error="That token is not valid. Check it, or ask whoever runs the server for a new one",
             status_code=401,
         )
     response = RedirectResponse(next_path, status_code=303)

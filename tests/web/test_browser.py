@@ -119,6 +119,13 @@ def test_public_pages_are_accessible(page, client: TestClient, auth: dict[str, s
     page.emulate_media(color_scheme="dark")
     page.goto(pages["episode"])
     screenshot(page, "episode-dark")
+    # Printed, the episode is its title, notes and a clean transcript: no player or menus.
+    page.emulate_media(media="print", color_scheme="light")
+    for hidden in ("header.site-header", ".player", ".transcript-tools", "footer"):
+        assert page.locator(hidden).is_hidden(), hidden
+    assert page.locator("ol.transcript").is_visible()
+    screenshot(page, "episode-print")
+    page.emulate_media(media="screen")
     # Keyboard: the first Tab reaches the skip link, which moves focus to the main content.
     page.emulate_media(color_scheme="light")
     page.goto("/")
@@ -204,7 +211,11 @@ def test_producer_creates_and_publishes_an_episode(
     assert_accessible(page)
     screenshot(page, "admin-new")
     page.get_by_label("Audio file").set_input_files(str(FIXTURES / "speech.mp3"))
-    page.get_by_role("button", name="Upload and create the episode").click()
+    with page.expect_request(lambda r: r.method == "POST") as upload:
+        page.get_by_role("button", name="Upload and create the episode").click()
+    # The script sent it (XHR with progress events), with the CSRF token as a header.
+    assert upload.value.headers.get("x-csrf-token")
+    assert upload.value.resource_type == "xhr"
     page.wait_for_url(re.compile(r"/admin/episodes/\d+\?done=created"))
     assert page.locator("h1").inner_text() == "Welcome to Leadership Live"
     assert page.get_by_label("Episode number").input_value() == "3"
