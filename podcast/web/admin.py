@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from episodes import ingest, repository, service
 from episodes.models import Episode, Status
 from episodes.schemas import EpisodeCreate
-from episodes.uploads import check_declared_length, receive_multipart
+from episodes.uploads import Received, check_declared_length, receive_multipart
 from podcast import auth
 from podcast.auth import AdminSession
 from podcast.clock import Clock
@@ -26,6 +26,7 @@ from podcast.deps import ClockDep, SessionDep, SettingsDep, ShowDep, StorageDep
 from podcast.errors import ApiError, Conflict
 from podcast.show.models import Show
 from podcast.show.service import get_default_show
+from podcast.storage import Storage
 from podcast.web import feed_check, forms, transcript_admin, views
 from podcast.web.responses import render
 from podcast.web.sessions import (
@@ -256,7 +257,7 @@ async def create_from_upload(
 
 
 async def _ingest(
-    session: Session, storage: Any, show: Show, clock: Clock, received: Any, title: str
+    session: Session, storage: Storage, show: Show, clock: Clock, received: Received, title: str
 ) -> tuple[Episode, list[str]]:
     info = await to_thread.run_sync(ingest.inspect, received)
     key = await to_thread.run_sync(ingest.store_audio, storage, received, info)

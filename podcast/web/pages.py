@@ -10,7 +10,9 @@ from fastapi.responses import HTMLResponse
 
 from episodes import repository
 from episodes.urls import enclosure_url, image_url, page_url
+from podcast.auth import AdminSession
 from podcast.deps import ClockDep, SessionDep, SettingsDep, ShowDep
+from podcast.show.models import Show
 from podcast.web import jsonld, search_view, transcript_view, views
 from podcast.web.responses import render
 from podcast.web.sessions import OptionalAdmin, WebDep
@@ -20,7 +22,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 GET_HEAD = ["GET", "HEAD"]
 
 
-def not_found(request: Request, show: object, admin: object, what: str) -> HTMLResponse:
+def not_found(request: Request, show: Show, admin: AdminSession | None, what: str) -> HTMLResponse:
     context = {"show": show, "admin": admin, "what": what}
     return render(request, "not_found.html", context, status_code=404, private=admin is not None)
 

@@ -19,7 +19,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import FIXTURES, NOW
-from tests.web.browser import CHROMIUM, assert_accessible, launch, overflows_at, screenshot
+from tests.web.browser import (
+    CHROMIUM,
+    WIDTHS,
+    assert_accessible,
+    launch,
+    overflows_at,
+    screenshot,
+)
 from tests.web.helpers import VTT, create_episode, put_transcript
 
 pytestmark = pytest.mark.skipif(
@@ -82,6 +89,15 @@ def _episode_with_transcript(client: TestClient, auth: dict[str, str]) -> dict:
     return episode
 
 
+def _check(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """axe at desktop and phone widths, screenshots of both, and no sideways scroll at 320 px."""
+    for width in WIDTHS.values():
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_accessible(page)
+    screenshot(page, name)
+    assert overflows_at(page, 320) <= 0, f"{page.url} scrolls sideways at 320 px"
+
+
 def _sign_in(page, token: str) -> None:  # type: ignore[no-untyped-def]
     page.goto("/admin")
     assert "/admin/login" in page.url
@@ -111,9 +127,7 @@ def test_public_pages_are_accessible(page, client: TestClient, auth: dict[str, s
         page.emulate_media(color_scheme="light")
         page.goto(path)
         assert page.locator("h1").count() == 1
-        assert_accessible(page)
-        screenshot(page, name)
-        assert overflows_at(page, 320) <= 0, f"{path} scrolls sideways at 320 px"
+        _check(page, name)
         page.emulate_media(color_scheme="dark")
         assert_accessible(page)
     page.emulate_media(color_scheme="dark")
@@ -201,15 +215,13 @@ def test_producer_creates_and_publishes_an_episode(
     page.get_by_label("Producer token").fill("pod_not-a-real-token")
     page.get_by_role("button", name="Sign in").click()
     assert page.locator(".error-summary").is_visible()
-    assert_accessible(page)
-    screenshot(page, "admin-login-error")
+    _check(page, "admin-login-error")
     _sign_in(page, token)
     cookie = next(c for c in page.context.cookies() if "podcast_admin" in c["name"])
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
 
     page.get_by_role("link", name="Upload a new episode").click()
-    assert_accessible(page)
-    screenshot(page, "admin-new")
+    _check(page, "admin-new")
     page.get_by_label("Audio file").set_input_files(str(FIXTURES / "speech.mp3"))
     with page.expect_request(lambda r: r.method == "POST") as upload:
         page.get_by_role("button", name="Upload and create the episode").click()
@@ -219,8 +231,7 @@ def test_producer_creates_and_publishes_an_episode(
     page.wait_for_url(re.compile(r"/admin/episodes/\d+\?done=created"))
     assert page.locator("h1").inner_text() == "Welcome to Leadership Live"
     assert page.get_by_label("Episode number").input_value() == "3"
-    assert_accessible(page)
-    screenshot(page, "admin-edit")
+    _check(page, "admin-edit")
 
     page.get_by_label("Title", exact=True).fill("Welcome to Leadership Live: a taster")
     page.get_by_label("Season").fill("two")
@@ -229,8 +240,7 @@ def test_producer_creates_and_publishes_an_episode(
     assert page.get_by_label("Title", exact=True).input_value() == (
         "Welcome to Leadership Live: a taster"
     )
-    assert_accessible(page)
-    screenshot(page, "admin-edit-errors")
+    _check(page, "admin-edit-errors")
     page.get_by_label("Season").fill("2")
     page.get_by_label("People").fill("Lorna Krisson | host\nMichael West | guest")
     page.get_by_role("button", name="Save details").click()
@@ -247,11 +257,9 @@ def test_producer_creates_and_publishes_an_episode(
     assert page.locator(".status").first.inner_text() == "Published"
 
     page.goto("/admin")
-    assert_accessible(page)
-    screenshot(page, "admin-episodes")
+    _check(page, "admin-episodes")
     page.goto("/admin/feed")
-    assert_accessible(page)
-    screenshot(page, "admin-feed-check")
+    _check(page, "admin-feed-check")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r"signed_out=1"))
 
