@@ -11,7 +11,7 @@ from podcast.web.templating import templates
 
 # No inline script or style anywhere: even markup that slipped through escaping cannot run.
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
     "media-src 'self' https:; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
