@@ -218,6 +218,9 @@ def search_episodes(
     ],
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
+    scope: Annotated[
+        search.Scope, Query(description="all, or only episodes (titles, notes) or transcripts")
+    ] = "all",
 ) -> SearchResults:
     """Search titles, show notes and transcripts of published episodes.
 
@@ -226,7 +229,9 @@ def search_episodes(
     """
     if not q.strip():
         raise Unprocessable("q: type something to search for")
-    page = search.search(session, q, show_id=show.id, now=clock.now(), limit=limit, offset=offset)
+    page = search.search(
+        session, q, show_id=show.id, now=clock.now(), limit=limit, offset=offset, scope=scope
+    )
     hits = [
         SearchHit(
             kind=hit.kind,

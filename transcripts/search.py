@@ -46,13 +46,14 @@ from transcripts.models import StoredCue, StoredTranscript
 from transcripts.search_query import SearchQuery, parse_query
 from transcripts.snippets import ELLIPSIS, START, STOP, safe_snippet
 
-__all__ = ["CANDIDATES", "PER_EPISODE", "Hit", "SearchPage", "search"]
+__all__ = ["CANDIDATES", "PER_EPISODE", "Hit", "Scope", "SearchPage", "search"]
 
 CANDIDATES = 4000
 PER_EPISODE = 3
 SNIPPET_WORDS = 24
 
 HitKind = Literal["title", "notes", "transcript"]
+Scope = Literal["all", "episodes", "transcripts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,17 +249,24 @@ def search(
     limit: int = 20,
     offset: int = 0,
     per_episode: int = PER_EPISODE,
+    scope: Scope = "all",
 ) -> SearchPage:
-    """One page of hits for what a listener typed; never raises for odd input."""
+    """One page of hits for what a listener typed; never raises for odd input.
+
+    ``scope`` narrows the search to episode fields (``episodes``) or to transcript moments
+    (``transcripts``), e.g. for a page that lists the moments under each episode.
+    """
     query = parse_query(text_query)
     if query.empty:
         return SearchPage([], False)
     engine = _engine(session)
     wanted = offset + limit + 1  # one more than the page tells whether there is a next page
-    episode_rows = _episode_hits(session, engine, query, show_id, now, wanted)
+    episode_rows: list[Any] = []
+    if scope != "transcripts":
+        episode_rows = _episode_hits(session, engine, query, show_id, now, wanted)
     page_episodes = episode_rows[offset : offset + limit + 1]
     cue_rows: list[Any] = []
-    if len(page_episodes) <= limit:
+    if len(page_episodes) <= limit and scope != "episodes":
         cue_offset = max(0, offset - len(episode_rows))
         cue_limit = limit + 1 - len(page_episodes)
         cue_rows = _cue_hits(

@@ -265,3 +265,13 @@ def test_at_most_three_moments_per_episode_and_paging(
     second = _search(client, "kindness", limit=2, offset=2)
     assert second["has_more"] is False and len(second["hits"]) == 2
     assert first["hits"] + second["hits"] == hits
+
+
+def test_scope(client: TestClient, library: dict[str, dict]) -> None:
+    everything = _search(client, "rotas")["hits"]
+    episodes = _search(client, "rotas", scope="episodes")["hits"]
+    moments = _search(client, "rotas", scope="transcripts")["hits"]
+    assert {h["kind"] for h in episodes} == {"title", "notes"}
+    assert {h["kind"] for h in moments} == {"transcript"}
+    assert episodes + moments == everything
+    assert client.get("/api/search", params={"q": "x", "scope": "bad"}).status_code == 422
