@@ -40,6 +40,10 @@ app.add_typer(token_app, name="token")
 app.add_typer(episode_app, name="episode")
 media_app = typer.Typer(help="Stored media files.", no_args_is_help=True)
 app.add_typer(media_app, name="media")
+transcript_app = typer.Typer(help="Episode transcripts.", no_args_is_help=True)
+app.add_typer(transcript_app, name="transcript")
+search_app = typer.Typer(help="The search index.", no_args_is_help=True)
+app.add_typer(search_app, name="search")
 
 console = Console()
 errors = Console(stderr=True)
@@ -250,3 +254,66 @@ def check() -> None:
     )
     if has_errors(findings):
         raise typer.Exit(1)
+
+
+@transcript_app.command("add")
+def transcript_add(
+    episode: Annotated[str, typer.Argument(help="Episode id or slug.")],
+    file: Annotated[Path, typer.Argument(help="WebVTT, SRT, Podcasting 2.0 JSON or plain text.")],
+    language: Annotated[
+        str | None, typer.Option(help="BCP 47 tag, e.g. en-GB (default: the show's).")
+    ] = None,
+) -> None:
+    """Add or replace an episode's transcript in one language."""
+    from transcripts import service as transcript_service
+    from transcripts.cues import TranscriptError
+    from transcripts.links import transcript_url
+
+    if not file.is_file():
+        _fail(f"{file} is not a file")
+    now = SystemClock().now()
+    with _session() as (settings, session):
+        show = get_default_show(session, settings)
+        found = (
+            episode_repository.get(session, show.id, int(episode))
+            if episode.isdigit()
+            else episode_repository.get_by_slug(session, show.id, episode)
+        )
+        if found is None:
+            _fail(f"no episode {episode!r}")
+        try:
+            parsed = transcript_service.parse_upload(
+                file.read_bytes(),
+                language or show.language,
+                transcript_service.media_type_for(file.name),
+                transcript_service.audio_ms(found),
+            )
+            saved = transcript_service.save(session, found, parsed, now)
+        except TranscriptError as exc:
+            _fail(f"{file.name}: {exc}")
+        except ApiError as exc:
+            _fail(exc.detail)
+        record = saved.record
+        verb = "added" if saved.created else ("replaced" if saved.changed else "unchanged")
+        console.print(
+            f"Transcript [bold]{record.language}[/] {verb} for {found.slug!r}: "
+            f"{record.cue_count} cues from {parsed.source_format}"
+            + ("" if record.timed else " (no timestamps: text and HTML only)"),
+            soft_wrap=True,
+        )
+        for warning in saved.warnings:
+            errors.print(f"[yellow]warning:[/] {warning}")
+        extension = "vtt" if record.timed else "html"
+        url = transcript_url(
+            settings.base_url, found.slug, extension, record.language, show.language
+        )
+        console.print(f"  {url}", soft_wrap=True)
+
+
+@search_app.command("reindex")
+def search_reindex() -> None:
+    """Rebuild the search index from the tables (writes keep it current by themselves)."""
+    from transcripts.search import rebuild_index
+
+    with _session() as (_settings, session):
+        console.print(rebuild_index(session).capitalize() + ".")

@@ -392,3 +392,19 @@ def _hydrate(
             )
         )
     return hits
+
+
+def rebuild_index(session: Session) -> str:
+    """Rebuild the search index from the tables (after a restore, or a migration that lost
+    triggers); what was done, for the command line. Normal writes never need this."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        for name in ("transcript_cues_fts", "episodes_fts"):
+            session.execute(text(f"INSERT INTO {name}({name}) VALUES ('rebuild')"))
+            session.execute(text(f"INSERT INTO {name}({name}) VALUES ('optimize')"))
+        return "rebuilt the FTS5 tables transcript_cues_fts and episodes_fts"
+    if dialect == "postgresql":
+        for name in ("ix_transcript_cues_search_vector", "ix_episodes_search"):
+            session.execute(text(f"REINDEX INDEX {name}"))
+        return "reindexed the GIN indexes (the tsvector column is generated, always current)"
+    raise NotImplementedError(f"search is not available on {dialect}")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from podcast.cli import app as cli
 from podcast.clock import FrozenClock
+from podcast.settings import Settings
 from tests.transcripts.support import (
     CORPUS,
     MEDIA_TYPES,
@@ -291,3 +295,41 @@ def test_deleting_the_episode_deletes_its_transcripts(
     put_transcript(client, auth, other["id"], vtt((0, 1, "Still here.")))
     assert client.get("/api/search", params={"q": "gone"}).json()["hits"] == []
     assert len(client.get("/api/search", params={"q": "still"}).json()["hits"]) == 1
+
+
+def test_cli_transcript_add_and_search_reindex(
+    client: TestClient,
+    auth: dict[str, str],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PODCAST_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("PODCAST_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("PODCAST_BASE_URL", settings.base_url)
+    episode = create_episode(client, auth, "From the command line")
+    runner = CliRunner()
+    file = CORPUS / "good" / "interview-voices.vtt"
+    added = runner.invoke(cli, ["transcript", "add", episode["slug"], str(file)])
+    assert added.exit_code == 0, added.output
+    assert "Transcript en-GB added for 'from-the-command-line': 7 cues from vtt" in added.stdout
+    assert "run past the end of the audio" in added.stderr
+    welsh = CORPUS / "good" / "welsh.vtt"
+    again = runner.invoke(
+        cli, ["transcript", "add", str(episode["id"]), str(welsh), "--language", "cy"]
+    )
+    assert again.exit_code == 0, again.output
+    assert "transcript.vtt?lang=cy" in again.stdout
+    bad = runner.invoke(
+        cli, ["transcript", "add", episode["slug"], str(CORPUS / "bad" / "bad-timestamp.vtt")]
+    )
+    assert bad.exit_code == 1
+    assert 'bad-timestamp.vtt: line 7: "00:0x:10.000" is not a timestamp' in bad.stderr
+    assert runner.invoke(cli, ["transcript", "add", "nope", str(file)]).exit_code == 1
+    listed = client.get(f"/api/episodes/{episode['id']}/transcripts").json()
+    assert [t["language"] for t in listed] == ["en-GB", "cy"]
+    reindexed = runner.invoke(cli, ["search", "reindex"])
+    assert reindexed.exit_code == 0, reindexed.output
+    hits = client.get("/api/search", params={"q": "tosturi"}).json()["hits"]
+    assert [(h["slug"], h["start"]) for h in hits] == [(episode["slug"], 4.0)]
