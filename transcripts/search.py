@@ -48,7 +48,7 @@ from transcripts.snippets import ELLIPSIS, START, STOP, safe_snippet
 
 __all__ = ["CANDIDATES", "PER_EPISODE", "Hit", "Scope", "SearchPage", "search"]
 
-CANDIDATES = 4000
+CANDIDATES = 2000
 PER_EPISODE = 3
 SNIPPET_WORDS = 24
 
