@@ -7,6 +7,7 @@ import io
 from datetime import datetime
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 from lxml import etree
 from PIL import Image
@@ -61,7 +62,9 @@ def image_bytes(
     return out.getvalue()
 
 
-def put_artwork(client: TestClient, auth: dict[str, str], data: bytes, kind: str = "image/jpeg"):  # type: ignore[no-untyped-def]
+def put_artwork(
+    client: TestClient, auth: dict[str, str], data: bytes, kind: str = "image/jpeg"
+) -> httpx.Response:
     return client.put("/api/show/artwork", content=data, headers={**auth, "Content-Type": kind})
 
 
