@@ -13,6 +13,7 @@ from episodes.media_store import is_image_in_use
 from podcast.deps import SessionDep, StorageDep
 from podcast.errors import NotFound
 from podcast.media_response import serve_file
+from podcast.routing import get_and_head
 from podcast.storage.base import content_key, is_content_key
 from podcast.tokens import verify_token
 
@@ -25,7 +26,7 @@ IMAGE_CACHE = "public, max-age=31536000, immutable"
 _IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
 
 
-@router.api_route("/media/{filename}", methods=["GET", "HEAD"])
+@get_and_head(router, "/media/{filename}")
 async def episode_audio(filename: str, request: Request) -> Response:
     """The enclosure. Drafts and scheduled episodes are 404 to everyone but producers.
 
@@ -76,7 +77,7 @@ async def _is_producer(request: Request) -> bool:
     return await to_thread.run_sync(check)
 
 
-@router.api_route("/images/{name}", methods=["GET", "HEAD"])
+@get_and_head(router, "/images/{name}")
 def image(name: str, request: Request, session: SessionDep, storage: StorageDep) -> Response:
     """Artwork and chapter images; only files some show, episode or chapter uses."""
     digest, _, extension = name.rpartition(".")

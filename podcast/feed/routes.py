@@ -15,6 +15,7 @@ from podcast.feed.data import load_feed_data
 from podcast.feed.fastpath import FastPathApp
 from podcast.feed.lint import has_errors, lint
 from podcast.feed.serve import FeedEndpoint, PermanentRedirect
+from podcast.routing import get_and_head
 from podcast.settings import Settings
 
 router = APIRouter(tags=["feed"])
@@ -37,9 +38,9 @@ def install(app: FastPathApp, settings: Settings) -> None:
     app.include_router(router)
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/episodes/{slug}/chapters.json",
-    methods=["GET", "HEAD"],
     response_class=Response,
     responses={200: {"content": {chapters.MEDIA_TYPE: {}}}},
 )

@@ -12,6 +12,7 @@ from episodes import repository
 from episodes.urls import enclosure_url, image_url, page_url
 from podcast.auth import AdminSession
 from podcast.deps import ClockDep, SessionDep, SettingsDep, ShowDep
+from podcast.routing import get_and_head
 from podcast.show.models import Show
 from podcast.web import jsonld, search_view, transcript_view, views
 from podcast.web.responses import render
@@ -19,7 +20,6 @@ from podcast.web.sessions import OptionalAdmin, WebDep
 from podcast.web.timecodes import parse_start
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-GET_HEAD = ["GET", "HEAD"]
 
 
 def not_found(request: Request, show: Show, admin: AdminSession | None, what: str) -> HTMLResponse:
@@ -27,7 +27,7 @@ def not_found(request: Request, show: Show, admin: AdminSession | None, what: st
     return render(request, "not_found.html", context, status_code=404, private=admin is not None)
 
 
-@router.api_route("/", methods=GET_HEAD, response_class=HTMLResponse)
+@get_and_head(router, "/", response_class=HTMLResponse)
 def index(
     request: Request,
     session: SessionDep,
@@ -69,7 +69,7 @@ def index(
     return render(request, "index.html", context, private=admin is not None)
 
 
-@router.api_route("/episodes/{slug}", methods=GET_HEAD, response_class=HTMLResponse)
+@get_and_head(router, "/episodes/{slug}", response_class=HTMLResponse)
 def episode_page(
     slug: str,
     request: Request,
@@ -109,7 +109,7 @@ def episode_page(
     return render(request, "episode.html", context, private=admin is not None)
 
 
-@router.api_route("/search", methods=GET_HEAD, response_class=HTMLResponse)
+@get_and_head(router, "/search", response_class=HTMLResponse)
 def search_page(
     request: Request,
     session: SessionDep,
