@@ -25,6 +25,7 @@ from podcast.deps import (
 )
 from podcast.errors import NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from podcast.json_body import media_type_of
+from podcast.routing import get_and_head
 from podcast.show.models import Show
 from transcripts import repository, search, service
 from transcripts.cues import TranscriptError
@@ -159,7 +160,7 @@ def delete_transcript(
     service.delete(session, episode, record, now)
 
 
-@router.api_route("/episodes/{slug}/transcript.{extension}", methods=["GET", "HEAD"])
+@get_and_head(router, "/episodes/{slug}/transcript.{extension}")
 def serve_transcript(
     slug: str,
     extension: str,
