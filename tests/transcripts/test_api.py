@@ -112,7 +112,6 @@ def test_bad_files_get_line_numbered_422_and_store_nothing(
     assert after == before
 
 
-@pytest.mark.xfail(strict=True, reason="transcripts.formats.srt reads a timing line as text")
 def test_srt_without_blank_line_between_cues_is_refused(
     client: TestClient, auth: dict[str, str]
 ) -> None:
@@ -125,6 +124,8 @@ def test_srt_without_blank_line_between_cues_is_refused(
         media_type="application/x-subrip",
     )
     assert response.status_code == 422
+    assert response.json()["detail"].startswith('line 5: "00:00:02,000 --> 00:00:04,000"')
+    assert "blank line" in response.json()["detail"]
 
 
 def test_a_refused_replacement_keeps_the_old_transcript(

@@ -47,9 +47,17 @@ def test_tolerates_missing_and_wrong_numbers_extra_blank_lines_and_dots() -> Non
     ]
 
 
-def test_text_lines_that_look_like_numbers_or_timings_stay_text() -> None:
+def test_a_timing_line_inside_text_means_a_missing_blank_line() -> None:
     text = "1\n00:00:01,000 --> 00:00:02,000\n42\n00:00:09,000 --> 00:00:10,000\n"
-    assert srt.parse(text) == [Cue(1000, 2000, "42\n00:00:09,000 --> 00:00:10,000")]
+    with pytest.raises(TranscriptError) as info:
+        srt.parse(text)
+    assert info.value.line == 4
+    assert "blank line" in info.value.message
+
+
+def test_text_lines_that_look_like_numbers_stay_text() -> None:
+    text = "1\n00:00:01,000 --> 00:00:02,000\n42\nand 7 --> 8\n"
+    assert srt.parse(text) == [Cue(1000, 2000, "42\nand 7 --> 8")]
 
 
 def test_formatting_tags_are_removed() -> None:

@@ -3,7 +3,8 @@
 Reading is tolerant where real files are sloppy: sequence numbers may be missing or wrong,
 extra blank lines are ignored, ``.`` is accepted for ``,`` before the milliseconds, and
 position hints after the end time are ignored. Cue blocks must still be separated by a blank
-line (a text line is never taken for the next cue's timing line).
+line: a timing line inside a cue's text is refused (it means a blank line is missing), so cue
+text cannot itself be a timing line.
 
 Speakers: SRT has no speaker field, so a leading ``Name: `` on a cue's first line is read as
 the speaker by :func:`transcripts.cues.split_speaker` (a short capitalised name, never labels
@@ -90,11 +91,32 @@ def parse(text: str) -> list[Cue]:
             )
         start = parse_timestamp(match["start"], separators=",.", expected=_EXPECTED, line=number)
         end = parse_timestamp(match["end"], separators=",.", expected=_EXPECTED, line=number)
-        body = clean_text(strip_formatting("\n".join(lines[offset + 1 :])))
+        text_lines = lines[offset + 1 :]
+        for index, line in enumerate(text_lines, start=number + 1):
+            if _looks_like_timing(line):
+                raise TranscriptError(
+                    f'"{line.strip()}" is a timing line inside the text of the cue above: '
+                    "is the blank line between two cues missing?",
+                    index,
+                )
+        body = clean_text(strip_formatting("\n".join(text_lines)))
         speaker, body = split_speaker(body)
         cues.append(Cue(start, end, body, speaker))
         cue_lines.append(number)
     return validate(cues, cue_lines)
+
+
+def _looks_like_timing(line: str) -> bool:
+    """A full timing line, valid timestamps on both sides, as a missing blank line leaves."""
+    match = _TIMING.fullmatch(line.strip())
+    if match is None:
+        return False
+    try:
+        parse_timestamp(match["start"], separators=",.", expected=_EXPECTED)
+        parse_timestamp(match["end"], separators=",.", expected=_EXPECTED)
+    except TranscriptError:
+        return False
+    return True
 
 
 def render(transcript: Transcript) -> str:
