@@ -340,8 +340,9 @@ def delete_episode(
     _producer: ProducerDep,
 ) -> None:
     """Delete the episode and, once that is committed, files nothing else uses."""
-    episode = service.get_for(session, show, episode_id, clock.now(), producer=True)
-    service.delete_episode(session, storage, episode)
+    now = clock.now()
+    episode = service.get_for(session, show, episode_id, now, producer=True)
+    service.delete_episode(session, storage, episode, now)
 
 
 @router.post("/{episode_id}/publish")

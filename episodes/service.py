@@ -114,7 +114,15 @@ def unpublish(episode: Episode, now: datetime) -> None:
     episode.updated_at = now
 
 
-def delete_episode(session: Session, storage: Storage, episode: Episode) -> None:
+def delete_episode(session: Session, storage: Storage, episode: Episode, now: datetime) -> None:
+    """Delete the episode, then the files nothing else uses.
+
+    The show's ``updated_at`` moves too: a deleted row leaves no trace of its own, and the
+    feed's ``Last-Modified`` must still change for apps that only send ``If-Modified-Since``.
+    """
+    show = session.get(Show, episode.show_id)
+    if show is not None:
+        show.updated_at = now
     keys = {c.image_key for c in episode.chapters if c.image_key}
     keys |= {k for k in (episode.artwork_key, episode.audio and episode.audio.key) if k}
     session.delete(episode)

@@ -106,6 +106,20 @@ def test_unpublishing_moves_last_modified(
     assert b"Goes" not in answer.content
 
 
+def test_deleting_moves_last_modified(
+    client: TestClient, auth: dict[str, str], clock: FrozenClock
+) -> None:
+    make_episode(client, auth, "Stays")
+    gone = make_episode(client, auth, "Deleted")
+    modified = client.get("/feed.xml").headers["last-modified"]
+    clock.advance(timedelta(minutes=5))
+    assert client.delete(f"/api/episodes/{gone['id']}", headers=auth).status_code == 204
+    answer = client.get("/feed.xml", headers={"If-Modified-Since": modified})
+    assert answer.status_code == 200
+    assert b"Deleted" not in answer.content
+    assert answer.headers["last-modified"] != modified
+
+
 def test_gzip_from_precompressed_bytes(client: TestClient, auth: dict[str, str]) -> None:
     make_episode(client, auth, "Compressed", summary="words " * 500)
     plain = client.get("/feed.xml", headers=IDENTITY)
