@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             runtime.sessionmaker,
             app.state.storage,
             settings.show_slug,
-            ttl=settings.feed_check_interval,
+            ttl=settings.cache_check_interval,
         )
         app.state.feed_cache = FeedCache(settings, clock, runtime.sessionmaker)
         try:

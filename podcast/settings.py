@@ -37,10 +37,11 @@ class Settings(BaseSettings):
 
     # The feed (README "The feed"): Cache-Control max-age for apps and proxies, in seconds.
     feed_max_age: int = Field(default=300, ge=0)
-    # How stale a replica's cached feed may be after another replica (or the CLI) changes the
-    # database: the fingerprint query runs at most once per this many seconds. Changes made
-    # through this process invalidate its cache at once; scheduled episodes appear on time.
-    feed_check_interval: float = Field(default=1.0, ge=0)
+    # How stale a replica's caches (the built feed, where each enclosure URL points) may be
+    # after another replica or the CLI changes the database: they ask the database again at
+    # most once per this many seconds. Changes made through this process clear them at once;
+    # scheduled episodes appear on time.
+    cache_check_interval: float = Field(default=1.0, ge=0)
     # Moving the feed, step 2: once the show's new_feed_url is set (step 1 puts
     # itunes:new-feed-url in this feed), True makes /feed.xml a 301 to that URL.
     feed_redirect: bool = False

@@ -5,7 +5,7 @@ When is the cached feed rebuilt?
 * **This process changed something** (any successful non-GET request): :meth:`invalidate`
   marks it dirty and the next request rebuilds it, so a producer sees a change at once.
 * **Another replica or the CLI changed something**: at most every
-  ``feed_check_interval`` seconds (default 1 s: the staleness window) a request compares the
+  ``cache_check_interval`` seconds (default 1 s: the staleness window) a request compares the
   database's :class:`Fingerprint` with the cached one and rebuilds only if they differ.
 * **A scheduled episode's time comes**: the entry expires at the fingerprint's
   ``next_publish`` by the app's clock; no restart, no cron.
@@ -183,7 +183,7 @@ class FeedCache:
             return entry
 
     def _deadline(self) -> float:
-        return self._monotonic() + self.settings.feed_check_interval
+        return self._monotonic() + self.settings.cache_check_interval
 
     def _refresh(self) -> FeedEntry:
         dirty, self.dirty = self.dirty, False  # cleared first: a write during the build re-marks

@@ -227,7 +227,7 @@ def ticking(client: TestClient) -> Iterator[list[float]]:
 def test_changes_from_another_replica_within_the_window(
     client: TestClient, auth: dict[str, str], ticking: list[float]
 ) -> None:
-    """Another process writes the database: this one notices within feed_check_interval."""
+    """Another process writes the database: this one notices within cache_check_interval."""
     episode = make_episode(client, auth, "Original title")
     cache = _cache(client)
     assert item_titles(client) == ["Original title"]
