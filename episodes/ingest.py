@@ -10,14 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from episodes import service
 from episodes.audio import AudioInfo, CorruptAudio, UnsupportedAudio, read_audio
 from episodes.media_store import release, store_picture
 from episodes.models import AudioFile, Chapter, Episode
+from episodes.schemas import EpisodeCreate
 from episodes.uploads import Received
 from podcast.errors import Unprocessable, UnsupportedMediaType
+from podcast.show.models import Show
 from podcast.storage import Storage, content_key
 
 MAX_TITLE = 255
@@ -28,6 +32,32 @@ class Ingested:
     """What an upload changed, for the response."""
 
     filled: list[str] = field(default_factory=list)
+
+
+def new_episode(
+    session: Session,
+    storage: Storage,
+    show: Show,
+    received: Received,
+    values: dict[str, Any],
+    now: datetime,
+) -> tuple[Episode, Ingested]:
+    """A draft made from an uploaded file: checked, stored, and filled from its tags where
+    ``values`` (already validated metadata) leave fields empty. Blocking: run in a thread."""
+    info = inspect(received)
+    key = store_audio(storage, received, info)
+    values = {**values, "title": values.get("title") or title_for(info, received.filename)}
+    episode = service.create_episode(session, show, EpisodeCreate.model_validate(values), now)
+    return episode, attach(session, storage, episode, received, info, key, now)
+
+
+def replace_audio(
+    session: Session, storage: Storage, episode: Episode, received: Received, now: datetime
+) -> Ingested:
+    """Give an episode new audio (its guid stays). Blocking: run in a thread."""
+    info = inspect(received)
+    key = store_audio(storage, received, info)
+    return attach(session, storage, episode, received, info, key, now)
 
 
 def inspect(received: Received) -> AudioInfo:

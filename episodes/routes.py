@@ -172,19 +172,16 @@ async def _create_from_upload(
     except ValidationError as exc:
         received.discard()
         raise RequestValidationError(exc.errors()) from None
-    info = await to_thread.run_sync(ingest.inspect, received)
-    key = await to_thread.run_sync(ingest.store_audio, storage, received, info)
-
-    def create() -> Episode:
-        values = data.model_dump(exclude_none=True)
-        values["title"] = values.get("title") or ingest.title_for(info, received.filename)
-        episode = service.create_episode(
-            session, show, EpisodeCreate.model_validate(values), clock.now()
-        )
-        ingest.attach(session, storage, episode, received, info, key, clock.now())
-        return episode
-
-    return await to_thread.run_sync(create)
+    episode, _ = await to_thread.run_sync(
+        ingest.new_episode,
+        session,
+        storage,
+        show,
+        received,
+        data.model_dump(exclude_none=True),
+        clock.now(),
+    )
+    return episode
 
 
 def _form_values(fields: dict[str, str]) -> dict[str, Any]:
@@ -243,11 +240,7 @@ async def _replace_audio(
         service.get_for, ctx.session, ctx.show, episode_id, now, True
     )
     received = await receive()
-    info = await to_thread.run_sync(ingest.inspect, received)
-    key = await to_thread.run_sync(ingest.store_audio, ctx.storage, received, info)
-    await to_thread.run_sync(
-        ingest.attach, ctx.session, ctx.storage, episode, received, info, key, now
-    )
+    await to_thread.run_sync(ingest.replace_audio, ctx.session, ctx.storage, episode, received, now)
     return episode_read(episode, ctx.settings.base_url, now)
 
 

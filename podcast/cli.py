@@ -18,7 +18,6 @@ from episodes import repository as episode_repository
 from episodes import service as episode_service
 from episodes.media_store import collect_garbage
 from episodes.models import Status
-from episodes.schemas import EpisodeCreate
 from episodes.uploads import receive_file
 from episodes.urls import enclosure_url
 from podcast import tokens
@@ -199,18 +198,18 @@ def episode_add(
             except ApiError as exc:
                 _fail(exc.detail)
         try:
-            info = ingest.inspect(received)
+            episode, _ = ingest.new_episode(
+                session, storage, show, received, {"title": title}, clock.now()
+            )
         except ApiError as exc:
             _fail(f"{file.name}: {exc.detail}")
-        key = ingest.store_audio(storage, received, info)
-        data = EpisodeCreate(title=title or ingest.title_for(info, received.filename))
-        episode = episode_service.create_episode(session, show, data, clock.now())
-        ingest.attach(session, storage, episode, received, info, key, clock.now())
         if publish:
             episode_service.publish(episode, None, clock.now())
+        audio = episode.audio
+        assert audio is not None
         console.print(
-            f"Episode [bold]{episode.id}[/] {episode.title!r} ({info.format}, "
-            f"{info.duration:.1f} s) is {episode.status_at(clock.now()).value}: "
+            f"Episode [bold]{episode.id}[/] {episode.title!r} ({audio.extension}, "
+            f"{audio.duration:.1f} s) is {episode.status_at(clock.now()).value}: "
             f"{enclosure_url(settings.base_url, episode)}"
         )
 

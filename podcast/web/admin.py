@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from episodes import ingest, repository, service
 from episodes.models import Episode, Status
-from episodes.schemas import EpisodeCreate
 from episodes.uploads import Received, check_declared_length, receive_multipart
 from podcast import auth
 from podcast.auth import AdminSession
@@ -259,16 +258,10 @@ async def create_from_upload(
 async def _ingest(
     session: Session, storage: Storage, show: Show, clock: Clock, received: Received, title: str
 ) -> tuple[Episode, list[str]]:
-    info = await to_thread.run_sync(ingest.inspect, received)
-    key = await to_thread.run_sync(ingest.store_audio, storage, received, info)
-
-    def create() -> tuple[Episode, list[str]]:
-        data = EpisodeCreate(title=title or ingest.title_for(info, received.filename))
-        episode = service.create_episode(session, show, data, clock.now())
-        result = ingest.attach(session, storage, episode, received, info, key, clock.now())
-        return episode, result.filled
-
-    return await to_thread.run_sync(create)
+    episode, result = await to_thread.run_sync(
+        ingest.new_episode, session, storage, show, received, {"title": title}, clock.now()
+    )
+    return episode, result.filled
 
 
 def _sentence(text: str) -> str:
