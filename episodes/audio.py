@@ -1,4 +1,5 @@
-"""Read an uploaded audio file with mutagen: format, stream facts, tags, cover art and chapters.
+"""Read an uploaded audio file with mutagen: format and stream facts here, tags, cover art and
+chapters in ``episodes.audio_tags``.
 
 Why this module exists: an upload must be sorted into "accept", "not audio / a format we don't
 take" (HTTP 415, ``UnsupportedAudio``) and "our format but broken" (HTTP 422, ``CorruptAudio``),
@@ -7,8 +8,6 @@ from the file's content, never from its name or the declared MIME type.
 
 Decisions (see also the README of tests/fixtures):
 
-* mutagen runs in non-easy mode with a mapping per tag system (ID3 frames, MP4 atoms, Vorbis
-  comments), because easy mode drops comments, cover art and chapters (LIBRARIES.md 2.2).
 * MP3 sniffing: mutagen accepts two consecutive frame headers anywhere in the first MiB as an
   MP3 ("sketchy"), which random bytes can satisfy. We require mutagen's strict evidence (a
   Xing/LAME/VBRI header or four consecutive valid frames, i.e. ``sketchy`` is false), the first
@@ -27,28 +26,22 @@ Decisions (see also the README of tests/fixtures):
 
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime as dt
 import math
-import re
 import struct
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import mutagen
 from mutagen.flac import FLAC
-from mutagen.flac import Picture as FlacPicture
-from mutagen.id3 import ID3, CTOCFlags, PictureType
 from mutagen.mp3 import MP3, skip_id3
 from mutagen.mp4 import MP4, Atoms
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 
-from episodes.artwork import ArtworkError, Picture, inspect_image
+from episodes.artwork import Picture
+from episodes.audio_tags import AudioChapter, AudioTags, read_tags
 
 __all__ = [
     "SUPPORTED_FORMATS",
@@ -139,29 +132,6 @@ class CorruptAudio(AudioError):
 
 
 @dataclass(frozen=True)
-class AudioChapter:
-    start_ms: int
-    end_ms: int | None
-    title: str | None = None
-    url: str | None = None
-    image: Picture | None = None
-
-
-@dataclass(frozen=True)
-class AudioTags:
-    """Suggestions for the episode form; every field is optional."""
-
-    title: str | None = None
-    comment: str | None = None
-    artist: str | None = None
-    track: int | None = None
-    disc: int | None = None
-    date: dt.date | None = None  # only from a full date; a bare year gives None
-    cover: Picture | None = None
-    chapters: tuple[AudioChapter, ...] = ()  # sorted by start
-
-
-@dataclass(frozen=True)
 class AudioInfo:
     format: str  # "mp3", "m4a", "opus", "ogg", "flac" or "wav": also the extension to store
     mime_type: str
@@ -207,7 +177,7 @@ def read_audio(path: Path) -> AudioInfo:
         bitrate=int(getattr(info, "bitrate", 0) or 0) or None,
         sample_rate=sample_rate,
         channels=channels,
-        tags=_read_tags(media, round(duration * 1000)),
+        tags=read_tags(media, round(duration * 1000)),
     )
 
 
@@ -460,243 +430,3 @@ def _descriptor(data: bytes, pos: int) -> tuple[int, int, int]:
         if not byte & 0x80:
             break
     return tag, pos, length
-
-
-# --- tags -----------------------------------------------------------------------------------
-
-
-def _read_tags(media: Any, duration_ms: int) -> AudioTags:
-    if isinstance(media, MP4):
-        tags = _mp4_tags(media)
-    elif isinstance(media, MP3 | WAVE):
-        tags = _id3_tags(media.tags)
-    else:
-        tags = _vorbis_tags(media)
-    if not tags.chapters:
-        return tags
-    chapters = sorted(tags.chapters, key=lambda c: c.start_ms)
-    return _replace_chapters(tags, _fill_ends(chapters, duration_ms))
-
-
-def _replace_chapters(tags: AudioTags, chapters: Sequence[AudioChapter]) -> AudioTags:
-    return AudioTags(
-        title=tags.title,
-        comment=tags.comment,
-        artist=tags.artist,
-        track=tags.track,
-        disc=tags.disc,
-        date=tags.date,
-        cover=tags.cover,
-        chapters=tuple(chapters),
-    )
-
-
-def _fill_ends(chapters: list[AudioChapter], duration_ms: int) -> list[AudioChapter]:
-    out = []
-    for i, chapter in enumerate(chapters):
-        end = chapter.end_ms
-        if end is None:
-            end = chapters[i + 1].start_ms if i + 1 < len(chapters) else duration_ms
-        out.append(AudioChapter(chapter.start_ms, end, chapter.title, chapter.url, chapter.image))
-    return out
-
-
-def _clean(value: object) -> str | None:
-    text = str(value).strip() if value is not None else ""
-    return text or None
-
-
-def _first(values: Iterable[object] | None) -> str | None:
-    for value in values or ():
-        if text := _clean(value):
-            return text
-    return None
-
-
-def _number(text: str | None) -> int | None:
-    """Leading positive integer: "3/10" -> 3; "0", "" or "three" -> None."""
-    match = re.match(r"\s*(\d{1,6})", text or "")
-    return (int(match.group(1)) or None) if match else None
-
-
-def _date(text: str | None) -> dt.date | None:
-    """A full calendar date at the start of ``text``; year-only or invalid -> None."""
-    match = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})(?:$|[T ])", text or "")
-    if not match:
-        return None
-    try:
-        return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
-
-
-def _picture(data: bytes) -> Picture | None:
-    try:
-        return inspect_image(bytes(data))
-    except ArtworkError:
-        return None  # broken embedded art must not fail the upload
-
-
-def _best_picture(candidates: Iterable[tuple[int, bytes]]) -> Picture | None:
-    """First readable image, front covers (picture type 3) before any other type."""
-    ordered = sorted(candidates, key=lambda c: c[0] != PictureType.COVER_FRONT)
-    for _, data in ordered:
-        if picture := _picture(data):
-            return picture
-    return None
-
-
-# ID3 (MP3, and WAV files with an "id3 " chunk)
-
-
-def _frame_text(tags: Any, frame_id: str) -> str | None:
-    return _first(text for frame in tags.getall(frame_id) for text in frame.text)
-
-
-def _id3_tags(tags: ID3 | None) -> AudioTags:
-    if tags is None:
-        return AudioTags()
-    return AudioTags(
-        title=_frame_text(tags, "TIT2"),
-        comment=_id3_comment(tags),
-        artist=_frame_text(tags, "TPE1") or _frame_text(tags, "TPE2"),
-        track=_number(_frame_text(tags, "TRCK")),
-        disc=_number(_frame_text(tags, "TPOS")),
-        date=_date(_frame_text(tags, "TDRC")),  # mutagen merges ID3v2.3 TYER/TDAT into TDRC
-        cover=_id3_picture(tags),
-        chapters=tuple(_id3_chapters(tags)),
-    )
-
-
-def _id3_comment(tags: ID3) -> str | None:
-    """COMM with an empty description first; iTunes' machine COMMs (iTunNORM...) skipped.
-
-    ffmpeg writes a "comment" as TXXX:comment, so that is read too.
-    """
-    comms = [c for c in tags.getall("COMM") if not c.desc.startswith("iTun")]
-    comms.sort(key=lambda c: c.desc != "")
-    txxx = [t for t in tags.getall("TXXX") if t.desc.lower() in ("comment", "description")]
-    return _first(text for frame in [*comms, *txxx] for text in frame.text)
-
-
-def _id3_picture(tags: Any) -> Picture | None:
-    return _best_picture((f.type, f.data) for f in tags.getall("APIC") if f.mime != "-->")
-
-
-def _id3_chapters(tags: ID3) -> list[AudioChapter]:
-    """CHAP frames; ties in start time are broken by the top-level CTOC's order."""
-    order: dict[str, int] = {}
-    for toc in tags.getall("CTOC"):
-        if toc.flags & CTOCFlags.TOP_LEVEL:
-            order = {eid: i for i, eid in enumerate(toc.child_element_ids)}
-            break
-    chaps = sorted(
-        tags.getall("CHAP"),
-        key=lambda c: (c.start_time, order.get(c.element_id, len(order)), c.element_id),
-    )
-    chapters = []
-    for chap in chaps:
-        subs = chap.sub_frames
-        urls = [f.url for f in subs.getall("WXXX")] + [f.url for f in subs.getall("WOAR")]
-        end = chap.end_time if chap.start_time < chap.end_time < 0xFFFFFFFF else None
-        chapters.append(
-            AudioChapter(
-                start_ms=chap.start_time,
-                end_ms=end,
-                title=_frame_text(subs, "TIT2"),
-                url=_first(urls),
-                image=_id3_picture(subs),
-            )
-        )
-    return chapters
-
-
-# MP4 atoms (M4A)
-
-
-def _mp4_tags(media: MP4) -> AudioTags:
-    tags = media.tags or {}
-
-    def pair(key: str) -> int | None:
-        values = tags.get(key) or [(0, 0)]
-        return values[0][0] or None
-
-    chapters = [
-        AudioChapter(start_ms=round(ch.start * 1000), end_ms=None, title=_clean(ch.title))
-        for ch in media.chapters or ()
-    ]
-    return AudioTags(
-        title=_first(tags.get("©nam")),
-        comment=_first(tags.get("©cmt")) or _first(tags.get("desc")),
-        artist=_first(tags.get("©ART")) or _first(tags.get("aART")),
-        track=pair("trkn"),
-        disc=pair("disk"),
-        date=_date(_first(tags.get("©day"))),
-        cover=_best_picture((PictureType.COVER_FRONT, bytes(c)) for c in tags.get("covr", ())),
-        chapters=tuple(chapters),
-    )
-
-
-# Vorbis comments (Ogg Opus, Ogg Vorbis, FLAC)
-
-
-def _vorbis_tags(media: Any) -> AudioTags:
-    tags = media.tags
-    if tags is None:
-        return AudioTags(cover=_vorbis_picture(media, {}))
-    values: dict[str, list[str]] = {}
-    for key, value in tags:
-        values.setdefault(key.upper(), []).append(value)
-
-    def get(*keys: str) -> str | None:
-        return _first(v for key in keys for v in values.get(key, ()))
-
-    return AudioTags(
-        title=get("TITLE"),
-        comment=get("COMMENT", "DESCRIPTION"),
-        artist=get("ARTIST", "ALBUMARTIST"),
-        track=_number(get("TRACKNUMBER")),
-        disc=_number(get("DISCNUMBER")),
-        date=_date(get("DATE")),
-        cover=_vorbis_picture(media, values),
-        chapters=tuple(_vorbis_chapters(values)),
-    )
-
-
-def _vorbis_picture(media: Any, values: dict[str, list[str]]) -> Picture | None:
-    """FLAC picture blocks, then base64 METADATA_BLOCK_PICTURE comments (the Ogg way)."""
-    candidates = [(p.type, p.data) for p in getattr(media, "pictures", ())]
-    for encoded in values.get("METADATA_BLOCK_PICTURE", ()):
-        try:
-            block = FlacPicture(base64.b64decode(encoded))
-        except (binascii.Error, ValueError, mutagen.MutagenError, struct.error, IndexError):
-            continue
-        candidates.append((block.type, block.data))
-    return _best_picture(candidates)
-
-
-_CHAPTER_KEY = re.compile(r"CHAPTER(\d+)")
-_CHAPTER_TIME = re.compile(r"\s*(\d+):(\d{1,2}):(\d{1,2})(?:\.(\d+))?\s*$")
-
-
-def _vorbis_chapters(values: dict[str, list[str]]) -> list[AudioChapter]:
-    """The CHAPTERxxx=HH:MM:SS.mmm / CHAPTERxxxNAME / CHAPTERxxxURL convention."""
-    chapters = []
-    for key, times in values.items():
-        key_match = _CHAPTER_KEY.fullmatch(key)
-        time_match = _CHAPTER_TIME.match(times[0]) if key_match else None
-        if not key_match or not time_match:
-            continue
-        hours, minutes, seconds, fraction = time_match.groups()
-        start_ms = (int(hours) * 3600 + int(minutes) * 60 + int(seconds)) * 1000 + round(
-            float(f"0.{fraction or 0}") * 1000
-        )
-        chapters.append(
-            AudioChapter(
-                start_ms=start_ms,
-                end_ms=None,
-                title=_first(values.get(f"{key}NAME")),
-                url=_first(values.get(f"{key}URL")),
-            )
-        )
-    return chapters
