@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from episodes.models import Episode
 from podcast.show.models import Show
 from transcripts import repository
 from transcripts.formats import FORMATS
@@ -24,6 +24,19 @@ from transcripts.languages import normalise
 # What the feed offers, in this order; plain text is served too but apps ignore it (T2).
 FEED_FORMATS = ("vtt", "srt", "json", "html")
 TIMED_ONLY = frozenset({"vtt", "srt", "json"})
+
+
+class EpisodeRef(Protocol):
+    """What the links need of an episode: an ORM ``Episode`` or the feed's lighter rows."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def show_id(self) -> int: ...
+
+    @property
+    def slug(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -48,7 +61,7 @@ def offered_formats(timed: bool, formats: Sequence[str] = FEED_FORMATS) -> list[
 
 
 def transcript_links(
-    session: Session, episodes: Sequence[Episode], base_url: str
+    session: Session, episodes: Sequence[EpisodeRef], base_url: str
 ) -> dict[int, list[TranscriptLink]]:
     """Episode id -> its transcripts' links, for every language and format offered."""
     if not episodes:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
@@ -254,12 +254,9 @@ def with_transcripts(
     """
     if not items:
         return (), True
-    # FeedItems carry the Episode attributes the contract reads (id, show_id, slug, guid,
-    # title, publish_at): making ORM objects for it would cost 10-15 ms per 1,000.
-    episodes = cast("list[Episode]", items)
     try:
         with session.begin_nested():
-            links = transcript_links(session, episodes, base_url)
+            links = transcript_links(session, items, base_url)
     except Exception:
         log.exception("transcript links failed; building the feed without them")
         return tuple(items), False
