@@ -248,7 +248,7 @@ def _is_adts(head: bytes) -> bool:
 
 def _check_mp3(media: MP3, path: Path, head: bytes) -> None:
     """Reject mutagen's frame-sync false positives and non-layer-III MPEG audio."""
-    info = media.info
+    info: Any = media.info
     with path.open("rb") as fh:
         skip_id3(fh)
         audio_start = fh.tell()
@@ -267,8 +267,9 @@ def _check_mp3(media: MP3, path: Path, head: bytes) -> None:
 
 
 def _mp4_codec(media: MP4) -> str:
-    codec = media.info.codec
-    if not codec or not media.info.channels:
+    info: Any = media.info
+    codec = info.codec
+    if not codec or not info.channels:
         raise UnsupportedAudio(
             "This MP4 file has no audio track (is it a video?). Please upload audio only: "
             f"{SUPPORTED_FORMATS}."
@@ -277,7 +278,7 @@ def _mp4_codec(media: MP4) -> str:
         return "aac"
     if codec == "alac":
         return "alac"
-    described = media.info.codec_description or codec
+    described = info.codec_description or codec
     raise UnsupportedAudio(
         f"This M4A file holds {described} audio; M4A files must contain AAC (or ALAC). "
         f"Please upload {SUPPORTED_FORMATS}."
@@ -285,7 +286,8 @@ def _mp4_codec(media: MP4) -> str:
 
 
 def _wav_codec(media: WAVE) -> str:
-    fmt_tag, bits = media.info.audio_format, media.info.bits_per_sample
+    info: Any = media.info
+    fmt_tag, bits = info.audio_format, info.bits_per_sample
     if fmt_tag in (1, 0xFFFE):  # PCM, or WAVE_FORMAT_EXTENSIBLE (nearly always PCM)
         return "pcm_u8" if bits == 8 else f"pcm_s{bits}le"
     if fmt_tag == 3:

@@ -200,7 +200,7 @@ def _id3_chapters(tags: ID3) -> list[AudioChapter]:
 
 
 def _mp4_tags(media: MP4) -> AudioTags:
-    tags = media.tags or {}
+    tags: Any = media.tags or {}
 
     def pair(key: str) -> int | None:
         values = tags.get(key) or [(0, 0)]

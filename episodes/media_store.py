@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from sqlalchemy import select, union
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from episodes.artwork import Picture
@@ -31,13 +31,10 @@ def store_picture(storage: Storage, picture: Picture) -> str:
 
 def referenced_keys(session: Session) -> set[str]:
     """Every storage key a row points at: what garbage collection must keep."""
-    query = union(
-        select(AudioFile.key),
-        select(Chapter.image_key).where(Chapter.image_key.is_not(None)),
-        select(Episode.artwork_key).where(Episode.artwork_key.is_not(None)),
-        select(Show.artwork_key).where(Show.artwork_key.is_not(None)),
-    )
-    return {k for (k,) in session.execute(query) if k}
+    keys: set[str] = set()
+    for column in (AudioFile.key, Chapter.image_key, Episode.artwork_key, Show.artwork_key):
+        keys.update(key for key in session.scalars(select(column).distinct()) if key)
+    return keys
 
 
 def is_image_in_use(session: Session, key: str) -> bool:

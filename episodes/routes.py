@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.params import Depends
 from pydantic import ValidationError
 from python_multipart.multipart import parse_options_header
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from episodes import ingest, repository, service
@@ -88,6 +89,7 @@ def list_episodes(
 ) -> EpisodePage:
     """Newest first. The public sees published episodes only; producers may filter by status."""
     now = clock.now()
+    where: ColumnElement[bool] | None
     if producer is None:
         if status_filter not in (None, Status.PUBLISHED):
             raise Unauthorized("filtering by status needs a producer token")

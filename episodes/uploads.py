@@ -15,11 +15,14 @@ import unicodedata
 from collections.abc import AsyncIterable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 from podcast.errors import BadRequest, PayloadTooLarge, Unprocessable
 from podcast.storage import Storage
@@ -193,7 +196,7 @@ class _Form:
         self._text = bytearray()
         self._sink: _Sink | None = None
 
-    def callbacks(self) -> dict[str, object]:
+    def callbacks(self) -> MultipartCallbacks:
         return {
             "on_part_begin": self._part_begin,
             "on_part_data": self._part_data,

@@ -1,7 +1,7 @@
 #!/usr/bin/env sh
 # One entry point for people and CI: sets up .venv, then serves the app or runs every check.
 #   scripts/dev.sh serve [podcast serve options]   run the service on http://127.0.0.1:8000
-#   scripts/dev.sh test  [pytest options]          lint, format check and the whole test suite
+#   scripts/dev.sh test  [pytest options]          lint, format and type checks, the whole test suite
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -61,6 +61,7 @@ case "$cmd" in
         fi
         "$VENV/bin/ruff" check .
         "$VENV/bin/ruff" format --check .
+        "$VENV/bin/mypy"
         exec "$VENV/bin/pytest" "$@"
         ;;
     *)

@@ -26,6 +26,7 @@ from functools import reduce
 from typing import Any, Literal, Protocol
 
 from sqlalchemy import (
+    ColumnClause,
     ColumnElement,
     Integer,
     Select,
@@ -110,8 +111,8 @@ def _pick(title: str | None, summary: str | None, notes: str | None) -> _Episode
 class _Sqlite:
     _cues = table("transcript_cues_fts", column("rowid", Integer))
     _episodes = table("episodes_fts", column("rowid", Integer))
-    _cues_ref = literal_column("transcript_cues_fts")
-    _episodes_ref = literal_column("episodes_fts")
+    _cues_ref: ColumnClause[Any] = literal_column("transcript_cues_fts")
+    _episodes_ref: ColumnClause[Any] = literal_column("episodes_fts")
 
     def episode_ranking(self, query: SearchQuery) -> Select[Any]:
         score = -func.bm25(self._episodes_ref, 10.0, 3.0, 1.0)
@@ -162,14 +163,14 @@ class _Sqlite:
         return {row[0]: row[1] for row in rows}
 
 
-_REGCONFIG = literal_column("'english'::regconfig")
+_REGCONFIG: ColumnClause[Any] = literal_column("'english'::regconfig")
 # Must stay the expression of the index ix_episodes_search (migration 0004).
-_EPISODE_VECTOR = literal_column(
+_EPISODE_VECTOR: ColumnClause[Any] = literal_column(
     "setweight(to_tsvector('english'::regconfig, episodes.title), 'A') || "
     "setweight(to_tsvector('english'::regconfig, episodes.summary || ' ' || "
     "episodes.show_notes_html), 'B')"
 )
-_CUE_VECTOR = literal_column("transcript_cues.search_vector")
+_CUE_VECTOR: ColumnClause[Any] = literal_column("transcript_cues.search_vector")
 _HEADLINE = (
     f"StartSel={START}, StopSel={STOP}, MaxWords={SNIPPET_WORDS}, "
     f"MinWords={SNIPPET_WORDS // 2}, ShortWord=2"

@@ -215,7 +215,7 @@ def render(
     etag = etag_for(record, format_name, episode.title)
     body = _cache.get(etag)
     if body is None:
-        transcript = Transcript(record.language, repository.cues_of(session, record.id))
+        transcript = Transcript(record.language, tuple(repository.cues_of(session, record.id)))
         if format_name == "html":
             text = html.render(transcript, title=f"Transcript: {episode.title}")
         else:

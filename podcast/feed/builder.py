@@ -51,7 +51,7 @@ def item_description(item: FeedItem, clean: Clean = xml_safe) -> tuple[str, bool
     return text, False, cut
 
 
-class _AppleChannelTags(BaseExtension):  # type: ignore[misc]
+class _AppleChannelTags(BaseExtension):
     """``itunes:block`` / ``itunes:complete`` with Apple's exact ``Yes``; feedgen writes ``yes``."""
 
     def __init__(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy import Connection
@@ -14,7 +14,7 @@ from transcripts.schema import COMPARE_OPTIONS
 config = context.config
 
 
-def _render_item(type_: str, obj: Any, _context: Any) -> str | bool:
+def _render_item(type_: str, obj: Any, _context: Any) -> str | Literal[False]:
     # Migrations must not import application types: UTCDateTime is a DateTime with a zone.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
