@@ -13,6 +13,7 @@ from episodes.media_index import MediaIndex
 from episodes.media_routes import router as media_router
 from episodes.routes import router as episodes_router
 from podcast import errors
+from podcast.body_limit import JsonBodyLimit
 from podcast.bootstrap import prepare
 from podcast.clock import Clock, SystemClock
 from podcast.feed import routes as feed_routes
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         lifespan=lifespan,
     )
     errors.install(app)
+    app.add_middleware(JsonBodyLimit)
     app.include_router(show_router)
     app.include_router(episodes_router)
     app.include_router(media_router)
