@@ -16,10 +16,11 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from episodes.models import Episode
 from podcast.show.models import Show
-from transcripts import repository
 from transcripts.formats import FORMATS
 from transcripts.languages import normalise
+from transcripts.models import StoredTranscript
 
 # What the feed offers, in this order; plain text is served too but apps ignore it (T2).
 FEED_FORMATS = ("vtt", "srt", "json", "html")
@@ -71,17 +72,24 @@ def transcript_links(
     show_languages = {row.id: row.language for row in rows}
     by_id = {episode.id: episode for episode in episodes}
     links: dict[int, list[TranscriptLink]] = {episode.id: [] for episode in episodes}
-    for record in repository.for_episodes(session, list(by_id)):
-        episode = by_id[record.episode_id]
+    # By show, not by a list of ids: a 10,000-episode feed would bind 10,000 parameters.
+    records = session.execute(
+        select(StoredTranscript.episode_id, StoredTranscript.language, StoredTranscript.timed)
+        .join(Episode, Episode.id == StoredTranscript.episode_id)
+        .where(Episode.show_id.in_(show_ids))
+        .order_by(StoredTranscript.episode_id, StoredTranscript.language)
+    )
+    for episode_id, language, timed in records:
+        episode = by_id.get(episode_id)
+        if episode is None:
+            continue
         show_language = show_languages.get(episode.show_id, "")
-        for name in offered_formats(record.timed):
-            links[episode.id].append(
+        for name in offered_formats(timed):
+            links[episode_id].append(
                 TranscriptLink(
-                    url=transcript_url(
-                        base_url, episode.slug, name, record.language, show_language
-                    ),
+                    url=transcript_url(base_url, episode.slug, name, language, show_language),
                     type=FORMATS[name].media_type,
-                    language=record.language,
+                    language=language,
                     rel="captions" if name == "vtt" else None,
                 )
             )
