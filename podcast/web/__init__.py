@@ -11,12 +11,14 @@ from podcast.web.templating import STATIC_DIR
 
 def install(app: FastAPI) -> None:
     """Mount the statics, include the page routers and the admin's redirect/CSRF handlers."""
-    from podcast.web import admin, pages
+    from podcast.web import admin, admin_delete, admin_show, pages
     from podcast.web.sessions import CsrfFailed, LoginRequired, login_url
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(admin.router)
+    app.include_router(admin_show.router)
+    app.include_router(admin_delete.router)
 
     async def _login_required(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LoginRequired)

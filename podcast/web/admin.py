@@ -16,23 +16,27 @@ from sqlalchemy.orm import Session
 
 from episodes import ingest, repository, service
 from episodes.models import Episode, Status
-from episodes.uploads import Received, check_declared_length, receive_multipart
+from episodes.uploads import Received
 from podcast import auth
 from podcast.auth import AdminSession
 from podcast.clock import Clock
 from podcast.db import session_scope
 from podcast.deps import ClockDep, SessionDep, SettingsDep, ShowDep, StorageDep
-from podcast.errors import ApiError, Conflict
+from podcast.errors import ApiError, Conflict, Unprocessable
 from podcast.show.models import Show
 from podcast.show.service import get_default_show
 from podcast.storage import Storage
 from podcast.web import feed_check, forms, transcript_admin, views
+from podcast.web.admin_common import context as _context
+from podcast.web.admin_common import find_episode as _episode
+from podcast.web.admin_common import missing as _missing
+from podcast.web.admin_common import receive_upload
+from podcast.web.admin_common import sentence as _sentence
+from podcast.web.admin_common import text as _text
 from podcast.web.responses import render
 from podcast.web.sessions import (
     CSRF_FIELD,
-    CSRF_HEADER,
     AdminDep,
-    CsrfFailed,
     FormDep,
     OptionalAdmin,
     WebDep,
@@ -43,12 +47,11 @@ from podcast.web.sessions import (
     safe_next,
     set_login_cookie,
     set_session_cookie,
-    web_state,
 )
 
 router = APIRouter(prefix="/admin", tags=["admin"], include_in_schema=False)
 PER_PAGE = 50
-_MULTIPART_SLACK = 1024 * 1024
+AUDIO_FIELD = "audio-file"  # the replace-audio input's id: its errors sit next to it
 # Messages after a redirect, chosen by key so nothing a request says is echoed into the page.
 DONE = {
     "created": "Episode created from the audio file.",
@@ -57,16 +60,11 @@ DONE = {
     "scheduled": "Episode scheduled.",
     "unpublished": "Episode unpublished: it is a draft again.",
     "transcript": "Transcript saved.",
+    "audio": "Audio replaced. The episode keeps its place and its guid in the feed.",
+    "transcript-deleted": "Transcript deleted.",
 }
-
-
-def _context(request: Request, admin: AdminSession, show: Show, **extra: Any) -> dict[str, Any]:
-    web = web_state(request)
-    return {
-        "show": show,
-        "admin": admin,
-        "csrf": auth.csrf_token(web.secret, admin.session_id),
-    } | extra
+# Messages on the episode list, after an episode is gone.
+LIST_DONE = {"deleted": "Episode deleted, with its audio, transcripts and feed item."}
 
 
 def csrf_failed_page(request: Request) -> HTMLResponse:
@@ -169,6 +167,7 @@ def episode_list(
     clock: ClockDep,
     admin: AdminDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    done: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
     now = clock.now()
     rows, total = repository.page(
@@ -182,6 +181,7 @@ def episode_list(
         page=page,
         pages=max(1, -(-total // PER_PAGE)),
         total=total,
+        done=LIST_DONE.get(done or ""),
     )
     return render(request, "admin/episodes.html", context, private=True)
 
@@ -217,27 +217,12 @@ async def create_from_upload(
     """The upload form: the audio streams to storage like the API's, then the edit page opens
     with the fields its tags filled. JavaScript sends the CSRF token as a header too, so a
     forged request is refused before a byte of the body is read."""
-    header_token = request.headers.get(CSRF_HEADER)
-    if header_token is not None:
-        check_csrf(web, admin.session_id, header_token)
     try:
-        check_declared_length(
-            request.headers.get("content-length"), settings.max_upload_bytes, _MULTIPART_SLACK
-        )
-        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-            raise ApiError("send the form as multipart/form-data")
-        received, fields = await receive_multipart(
-            request.stream(), request.headers["content-type"], storage, settings.max_upload_bytes
+        received, fields = await receive_upload(
+            request, admin, web, storage, settings.max_upload_bytes
         )
     except ApiError as exc:
         return _new_page(request, admin, show, {"file": _sentence(exc.detail)}, {}, exc.status_code)
-    if header_token is None:
-        try:
-            check_csrf(web, admin.session_id, fields.get(CSRF_FIELD))
-        except CsrfFailed:
-            if received is not None:
-                received.discard()
-            raise
     values = {"title": fields.get("title", "").strip()[:255]}
     if received is None or received.size == 0:
         if received is not None:
@@ -264,19 +249,7 @@ async def _ingest(
     return episode, result.filled
 
 
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return (text[:1].upper() + text[1:]) if text else text
-
-
-def _episode(session: Session, show: Show, episode_id: int, now: datetime) -> Episode | None:
-    try:
-        return service.get_for(session, show, episode_id, now, producer=True)
-    except ApiError:
-        return None
-
-
-def _edit_page(
+def edit_page(
     request: Request,
     session: Session,
     admin: AdminSession,
@@ -301,6 +274,7 @@ def _edit_page(
         or {"when": "now", "publish_at": forms.london_input(episode.publish_at)},
         transcript_errors=extra.pop("transcript_errors", {}),
         transcript_values=extra.pop("transcript_values", None) or {"language": show.language},
+        audio_errors=extra.pop("audio_errors", {}),
         transcripts=transcript_admin.summaries(session, episode),
         editable_slug=episode.status is Status.DRAFT,
         **extra,
@@ -311,7 +285,7 @@ def _edit_page(
 @router.get("/episodes/{episode_id}", response_class=HTMLResponse)
 def edit_episode(
     request: Request,
-    episode_id: int,
+    episode_id: str,
     session: SessionDep,
     show: ShowDep,
     clock: ClockDep,
@@ -328,7 +302,7 @@ def edit_episode(
         for f in (filled or "").split(",")
         if f in {*forms.LABELS, "chapters", "artwork", "suggested_publish_date"}
     ]
-    return _edit_page(
+    return edit_page(
         request,
         session,
         admin,
@@ -340,15 +314,10 @@ def edit_episode(
     )
 
 
-def _missing(request: Request, admin: AdminSession, show: Show) -> HTMLResponse:
-    context = {"show": show, "admin": admin, "what": "episode"}
-    return render(request, "not_found.html", context, status_code=404, private=True)
-
-
 @router.post("/episodes/{episode_id}", response_class=HTMLResponse)
 def save_metadata(
     request: Request,
-    episode_id: int,
+    episode_id: str,
     form: FormDep,
     session: SessionDep,
     show: ShowDep,
@@ -369,7 +338,7 @@ def save_metadata(
             errors = {forms.field_of(exc.detail): _sentence(exc.detail.split(":", 1)[-1])}
             session.refresh(episode)
     if errors:
-        return _edit_page(
+        return edit_page(
             request,
             session,
             admin,
@@ -386,7 +355,7 @@ def save_metadata(
 @router.post("/episodes/{episode_id}/publish", response_class=HTMLResponse)
 def publish(
     request: Request,
-    episode_id: int,
+    episode_id: str,
     form: FormDep,
     session: SessionDep,
     show: ShowDep,
@@ -419,7 +388,7 @@ def publish(
         except Conflict:
             errors["publish"] = "Upload the audio before publishing"
     if errors:
-        return _edit_page(
+        return edit_page(
             request,
             session,
             admin,
@@ -437,7 +406,7 @@ def publish(
 @router.post("/episodes/{episode_id}/unpublish")
 def unpublish(
     request: Request,
-    episode_id: int,
+    episode_id: str,
     _form: FormDep,
     session: SessionDep,
     show: ShowDep,
@@ -455,7 +424,7 @@ def unpublish(
 @router.post("/episodes/{episode_id}/transcript", response_class=HTMLResponse)
 async def upload_transcript(
     request: Request,
-    episode_id: int,
+    episode_id: str,
     form: FormDep,
     session: SessionDep,
     show: ShowDep,
@@ -469,7 +438,7 @@ async def upload_transcript(
     language = (_text(form.get("language")) or "").strip()
     outcome = await transcript_admin.store(session, episode, form.get("file"), language, now)
     if outcome.errors:
-        return _edit_page(
+        return edit_page(
             request,
             session,
             admin,
@@ -482,7 +451,7 @@ async def upload_transcript(
         )
     if outcome.warnings:
         # Saved, but worth a look: say so on the page itself rather than through the URL.
-        return _edit_page(
+        return edit_page(
             request,
             session,
             admin,
@@ -493,6 +462,48 @@ async def upload_transcript(
             warnings=outcome.warnings,
         )
     return RedirectResponse(f"/admin/episodes/{episode.id}?done=transcript", status_code=303)
+
+
+@router.post("/episodes/{episode_id}/audio", response_class=HTMLResponse)
+async def replace_audio(
+    request: Request,
+    episode_id: str,
+    session: SessionDep,
+    show: ShowDep,
+    settings: SettingsDep,
+    storage: StorageDep,
+    clock: ClockDep,
+    admin: AdminDep,
+    web: WebDep,
+) -> Response:
+    """New audio for an existing episode (a re-edit, a fixed mix): streamed and checked like
+    the first upload; a refused file is deleted and the episode keeps the audio it had."""
+    now = clock.now()
+    episode = _episode(session, show, episode_id, now)
+    if episode is None:
+        return _missing(request, admin, show)
+    try:
+        received, _fields = await receive_upload(
+            request, admin, web, storage, settings.max_upload_bytes
+        )
+        if received is None or received.size == 0:
+            if received is not None:
+                received.discard()
+            raise Unprocessable("choose an audio file to upload")
+        await to_thread.run_sync(ingest.replace_audio, session, storage, episode, received, now)
+    except ApiError as exc:
+        errors = {AUDIO_FIELD: _sentence(exc.detail)}
+        return edit_page(
+            request,
+            session,
+            admin,
+            show,
+            episode,
+            now,
+            audio_errors=errors,
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/admin/episodes/{episode.id}?done=audio", status_code=303)
 
 
 @router.get("/feed", response_class=HTMLResponse)
@@ -506,9 +517,5 @@ def feed_findings(
     admin: AdminDep,
 ) -> HTMLResponse:
     report = feed_check.run(session, settings, storage, clock.now())
-    context = _context(request, admin, show, report=report)
+    context = _context(request, admin, show, report=report, fix_link=feed_check.fix_link)
     return render(request, "admin/feed.html", context, private=True)
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None

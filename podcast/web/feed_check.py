@@ -12,6 +12,24 @@ from podcast.feed.lint import Finding, Severity, lint
 from podcast.settings import Settings
 from podcast.storage import Storage
 
+# Show-level findings the show settings page can fix: where on it, and what the link says.
+_FIXES = {
+    "show-artwork": ("/admin/show#artwork-heading", "Upload artwork in show settings"),
+    "show-title": ("/admin/show#title", "Change the title in show settings"),
+    "show-owner-email": ("/admin/show#owner_email", "Set the owner email in show settings"),
+    "show-category": ("/admin/show#category", "Choose a category in show settings"),
+    "show-language": ("/admin/show#language", "Set the language in show settings"),
+    "show-description": ("/admin/show#description", "Edit the description in show settings"),
+}
+
+
+def fix_link(finding: Finding) -> tuple[str, str] | None:
+    """Where a show-level finding is fixed in the producer area (``href``, link text)."""
+    for prefix, link in _FIXES.items():
+        if finding.rule.startswith(prefix):
+            return link
+    return None
+
 
 @dataclass
 class Report:

@@ -40,6 +40,15 @@ def summaries(session: Session, episode: Episode) -> list[Summary]:
     ]
 
 
+def remove(session: Session, episode: Episode, language: str, now: datetime) -> bool:
+    """Delete the transcript in exactly this language (never a near match); False if none."""
+    for record in repository.for_episode(session, episode.id):
+        if record.language == language:
+            service.delete(session, episode, record, now)
+            return True
+    return False
+
+
 async def store(
     session: Session, episode: Episode, upload: object, language: str, now: datetime
 ) -> Outcome:

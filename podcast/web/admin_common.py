@@ -1,0 +1,99 @@
+"""What every producer-area module shares: page context, episode lookup, the 404 page, and
+streamed multipart uploads with their CSRF check.
+
+Kept apart from the routes so ``admin``, ``admin_show`` and ``admin_delete`` stay small.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from episodes import service
+from episodes.models import Episode
+from episodes.uploads import Received, check_declared_length, receive_multipart
+from podcast import auth
+from podcast.auth import AdminSession
+from podcast.errors import ApiError, BadRequest
+from podcast.show.models import Show
+from podcast.storage import Storage
+from podcast.web.responses import render
+from podcast.web.sessions import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    CsrfFailed,
+    WebState,
+    check_csrf,
+    web_state,
+)
+
+MULTIPART_SLACK = 1024 * 1024  # boundaries and the small fields around the file
+_MAX_ID_DIGITS = 9  # fits a 32-bit integer column on PostgreSQL
+
+
+def context(request: Request, admin: AdminSession, show: Show, **extra: Any) -> dict[str, Any]:
+    """The template context every signed-in page needs: the show, who, and the CSRF token."""
+    web = web_state(request)
+    return {
+        "show": show,
+        "admin": admin,
+        "csrf": auth.csrf_token(web.secret, admin.session_id),
+    } | extra
+
+
+def sentence(text: str) -> str:
+    """Service messages start in lower case (they follow a field name); pages want a capital."""
+    text = text.strip()
+    return (text[:1].upper() + text[1:]) if text else text
+
+
+def text(value: Any) -> str | None:
+    """A form value as text; an uploaded file where text belongs counts as nothing."""
+    return value if isinstance(value, str) else None
+
+
+def find_episode(session: Session, show: Show, raw_id: str, now: datetime) -> Episode | None:
+    """The episode an admin URL names; ids that are not plain numbers are simply not found,
+    so ``/admin/episodes/abc`` gets the HTML 404 page rather than FastAPI's JSON 422."""
+    if not (raw_id.isascii() and raw_id.isdigit()) or len(raw_id) > _MAX_ID_DIGITS:
+        return None
+    try:
+        return service.get_for(session, show, int(raw_id), now, producer=True)
+    except ApiError:
+        return None
+
+
+def missing(request: Request, admin: AdminSession, show: Show) -> HTMLResponse:
+    page = {"show": show, "admin": admin, "what": "episode"}
+    return render(request, "not_found.html", page, status_code=404, private=True)
+
+
+async def receive_upload(
+    request: Request, admin: AdminSession, web: WebState, storage: Storage, limit: int
+) -> tuple[Received | None, dict[str, str]]:
+    """A multipart form streamed to a temp file (its ``file`` part) and text fields.
+
+    The CSRF token is checked before the body when the script sends it as a header, else
+    from the form field once the body is in; a refused request leaves no file behind. Raises
+    ``ApiError`` (400, 413) for the form to show next to the file field.
+    """
+    header_token = request.headers.get(CSRF_HEADER)
+    if header_token is not None:
+        check_csrf(web, admin.session_id, header_token)
+    check_declared_length(request.headers.get("content-length"), limit, MULTIPART_SLACK)
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        raise BadRequest("send the form as multipart/form-data")
+    received, fields = await receive_multipart(request.stream(), content_type, storage, limit)
+    if header_token is None:
+        try:
+            check_csrf(web, admin.session_id, fields.get(CSRF_FIELD))
+        except CsrfFailed:
+            if received is not None:
+                received.discard()
+            raise
+    return received, fields
