@@ -23,10 +23,19 @@ from tests.web.helpers import (
     csrf_of,
     h1,
     parse,
+    put_transcript,
     text_of,
 )
 
-ADMIN_PAGES = ["/admin", "/admin/episodes/new", "/admin/feed", "/admin/episodes/1"]
+ADMIN_PAGES = [
+    "/admin",
+    "/admin/episodes/new",
+    "/admin/feed",
+    "/admin/show",
+    "/admin/episodes/1",
+    "/admin/episodes/1/delete",
+    "/admin/episodes/abc",
+]
 
 
 def _field_error(doc, field: str) -> str:  # type: ignore[no-untyped-def]
@@ -145,6 +154,9 @@ def test_every_post_needs_the_csrf_token(web: TestClient, auth: dict[str, str], 
         f"{path}/publish": {"when": "now"},
         f"{path}/unpublish": {},
         f"{path}/transcript": {"language": "en"},
+        f"{path}/transcript/delete": {"language": "en-GB"},
+        f"{path}/delete": {"confirm": "yes"},
+        "/admin/show": {"title": "Changed"},
     }
     for url, data in posts.items():
         other_session = auth_module.csrf_token(web.app.state.web.secret, "another-session")  # type: ignore[attr-defined]
@@ -165,8 +177,16 @@ def test_every_post_needs_the_csrf_token(web: TestClient, auth: dict[str, str], 
         follow_redirects=False,
     )
     assert forged_header.status_code == 403
+    for url in (f"{path}/audio", "/admin/show/artwork"):
+        refused = web.post(
+            url,
+            files={"file": ("speech.m4a", (FIXTURES / "speech.m4a").read_bytes(), "audio/mp4")},
+            follow_redirects=False,
+        )
+        assert refused.status_code == 403, url
     listed = web.get("/api/episodes?status=draft", headers=auth).json()
     assert [e["title"] for e in listed["items"]] == ["An episode"]  # nothing was created
+    assert listed["items"][0]["audio"]["mime_type"] == "audio/mpeg"  # nor replaced
     assert web.get("/admin", follow_redirects=False).status_code == 200  # still signed in
     media = Path(web.app.state.settings.media_dir)  # type: ignore[attr-defined]
     assert not list(media.rglob("*.part"))  # the refused upload left nothing behind
@@ -187,7 +207,13 @@ def test_admin_pages_render_with_a_session(
         text_of(r.xpath("th")[0]): r.xpath("string(td[1]/span)") for r in doc.xpath("//tbody/tr")
     }
     assert rows == {"Published one": "Published", "Draft one": "Draft", "Later one": "Scheduled"}
-    for path in ("/admin/episodes/new", "/admin/feed", "/admin/episodes/1"):
+    for path in (
+        "/admin/episodes/new",
+        "/admin/feed",
+        "/admin/show",
+        "/admin/episodes/1",
+        "/admin/episodes/1/delete",
+    ):
         page = parse(web.get(path))
         check_structure(page)
         for action in page.xpath("//form[@method='post']/@action"):
@@ -535,3 +561,233 @@ def test_transcript_errors_are_shown_with_line_numbers(
     assert message in _field_error(doc, field)
     assert doc.xpath("//input[@id='language']/@value") == [language]
     assert web.get(f"/api/episodes/{episode['id']}/transcripts", headers=auth).json() == []
+
+
+# ----------------------------------------------------------------------------- ids, audio, deletes
+
+
+def _media(web: TestClient) -> set[Path]:
+    """Every file under the media folder, temp uploads included."""
+    root = Path(web.app.state.settings.media_dir)  # type: ignore[attr-defined]
+    return {p for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/episodes/abc",
+        "/admin/episodes/1.5",
+        "/admin/episodes/-1",
+        "/admin/episodes/%C2%B2",
+        "/admin/episodes/99999999999999999999",
+        "/admin/episodes/abc/delete",
+    ],
+)
+def test_non_numeric_ids_get_the_html_404(web: TestClient, admin: str, path: str) -> None:
+    response = web.get(path)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert h1(parse(response)) == "Page not found"
+    for action in ("", "/publish", "/unpublish", "/delete", "/transcript/delete"):
+        posted = web.post(path.removesuffix("/delete") + action, data={"csrf_token": admin})
+        assert posted.status_code == 404, action
+        assert posted.headers["content-type"].startswith("text/html"), action
+
+
+def test_new_posts_need_a_session(web: TestClient, auth: dict[str, str]) -> None:
+    episode = create_episode(web, auth, publish=False)
+    put_transcript(web, auth, episode["id"], language="en-GB")
+    path = f"/admin/episodes/{episode['id']}"
+    for url, data in {
+        f"{path}/delete": {"confirm": "yes"},
+        f"{path}/transcript/delete": {"language": "en-GB"},
+    }.items():
+        response = web.post(url, data=data, follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/admin/login")
+    audio = web.post(
+        f"{path}/audio",
+        files={"file": ("speech.m4a", (FIXTURES / "speech.m4a").read_bytes(), "audio/mp4")},
+        follow_redirects=False,
+    )
+    assert audio.status_code == 303 and audio.headers["location"].startswith("/admin/login")
+    saved = web.get(f"/api/episodes/{episode['id']}", headers=auth).json()
+    assert saved["audio"]["mime_type"] == "audio/mpeg"
+    assert len(web.get(f"/api/episodes/{episode['id']}/transcripts", headers=auth).json()) == 1
+
+
+def test_replace_audio(web: TestClient, auth: dict[str, str], admin: str) -> None:
+    episode = create_episode(web, auth, audio="plain.mp3")
+    path = f"/admin/episodes/{episode['id']}"
+    doc = parse(web.get(path))
+    facts = text_of(doc.xpath("//section[@aria-labelledby='audio-heading']//dl")[0])
+    assert "File" in facts and "Format" in facts
+    assert "MP3 (audio/mpeg)" in facts and "Duration" in facts and "Size" in facts
+    assert doc.xpath("//form[@action=$a]/@enctype", a=f"{path}/audio") == ["multipart/form-data"]
+    old_files = _media(web)
+    response = web.post(
+        f"{path}/audio",
+        data={"csrf_token": admin},
+        files={"file": ("final mix.m4a", (FIXTURES / "speech.m4a").read_bytes(), "audio/mp4")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == f"{path}?done=audio"
+    saved = web.get(f"/api/episodes/{episode['id']}", headers=auth).json()
+    assert saved["audio"]["mime_type"] == "audio/x-m4a"
+    assert saved["guid"] == episode["guid"] and saved["status"] == "published"
+    assert not (old_files & _media(web))  # the file it replaced is released
+    doc = parse(web.get(response.headers["location"]))
+    assert "Audio replaced." in text_of(doc.xpath("//div[contains(@class,'notice')]")[0])
+    facts = text_of(doc.xpath("//section[@aria-labelledby='audio-heading']//dl")[0])
+    assert "final mix.m4a" in facts and "M4A (audio/x-m4a)" in facts
+    # The script sends the token as a header; an episode without audio gets its first file.
+    bare = create_episode(web, auth, publish=False, audio=None)
+    first = web.post(
+        f"/admin/episodes/{bare['id']}/audio",
+        files={"file": ("speech.ogg", (FIXTURES / "speech.ogg").read_bytes(), "audio/ogg")},
+        headers={"X-CSRF-Token": admin},
+        follow_redirects=False,
+    )
+    assert first.status_code == 303
+    assert web.get(f"/api/episodes/{bare['id']}", headers=auth).json()["audio"]["duration"] > 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "status", "message"),
+    [
+        ("notes.txt", b"hello, this is not audio", 415, ""),
+        ("random.mp3", (FIXTURES / "bad" / "random.mp3").read_bytes(), 415, ""),
+        ("truncated.m4a", (FIXTURES / "bad" / "truncated.m4a").read_bytes(), 422, ""),
+        (None, b"", 422, "Choose an audio file"),
+    ],
+)
+def test_replace_audio_errors_are_shown_next_to_the_field(
+    web: TestClient,
+    auth: dict[str, str],
+    admin: str,
+    name: str | None,
+    content: bytes,
+    status: int,
+    message: str,
+) -> None:
+    episode = create_episode(web, auth, audio="plain.mp3")
+    before = web.get(f"/api/episodes/{episode['id']}", headers=auth).json()["audio"]
+    files = _media(web)
+    response = web.post(
+        f"/admin/episodes/{episode['id']}/audio",
+        data={"csrf_token": admin},
+        files={"file": (name or "", content, "application/octet-stream")},
+    )
+    assert response.status_code == status
+    doc = parse(response)
+    check_structure(doc)
+    error = _field_error(doc, "audio-file")
+    assert error and message in error
+    assert doc.xpath(
+        "//section[@aria-labelledby='audio-heading']//div[@class='error-summary']//a/@href"
+    ) == ["#audio-file"]
+    assert web.get(f"/api/episodes/{episode['id']}", headers=auth).json()["audio"] == before
+    assert _media(web) == files  # the refused file is not kept, not even as a temp file
+
+
+def test_replace_audio_too_large(web: TestClient, auth: dict[str, str], admin: str) -> None:
+    episode = create_episode(web, auth, audio="plain.mp3")
+    web.app.state.settings.max_upload_mb = 1  # type: ignore[attr-defined]
+    files = _media(web)
+    response = web.post(
+        f"/admin/episodes/{episode['id']}/audio",
+        data={"csrf_token": admin},
+        files={"file": ("big.mp3", b"\xff\xfb" * (1024 * 1024), "audio/mpeg")},
+    )
+    assert response.status_code == 413
+    assert "1 MiB upload limit" in _field_error(parse(response), "audio-file")
+    assert _media(web) == files
+
+
+def test_delete_an_episode_after_confirming(
+    web: TestClient, auth: dict[str, str], admin: str
+) -> None:
+    keep = create_episode(web, auth, title="Keep me")
+    episode = create_episode(web, auth, title="Delete me", audio="speech.mp3")
+    put_transcript(web, auth, episode["id"], language="en-GB")
+    put_transcript(web, auth, episode["id"], language="cy")
+    path = f"/admin/episodes/{episode['id']}"
+    assert web.get("/feed.xml").text.count("<item>") == 2
+    files = _media(web)
+
+    # The edit page's button asks first: a POST that only shows what will go.
+    response = web.post(f"{path}/delete", data={"csrf_token": admin})
+    assert response.status_code == 200
+    doc = parse(response)
+    check_structure(doc)
+    assert h1(doc) == "Delete \u201cDelete me\u201d?"
+    removals = [text_of(li) for li in doc.xpath("//ul[@class='removals']/li")]
+    assert any(r.startswith("The audio file (MP3, ") for r in removals)
+    assert "2 transcripts: en-GB, cy." in removals
+    assert any("item in the feed" in r for r in removals)
+    assert doc.xpath("//form[@action=$a]//input[@name='confirm']/@value", a=f"{path}/delete") == [
+        "yes"
+    ]
+    assert csrf_of(doc, f"{path}/delete") == admin
+    assert doc.xpath("//main//a[text()='No, keep it']/@href") == [path]
+    assert web.get(f"/api/episodes/{episode['id']}", headers=auth).status_code == 200
+    assert parse(web.get(f"{path}/delete")).xpath("//ul[@class='removals']")  # a reload too
+
+    deleted = web.post(
+        f"{path}/delete", data={"csrf_token": admin, "confirm": "yes"}, follow_redirects=False
+    )
+    assert deleted.status_code == 303
+    assert deleted.headers["location"] == "/admin?done=deleted"
+    assert web.get(f"/api/episodes/{episode['id']}", headers=auth).status_code == 404
+    assert web.get(path).status_code == 404
+    feed = web.get("/feed.xml").text
+    assert feed.count("<item>") == 1 and "Delete me" not in feed and "Keep me" in feed
+    assert len(_media(web)) < len(files)  # its audio is gone
+    listing = parse(web.get(deleted.headers["location"]))
+    assert "Episode deleted" in text_of(listing.xpath("//div[contains(@class,'notice')]")[0])
+    assert [text_of(a) for a in listing.xpath("//tbody//th/a")] == ["Keep me"]
+    assert web.get(f"/api/episodes/{keep['id']}", headers=auth).status_code == 200
+
+
+def test_delete_a_draft_without_audio(web: TestClient, auth: dict[str, str], admin: str) -> None:
+    episode = create_episode(web, auth, publish=False, audio=None)
+    doc = parse(web.post(f"/admin/episodes/{episode['id']}/delete", data={"csrf_token": admin}))
+    removals = " ".join(text_of(li) for li in doc.xpath("//ul[@class='removals']/li"))
+    assert "No audio file" in removals and "No transcripts" in removals
+    assert "Nothing in the feed" in removals
+    web.post(
+        f"/admin/episodes/{episode['id']}/delete", data={"csrf_token": admin, "confirm": "yes"}
+    )
+    assert web.get(f"/api/episodes/{episode['id']}", headers=auth).status_code == 404
+
+
+def test_delete_a_transcript_language(web: TestClient, auth: dict[str, str], admin: str) -> None:
+    episode = create_episode(web, auth, audio="speech.mp3")
+    put_transcript(web, auth, episode["id"], language="en-GB")
+    put_transcript(web, auth, episode["id"], language="cy")
+    path = f"/admin/episodes/{episode['id']}"
+    doc = parse(web.get(path))
+    buttons = [text_of(b) for b in doc.xpath("//ul[@class='transcripts']//button")]
+    assert buttons == ["Delete the en-GB transcript", "Delete the cy transcript"]
+    response = web.post(
+        f"{path}/transcript/delete",
+        data={"csrf_token": admin, "language": "en-GB"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{path}?done=transcript-deleted"
+    listed = web.get(f"/api/episodes/{episode['id']}/transcripts", headers=auth).json()
+    assert [t["language"] for t in listed] == ["cy"]
+    doc = parse(web.get(response.headers["location"]))
+    assert "Transcript deleted." in text_of(doc.xpath("//div[contains(@class,'notice')]")[0])
+    # Only an exact language is deleted: "cy-GB" is not "cy". A second click finds nothing.
+    for language in ("en-GB", "cy-GB", ""):
+        again = web.post(
+            f"{path}/transcript/delete", data={"csrf_token": admin, "language": language}
+        )
+        assert again.status_code == 404
+        summary = text_of(parse(again).xpath("//div[@class='error-summary']")[0])
+        assert "transcript to delete" in summary
+    listed = web.get(f"/api/episodes/{episode['id']}/transcripts", headers=auth).json()
+    assert [t["language"] for t in listed] == ["cy"]
