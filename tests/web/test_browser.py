@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import FIXTURES, NOW
+from tests.podcast.feed_support import image_bytes
 from tests.web.browser import (
     CHROMIUM,
     WIDTHS,
@@ -271,6 +272,70 @@ def test_producer_creates_and_publishes_an_episode(
     public.close()
 
 
+def test_producer_manages_the_show_and_an_episode(
+    page, client: TestClient, auth: dict[str, str], token: str
+) -> None:  # type: ignore[no-untyped-def]
+    episode = _episode_with_transcript(client, auth)
+    _sign_in(page, token)
+    # The feed check's artwork finding links to where it is fixed.
+    page.goto("/admin/feed")
+    page.get_by_role("link", name="Upload artwork in show settings").click()
+    page.wait_for_url(re.compile(r"/admin/show#artwork-heading$"))
+    _check(page, "admin-show-empty")
+
+    page.get_by_label("Artwork image").set_input_files(
+        files=[{"name": "wide.png", "mimeType": "image/png", "buffer": image_bytes(1400, 1500)}]
+    )
+    page.get_by_role("button", name="Upload artwork").click()
+    assert "must be square" in page.locator("#artwork-error").inner_text()
+    _check(page, "admin-show-artwork-error")
+    page.get_by_label("Artwork image").set_input_files(
+        files=[{"name": "art.png", "mimeType": "image/png", "buffer": image_bytes(1400, fmt="PNG")}]
+    )
+    page.get_by_role("button", name="Upload artwork").click()
+    page.wait_for_url(re.compile(r"done=artwork"))
+    assert page.locator(".artwork-preview img").evaluate("img => img.naturalWidth") == 1400
+
+    page.get_by_label("Owner email").fill("not an email")
+    page.get_by_label("Apple Podcasts category").select_option("Health & Fitness|Mental Health")
+    page.get_by_role("button", name="Save settings").click()
+    assert page.locator("#owner_email-error").is_visible()
+    assert page.get_by_label("Apple Podcasts category").input_value() == (
+        "Health & Fitness|Mental Health"
+    )
+    _check(page, "admin-show-errors")
+    page.get_by_label("Owner email").fill("podcast@example.nhs.uk")
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_url(re.compile(r"done=saved"))
+    _check(page, "admin-show")
+    assert client.get("/api/show").json()["subcategory"] == "Mental Health"
+
+    # Replace the audio: a refused file is explained next to the field (through the script).
+    page.goto(f"/admin/episodes/{episode['id']}")
+    page.get_by_label("New audio file").set_input_files(
+        files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not audio"}]
+    )
+    page.get_by_role("button", name="Replace the audio").click()
+    page.locator("#audio-file-error").wait_for()
+    _check(page, "admin-edit-audio-error")
+    page.get_by_label("New audio file").set_input_files(str(FIXTURES / "speech.ogg"))
+    page.get_by_role("button", name="Replace the audio").click()
+    page.wait_for_url(re.compile(r"done=audio"))
+    assert "speech.ogg" in page.locator("section[aria-labelledby='audio-heading']").inner_text()
+
+    page.get_by_role("button", name="Delete the en-GB transcript").click()
+    page.wait_for_url(re.compile(r"done=transcript-deleted"))
+    page.get_by_role("button", name="Delete episode…").click()
+    assert page.locator("h1").inner_text().startswith("Delete")
+    _check(page, "admin-delete-confirm")
+    page.get_by_role("button", name="Yes, delete this episode").click()
+    page.wait_for_url(re.compile(r"/admin\?done=deleted"))
+    _check(page, "admin-episodes-deleted")
+    page.goto("/admin/episodes/abc")
+    assert page.locator("h1").inner_text() == "Page not found"
+    _check(page, "admin-not-found")
+
+
 def test_upload_form_works_without_javascript(browser, live_server: str, token: str) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(base_url=live_server, java_script_enabled=False)
     page = context.new_page()
@@ -281,4 +346,15 @@ def test_upload_form_works_without_javascript(browser, live_server: str, token: 
     page.get_by_role("button", name="Upload and create the episode").click()
     page.wait_for_url(re.compile(r"/admin/episodes/\d+\?done=created"))
     assert page.locator("h1").inner_text() == "Uploaded without JavaScript"
+    # Replacing the audio and choosing a category need no script either.
+    page.get_by_label("New audio file").set_input_files(str(FIXTURES / "speech.m4a"))
+    page.get_by_role("button", name="Replace the audio").click()
+    page.wait_for_url(re.compile(r"done=audio"))
+    page.goto("/admin/show")
+    page.get_by_label("Apple Podcasts category").select_option("Education|Self-Improvement")
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_url(re.compile(r"done=saved"))
+    assert page.get_by_label("Apple Podcasts category").input_value() == (
+        "Education|Self-Improvement"
+    )
     context.close()
