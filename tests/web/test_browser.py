@@ -308,6 +308,10 @@ def test_producer_manages_the_show_and_an_episode(
     page.get_by_role("button", name="Save settings").click()
     page.wait_for_url(re.compile(r"done=saved"))
     _check(page, "admin-show")
+    page.emulate_media(color_scheme="dark")
+    assert_accessible(page)
+    screenshot(page, "admin-show-dark")
+    page.emulate_media(color_scheme="light")
     assert client.get("/api/show").json()["subcategory"] == "Mental Health"
 
     # Replace the audio: a refused file is explained next to the field (through the script).
@@ -328,6 +332,9 @@ def test_producer_manages_the_show_and_an_episode(
     page.get_by_role("button", name="Delete episode…").click()
     assert page.locator("h1").inner_text().startswith("Delete")
     _check(page, "admin-delete-confirm")
+    page.emulate_media(color_scheme="dark")
+    assert_accessible(page)
+    page.emulate_media(color_scheme="light")
     page.get_by_role("button", name="Yes, delete this episode").click()
     page.wait_for_url(re.compile(r"/admin\?done=deleted"))
     _check(page, "admin-episodes-deleted")
