@@ -138,7 +138,8 @@ def _artwork(show: ShowData, storage: Storage) -> list[Finding]:
             _error(
                 "show-artwork-missing",
                 "The show has no artwork: upload a square JPEG or PNG of 1400-3000 px "
-                "with PUT /api/show/artwork.",
+                "in the producer area's show settings (/admin/show) or with "
+                "PUT /api/show/artwork.",
             )
         ]
     path = storage.path(show.artwork_key)
