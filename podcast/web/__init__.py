@@ -12,6 +12,7 @@ from podcast.web.templating import STATIC_DIR
 def install(app: FastAPI) -> None:
     """Mount the statics, include the page routers and the admin's redirect/CSRF handlers."""
     from podcast.web import admin, admin_delete, admin_show, pages
+    from podcast.web.admin_common import EpisodeNotFound
     from podcast.web.sessions import CsrfFailed, LoginRequired, login_url
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -29,5 +30,10 @@ def install(app: FastAPI) -> None:
     async def _csrf_failed(request: Request, _exc: Exception) -> Response:
         return admin.csrf_failed_page(request)
 
+    async def _episode_not_found(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, EpisodeNotFound)
+        return exc.page
+
+    app.add_exception_handler(EpisodeNotFound, _episode_not_found)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(CsrfFailed, _csrf_failed)

@@ -27,10 +27,8 @@ from podcast.show.models import Show
 from podcast.show.service import get_default_show
 from podcast.storage import Storage
 from podcast.web import feed_check, forms, transcript_admin, views
+from podcast.web.admin_common import AdminEpisode, AdminEpisodeDep, receive_upload
 from podcast.web.admin_common import context as _context
-from podcast.web.admin_common import find_episode as _episode
-from podcast.web.admin_common import missing as _missing
-from podcast.web.admin_common import receive_upload
 from podcast.web.admin_common import sentence as _sentence
 from podcast.web.admin_common import text as _text
 from podcast.web.responses import render
@@ -249,17 +247,10 @@ async def _ingest(
     return episode, result.filled
 
 
-def edit_page(
-    request: Request,
-    session: Session,
-    admin: AdminSession,
-    show: Show,
-    episode: Episode,
-    now: datetime,
-    *,
-    status_code: int = 200,
-    **extra: Any,
-) -> HTMLResponse:
+def edit_page(page: AdminEpisode, *, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    """The episode's edit page, with any errors or messages a form left."""
+    request, session, admin, show = page.request, page.session, page.admin, page.show
+    episode, now = page.episode, page.now
     context = _context(
         request,
         admin,
@@ -284,31 +275,17 @@ def edit_page(
 
 @router.get("/episodes/{episode_id}", response_class=HTMLResponse)
 def edit_episode(
-    request: Request,
-    episode_id: str,
-    session: SessionDep,
-    show: ShowDep,
-    clock: ClockDep,
-    admin: AdminDep,
+    page: AdminEpisodeDep,
     done: Annotated[str | None, Query()] = None,
     filled: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
-    now = clock.now()
-    episode = _episode(session, show, episode_id, now)
-    if episode is None:
-        return _missing(request, admin, show)
     filled_labels = [
         forms.LABELS.get(f, f.replace("_", " "))
         for f in (filled or "").split(",")
         if f in {*forms.LABELS, "chapters", "artwork", "suggested_publish_date"}
     ]
     return edit_page(
-        request,
-        session,
-        admin,
-        show,
-        episode,
-        now,
+        page,
         done=DONE.get(done or ""),
         filled=filled_labels,
     )
@@ -316,35 +293,22 @@ def edit_episode(
 
 @router.post("/episodes/{episode_id}", response_class=HTMLResponse)
 def save_metadata(
-    request: Request,
-    episode_id: str,
     form: FormDep,
-    session: SessionDep,
-    show: ShowDep,
-    clock: ClockDep,
-    admin: AdminDep,
+    page: AdminEpisodeDep,
 ) -> Response:
-    now = clock.now()
-    episode = _episode(session, show, episode_id, now)
-    if episode is None:
-        return _missing(request, admin, show)
+    episode, now = page.episode, page.now
     values = forms.values_from_form(form, with_slug=episode.status is Status.DRAFT)
     update, errors = forms.parse_metadata(values)
     if update is not None:
         try:
-            with session.begin_nested():
-                service.update_episode(session, episode, update, now)
+            with page.session.begin_nested():
+                service.update_episode(page.session, episode, update, now)
         except ApiError as exc:
             errors = {forms.field_of(exc.detail): _sentence(exc.detail.split(":", 1)[-1])}
-            session.refresh(episode)
+            page.session.refresh(episode)
     if errors:
         return edit_page(
-            request,
-            session,
-            admin,
-            show,
-            episode,
-            now,
+            page,
             values=values,
             errors=errors,
             status_code=422,
@@ -354,18 +318,10 @@ def save_metadata(
 
 @router.post("/episodes/{episode_id}/publish", response_class=HTMLResponse)
 def publish(
-    request: Request,
-    episode_id: str,
     form: FormDep,
-    session: SessionDep,
-    show: ShowDep,
-    clock: ClockDep,
-    admin: AdminDep,
+    page: AdminEpisodeDep,
 ) -> Response:
-    now = clock.now()
-    episode = _episode(session, show, episode_id, now)
-    if episode is None:
-        return _missing(request, admin, show)
+    episode, now = page.episode, page.now
     when = _text(form.get("when")) or "now"
     raw = _text(form.get("publish_at")) or ""
     values = {"when": when, "publish_at": raw}
@@ -389,12 +345,7 @@ def publish(
             errors["publish"] = "Upload the audio before publishing"
     if errors:
         return edit_page(
-            request,
-            session,
-            admin,
-            show,
-            episode,
-            now,
+            page,
             publish_errors=errors,
             publish_values=values,
             status_code=422,
@@ -405,46 +356,25 @@ def publish(
 
 @router.post("/episodes/{episode_id}/unpublish")
 def unpublish(
-    request: Request,
-    episode_id: str,
     _form: FormDep,
-    session: SessionDep,
-    show: ShowDep,
-    clock: ClockDep,
-    admin: AdminDep,
+    page: AdminEpisodeDep,
 ) -> Response:
-    now = clock.now()
-    episode = _episode(session, show, episode_id, now)
-    if episode is None:
-        return _missing(request, admin, show)
+    episode, now = page.episode, page.now
     service.unpublish(episode, now)
     return RedirectResponse(f"/admin/episodes/{episode.id}?done=unpublished", status_code=303)
 
 
 @router.post("/episodes/{episode_id}/transcript", response_class=HTMLResponse)
 async def upload_transcript(
-    request: Request,
-    episode_id: str,
     form: FormDep,
-    session: SessionDep,
-    show: ShowDep,
-    clock: ClockDep,
-    admin: AdminDep,
+    page: AdminEpisodeDep,
 ) -> Response:
-    now = clock.now()
-    episode = _episode(session, show, episode_id, now)
-    if episode is None:
-        return _missing(request, admin, show)
+    episode, now = page.episode, page.now
     language = (_text(form.get("language")) or "").strip()
-    outcome = await transcript_admin.store(session, episode, form.get("file"), language, now)
+    outcome = await transcript_admin.store(page.session, episode, form.get("file"), language, now)
     if outcome.errors:
         return edit_page(
-            request,
-            session,
-            admin,
-            show,
-            episode,
-            now,
+            page,
             transcript_errors=outcome.errors,
             transcript_values={"language": language},
             status_code=422,
@@ -452,12 +382,7 @@ async def upload_transcript(
     if outcome.warnings:
         # Saved, but worth a look: say so on the page itself rather than through the URL.
         return edit_page(
-            request,
-            session,
-            admin,
-            show,
-            episode,
-            now,
+            page,
             done=DONE["transcript"],
             warnings=outcome.warnings,
         )
@@ -466,40 +391,29 @@ async def upload_transcript(
 
 @router.post("/episodes/{episode_id}/audio", response_class=HTMLResponse)
 async def replace_audio(
-    request: Request,
-    episode_id: str,
-    session: SessionDep,
-    show: ShowDep,
     settings: SettingsDep,
     storage: StorageDep,
-    clock: ClockDep,
-    admin: AdminDep,
     web: WebDep,
+    page: AdminEpisodeDep,
 ) -> Response:
     """New audio for an existing episode (a re-edit, a fixed mix): streamed and checked like
     the first upload; a refused file is deleted and the episode keeps the audio it had."""
-    now = clock.now()
-    episode = _episode(session, show, episode_id, now)
-    if episode is None:
-        return _missing(request, admin, show)
+    episode, now = page.episode, page.now
     try:
         received, _fields = await receive_upload(
-            request, admin, web, storage, settings.max_upload_bytes
+            page.request, page.admin, web, storage, settings.max_upload_bytes
         )
         if received is None or received.size == 0:
             if received is not None:
                 received.discard()
             raise Unprocessable("choose an audio file to upload")
-        await to_thread.run_sync(ingest.replace_audio, session, storage, episode, received, now)
+        await to_thread.run_sync(
+            ingest.replace_audio, page.session, storage, episode, received, now
+        )
     except ApiError as exc:
         errors = {AUDIO_FIELD: _sentence(exc.detail)}
         return edit_page(
-            request,
-            session,
-            admin,
-            show,
-            episode,
-            now,
+            page,
             audio_errors=errors,
             status_code=exc.status_code,
         )

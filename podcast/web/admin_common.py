@@ -6,10 +6,11 @@ Kept apart from the routes so ``admin``, ``admin_show`` and ``admin_delete`` sta
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,7 @@ from episodes.models import Episode
 from episodes.uploads import Received, check_declared_length, receive_multipart
 from podcast import auth
 from podcast.auth import AdminSession
+from podcast.deps import ClockDep, SessionDep, ShowDep
 from podcast.errors import ApiError, BadRequest
 from podcast.show.models import Show
 from podcast.storage import Storage
@@ -25,6 +27,7 @@ from podcast.web.responses import render
 from podcast.web.sessions import (
     CSRF_FIELD,
     CSRF_HEADER,
+    AdminDep,
     CsrfFailed,
     WebState,
     check_csrf,
@@ -70,6 +73,45 @@ def find_episode(session: Session, show: Show, raw_id: str, now: datetime) -> Ep
 def missing(request: Request, admin: AdminSession, show: Show) -> HTMLResponse:
     page = {"show": show, "admin": admin, "what": "episode"}
     return render(request, "not_found.html", page, status_code=404, private=True)
+
+
+class EpisodeNotFound(Exception):
+    """An admin URL names no episode of this show: answered with the HTML 404 page, rendered
+    where it is raised (the session, and the show it loaded, are gone by the handler)."""
+
+    def __init__(self, page: HTMLResponse) -> None:
+        super().__init__("episode not found")
+        self.page = page
+
+
+@dataclass(frozen=True)
+class AdminEpisode:
+    """The episode a producer-area URL names, with what every such route needs beside it."""
+
+    request: Request
+    session: Session
+    show: Show
+    admin: AdminSession
+    episode: Episode
+    now: datetime
+
+
+def admin_episode(
+    request: Request,
+    episode_id: str,
+    session: SessionDep,
+    show: ShowDep,
+    clock: ClockDep,
+    admin: AdminDep,
+) -> AdminEpisode:
+    now = clock.now()
+    episode = find_episode(session, show, episode_id, now)
+    if episode is None:
+        raise EpisodeNotFound(missing(request, admin, show))
+    return AdminEpisode(request, session, show, admin, episode, now)
+
+
+AdminEpisodeDep = Annotated[AdminEpisode, Depends(admin_episode)]
 
 
 async def receive_upload(
