@@ -228,14 +228,22 @@ http {{
     uwsgi_temp_path {prefix}/uw; scgi_temp_path {prefix}/sc;
     types {{ application/rss+xml xml; audio/mpeg mp3; }}
     default_type application/octet-stream;
-    server {{ listen {host}:{port}; root {root}; }}
+{extra}    server {{ listen {host}:{port}; root {root}; }}
 }}
 """
 
 
 @contextlib.contextmanager
-def nginx(root: Path, *, port: int, workdir: Path, binary: str = "nginx") -> Iterator[Server]:
-    """nginx as in PERFORMANCE.md (1 worker, sendfile, no access log) serving ``root``."""
+def nginx(
+    root: Path,
+    *,
+    port: int,
+    workdir: Path,
+    binary: str = "nginx",
+    directives: tuple[str, ...] = (),
+) -> Iterator[Server]:
+    """nginx as in PERFORMANCE.md (1 worker, sendfile, no access log) serving ``root``;
+    ``directives`` go in its ``http`` block (e.g. ``gzip_static on;``)."""
     prefix = workdir / "nginx"
     prefix.mkdir(parents=True, exist_ok=True)
     # As root, workers would run as "nobody" and could not read a 0700 temp folder.
@@ -246,7 +254,10 @@ def nginx(root: Path, *, port: int, workdir: Path, binary: str = "nginx") -> Ite
 
         user = f"user {pwd.getpwuid(0).pw_name} {grp.getgrgid(0).gr_name};\n"
     conf = prefix / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(user=user, prefix=prefix, host=HOST, port=port, root=root))
+    extra = "".join(f"    {d}\n" for d in directives)
+    conf.write_text(
+        NGINX_CONF.format(user=user, prefix=prefix, host=HOST, port=port, root=root, extra=extra)
+    )
     log = prefix / "stderr.log"
     cmd = [binary, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")]
     proc = spawn(cmd, env=dict(os.environ), cwd=workdir, log=log)

@@ -54,21 +54,18 @@ from bench._common import (
     Server,
     Table,
     WrkResult,
-    children_of,
     fail,
     free_port,
     machine_line,
     median,
+    nginx,
     require_tools,
     run_main,
     run_wrk,
-    spawn,
     status_kib,
-    stop,
     temp_dir,
     uvicorn,
     verdict,
-    wait_port,
 )
 
 BASE_URL = "https://podcast.example.org"
@@ -331,54 +328,18 @@ def bare_feedgen(prepared: dict[str, Any]) -> bytes:
 # Serving
 # --------------------------------------------------------------------------------------------
 
-NGINX_CONF = """\
-worker_processes 1;
-daemon off;
-{user}pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;
-    client_body_temp_path {prefix}/cb; proxy_temp_path {prefix}/px; fastcgi_temp_path {prefix}/fc;
-    uwsgi_temp_path {prefix}/uw; scgi_temp_path {prefix}/sc;
-    types {{ application/rss+xml xml; }}
-    default_type application/octet-stream;
-    gzip_static on;
-    gzip_vary on;
-    server {{ listen {host}:{port}; root {root}; }}
-}}
-"""
-
 
 @contextlib.contextmanager
 def nginx_gzip_static(root: Path, *, port: int, workdir: Path, binary: str) -> Iterator[Server]:
-    """``bench._common.nginx`` plus ``gzip_static on`` (PERFORMANCE.md section 2e)."""
-    prefix = workdir / "nginx"
-    prefix.mkdir(parents=True, exist_ok=True)
-    user = ""
-    if os.geteuid() == 0:  # workers would run as nobody and could not read a 0700 temp folder
-        import grp
-        import pwd
-
-        user = f"user {pwd.getpwuid(0).pw_name} {grp.getgrgid(0).gr_name};\n"
-    conf = prefix / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(user=user, prefix=prefix, host=HOST, port=port, root=root))
-    log = prefix / "stderr.log"
-    cmd = [binary, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")]
-    proc = spawn(cmd, env=dict(os.environ), cwd=workdir, log=log)
-    try:
-        wait_port(port, proc, log)
-        workers: list[int] = []
-        deadline = time.monotonic() + 5
-        while not workers and time.monotonic() < deadline:
-            workers = children_of(proc.pid)
-            time.sleep(0.05)
-        yield Server("nginx", proc, port, log, workers[0] if workers else proc.pid)
-    finally:
-        stop(proc)
+    """``bench._common.nginx`` plus ``gzip_static`` (PERFORMANCE.md section 2e)."""
+    with nginx(
+        root,
+        port=port,
+        workdir=workdir,
+        binary=binary,
+        directives=("gzip_static on;", "gzip_vary on;"),
+    ) as server:
+        yield server
 
 
 def script(workdir: Path, name: str, headers: dict[str, str]) -> Path:
