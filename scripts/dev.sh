@@ -10,7 +10,7 @@ VENV=.venv
 
 as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
-        echo "error: need root to run: $*" >&2; exit 1; fi
+        echo "error: need root to run: $*" >&2; return 1; fi
 }
 
 apt_install() {
@@ -21,7 +21,7 @@ apt_install() {
     done
     [ -z "$missing" ] && return 0
     echo "Installing Debian packages:$missing"
-    as_root apt-get update -qq
+    as_root apt-get update -qq || return 1
     # shellcheck disable=SC2086
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 }
@@ -52,8 +52,12 @@ case "$cmd" in
         ;;
     test)
         setup
-        # The browser tests drive Debian's Chromium (tests/web/test_browser.py).
-        apt_install chromium
+        # The browser tests drive Debian's Chromium (tests/web/test_browser.py). Without root
+        # they are skipped (with a warning); on CI a failed install fails the run.
+        if ! apt_install chromium; then
+            [ "${CI:-}" = "true" ] && exit 1
+            echo "warning: could not install chromium: the browser tests will be skipped" >&2
+        fi
         # Run the PostgreSQL half of the suite too when a local server answers (as on CI).
         if [ -z "${PODCAST_TEST_POSTGRES_URL:-}" ] && command -v pg_isready >/dev/null 2>&1 \
             && pg_isready -q -h 127.0.0.1 -p 5432; then
