@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from anyio import to_thread
@@ -33,7 +34,6 @@ from episodes.uploads import (
     receive_raw,
 )
 from episodes.views import episode_read
-from podcast.clock import Clock
 from podcast.deps import (
     ClockDep,
     OptionalProducer,
@@ -43,7 +43,7 @@ from podcast.deps import (
     ShowDep,
     StorageDep,
 )
-from podcast.errors import Unauthorized, Unprocessable, UnsupportedMediaType
+from podcast.errors import ApiError, Unauthorized, Unprocessable, UnsupportedMediaType
 from podcast.json_body import media_type_of, require_json
 from podcast.settings import Settings
 from podcast.show.models import Show
@@ -74,6 +74,41 @@ _MULTIPART_FILE = {
         }
     }
 }
+
+
+_FILE_REQUIRED = "file: is required (the audio file, as the multipart field 'file')"
+
+
+@dataclass(frozen=True)
+class Producing:
+    """What every producer route needs, resolved once; the token check is part of it."""
+
+    session: Session
+    show: Show
+    settings: Settings
+    storage: Storage
+    now: datetime
+
+    def episode(self, episode_id: int) -> Episode:
+        """Any episode of the show, drafts included (404 if there is none)."""
+        return service.get_for(self.session, self.show, episode_id, self.now, producer=True)
+
+    def read(self, episode: Episode) -> EpisodeRead:
+        return episode_read(episode, self.settings.base_url, self.now)
+
+
+def _producing(
+    session: SessionDep,
+    show: ShowDep,
+    settings: SettingsDep,
+    storage: StorageDep,
+    clock: ClockDep,
+    _producer: ProducerDep,
+) -> Producing:
+    return Producing(session, show, settings, storage, clock.now())
+
+
+ProducingDep = Annotated[Producing, Depends(_producing)]
 
 
 @router.get("")
@@ -120,68 +155,50 @@ def list_episodes(
         }
     },
 )
-async def create_episode(
-    request: Request,
-    session: SessionDep,
-    show: ShowDep,
-    settings: SettingsDep,
-    storage: StorageDep,
-    clock: ClockDep,
-    response: Response,
-    _producer: ProducerDep,
-) -> EpisodeRead:
+async def create_episode(request: Request, ctx: ProducingDep, response: Response) -> EpisodeRead:
     """Create a draft from JSON metadata, or from an audio file (multipart ``file`` plus any
     metadata fields): fields left out are filled from the file's tags."""
     kind = media_type_of(request)
     if kind == "multipart/form-data":
-        check_declared_length(
-            request.headers.get("content-length"), settings.max_upload_bytes, _MULTIPART_SLACK
-        )
-        received, fields = await receive_multipart(
-            request.stream(),
-            request.headers["content-type"],
-            storage,
-            settings.max_upload_bytes,
-        )
-        episode = await _create_from_upload(session, storage, show, clock, received, fields)
+        received, fields = await _receive_form(request, ctx)
+        episode = await _create_from_upload(ctx, received, fields)
     elif kind == "application/json" or kind.endswith("+json"):
         try:
             data = EpisodeCreate.model_validate_json(await request.body())
         except ValidationError as exc:
             raise RequestValidationError(exc.errors()) from None
-        episode = await to_thread.run_sync(service.create_episode, session, show, data, clock.now())
+        episode = await to_thread.run_sync(
+            service.create_episode, ctx.session, ctx.show, data, ctx.now
+        )
     else:
         raise UnsupportedMediaType(
             "send JSON ('Content-Type: application/json') or an audio file as"
             f" multipart/form-data (got {kind or 'no Content-Type'!r})"
         )
     response.headers["Location"] = f"/api/episodes/{episode.id}"
-    return episode_read(episode, settings.base_url, clock.now())
+    return ctx.read(episode)
 
 
 async def _create_from_upload(
-    session: Session,
-    storage: Storage,
-    show: Show,
-    clock: Clock,
-    received: Received | None,
-    fields: dict[str, str],
+    ctx: Producing, received: Received | None, fields: dict[str, str]
 ) -> Episode:
     if received is None:
-        raise Unprocessable("file: is required (the audio file, as the multipart field 'file')")
+        raise Unprocessable(_FILE_REQUIRED)
     try:
         data = EpisodeUploadFields.model_validate(_form_values(fields))
-    except ValidationError as exc:
+    except (ValidationError, ApiError) as exc:
         received.discard()
-        raise RequestValidationError(exc.errors()) from None
+        if isinstance(exc, ValidationError):
+            raise RequestValidationError(exc.errors()) from None
+        raise
     episode, _ = await to_thread.run_sync(
         ingest.new_episode,
-        session,
-        storage,
-        show,
+        ctx.session,
+        ctx.storage,
+        ctx.show,
         received,
         data.model_dump(exclude_none=True),
-        clock.now(),
+        ctx.now,
     )
     return episode
 
@@ -209,44 +226,18 @@ def _form_values(fields: dict[str, str]) -> dict[str, Any]:
     return values
 
 
-@dataclass(frozen=True)
-class _Uploading:
-    """What every audio upload route needs, resolved once."""
-
-    session: Session
-    show: Show
-    settings: Settings
-    storage: Storage
-    clock: Clock
-
-
-def _uploading(
-    session: SessionDep,
-    show: ShowDep,
-    settings: SettingsDep,
-    storage: StorageDep,
-    clock: ClockDep,
-    _producer: ProducerDep,
-) -> _Uploading:
-    return _Uploading(session, show, settings, storage, clock)
-
-
-UploadingDep = Annotated[_Uploading, Depends(_uploading)]
-
-
 async def _replace_audio(
-    ctx: _Uploading, episode_id: int, receive: Callable[[], Awaitable[Received]]
+    ctx: Producing, episode_id: int, receive: Callable[[], Awaitable[Received]]
 ) -> EpisodeRead:
-    now = ctx.clock.now()
-    episode = await to_thread.run_sync(
-        service.get_for, ctx.session, ctx.show, episode_id, now, True
-    )
+    episode = await to_thread.run_sync(ctx.episode, episode_id)
     received = await receive()
-    await to_thread.run_sync(ingest.replace_audio, ctx.session, ctx.storage, episode, received, now)
-    return episode_read(episode, ctx.settings.base_url, now)
+    await to_thread.run_sync(
+        ingest.replace_audio, ctx.session, ctx.storage, episode, received, ctx.now
+    )
+    return ctx.read(episode)
 
 
-async def _receive_raw(request: Request, ctx: _Uploading) -> Received:
+async def _receive_raw(request: Request, ctx: Producing) -> Received:
     kind = media_type_of(request)
     if kind.startswith(("multipart/", "application/json", "text/")):
         raise UnsupportedMediaType(
@@ -257,16 +248,20 @@ async def _receive_raw(request: Request, ctx: _Uploading) -> Received:
     return await receive_raw(request.stream(), ctx.storage, limit, _raw_filename(request))
 
 
-async def _receive_form_file(request: Request, ctx: _Uploading) -> Received:
+async def _receive_form(request: Request, ctx: Producing) -> tuple[Received | None, dict[str, str]]:
     if media_type_of(request) != "multipart/form-data":
         raise UnsupportedMediaType("send the audio as multipart/form-data with a 'file' field")
     limit = ctx.settings.max_upload_bytes
     check_declared_length(request.headers.get("content-length"), limit, _MULTIPART_SLACK)
-    received, _fields = await receive_multipart(
+    return await receive_multipart(
         request.stream(), request.headers["content-type"], ctx.storage, limit
     )
+
+
+async def _receive_form_file(request: Request, ctx: Producing) -> Received:
+    received, _fields = await _receive_form(request, ctx)
     if received is None:
-        raise Unprocessable("file: is required (the audio file, as the multipart field 'file')")
+        raise Unprocessable(_FILE_REQUIRED)
     return received
 
 
@@ -281,7 +276,7 @@ def _raw_filename(request: Request) -> str | None:
 
 
 @router.put("/{episode_id}/audio", openapi_extra={"requestBody": _AUDIO_BODY})
-async def put_audio(request: Request, episode_id: int, ctx: UploadingDep) -> EpisodeRead:
+async def put_audio(request: Request, episode_id: int, ctx: ProducingDep) -> EpisodeRead:
     """Upload or replace the audio with the file as the raw body. The guid stays the same."""
     return await _replace_audio(ctx, episode_id, lambda: _receive_raw(request, ctx))
 
@@ -290,7 +285,7 @@ async def put_audio(request: Request, episode_id: int, ctx: UploadingDep) -> Epi
     "/{episode_id}/audio",
     openapi_extra={"requestBody": {"content": _MULTIPART_FILE, "required": True}},
 )
-async def post_audio(request: Request, episode_id: int, ctx: UploadingDep) -> EpisodeRead:
+async def post_audio(request: Request, episode_id: int, ctx: ProducingDep) -> EpisodeRead:
     """Upload or replace the audio as a multipart form field ``file``."""
     return await _replace_audio(ctx, episode_id, lambda: _receive_form_file(request, ctx))
 
@@ -310,64 +305,31 @@ def read_episode(
 
 
 @router.patch("/{episode_id}", dependencies=JsonOnly)
-def patch_episode(
-    episode_id: int,
-    data: EpisodeUpdate,
-    session: SessionDep,
-    show: ShowDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    _producer: ProducerDep,
-) -> EpisodeRead:
-    now = clock.now()
-    episode = service.get_for(session, show, episode_id, now, producer=True)
-    service.update_episode(session, episode, data, now)
-    return episode_read(episode, settings.base_url, now)
+def patch_episode(episode_id: int, data: EpisodeUpdate, ctx: ProducingDep) -> EpisodeRead:
+    episode = ctx.episode(episode_id)
+    service.update_episode(ctx.session, episode, data, ctx.now)
+    return ctx.read(episode)
 
 
 @router.delete("/{episode_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_episode(
-    episode_id: int,
-    session: SessionDep,
-    show: ShowDep,
-    storage: StorageDep,
-    clock: ClockDep,
-    _producer: ProducerDep,
-) -> None:
+def delete_episode(episode_id: int, ctx: ProducingDep) -> None:
     """Delete the episode and, once that is committed, files nothing else uses."""
-    now = clock.now()
-    episode = service.get_for(session, show, episode_id, now, producer=True)
-    service.delete_episode(session, storage, episode, now)
+    service.delete_episode(ctx.session, ctx.storage, ctx.episode(episode_id), ctx.now)
 
 
 @router.post("/{episode_id}/publish")
 def publish_episode(
-    episode_id: int,
-    session: SessionDep,
-    show: ShowDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    _producer: ProducerDep,
-    data: PublishRequest | None = None,
+    episode_id: int, ctx: ProducingDep, data: PublishRequest | None = None
 ) -> EpisodeRead:
     """Publish now, or at ``at``; a future time schedules it (status ``scheduled``)."""
-    now = clock.now()
-    episode = service.get_for(session, show, episode_id, now, producer=True)
-    service.publish(episode, data.at if data else None, now)
-    return episode_read(episode, settings.base_url, now)
+    episode = ctx.episode(episode_id)
+    service.publish(episode, data.at if data else None, ctx.now)
+    return ctx.read(episode)
 
 
 @router.post("/{episode_id}/unpublish")
-def unpublish_episode(
-    episode_id: int,
-    session: SessionDep,
-    show: ShowDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    _producer: ProducerDep,
-) -> EpisodeRead:
+def unpublish_episode(episode_id: int, ctx: ProducingDep) -> EpisodeRead:
     """Back to draft: gone from the public API and the feed."""
-    now = clock.now()
-    episode = service.get_for(session, show, episode_id, now, producer=True)
-    service.unpublish(episode, now)
-    return episode_read(episode, settings.base_url, now)
+    episode = ctx.episode(episode_id)
+    service.unpublish(episode, ctx.now)
+    return ctx.read(episode)

@@ -288,6 +288,9 @@ def test_upload_errors_name_the_problem(
     bad_field = post_file(client, auth, "speech.mp3", fields={"season": "second"})
     assert bad_field.status_code == 422
     assert bad_field.json()["errors"][0]["field"] == "season"
+    bad_people = post_file(client, auth, "speech.mp3", fields={"people": "Ayo Barley"})
+    assert bad_people.status_code == 422
+    assert bad_people.json()["detail"].startswith("people:")
 
     created = client.post("/api/episodes", json={"title": "x"}, headers=auth).json()
     as_json = client.put(f"/api/episodes/{created['id']}/audio", json={"a": 1}, headers=auth)
