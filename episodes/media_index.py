@@ -38,17 +38,22 @@ class MediaEntry:
 
 
 class MediaIndex:
+    """Misses are remembered too (a 404 costs no query), so the size is capped: a scanner
+    asking for random names must not grow the process without bound."""
+
     def __init__(
         self,
         factory: sessionmaker[Session],
         storage: Storage,
         show_slug: str,
         ttl: float,
+        max_entries: int = 10_000,
     ) -> None:
         self._factory = factory
         self._storage = storage
         self._show_slug = show_slug
         self._ttl = ttl
+        self._max_entries = max_entries
         self._entries: dict[str, tuple[float, MediaEntry | None]] = {}
         self._lock = threading.Lock()
 
@@ -89,8 +94,13 @@ class MediaIndex:
                 mime_type=row.mime_type,
                 public_from=row.publish_at if row.status == Status.PUBLISHED else None,
             )
+        now = time.monotonic()
         with self._lock:
-            self._entries[slug] = (time.monotonic() + self._ttl, entry)
+            if len(self._entries) >= self._max_entries:
+                self._entries = {k: v for k, v in self._entries.items() if v[0] >= now}
+                if len(self._entries) >= self._max_entries:
+                    self._entries.clear()
+            self._entries[slug] = (now + self._ttl, entry)
         return entry
 
     def forget(self, slug: str) -> None:
