@@ -23,7 +23,14 @@ def status_is(status: Status, now: datetime) -> ColumnElement[bool]:
     return visible(now)
 
 
+# Ids are 32-bit on PostgreSQL: a larger number names no episode (and must not reach the query,
+# where it would be a database error rather than a 404).
+MAX_ID = 2**31 - 1
+
+
 def get(session: Session, show_id: int, episode_id: int) -> Episode | None:
+    if not 1 <= episode_id <= MAX_ID:
+        return None
     return session.scalar(
         select(Episode).where(Episode.show_id == show_id, Episode.id == episode_id)
     )

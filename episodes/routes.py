@@ -118,7 +118,7 @@ def list_episodes(
     settings: SettingsDep,
     clock: ClockDep,
     producer: OptionalProducer,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
     status_filter: Annotated[Status | None, Query(alias="status")] = None,
 ) -> EpisodePage:

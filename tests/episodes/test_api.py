@@ -248,3 +248,17 @@ def test_show_notes_are_sanitised(client: TestClient, auth: dict[str, str]) -> N
     assert "<h2>Guests</h2>" in markdown["show_notes_html"]
     assert "<strong>Ayo Barley</strong>" in markdown["show_notes_html"]
     assert "<script>" not in markdown["show_notes_html"]
+
+
+def test_out_of_range_ids_are_404_not_500(client: TestClient, auth: dict[str, str]) -> None:
+    """PostgreSQL ids are 32-bit: a larger number is simply no episode."""
+    for episode_id in ("99999999999", "0", "-1"):
+        assert client.get(f"/api/episodes/{episode_id}", headers=auth).status_code == 404
+        patched = client.patch(f"/api/episodes/{episode_id}", json={"title": "x"}, headers=auth)
+        assert patched.status_code == 404
+        assert client.delete(f"/api/episodes/{episode_id}", headers=auth).status_code == 404
+        put = client.put(f"/api/episodes/{episode_id}/transcript", content=b"x", headers=auth)
+        assert put.status_code == 404
+    huge_page = client.get("/api/episodes?page=1000000000000000000000")
+    assert huge_page.status_code == 422
+    assert huge_page.json()["errors"][0]["field"] == "page"
