@@ -37,14 +37,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.clock = clock
         app.state.engine = runtime.engine
         app.state.sessionmaker = runtime.sessionmaker
+        app.state.read_sessionmaker = runtime.read_sessionmaker
         app.state.storage = LocalStorage(settings.media_dir)
         app.state.media_index = MediaIndex(
-            runtime.sessionmaker,
+            runtime.read_sessionmaker,
             app.state.storage,
             settings.show_slug,
             ttl=settings.cache_check_interval,
         )
-        app.state.feed_cache = FeedCache(settings, clock, runtime.sessionmaker)
+        app.state.feed_cache = FeedCache(settings, clock, runtime.read_sessionmaker)
         try:
             yield
         finally:

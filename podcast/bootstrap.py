@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from podcast.clock import Clock
-from podcast.db import make_engine, make_sessionmaker, session_scope
+from podcast.db import UnitOfWork, make_engine, make_sessionmaker, session_scope
 from podcast.migrate import upgrade
 from podcast.settings import Settings
 from podcast.show.service import ensure_default_show
@@ -17,7 +17,9 @@ from podcast.show.service import ensure_default_show
 @dataclass(frozen=True)
 class Runtime:
     engine: Engine
-    sessionmaker: sessionmaker[Session]
+    # Writers (the default everywhere) and read-only sessions (GET requests, caches).
+    sessionmaker: sessionmaker[UnitOfWork]
+    read_sessionmaker: sessionmaker[UnitOfWork]
 
 
 def prepare(settings: Settings, clock: Clock) -> Runtime:
@@ -29,4 +31,5 @@ def prepare(settings: Settings, clock: Clock) -> Runtime:
     factory = make_sessionmaker(engine)
     with session_scope(factory) as session:
         ensure_default_show(session, settings, clock.now())
-    return Runtime(engine=engine, sessionmaker=factory)
+    readers = make_sessionmaker(engine, write=False)
+    return Runtime(engine=engine, sessionmaker=factory, read_sessionmaker=readers)

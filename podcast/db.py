@@ -1,13 +1,25 @@
-"""SQLAlchemy wiring shared by every domain: the declarative base, engines and sessions."""
+"""SQLAlchemy wiring shared by every domain: the declarative base, engines and sessions.
+
+Two rules every writer relies on (docs/architecture.md, "Transactions"):
+
+- **SQLite writers take the lock first.** A deferred transaction that reads and then writes
+  cannot wait for another writer: SQLite answers "database is locked" at once. Sessions made
+  for writing (the default) begin ``BEGIN IMMEDIATE``, so they queue on the busy timeout
+  instead; read-only sessions begin a plain deferred ``BEGIN`` and never block writers (WAL).
+- **Side effects run after commit.** Deleting released files, clearing caches and queueing
+  work are registered on the session (:meth:`UnitOfWork.after_commit`) and run only once the
+  transaction is durable; work to undo on failure goes to :meth:`UnitOfWork.after_rollback`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -53,30 +65,125 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+log = logging.getLogger(__name__)
+
+# Execution option naming a connection whose transactions begin with ``BEGIN IMMEDIATE``.
+SQLITE_IMMEDIATE = "podcast_sqlite_immediate"
+# How long a SQLite writer waits for the lock before the request answers 503.
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite gets WAL, a busy timeout and enforced foreign keys."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # pysqlite would otherwise issue its own deferred BEGIN; ``_sqlite_begin`` chooses instead
+    # (SQLAlchemy's documented recipe, which also makes SAVEPOINT work).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def _sqlite_begin(connection: Connection) -> None:
+    immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine (and pool), its transactions taking SQLite's write lock at BEGIN."""
+    return engine.execution_options(**{SQLITE_IMMEDIATE: True})
+
+
+def holds_write_lock(session: Session) -> bool:
+    """Whether this session's transaction already excludes every other writer on SQLite."""
+    connection = session.connection()
+    return bool(connection.get_execution_options().get(SQLITE_IMMEDIATE, False))
+
+
+class UnitOfWork(Session):
+    """A session whose side effects wait for the commit.
+
+    Actions registered with :meth:`after_commit` run once the transaction is durable (never if
+    it rolls back); :meth:`after_rollback` actions undo work outside the database (a file
+    stored for a row that never got committed). Either list is dropped by the other outcome.
+    An action that fails is logged: the data is already committed, and the next ``podcast
+    media gc`` or cache check repairs what it left.
+    """
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        self.info.setdefault(_AFTER_COMMIT, []).append(action)
+
+    def after_rollback(self, action: Callable[[], None]) -> None:
+        self.info.setdefault(_AFTER_ROLLBACK, []).append(action)
+
+    def commit(self) -> None:
+        super().commit()
+        self.info.pop(_AFTER_ROLLBACK, None)
+        self._run(self.info.pop(_AFTER_COMMIT, []))
+
+    def rollback(self) -> None:
+        super().rollback()
+        self.info.pop(_AFTER_COMMIT, None)
+        self._run(self.info.pop(_AFTER_ROLLBACK, []))
+
+    def close(self) -> None:
+        # Closing without commit is a rollback: committed-only actions must not survive it.
+        self.info.pop(_AFTER_COMMIT, None)
+        pending = self.info.pop(_AFTER_ROLLBACK, [])
+        if pending:
+            super().rollback()
+            self._run(pending)
+        super().close()
+
+    def _run(self, actions: list[Callable[[], None]]) -> None:
+        for action in actions:
+            try:
+                action()
+            except Exception:
+                log.exception("an action after the transaction ended failed")
+                if self.in_transaction():
+                    super().rollback()
+
+
+_AFTER_COMMIT = "podcast_after_commit"
+_AFTER_ROLLBACK = "podcast_after_rollback"
+
+
+def make_sessionmaker(engine: Engine, *, write: bool = True) -> sessionmaker[UnitOfWork]:
+    """Sessions for writing (the default: safe under concurrency) or only for reading."""
+    bind = writer(engine) if write else engine
+    return sessionmaker(bind, class_=UnitOfWork, expire_on_commit=False)
+
+
+def after_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run ``action`` once ``session`` commits."""
+    _unit_of_work(session).after_commit(action)
+
+
+def after_rollback(session: Session, action: Callable[[], None]) -> None:
+    """Run ``action`` if ``session`` rolls back (or closes without committing)."""
+    _unit_of_work(session).after_rollback(action)
+
+
+def _unit_of_work(session: Session) -> UnitOfWork:
+    if not isinstance(session, UnitOfWork):
+        raise TypeError("side effects need a UnitOfWork session (podcast.db.make_sessionmaker)")
+    return session
 
 
 @contextmanager
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+def session_scope(factory: sessionmaker[Any]) -> Iterator[Session]:
     """One unit of work: commit when the block succeeds, roll back when it raises."""
     with factory() as session:
         try:

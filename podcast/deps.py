@@ -23,8 +23,15 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    with session_scope(request.app.state.sessionmaker) as session:
+    """The request's unit of work: a writer for anything that may change data, else a reader
+    (which on SQLite never takes the write lock)."""
+    state = request.app.state
+    factory = state.read_sessionmaker if request.method in _SAFE_METHODS else state.sessionmaker
+    with session_scope(factory) as session:
         yield session
 
 

@@ -9,6 +9,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, text
 
+from podcast.db import writer
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant works; it only has to be the same for every replica.
 _PG_LOCK_KEY = 7_341_905_112
@@ -36,7 +38,8 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 def _locked(engine: Engine, run: Callable[[Config], None]) -> None:
     config = alembic_config(engine)
-    with engine.connect() as connection:
+    # On SQLite the write lock is taken at BEGIN: two workers starting at once queue here.
+    with writer(engine).connect() as connection:
         postgres = connection.dialect.name == "postgresql"
         if postgres:
             connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK_KEY})

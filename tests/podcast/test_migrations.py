@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from podcast.db import make_engine
+from podcast.db import SQLITE_BUSY_TIMEOUT_MS, make_engine
 from podcast.migrate import current_revision, downgrade, upgrade
 from podcast.models import metadata
 from transcripts.schema import COMPARE_OPTIONS
@@ -40,5 +40,5 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == SQLITE_BUSY_TIMEOUT_MS
     engine.dispose()
