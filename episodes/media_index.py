@@ -15,9 +15,9 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 from episodes.models import AudioFile, Episode, Status
+from podcast.db import Sessions
 from podcast.show.models import Show
 from podcast.storage import Storage
 
@@ -43,7 +43,7 @@ class MediaIndex:
 
     def __init__(
         self,
-        factory: sessionmaker[Session],
+        factory: Sessions,
         storage: Storage,
         show_slug: str,
         ttl: float,

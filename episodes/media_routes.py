@@ -71,7 +71,7 @@ async def _is_producer(request: Request) -> bool:
         return False
 
     def check() -> bool:
-        with request.app.state.sessionmaker() as session:
+        with request.app.state.read_sessionmaker() as session:
             return verify_token(session, token.strip()) is not None
 
     return await to_thread.run_sync(check)

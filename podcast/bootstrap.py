@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import sessionmaker
 
 from podcast.clock import Clock
-from podcast.db import UnitOfWork, make_engine, make_sessionmaker, session_scope
+from podcast.db import Sessions, make_engine, make_sessionmaker, session_scope
 from podcast.migrate import upgrade
 from podcast.settings import Settings
 from podcast.show.service import ensure_default_show
@@ -18,8 +17,8 @@ from podcast.show.service import ensure_default_show
 class Runtime:
     engine: Engine
     # Writers (the default everywhere) and read-only sessions (GET requests, caches).
-    sessionmaker: sessionmaker[UnitOfWork]
-    read_sessionmaker: sessionmaker[UnitOfWork]
+    sessionmaker: Sessions
+    read_sessionmaker: Sessions
 
 
 def prepare(settings: Settings, clock: Clock) -> Runtime:

@@ -159,8 +159,11 @@ class UnitOfWork(Session):
 _AFTER_COMMIT = "podcast_after_commit"
 _AFTER_ROLLBACK = "podcast_after_rollback"
 
+# What the app, the CLI and the caches are handed to open units of work.
+Sessions = sessionmaker[UnitOfWork]
 
-def make_sessionmaker(engine: Engine, *, write: bool = True) -> sessionmaker[UnitOfWork]:
+
+def make_sessionmaker(engine: Engine, *, write: bool = True) -> Sessions:
     """Sessions for writing (the default: safe under concurrency) or only for reading."""
     bind = writer(engine) if write else engine
     return sessionmaker(bind, class_=UnitOfWork, expire_on_commit=False)

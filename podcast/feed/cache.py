@@ -25,12 +25,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Message
 
 from podcast.clock import Clock
 from podcast.conditional import http_date
-from podcast.db import session_scope
+from podcast.db import Sessions, session_scope
 from podcast.feed.builder import build_feed
 from podcast.feed.data import FeedData, Fingerprint, fingerprint, load_feed_data
 from podcast.settings import Settings
@@ -135,7 +134,7 @@ class FeedCache:
         self,
         settings: Settings,
         clock: Clock,
-        sessions: sessionmaker[Session],
+        sessions: Sessions,
         *,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
