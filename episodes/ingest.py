@@ -1,8 +1,11 @@
 """Turning a received upload into an episode's audio.
 
-The order is what makes a crash harmless: the file is checked, fsynced and renamed into the
-store, then the row is committed, and only then is the file it replaced deleted. A crash leaves
-the old state or the new one; at worst an unreferenced file, which ``podcast media gc`` removes.
+The order is what makes a crash harmless and a race impossible: the file is checked before any
+lock is taken; then, holding the locks of its key and of its pictures' keys, it is renamed into
+the store and the rows are written; the unit of work commits, and only after that is the file
+it replaced released. A crash leaves the old state or the new one; at worst an unreferenced
+file, which ``podcast media gc`` removes. The caller owns the received temp file and discards
+it whatever happens (after a successful store it is already gone).
 """
 
 from __future__ import annotations
@@ -16,13 +19,14 @@ from sqlalchemy.orm import Session
 
 from episodes import service
 from episodes.audio import AudioInfo, CorruptAudio, UnsupportedAudio, read_audio
-from episodes.media_store import release, store_picture
+from episodes.media_store import picture_key, put_file, release_after_commit, store_picture
 from episodes.models import AudioFile, Chapter, Episode
 from episodes.schemas import EpisodeCreate
 from episodes.uploads import Received
 from podcast.errors import Unprocessable, UnsupportedMediaType
 from podcast.show.models import Show
 from podcast.storage import Storage, content_key
+from podcast.storage.keylock import lock_keys
 
 MAX_TITLE = 255
 
@@ -39,50 +43,38 @@ def new_episode(
     storage: Storage,
     show: Show,
     received: Received,
+    info: AudioInfo,
     values: dict[str, Any],
     now: datetime,
 ) -> tuple[Episode, Ingested]:
-    """A draft made from an uploaded file: checked, stored, and filled from its tags where
+    """A draft made from a checked upload (see :func:`inspect`), filled from its tags where
     ``values`` (already validated metadata) leave fields empty. Blocking: run in a thread."""
-    info = inspect(received)
-    key = store_audio(storage, received, info)
     values = {**values, "title": values.get("title") or title_for(info, received.filename)}
     episode = service.create_episode(session, show, EpisodeCreate.model_validate(values), now)
-    return episode, attach(session, storage, episode, received, info, key, now)
+    return episode, attach(session, storage, episode, received, info, now)
 
 
 def replace_audio(
-    session: Session, storage: Storage, episode: Episode, received: Received, now: datetime
+    session: Session,
+    storage: Storage,
+    episode: Episode,
+    received: Received,
+    info: AudioInfo,
+    now: datetime,
 ) -> Ingested:
     """Give an episode new audio (its guid stays). Blocking: run in a thread."""
-    info = inspect(received)
-    key = store_audio(storage, received, info)
-    return attach(session, storage, episode, received, info, key, now)
+    return attach(session, storage, episode, received, info, now)
 
 
 def inspect(received: Received) -> AudioInfo:
-    """Read the upload with mutagen; a refused file is deleted before the error is raised."""
+    """Read the upload with mutagen: 415 for what is not a supported audio format, 422 for a
+    broken file. Needs no database, so it runs before any transaction or lock."""
     try:
         return read_audio(received.path)
     except UnsupportedAudio as exc:
-        received.discard()
         raise UnsupportedMediaType(exc.message) from None
     except CorruptAudio as exc:
-        received.discard()
         raise Unprocessable(exc.message) from None
-    except BaseException:
-        received.discard()
-        raise
-
-
-def store_audio(storage: Storage, received: Received, info: AudioInfo) -> str:
-    key = content_key(received.sha256, info.format)
-    try:
-        storage.commit(received.path, key)
-    except BaseException:
-        received.discard()
-        raise
-    return key
 
 
 def attach(
@@ -91,19 +83,22 @@ def attach(
     episode: Episode,
     received: Received,
     info: AudioInfo,
-    key: str,
     now: datetime,
 ) -> Ingested:
-    """Point the episode at the stored audio, fill empty fields from the tags, commit, and
-    release the file it replaced."""
+    """Store the audio, point the episode at it and fill empty fields from the tags; the file
+    it replaced is released once the caller's unit of work commits."""
     result = Ingested()
-    old_keys: set[str] = set()
+    key = content_key(received.sha256, info.format)
+    # Every key this upload may store, locked at once in a fixed order (no deadlocks).
+    lock_keys(session, [key, *_picture_keys(info)])
+    put_file(session, storage, received.path, key)
+    old_key: str | None = None
     audio = episode.audio
     if audio is None:
         audio = AudioFile(episode=episode)
         session.add(audio)
     elif audio.key != key:
-        old_keys.add(audio.key)
+        old_key = audio.key
     audio.key = key
     audio.sha256 = received.sha256
     audio.size_bytes = received.size
@@ -116,14 +111,21 @@ def attach(
     audio.channels = info.channels
     audio.original_filename = received.filename
     audio.uploaded_at = now
-    _fill_from_tags(storage, episode, info, result)
+    _fill_from_tags(session, storage, episode, info, result)
     episode.updated_at = now
-    session.commit()
-    release(session, storage, old_keys)
+    session.flush()
+    release_after_commit(session, storage, {old_key})
     return result
 
 
-def _fill_from_tags(storage: Storage, episode: Episode, info: AudioInfo, result: Ingested) -> None:
+def _picture_keys(info: AudioInfo) -> list[str]:
+    pictures = [info.tags.cover, *(c.image for c in info.tags.chapters)]
+    return [picture_key(p) for p in pictures if p is not None]
+
+
+def _fill_from_tags(
+    session: Session, storage: Storage, episode: Episode, info: AudioInfo, result: Ingested
+) -> None:
     """Tags only fill what the producer left empty; nothing they set is overwritten."""
     tags = info.tags
     if not episode.summary and tags.comment:
@@ -142,7 +144,7 @@ def _fill_from_tags(storage: Storage, episode: Episode, info: AudioInfo, result:
         episode.suggested_publish_date = tags.date
         result.filled.append("suggested_publish_date")
     if episode.artwork_key is None and tags.cover is not None:
-        episode.artwork_key = store_picture(storage, tags.cover)
+        episode.artwork_key = store_picture(session, storage, tags.cover)
         episode.artwork_width, episode.artwork_height = tags.cover.width, tags.cover.height
         result.filled.append("artwork")
     if not episode.chapters and tags.chapters:
@@ -152,7 +154,7 @@ def _fill_from_tags(storage: Storage, episode: Episode, info: AudioInfo, result:
                 end_ms=c.end_ms,
                 title=c.title[:255] if c.title else None,
                 url=c.url if c.url and len(c.url) <= 2048 else None,
-                image_key=store_picture(storage, c.image) if c.image else None,
+                image_key=store_picture(session, storage, c.image) if c.image else None,
             )
             for c in tags.chapters
         ]

@@ -1,8 +1,16 @@
-"""Putting checked bytes into content-addressed storage, and finding what is still referenced."""
+"""Putting checked bytes into content-addressed storage, and deleting what no row uses.
+
+Files are shared by content, so every path that creates or deletes one holds the key's lock
+(``podcast.storage.keylock``) for the rest of its transaction: no interleaving of uploads,
+replacements, deletions and ``podcast media gc`` can delete a file a committed row names.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -10,13 +18,40 @@ from sqlalchemy.orm import Session
 
 from episodes.artwork import Picture
 from episodes.models import AudioFile, Chapter, Episode
+from podcast.db import after_commit, after_rollback
 from podcast.show.models import Show
 from podcast.storage import Storage, content_key
+from podcast.storage.keylock import lock_keys
+
+log = logging.getLogger(__name__)
+
+# Columns that name stored files: a key any of them holds is in use.
+_KEY_COLUMNS = (AudioFile.key, Episode.artwork_key, Chapter.image_key, Show.artwork_key)
+# ``podcast media gc`` leaves younger files alone (besides the locks): one more safety margin.
+GC_MIN_AGE_SECONDS = 3600.0
 
 
-def store_picture(storage: Storage, picture: Picture) -> str:
+def picture_key(picture: Picture) -> str:
+    return content_key(hashlib.sha256(picture.data).hexdigest(), picture.extension)
+
+
+def put_file(session: Session, storage: Storage, temp: Path, key: str) -> None:
+    """Move a checked temp file to ``key`` for rows this transaction is about to write.
+
+    If the transaction rolls back instead, the file is released again (unless another row
+    uses the same bytes).
+    """
+    lock_keys(session, [key])
+    created = not storage.exists(key)
+    storage.commit(temp, key)
+    if created:
+        _release_on_rollback(session, storage, key)
+
+
+def store_picture(session: Session, storage: Storage, picture: Picture) -> str:
     """Store image bytes under their digest; the same picture twice is stored once."""
-    key = content_key(hashlib.sha256(picture.data).hexdigest(), picture.extension)
+    key = picture_key(picture)
+    lock_keys(session, [key])
     if storage.exists(key):
         return key
     temp = storage.new_temp()
@@ -26,43 +61,99 @@ def store_picture(storage: Storage, picture: Picture) -> str:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+    _release_on_rollback(session, storage, key)
     return key
 
 
+def _release_on_rollback(session: Session, storage: Storage, key: str) -> None:
+    after_rollback(session, lambda: release(session, storage, {key}))
+
+
+def release_after_commit(session: Session, storage: Storage, keys: set[str | None]) -> None:
+    """Once this transaction commits, delete the files of ``keys`` that no row uses."""
+    wanted = {key for key in keys if key}
+    if wanted:
+        after_commit(session, lambda: release(session, storage, wanted))
+
+
+def release(session: Session, storage: Storage, keys: set[str]) -> list[str]:
+    """Delete each file no row references, one short transaction per key, under its lock.
+
+    Runs between units of work (after a commit or a rollback); returns what it deleted.
+    """
+    deleted = []
+    for key in sorted(keys):
+        try:
+            lock_keys(session, [key])
+            if not is_key_in_use(session, key):
+                storage.delete(key)
+                deleted.append(key)
+            session.commit()
+        except Exception:
+            session.rollback()
+            log.warning("could not release %s; podcast media gc will retry", key, exc_info=True)
+    return deleted
+
+
+def is_key_in_use(session: Session, key: str) -> bool:
+    """Whether any row names this file: one indexed lookup per column."""
+    return any(
+        session.scalar(select(column).where(column == key).limit(1)) is not None
+        for column in _KEY_COLUMNS
+    )
+
+
+def is_image_in_use(session: Session, key: str) -> bool:
+    """Whether a show, episode or chapter uses this image (public image URLs need one)."""
+    return is_key_in_use(session, key)
+
+
 def referenced_keys(session: Session) -> set[str]:
-    """Every storage key a row points at: what garbage collection must keep."""
+    """Every storage key a row points at."""
     keys: set[str] = set()
-    for column in (AudioFile.key, Chapter.image_key, Episode.artwork_key, Show.artwork_key):
+    for column in _KEY_COLUMNS:
         keys.update(key for key in session.scalars(select(column).distinct()) if key)
     return keys
 
 
-def is_image_in_use(session: Session, key: str) -> bool:
-    """Whether a show, episode or chapter uses this image: one indexed lookup per table."""
-    for column in (Episode.artwork_key, Show.artwork_key, Chapter.image_key):
-        if session.scalar(select(column).where(column == key).limit(1)) is not None:
-            return True
-    return False
+@dataclass
+class Collected:
+    """What ``podcast media gc`` did."""
 
-
-def release(session: Session, storage: Storage, keys: set[str]) -> None:
-    """Delete files no row references any more. Call only after the change is committed."""
-    if not keys:
-        return
-    still_used = referenced_keys(session)
-    for key in keys - still_used:
-        storage.delete(key)
+    removed: list[str] = field(default_factory=list)
+    temps: list[Path] = field(default_factory=list)
+    too_young: int = 0
 
 
 def collect_garbage(
-    session: Session, storage: Storage, temp_age_seconds: float = 3600
-) -> tuple[list[str], list[Path]]:
-    """Remove stored files no row references and uploads abandoned mid-way (crash, kill)."""
+    session: Session,
+    storage: Storage,
+    *,
+    min_age_seconds: float = GC_MIN_AGE_SECONDS,
+    temp_age_seconds: float = 3600,
+) -> Collected:
+    """Remove stored files no row references and uploads abandoned mid-way (crash, kill).
+
+    The first pass only picks candidates; each is deleted by :func:`release`, which checks
+    again under the key's lock, so an upload committing the same bytes meanwhile keeps them.
+    """
+    result = Collected()
     used = referenced_keys(session)
-    orphans = [key for key in storage.keys() if key not in used]
-    for key in orphans:
-        storage.delete(key)
-    temps = list(storage.stale_temps(temp_age_seconds))
-    for temp in temps:
+    session.commit()
+    cutoff = time.time() - min_age_seconds
+    candidates = set()
+    for key in storage.keys():
+        if key in used:
+            continue
+        stat = storage.stat(key)
+        if stat is None:
+            continue
+        if stat.modified > cutoff:
+            result.too_young += 1
+            continue
+        candidates.add(key)
+    result.removed = release(session, storage, candidates)
+    result.temps = list(storage.stale_temps(temp_age_seconds))
+    for temp in result.temps:
         temp.unlink(missing_ok=True)
-    return orphans, temps
+    return result

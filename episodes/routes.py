@@ -42,8 +42,9 @@ from podcast.deps import (
     SettingsDep,
     ShowDep,
     StorageDep,
+    end_transaction,
 )
-from podcast.errors import ApiError, Unauthorized, Unprocessable, UnsupportedMediaType
+from podcast.errors import Unauthorized, Unprocessable, UnsupportedMediaType
 from podcast.json_body import media_type_of, require_json
 from podcast.settings import Settings
 from podcast.show.models import Show
@@ -88,6 +89,11 @@ class Producing:
     settings: Settings
     storage: Storage
     now: datetime
+
+    def fresh_show(self) -> Show:
+        """The show, read again in the current transaction (after a long upload)."""
+        self.session.refresh(self.show)
+        return self.show
 
     def episode(self, episode_id: int) -> Episode:
         """Any episode of the show, drafts included (404 if there is none)."""
@@ -161,8 +167,14 @@ async def create_episode(request: Request, ctx: ProducingDep, response: Response
     kind = media_type_of(request)
     if kind == "multipart/form-data":
         received, fields = await _receive_form(request, ctx)
-        episode = await _create_from_upload(ctx, received, fields)
+        try:
+            episode = await _create_from_upload(ctx, received, fields)
+        finally:
+            # Refused, failed or stored (then already moved): no temp file outlives the request.
+            if received is not None:
+                received.discard()
     elif kind == "application/json" or kind.endswith("+json"):
+        await end_transaction(ctx.session)  # the body may arrive slowly
         try:
             data = EpisodeCreate.model_validate_json(await request.body())
         except ValidationError as exc:
@@ -186,21 +198,19 @@ async def _create_from_upload(
         raise Unprocessable(_FILE_REQUIRED)
     try:
         data = EpisodeUploadFields.model_validate(_form_values(fields))
-    except (ValidationError, ApiError) as exc:
-        received.discard()
-        if isinstance(exc, ValidationError):
-            raise RequestValidationError(exc.errors()) from None
-        raise
-    episode, _ = await to_thread.run_sync(
-        ingest.new_episode,
-        ctx.session,
-        ctx.storage,
-        ctx.show,
-        received,
-        data.model_dump(exclude_none=True),
-        ctx.now,
-    )
-    return episode
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from None
+    info = await to_thread.run_sync(ingest.inspect, received)
+
+    def create() -> Episode:
+        show = ctx.fresh_show()
+        values = data.model_dump(exclude_none=True)
+        episode, _ = ingest.new_episode(
+            ctx.session, ctx.storage, show, received, info, values, ctx.now
+        )
+        return episode
+
+    return await to_thread.run_sync(create)
 
 
 def _form_values(fields: dict[str, str]) -> dict[str, Any]:
@@ -211,13 +221,10 @@ def _form_values(fields: dict[str, str]) -> dict[str, Any]:
         if value == "":
             continue
         if name == "people":
-            try:
-                values[name] = json.loads(value)
-            except json.JSONDecodeError:
-                raise Unprocessable("people: must be a JSON list of people") from None
+            values[name] = _json_field(name, value, "a JSON list of people")
         elif name == "keywords":
             values[name] = (
-                json.loads(value)
+                _json_field(name, value, "a JSON list of words, or words separated by commas")
                 if value.startswith("[")
                 else [k for k in (p.strip() for p in value.split(",")) if k]
             )
@@ -226,15 +233,31 @@ def _form_values(fields: dict[str, str]) -> dict[str, Any]:
     return values
 
 
+def _json_field(name: str, value: str, expected: str) -> Any:
+    """A form field holding JSON; anything unreadable (or absurdly nested) is the field's 422."""
+    try:
+        return json.loads(value)
+    except (ValueError, RecursionError):
+        raise Unprocessable(f"{name}: must be {expected}") from None
+
+
 async def _replace_audio(
     ctx: Producing, episode_id: int, receive: Callable[[], Awaitable[Received]]
 ) -> EpisodeRead:
-    episode = await to_thread.run_sync(ctx.episode, episode_id)
+    await to_thread.run_sync(ctx.episode, episode_id)  # 404 before a byte of the body is read
+    await end_transaction(ctx.session)
     received = await receive()
-    await to_thread.run_sync(
-        ingest.replace_audio, ctx.session, ctx.storage, episode, received, ctx.now
-    )
-    return ctx.read(episode)
+    try:
+        info = await to_thread.run_sync(ingest.inspect, received)
+
+        def replace() -> EpisodeRead:
+            episode = ctx.episode(episode_id)  # again: it may have been deleted meanwhile
+            ingest.replace_audio(ctx.session, ctx.storage, episode, received, info, ctx.now)
+            return ctx.read(episode)
+
+        return await to_thread.run_sync(replace)
+    finally:
+        received.discard()
 
 
 async def _receive_raw(request: Request, ctx: Producing) -> Received:
@@ -245,6 +268,7 @@ async def _receive_raw(request: Request, ctx: Producing) -> Received:
         )
     limit = ctx.settings.max_upload_bytes
     check_declared_length(request.headers.get("content-length"), limit)
+    await end_transaction(ctx.session)
     return await receive_raw(request.stream(), ctx.storage, limit, _raw_filename(request))
 
 
@@ -253,6 +277,7 @@ async def _receive_form(request: Request, ctx: Producing) -> tuple[Received | No
         raise UnsupportedMediaType("send the audio as multipart/form-data with a 'file' field")
     limit = ctx.settings.max_upload_bytes
     check_declared_length(request.headers.get("content-length"), limit, _MULTIPART_SLACK)
+    await end_transaction(ctx.session)
     return await receive_multipart(
         request.stream(), request.headers["content-type"], ctx.storage, limit
     )

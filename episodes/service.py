@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from episodes import repository
-from episodes.media_store import release
+from episodes.media_store import release_after_commit
 from episodes.models import Episode, NotesFormat, Status
 from episodes.notes import render_notes
 from episodes.schemas import EpisodeCreate, EpisodeUpdate
@@ -115,7 +115,7 @@ def unpublish(episode: Episode, now: datetime) -> None:
 
 
 def delete_episode(session: Session, storage: Storage, episode: Episode, now: datetime) -> None:
-    """Delete the episode, then the files nothing else uses.
+    """Delete the episode; once that is committed, the files nothing else uses go too.
 
     The show's ``updated_at`` moves too: a deleted row leaves no trace of its own, and the
     feed's ``Last-Modified`` must still change for apps that only send ``If-Modified-Since``.
@@ -123,11 +123,11 @@ def delete_episode(session: Session, storage: Storage, episode: Episode, now: da
     show = session.get(Show, episode.show_id)
     if show is not None:
         show.updated_at = now
-    keys = {c.image_key for c in episode.chapters if c.image_key}
-    keys |= {k for k in (episode.artwork_key, episode.audio and episode.audio.key) if k}
+    keys: set[str | None] = {c.image_key for c in episode.chapters}
+    keys |= {episode.artwork_key, episode.audio.key if episode.audio else None}
     session.delete(episode)
-    session.commit()
-    release(session, storage, keys)
+    session.flush()
+    release_after_commit(session, storage, keys)
 
 
 def get_for(

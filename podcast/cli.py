@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from episodes import ingest
 from episodes import repository as episode_repository
 from episodes import service as episode_service
-from episodes.media_store import collect_garbage
+from episodes.media_store import GC_MIN_AGE_SECONDS, collect_garbage
 from episodes.models import Status
 from episodes.uploads import receive_file
 from episodes.urls import enclosure_url
@@ -179,7 +179,6 @@ def episode_add(
     clock = SystemClock()
     with _session() as (settings, session):
         storage = LocalStorage(settings.media_dir)
-        show = get_default_show(session, settings)
         with Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -198,11 +197,16 @@ def episode_add(
             except ApiError as exc:
                 _fail(exc.detail)
         try:
+            info = ingest.inspect(received)
+            # The transaction (and, on SQLite, the write lock) starts here, after the copy.
+            show = get_default_show(session, settings)
             episode, _ = ingest.new_episode(
-                session, storage, show, received, {"title": title}, clock.now()
+                session, storage, show, received, info, {"title": title}, clock.now()
             )
         except ApiError as exc:
             _fail(f"{file.name}: {exc.detail}")
+        finally:
+            received.discard()
         if publish:
             episode_service.publish(episode, None, clock.now())
         audio = episode.audio
@@ -215,13 +219,26 @@ def episode_add(
 
 
 @media_app.command("gc")
-def media_gc() -> None:
-    """Delete stored files that no episode or show uses, and abandoned partial uploads."""
+def media_gc(
+    min_age: Annotated[
+        float,
+        typer.Option(help="Leave files younger than this many minutes (a safety margin)."),
+    ] = GC_MIN_AGE_SECONDS / 60,
+) -> None:
+    """Delete stored files that no episode or show uses, and abandoned partial uploads.
+
+    Safe while the service runs: each file is checked again under its lock before it goes.
+    """
     with _session() as (settings, session):
-        orphans, temps = collect_garbage(session, LocalStorage(settings.media_dir))
-    for key in orphans:
+        result = collect_garbage(
+            session, LocalStorage(settings.media_dir), min_age_seconds=min_age * 60
+        )
+    for key in result.removed:
         console.print(f"removed {key}")
-    console.print(f"{len(orphans)} unreferenced file(s) and {len(temps)} partial upload(s) removed")
+    console.print(
+        f"{len(result.removed)} unreferenced file(s) and {len(result.temps)} partial upload(s)"
+        f" removed; {result.too_young} unreferenced file(s) younger than {min_age:g} min kept"
+    )
 
 
 @app.command()

@@ -121,10 +121,10 @@ class UnitOfWork(Session):
     media gc`` or cache check repairs what it left.
     """
 
-    def after_commit(self, action: Callable[[], None]) -> None:
+    def after_commit(self, action: Callable[[], object]) -> None:
         self.info.setdefault(_AFTER_COMMIT, []).append(action)
 
-    def after_rollback(self, action: Callable[[], None]) -> None:
+    def after_rollback(self, action: Callable[[], object]) -> None:
         self.info.setdefault(_AFTER_ROLLBACK, []).append(action)
 
     def commit(self) -> None:
@@ -146,7 +146,7 @@ class UnitOfWork(Session):
             self._run(pending)
         super().close()
 
-    def _run(self, actions: list[Callable[[], None]]) -> None:
+    def _run(self, actions: list[Callable[[], object]]) -> None:
         for action in actions:
             try:
                 action()
@@ -169,12 +169,12 @@ def make_sessionmaker(engine: Engine, *, write: bool = True) -> Sessions:
     return sessionmaker(bind, class_=UnitOfWork, expire_on_commit=False)
 
 
-def after_commit(session: Session, action: Callable[[], None]) -> None:
+def after_commit(session: Session, action: Callable[[], object]) -> None:
     """Run ``action`` once ``session`` commits."""
     _unit_of_work(session).after_commit(action)
 
 
-def after_rollback(session: Session, action: Callable[[], None]) -> None:
+def after_rollback(session: Session, action: Callable[[], object]) -> None:
     """Run ``action`` if ``session`` rolls back (or closes without committing)."""
     _unit_of_work(session).after_rollback(action)
 

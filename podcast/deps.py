@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -33,6 +34,17 @@ def get_session(request: Request) -> Iterator[Session]:
     factory = state.read_sessionmaker if request.method in _SAFE_METHODS else state.sessionmaker
     with session_scope(factory) as session:
         yield session
+
+
+async def end_transaction(session: Session) -> None:
+    """Commit what the request has done so far, before a slow step such as receiving a body.
+
+    On SQLite a writer holds the database's write lock from its first statement to its commit;
+    a producer on a slow line must not make every other writer wait for their upload. The
+    next statement begins a new transaction, so rows read before may have changed: look them
+    up again.
+    """
+    await to_thread.run_sync(session.commit)
 
 
 def get_clock(request: Request) -> Clock:

@@ -6,13 +6,17 @@ beyond a status number; every answer has the same shape so a producer's script c
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -102,6 +106,21 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": _summary(items), "errors": items}, 422)
 
 
+# Seconds a client should wait before retrying when the database is busy or unreachable.
+RETRY_AFTER_SECONDS = 2
+
+
+async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    """A lock that could not be had in time (SQLite busy, a PostgreSQL deadlock) or a lost
+    connection: nothing was committed, and trying again shortly will most likely work."""
+    log.warning("database unavailable: %s", exc)
+    return JSONResponse(
+        {"detail": "the database is busy or unreachable: nothing was saved; try again shortly"},
+        503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     return JSONResponse(
@@ -113,3 +132,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)

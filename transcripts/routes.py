@@ -22,6 +22,7 @@ from podcast.deps import (
     SessionDep,
     SettingsDep,
     ShowDep,
+    end_transaction,
 )
 from podcast.errors import NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from podcast.json_body import media_type_of
@@ -105,6 +106,7 @@ async def put_transcript(
     kind = media_type_of(request)
     if kind.startswith("multipart/"):
         raise UnsupportedMediaType("PUT the transcript file itself as the body, not a form")
+    await end_transaction(session)  # no write lock held while the body arrives
     data = await _body(request)
     media_type = kind if kind not in ("", "application/octet-stream") else None
     media_type = media_type or service.media_type_for(request.query_params.get("filename"))

@@ -13,7 +13,7 @@ from PIL import Image
 from sqlalchemy.orm import Session
 
 from episodes.artwork import ArtworkError, Picture, inspect_image
-from episodes.media_store import release, store_picture
+from episodes.media_store import release_after_commit, store_picture
 from podcast.errors import Unprocessable, UnsupportedMediaType
 from podcast.show.models import Show
 from podcast.storage import Storage
@@ -56,12 +56,14 @@ def check_show_artwork(data: bytes) -> Picture:
 def replace_show_artwork(
     session: Session, storage: Storage, show: Show, picture: Picture, now: datetime
 ) -> None:
-    """Store the file, point the show at it and commit; then delete the old file if unused."""
+    """Store the file and point the show at it; once that is committed, the old file is
+    deleted if nothing else uses it."""
+    key = store_picture(session, storage, picture)
+    session.refresh(show)  # under the lock now: the file being replaced is the current one
     old = show.artwork_key
-    key = store_picture(storage, picture)
     show.artwork_key = key
     show.artwork_width, show.artwork_height = picture.width, picture.height
     show.updated_at = now
-    session.commit()
-    if old and old != key:
-        release(session, storage, {old})
+    session.flush()
+    if old != key:
+        release_after_commit(session, storage, {old})

@@ -5,7 +5,15 @@ from __future__ import annotations
 from anyio import to_thread
 from fastapi import APIRouter, Request
 
-from podcast.deps import ClockDep, ProducerDep, SessionDep, SettingsDep, ShowDep, StorageDep
+from podcast.deps import (
+    ClockDep,
+    ProducerDep,
+    SessionDep,
+    SettingsDep,
+    ShowDep,
+    StorageDep,
+    end_transaction,
+)
 from podcast.errors import PayloadTooLarge
 from podcast.show.artwork import MAX_BYTES, check_show_artwork, replace_show_artwork
 from podcast.show.schemas import ShowRead, ShowUpdate
@@ -51,6 +59,7 @@ async def put_artwork(
 ) -> ShowRead:
     """Replace the show's artwork with the image sent as the raw body: a square JPEG or PNG
     of 1400-3000 px in RGB. The artwork URL changes with the picture."""
+    await end_transaction(session)
     data = await _read_limited(request, MAX_BYTES)
     picture = await to_thread.run_sync(check_show_artwork, data)
     await to_thread.run_sync(replace_show_artwork, session, storage, show, picture, clock.now())

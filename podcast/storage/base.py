@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -22,6 +23,12 @@ def is_content_key(key: str) -> bool:
     return bool(_KEY.match(key))
 
 
+@dataclass(frozen=True)
+class KeyStat:
+    size: int
+    modified: float  # seconds since the epoch
+
+
 class Storage(Protocol):
     def new_temp(self) -> Path:
         """A fresh, empty file on the same filesystem as the store, for an incoming upload."""
@@ -37,6 +44,10 @@ class Storage(Protocol):
     def path(self, key: str) -> Path: ...
 
     def exists(self, key: str) -> bool: ...
+
+    def stat(self, key: str) -> KeyStat | None:
+        """Size and modification time, or None when there is no such file."""
+        ...
 
     def delete(self, key: str) -> None: ...
 

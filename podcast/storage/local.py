@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from podcast.storage.base import content_key, is_content_key
+from podcast.storage.base import KeyStat, content_key, is_content_key
 
 _INCOMING = ".incoming"
 
@@ -43,6 +43,13 @@ class LocalStorage:
 
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
+
+    def stat(self, key: str) -> KeyStat | None:
+        try:
+            result = self.path(key).stat()
+        except FileNotFoundError:
+            return None
+        return KeyStat(result.st_size, result.st_mtime)
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)

@@ -22,12 +22,17 @@ from podcast.auth import AdminSession
 from podcast.clock import Clock
 from podcast.db import session_scope
 from podcast.deps import ClockDep, SessionDep, SettingsDep, ShowDep, StorageDep
-from podcast.errors import ApiError, Conflict, Unprocessable
+from podcast.errors import ApiError, Conflict, NotFound, Unprocessable
 from podcast.show.models import Show
 from podcast.show.service import get_default_show
 from podcast.storage import Storage
 from podcast.web import feed_check, forms, transcript_admin, views
-from podcast.web.admin_common import AdminEpisode, AdminEpisodeDep, receive_upload
+from podcast.web.admin_common import (
+    AdminEpisode,
+    AdminEpisodeDep,
+    find_episode,
+    receive_upload,
+)
 from podcast.web.admin_common import context as _context
 from podcast.web.admin_common import sentence as _sentence
 from podcast.web.admin_common import text as _text
@@ -217,23 +222,28 @@ async def create_from_upload(
     forged request is refused before a byte of the body is read."""
     try:
         received, fields = await receive_upload(
-            request, admin, web, storage, settings.max_upload_bytes
+            request, session, admin, web, storage, settings.max_upload_bytes
         )
     except ApiError as exc:
         return _new_page(request, admin, show, {"file": _sentence(exc.detail)}, {}, exc.status_code)
     values = {"title": fields.get("title", "").strip()[:255]}
-    if received is None or received.size == 0:
-        if received is not None:
-            received.discard()
-        return _new_page(
-            request, admin, show, {"file": "Choose an audio file to upload"}, values, 422
-        )
     try:
-        episode, filled = await _ingest(session, storage, show, clock, received, values["title"])
-    except ApiError as exc:
-        return _new_page(
-            request, admin, show, {"file": _sentence(exc.detail)}, values, exc.status_code
-        )
+        if received is None or received.size == 0:
+            return _new_page(
+                request, admin, show, {"file": "Choose an audio file to upload"}, values, 422
+            )
+        try:
+            episode, filled = await _ingest(
+                session, storage, show, clock, received, values["title"]
+            )
+        except ApiError as exc:
+            await to_thread.run_sync(session.rollback)  # nothing of a refused upload is kept
+            return _new_page(
+                request, admin, show, {"file": _sentence(exc.detail)}, values, exc.status_code
+            )
+    finally:
+        if received is not None:
+            received.discard()  # refused, failed, or already moved into the store
     query = "done=created" + (f"&filled={','.join(filled)}" if filled else "")
     return RedirectResponse(f"/admin/episodes/{episode.id}?{query}", status_code=303)
 
@@ -241,10 +251,16 @@ async def create_from_upload(
 async def _ingest(
     session: Session, storage: Storage, show: Show, clock: Clock, received: Received, title: str
 ) -> tuple[Episode, list[str]]:
-    episode, result = await to_thread.run_sync(
-        ingest.new_episode, session, storage, show, received, {"title": title}, clock.now()
-    )
-    return episode, result.filled
+    info = await to_thread.run_sync(ingest.inspect, received)
+
+    def create() -> tuple[Episode, list[str]]:
+        session.refresh(show)
+        episode, result = ingest.new_episode(
+            session, storage, show, received, info, {"title": title}, clock.now()
+        )
+        return episode, result.filled
+
+    return await to_thread.run_sync(create)
 
 
 def edit_page(page: AdminEpisode, *, status_code: int = 200, **extra: Any) -> HTMLResponse:
@@ -399,24 +415,33 @@ async def replace_audio(
     """New audio for an existing episode (a re-edit, a fixed mix): streamed and checked like
     the first upload; a refused file is deleted and the episode keeps the audio it had."""
     episode, now = page.episode, page.now
+    received: Received | None = None
     try:
         received, _fields = await receive_upload(
-            page.request, page.admin, web, storage, settings.max_upload_bytes
+            page.request, page.session, page.admin, web, storage, settings.max_upload_bytes
         )
         if received is None or received.size == 0:
-            if received is not None:
-                received.discard()
             raise Unprocessable("choose an audio file to upload")
-        await to_thread.run_sync(
-            ingest.replace_audio, page.session, storage, episode, received, now
-        )
+        info = await to_thread.run_sync(ingest.inspect, received)
+
+        def replace(received: Received) -> None:
+            current = find_episode(page.session, page.show, str(episode.id), now)
+            if current is None:
+                raise NotFound("this episode was deleted while the audio was uploading")
+            ingest.replace_audio(page.session, storage, current, received, info, now)
+
+        await to_thread.run_sync(replace, received)
     except ApiError as exc:
+        await to_thread.run_sync(page.session.rollback)
         errors = {AUDIO_FIELD: _sentence(exc.detail)}
         return edit_page(
             page,
             audio_errors=errors,
             status_code=exc.status_code,
         )
+    finally:
+        if received is not None:
+            received.discard()
     return RedirectResponse(f"/admin/episodes/{episode.id}?done=audio", status_code=303)
 
 

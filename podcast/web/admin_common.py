@@ -19,7 +19,7 @@ from episodes.models import Episode
 from episodes.uploads import Received, check_declared_length, receive_multipart
 from podcast import auth
 from podcast.auth import AdminSession
-from podcast.deps import ClockDep, SessionDep, ShowDep
+from podcast.deps import ClockDep, SessionDep, ShowDep, end_transaction
 from podcast.errors import ApiError, BadRequest
 from podcast.show.models import Show
 from podcast.storage import Storage
@@ -115,13 +115,20 @@ AdminEpisodeDep = Annotated[AdminEpisode, Depends(admin_episode)]
 
 
 async def receive_upload(
-    request: Request, admin: AdminSession, web: WebState, storage: Storage, limit: int
+    request: Request,
+    session: Session,
+    admin: AdminSession,
+    web: WebState,
+    storage: Storage,
+    limit: int,
 ) -> tuple[Received | None, dict[str, str]]:
     """A multipart form streamed to a temp file (its ``file`` part) and text fields.
 
     The CSRF token is checked before the body when the script sends it as a header, else
     from the form field once the body is in; a refused request leaves no file behind. Raises
-    ``ApiError`` (400, 413) for the form to show next to the file field.
+    ``ApiError`` (400, 413) for the form to show next to the file field. The request's
+    transaction is ended first (no lock is held while the body arrives): rows read before
+    must be looked up again.
     """
     header_token = request.headers.get(CSRF_HEADER)
     if header_token is not None:
@@ -130,6 +137,7 @@ async def receive_upload(
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):
         raise BadRequest("send the form as multipart/form-data")
+    await end_transaction(session)
     received, fields = await receive_multipart(request.stream(), content_type, storage, limit)
     if header_token is None:
         try:

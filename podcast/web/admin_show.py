@@ -111,7 +111,7 @@ async def upload_artwork(
     """The file streams to a temp file (size-limited, CSRF-checked), is read back once and
     deleted, then checked against Apple's rules; only a picture that passes is stored."""
     try:
-        received, _fields = await receive_upload(request, admin, web, storage, MAX_BYTES)
+        received, _fields = await receive_upload(request, session, admin, web, storage, MAX_BYTES)
         if received is None or received.size == 0:
             if received is not None:
                 received.discard()

@@ -364,20 +364,29 @@ def test_gc_removes_orphans_and_partial_uploads(
     orphan = settings.media_dir / "ab" / f"{'ab' * 32}.mp3"
     orphan.parent.mkdir(parents=True, exist_ok=True)
     orphan.write_bytes(b"left by a crash between rename and commit")
+    young = settings.media_dir / "cd" / f"{'cd' * 32}.mp3"
+    young.parent.mkdir(parents=True, exist_ok=True)
+    young.write_bytes(b"unreferenced, but within gc's safety margin")
     partial = settings.media_dir / ".incoming" / "upload-x.part"
     partial.write_bytes(b"half")
     old = time.time() - 7200
     os.utime(partial, (old, old))
+    os.utime(orphan, (old, old))
 
     monkeypatch.setenv("PODCAST_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("PODCAST_DATABASE_URL", settings.database_url)
     result = CliRunner().invoke(cli, ["media", "gc"])
     assert result.exit_code == 0, result.output
     assert "1 unreferenced file(s) and 1 partial upload(s) removed" in result.stdout
-    assert not orphan.exists() and not partial.exists()
+    assert "1 unreferenced file(s) younger than 60 min kept" in " ".join(result.stdout.split())
+    assert not orphan.exists() and not partial.exists() and young.exists()
     files = media_files(settings)
     assert any(kept["audio"]["sha256"] in f for f in files)
-    assert len(files) == 1 + 1 + 1, "audio, cover art and one chapter image are kept"
+    assert len(files) == 1 + 1 + 1 + 1, "audio, cover art, one chapter image and the young file"
+
+    result = CliRunner().invoke(cli, ["media", "gc", "--min-age", "0"])
+    assert result.exit_code == 0, result.output
+    assert not young.exists() and len(media_files(settings)) == 3
 
 
 def test_cli_episode_add(
