@@ -66,7 +66,11 @@ class LocalStorage:
     def stale_temps(self, older_than_seconds: float) -> Iterator[Path]:
         cutoff = time.time() - older_than_seconds
         for file in self.incoming.iterdir():
-            if file.stat().st_mtime < cutoff:
+            try:
+                modified = file.stat().st_mtime
+            except FileNotFoundError:  # an upload just finished (renamed) or was discarded
+                continue
+            if modified < cutoff:
                 yield file
 
 
