@@ -73,7 +73,7 @@ def real_duration(fmt: str, label: str, info: Any, path: Path) -> float:
     elif fmt == "flac":
         duration = _flac_duration(label, info, path)
     else:
-        duration = _judge(label, float(info.length), _MEASURES[fmt](info, path))
+        duration = _judge(label, float(info.length), measure(fmt, info, path))
     if 0 < duration < MIN_SECONDS:
         raise CorruptAudio(
             f"This {label} file holds only {duration:.1f} seconds of audio, too little for an "
@@ -367,6 +367,11 @@ _MEASURES: dict[str, Callable[[Any, Path], Length | None]] = {
     "mp3": _mp3,
     "m4a": _m4a,
 }
+
+
+def measure(fmt: str, info: Any, path: Path) -> Length | None:
+    """A WAV, MP3 or M4A file's claimed and real length, or None if no bytes are missing."""
+    return _MEASURES[fmt](info, path)
 
 
 # --- FLAC -------------------------------------------------------------------------------------
