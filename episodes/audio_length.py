@@ -28,9 +28,10 @@ makes no claim to compare with).
 
 from __future__ import annotations
 
+import itertools
 import math
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -82,10 +83,11 @@ def real_duration(fmt: str, label: str, info: Any, path: Path) -> float:
     return duration
 
 
-def _judge(label: str, claimed: float, length: Length | None) -> float:
-    """The real length, or a refusal if it is far from the header's claim."""
+def _judge(label: str, reported: float, length: Length | None) -> float:
+    """The real length, or a refusal if it is far from the header's claim; ``reported``
+    (mutagen's length) stands when no bytes are missing."""
     if length is None:
-        return claimed
+        return reported
     said = length.claimed
     if said is None or abs(said - length.real) <= TOLERANCE:
         return length.real
@@ -303,9 +305,10 @@ def _track_seconds_present(fh: BinaryIO, trak: Any, size: int) -> float | None:
     mdhd = _box(fh, trak, b"mdia", b"mdhd")
     timescale = struct.unpack_from(">I", mdhd, 20 if mdhd[0] == 1 else 12)[0]
     stbl = trak[b"mdia", b"minf", b"stbl"]
-    sizes = _sample_sizes(_box(fh, stbl, b"stsz"))
-    if not sizes or not timescale:
+    stsz = _box(fh, stbl, b"stsz")
+    if not struct.unpack_from(">I", stsz, 8)[0] or not timescale:  # no samples
         return None
+    sizes = _sample_sizes(stsz)
     try:
         offsets = _table(_box(fh, stbl, b"stco"), "I", 1)
     except KeyError:
@@ -315,16 +318,22 @@ def _track_seconds_present(fh: BinaryIO, trak: Any, size: int) -> float | None:
     return _sample_time(_table(_box(fh, stbl, b"stts"), "I", 2), complete) / timescale
 
 
-def _table(box: bytes, code: str, columns: int) -> list[tuple[int, ...]]:
-    """Rows of a full box laid out as version/flags, entry count, entries."""
-    (count,) = struct.unpack_from(">I", box, 4)
-    flat = struct.unpack_from(f">{count * columns}{code}", box, 8)
+def _table(box: bytes, code: str, columns: int, at: int = 4) -> list[tuple[int, ...]]:
+    """Rows of a full box laid out as version/flags, entry count, entries; the count is
+    checked against the box, which a damaged file may not fill."""
+    (count,) = struct.unpack_from(">I", box, at)
+    if count * columns * struct.calcsize(code) > len(box) - at - 4:
+        raise ValueError("table longer than its box")
+    flat = struct.unpack_from(f">{count * columns}{code}", box, at + 4)
     return [flat[i : i + columns] for i in range(0, len(flat), columns)]
 
 
-def _sample_sizes(stsz: bytes) -> list[int]:
-    uniform, count = struct.unpack_from(">II", stsz, 4)
-    return [uniform] * count if uniform else list(struct.unpack_from(f">{count}I", stsz, 12))
+def _sample_sizes(stsz: bytes) -> Iterable[int]:
+    """Each sample's size; lazily when they are all the same, as the count may be huge."""
+    (uniform,) = struct.unpack_from(">I", stsz, 4)
+    if uniform:
+        return itertools.repeat(uniform, struct.unpack_from(">I", stsz, 8)[0])
+    return (size for (size,) in _table(stsz, "I", 1, at=8))
 
 
 def _samples_per_chunk(stsc: list[tuple[int, ...]], chunks: int) -> Iterator[int]:
@@ -336,16 +345,17 @@ def _samples_per_chunk(stsc: list[tuple[int, ...]], chunks: int) -> Iterator[int
 
 
 def _complete_samples(
-    offsets: list[tuple[int, ...]], stsc: list[tuple[int, ...]], sizes: list[int], size: int
+    offsets: list[tuple[int, ...]], stsc: list[tuple[int, ...]], sizes: Iterable[int], size: int
 ) -> int:
     """How many samples, in order, end inside a file of ``size`` bytes."""
+    remaining = iter(sizes)
     done = 0
     for (offset,), per_chunk in zip(offsets, _samples_per_chunk(stsc, len(offsets)), strict=False):
         pos = offset
-        for _ in range(per_chunk):
-            if done == len(sizes) or pos + sizes[done] > size:
+        for sample_size in itertools.islice(remaining, per_chunk):
+            pos += sample_size
+            if pos > size:
                 return done
-            pos += sizes[done]
             done += 1
     return done
 
@@ -384,9 +394,8 @@ def _flac_duration(label: str, info: Any, path: Path) -> float:
         return _judge(label, float(info.length), Length(claimed, 0.0))
     rate = first.sample_rate or info.sample_rate
     real = flac_frames.end_sample(first, last) / rate if last else None
-    said, found = _stream(info.channels, info.sample_rate, info.bits_per_sample), _stream(
-        first.channels, rate, first.bits or info.bits_per_sample
-    )
+    said = _stream(info.channels, info.sample_rate, info.bits_per_sample)
+    found = _stream(first.channels, rate, first.bits or info.bits_per_sample)
     if said != found:
         says = f"it lasts {clock(claimed)}, " if claimed is not None else ""
         ends = f"ends at {clock(real)} and " if real is not None else ""

@@ -208,4 +208,3 @@ def end_sample(first: FlacFrame, last: FlacFrame) -> int:
     size (the first frame's, which is the nominal one), or the sample number."""
     start = last.number if last.variable else last.number * first.block_size
     return start + last.block_size
-
