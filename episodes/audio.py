@@ -22,6 +22,9 @@ Decisions (see also the README of tests/fixtures):
 * Embedded art that is unreadable or not JPEG/PNG is skipped, never fatal: the audio is fine.
 * Chapter ``end_ms`` is the stored end (ID3 CHAP), else the next chapter's start, else the end of
   the audio.
+* Duration: what the file really holds, never just its header's claim. A file cut short keeps
+  the header of the whole recording, so each format's cheap check runs first and a file well
+  short of its claim is ``CorruptAudio`` (``episodes.audio_length``).
 """
 
 from __future__ import annotations

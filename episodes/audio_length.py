@@ -418,12 +418,14 @@ def _stream(channels: int, rate: int, bits: int) -> str:
 _OGG_TAIL = 1 << 16  # more than the largest Ogg page (27 + 255 + 255 * 255 bytes)
 
 
-def ogg_last_page_cut(path: Path, serial: int | None) -> bool:
-    """Does the file end part-way through an Ogg page of stream ``serial``?
+def ogg_last_page_cut(path: Path) -> bool:
+    """Does the file end part-way through an Ogg page?
 
     The last page must end exactly at the end of the file: a page whose header, segment table
-    or body runs past it, or one to three bytes of a next "OggS" after it, mean the end of the
-    file is missing.
+    or body runs past it means the end is missing, and so do bytes after a page that does not
+    end the stream (the start of a next page, or one whose "OggS" is damaged). After the
+    end-of-stream page they are something appended, such as a tag. Any stream's page counts:
+    a cut is a cut, and the serial number may be what got damaged.
     """
     size = path.stat().st_size
     with path.open("rb") as fh:
@@ -433,21 +435,19 @@ def ogg_last_page_cut(path: Path, serial: int | None) -> bool:
     if at < 0:
         return False
     header = tail[at : at + 27]
-    if len(header) < 27:
+    if len(header) < 27 or header[4] != 0:  # cut inside the header, or not a valid one
         return True
-    if header[4] != 0 or (serial is not None and int.from_bytes(header[14:18], "little") != serial):
-        return False  # not a page of this stream: nothing to judge by
     lacing = tail[at + 27 : at + 27 + header[26]]
     end = at + 27 + len(lacing) + sum(lacing)
     if len(lacing) < header[26] or end > len(tail):
         return True
-    rest = tail[end:]
-    return 0 < len(rest) < 4 and b"OggS".startswith(rest)
+    end_of_stream = bool(header[5] & 4)
+    return end < len(tail) and not end_of_stream
 
 
 def _ogg_duration(label: str, info: Any, path: Path) -> float:
     duration = float(info.length)
-    if ogg_last_page_cut(path, getattr(info, "serial", None)):
+    if ogg_last_page_cut(path):
         raise CorruptAudio(
             f"This {label} file is cut short: it stops part-way through a page of audio, "
             f"at {clock(duration)}, and the rest of the file is missing. {_AGAIN}"
