@@ -157,11 +157,11 @@ def _wav_seconds(data_bytes: int, layout: WavLayout) -> float:
 
 # --- MP3 --------------------------------------------------------------------------------------
 
-_BITRATES = {
-    3: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),  # MPEG-1
-    2: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),  # MPEG-2
-    0: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),  # MPEG-2.5
-}
+# Layer III kbit/s by bitrate index, by the header's version bits (3: MPEG-1, 2: MPEG-2,
+# 0: MPEG-2.5, which shares MPEG-2's table).
+_LOW_RATES = (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
+_BITRATES = {3: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)}
+_BITRATES |= {2: _LOW_RATES, 0: _LOW_RATES}
 _READ_BLOCK = 1 << 20
 
 
