@@ -22,6 +22,9 @@ Decisions (see also the README of tests/fixtures):
 * Embedded art that is unreadable or not JPEG/PNG is skipped, never fatal: the audio is fine.
 * Chapter ``end_ms`` is the stored end (ID3 CHAP), else the next chapter's start, else the end of
   the audio.
+* Duration: what the file really holds, never just its header's claim. A file cut short keeps
+  the header of the whole recording, so each format's cheap check runs first and a file well
+  short of its claim is ``CorruptAudio`` (``episodes.audio_length``).
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 
 from episodes.artwork import Picture
+from episodes.audio_errors import AudioError, CorruptAudio, UnsupportedAudio
+from episodes.audio_length import real_duration
 from episodes.audio_tags import AudioChapter, AudioTags, read_tags
 
 __all__ = [
@@ -115,28 +120,12 @@ _UNSUPPORTED_KINDS = {
 }
 
 
-class AudioError(Exception):
-    """Base for upload rejections; ``message`` is written for a producer, not a developer."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class UnsupportedAudio(AudioError):
-    """Not audio, or audio in a format we don't take (HTTP 415)."""
-
-
-class CorruptAudio(AudioError):
-    """Looks like a supported format but cannot be read (HTTP 422)."""
-
-
 @dataclass(frozen=True)
 class AudioInfo:
     format: str  # "mp3", "m4a", "opus", "ogg", "flac" or "wav": also the extension to store
     mime_type: str
     codec: str  # "mp3", "aac", "alac", "opus", "vorbis", "flac", "pcm_s16le", ...
-    duration: float  # seconds, exactly as mutagen reports it
+    duration: float  # seconds really present (mutagen's, unless the bytes show less)
     bitrate: int | None  # bits per second
     sample_rate: int | None  # Opus: always 48000
     channels: int | None
@@ -159,7 +148,7 @@ def read_audio(path: Path) -> AudioInfo:
 
     fmt, codec = _identify(media, path, head)
     info = media.info
-    duration = float(info.length)
+    duration = real_duration(fmt, _LABELS[fmt], info, path)
     if not math.isfinite(duration) or duration <= 0:
         raise CorruptAudio(
             f"The {_LABELS[fmt]} file contains no audio (its duration is 0 seconds). "

@@ -186,6 +186,30 @@ BAD_CASES = [
     ("truncated.flac", CorruptAudio, ["a FLAC file", "truncated or damaged"]),
     ("truncated.m4a", CorruptAudio, ["an M4A file", "truncated"]),
     ("no-samples.wav", CorruptAudio, ["WAV", "no audio", "0 seconds"]),
+    # Cut short: the first half of a 60 s recording, whose header still says 1:00.
+    *[
+        (name, CorruptAudio, [label, f"ends at {end} but says it lasts 1:00", "interrupted?"])
+        for name, label, end in [
+            ("half-cbr.mp3", "MP3", "0:29"),  # Info header: frame and byte counts
+            ("half-vbr.mp3", "MP3", "0:25"),  # Xing header
+            ("1000-bytes.mp3", "MP3", "0:00"),  # its first 1,000 bytes
+            ("half.flac", "FLAC", "0:02"),  # the speech is most of the bytes
+            ("half.wav", "WAV", "0:29"),
+            ("header-only.wav", "WAV", "0:00"),
+            ("half.m4a", "M4A", "0:02"),
+        ]
+    ],
+    ("half.opus", CorruptAudio, ["Ogg Opus", "part-way through a page", "at 0:25", "interrupted?"]),
+    (
+        "half.ogg",
+        CorruptAudio,
+        ["Ogg Vorbis", "part-way through a page", "at 0:02", "interrupted?"],
+    ),
+    (
+        "garbage-streaminfo.flac",
+        CorruptAudio,
+        ["FLAC", "damaged", "lasts 18:12:16, 8 channels at 1,048,575 Hz, 32-bit", "ends at 0:02"],
+    ),
 ]
 
 

@@ -224,7 +224,19 @@ BAD = {
     "truncated.flac": (422, ""),
     "truncated.m4a": (422, ""),
     "no-samples.wav": (422, ""),
+    # Cut short: the detail names where the file ends and what its header says.
+    "half-cbr.mp3": (422, "ends at 0:29 but says it lasts 1:00"),
+    "half-vbr.mp3": (422, "ends at 0:25 but says it lasts 1:00"),
+    "1000-bytes.mp3": (422, "ends at 0:00 but says it lasts 1:00"),
+    "half.flac": (422, "ends at 0:02 but says it lasts 1:00"),
+    "half.wav": (422, "ends at 0:29 but says it lasts 1:00"),
+    "header-only.wav": (422, "ends at 0:00 but says it lasts 1:00"),
+    "half.m4a": (422, "ends at 0:02 but says it lasts 1:00"),
+    "half.opus": (422, "part-way through a page of audio, at 0:25"),
+    "half.ogg": (422, "part-way through a page of audio, at 0:02"),
+    "garbage-streaminfo.flac": (422, "says it lasts 18:12:16, 8 channels"),
 }
+CUT = [name for name, (_, hint) in BAD.items() if "0:" in hint]
 
 
 @pytest.mark.parametrize("name", sorted(BAD))
@@ -249,6 +261,44 @@ def test_bad_files_are_refused_and_leave_nothing(
     assert media_files(settings) == before
     assert client.get(f"/api/episodes/{episode_id}", headers=auth).json()["audio"] is None
     assert client.get("/api/episodes", headers=auth).json()["total"] == 1
+
+
+def test_cut_file_never_replaces_good_audio(
+    client: TestClient, auth: dict[str, str], settings: Settings
+) -> None:
+    """A cut upload over an episode's audio is refused, and the old audio, its stored facts
+    and the media folder (partial uploads included) stay exactly as they were."""
+    episode = post_file(client, auth, "speech.flac").json()
+    before = media_files(settings)
+    assert len(before) == 2  # the FLAC and its cover art
+    for name in CUT:
+        data = (FIXTURES / "bad" / name).read_bytes()
+        response = client.put(f"/api/episodes/{episode['id']}/audio", content=data, headers=auth)
+        assert response.status_code == 422, (name, response.text)
+        assert "interrupted?" in response.json()["detail"] or "damaged" in response.json()["detail"]
+        assert media_files(settings) == before, name
+    after = client.get(f"/api/episodes/{episode['id']}", headers=auth).json()
+    assert after["audio"] == episode["audio"]
+
+
+def test_stored_duration_is_what_the_file_holds(
+    client: TestClient, auth: dict[str, str], tmp_path: Path
+) -> None:
+    """A WAV written to a pipe says it holds 0xFFFFFFFF bytes (74 hours at 16 kHz); the API
+    and the feed give the 5 s it has."""
+    data = bytearray((FIXTURES / "speech.wav").read_bytes())
+    at = data.index(b"data") + 8
+    size = int.from_bytes(data[at - 4 : at], "little")
+    data = data[: at + size]  # no chunk after the samples: a pipe cannot go back to add one
+    data[4:8] = data[at - 4 : at] = b"\xff" * 4
+    response = post_file(client, auth, "streamed.wav", bytes(data))
+    assert response.status_code == 201, response.text
+    episode = response.json()
+    assert episode["audio"]["duration"] == pytest.approx(EXPECTED["speech.wav"]["duration"], 0.01)
+    published = client.post(f"/api/episodes/{episode['id']}/publish", headers=auth)
+    assert published.status_code == 200, published.text
+    feed = client.get("/feed.xml").text
+    assert re.search(r"<itunes:duration>(0:0)?5</itunes:duration>", feed), feed
 
 
 def test_hostile_filenames_change_nothing_on_disk(
