@@ -112,6 +112,8 @@ def merge_words(rows: Iterable[tuple[int, Cue]]) -> Iterator[tuple[int, Cue]]:
 
 def _pieces(text: str) -> list[str]:
     """Text cut into parts of at most ``PIECE_CHARS``, at a line break or space if possible."""
+    if len(text) <= PIECE_CHARS:
+        return [text] if text else []
     pieces: list[str] = []
     while len(text) > PIECE_CHARS:
         window = text[:PIECE_CHARS]
@@ -125,17 +127,24 @@ def _pieces(text: str) -> list[str]:
 
 
 def display_cues(rows: Iterable[tuple[int, Cue]], *, word_level: bool) -> Iterator[DisplayCue]:
-    """Stored ``(position, cue)`` rows, in order, as readers see them."""
+    """Stored ``(position, cue)`` rows, in order, as readers see them.
+
+    Stored cues are already normalised (``transcripts.cues.validate``), so text and speakers
+    are used as they are: this runs over every cue of a transcript to plan its pages.
+    """
     merged = merge_words(rows) if word_level else rows
     for position, cue in merged:
-        speaker = clean_speaker(cue.speaker)
-        for piece, text in enumerate(_pieces(clean_text(cue.text))):
+        text = cue.text
+        if len(text) <= PIECE_CHARS:
+            yield DisplayCue(position, 0, cue.start_ms, cue.end_ms, cue.speaker, text)
+            continue
+        for piece, part in enumerate(_pieces(text)):
             first = piece == 0
             yield DisplayCue(
                 position,
                 piece,
                 cue.start_ms if first else None,
                 cue.end_ms if first else None,
-                speaker,
-                text,
+                cue.speaker,
+                part,
             )
