@@ -49,7 +49,8 @@ def cues_from(
 ) -> list[tuple[int, Cue]]:
     """At most ``limit`` cues from ``position`` on, with their positions: a LIMIT on the
     (transcript_id, position) index, so a page never reads the cues it does not show."""
-    rows = session.execute(
+    # Core, not the ORM's row loading: a page plan reads every cue through here.
+    rows = session.connection().execute(
         select(
             StoredCue.position,
             StoredCue.start_ms,
