@@ -265,7 +265,7 @@ def bench_search(folder: Path, episodes: int, maker: TextMaker, long: Transcript
         assert episode is not None
 
         def serve() -> None:
-            service._cache = service._LruBytes(1)  # measure a miss every time
+            service.render_cache.clear()  # measure a miss every time
             service.render(session, episode, record, "vtt")
 
         runs = timed(serve, 20)

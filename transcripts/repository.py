@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select
@@ -42,6 +42,40 @@ def cues_of(session: Session, transcript_id: int) -> list[Cue]:
         .order_by(StoredCue.position)
     )
     return [Cue(start, end, text, speaker) for start, end, text, speaker in rows]
+
+
+def cues_from(
+    session: Session, transcript_id: int, position: int, limit: int
+) -> list[tuple[int, Cue]]:
+    """At most ``limit`` cues from ``position`` on, with their positions: a LIMIT on the
+    (transcript_id, position) index, so a page never reads the cues it does not show."""
+    # Core, not the ORM's row loading: a page plan reads every cue through here.
+    rows = session.connection().execute(
+        select(
+            StoredCue.position,
+            StoredCue.start_ms,
+            StoredCue.end_ms,
+            StoredCue.text,
+            StoredCue.speaker,
+        )
+        .where(StoredCue.transcript_id == transcript_id, StoredCue.position >= position)
+        .order_by(StoredCue.position)
+        .limit(limit)
+    )
+    return [(pos, Cue(start, end, text, speaker)) for pos, start, end, text, speaker in rows]
+
+
+def iter_cues(
+    session: Session, transcript_id: int, position: int = 0, chunk: int = 1000
+) -> Iterator[tuple[int, Cue]]:
+    """Cues from ``position`` on, read ``chunk`` at a time (keyset pagination), so that a
+    reader stopping early reads little and a whole pass never holds every cue at once."""
+    while True:
+        rows = cues_from(session, transcript_id, position, chunk)
+        yield from rows
+        if len(rows) < chunk:
+            return
+        position = rows[-1][0] + 1
 
 
 def replace_cues(session: Session, transcript_id: int, cues: Sequence[Cue]) -> None:

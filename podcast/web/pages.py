@@ -14,10 +14,12 @@ from podcast.auth import AdminSession
 from podcast.deps import ClockDep, SessionDep, SettingsDep, ShowDep
 from podcast.routing import get_and_head
 from podcast.show.models import Show
-from podcast.web import jsonld, search_view, transcript_view, views
+from podcast.web import jsonld, search_view, transcript_parts, transcript_view, views
 from podcast.web.responses import render
 from podcast.web.sessions import OptionalAdmin, WebDep
 from podcast.web.timecodes import parse_start
+from transcripts import repository as transcript_repository
+from transcripts.languages import choose
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -107,6 +109,63 @@ def episode_page(
         "og_audio": enclosure_url(base, episode),
     }
     return render(request, "episode.html", context, private=admin is not None)
+
+
+@get_and_head(router, "/episodes/{slug}/transcript", response_class=HTMLResponse)
+def transcript_page(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    show: ShowDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    admin: OptionalAdmin,
+    page: Annotated[str | None, Query()] = None,
+    t: Annotated[str | None, Query()] = None,
+    lang: Annotated[str | None, Query(max_length=35)] = None,
+) -> HTMLResponse:
+    """The whole transcript in parts of bounded size (``?page=``); ``?t=`` without a page
+    opens the part holding that moment and starts the player there."""
+    now = clock.now()
+    episode = repository.get_by_slug(session, show.id, slug)
+    if episode is None or not (admin is not None or episode.is_public(now)):
+        return not_found(request, show, admin, "episode")
+    record = choose(transcript_repository.for_episode(session, episode.id), lang, show.language)
+    if record is None:
+        return not_found(request, show, admin, "transcript")
+    plan = transcript_parts.plan_for(session, record)
+    start = parse_start(t)
+    number = int(page) if page and page.isdigit() and 0 < int(page) <= plan.parts else None
+    if page is not None and number is None:
+        return not_found(request, show, admin, "page")
+    number = number or (plan.part_at(start) if start is not None else 1)
+    fragment = transcript_parts.part(session, record, plan, number, show.language)
+
+    def href(part: int) -> str:
+        return transcript_view.transcript_page_href(
+            episode.slug, record.language, show.language, part
+        )
+
+    context = {
+        "show": show,
+        "admin": admin,
+        "episode": episode,
+        "is_public": episode.is_public(now),
+        "language": record.language,
+        "language_name": transcript_view.language_name(record.language),
+        "lang_param": record.language if "lang=" in href(1) else None,
+        "downloads": transcript_view.downloads(episode.slug, record, show.language),
+        "audio_src": views.audio_src(episode, start),
+        "start": start,
+        "part": number,
+        "parts": [(n, href(n), plan.start_of(n)) for n in range(1, plan.parts + 1)],
+        "part_count": plan.parts,
+        "fragment": fragment,
+        "episode_href": f"/episodes/{episode.slug}",
+        "form_action": href(1).split("?", 1)[0],
+        "canonical": settings.base_url + href(number),
+    }
+    return render(request, "transcript.html", context, private=admin is not None)
 
 
 @get_and_head(router, "/search", response_class=HTMLResponse)

@@ -90,6 +90,29 @@ def _episode_with_transcript(client: TestClient, auth: dict[str, str]) -> dict:
     return episode
 
 
+def _long_transcript_episode(client: TestClient, auth: dict[str, str]) -> dict:
+    """1,200 cues half a second apart: a 200-cue preview and three parts of 500."""
+
+    def stamp(ms: int) -> str:
+        return f"00:{ms // 60_000:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+    speakers = ("Lorna Krisson", "Michael West")
+    cues = [
+        f"{stamp(i * 500)} --> {stamp(i * 500 + 450)}\n"
+        f"<v {speakers[i // 4 % 2]}>Line {i} of a long conversation about kindness.\n"
+        for i in range(1200)
+    ]
+    episode = create_episode(
+        client,
+        auth,
+        title="A long conversation",
+        audio="speech.mp3",
+        at=(NOW - timedelta(days=1)).isoformat(),
+    )
+    put_transcript(client, auth, episode["id"], "WEBVTT\n\n" + "\n".join(cues))
+    return episode
+
+
 def _check(page, name: str) -> None:  # type: ignore[no-untyped-def]
     """axe at desktop and phone widths, screenshots of both, and no sideways scroll at 320 px."""
     for width in WIDTHS.values():
@@ -173,6 +196,50 @@ def test_transcript_timestamps_seek_the_player(
     page.wait_for_function(
         f"Math.abs(document.getElementById('player').currentTime - {chapter_start}) < 0.6"
     )
+
+
+def test_long_transcripts_are_read_in_parts(page, client: TestClient, auth: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    episode = _long_transcript_episode(client, auth)
+    page.goto(f"/episodes/{episode['slug']}")
+    assert page.locator("ol.transcript li").count() == 200
+    _check(page, "episode-long-transcript")
+    page.get_by_role("link", name="Read the whole transcript").click()
+    page.wait_for_url(re.compile(r"/transcript$"))
+    assert page.locator("h1").inner_text() == "Transcript: A long conversation"
+    assert page.locator("ol.transcript li").count() == 500
+    _check(page, "transcript-part")
+    page.emulate_media(color_scheme="dark")
+    assert_accessible(page)
+    page.emulate_media(color_scheme="light")
+    # Timestamps seek the player here too.
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    page.locator("ol.transcript a.cue-time").nth(6).click()  # the cue at 0:03
+    page.wait_for_function("Math.abs(document.getElementById('player').currentTime - 3) < 0.6")
+    page.evaluate("document.getElementById('player').pause()")
+    page.get_by_role("link", name="Next part", exact=True).click()
+    page.wait_for_url(re.compile(r"page=2$"))
+    assert page.locator("ol.transcript li").first.get_attribute("data-start") == "250.0"
+    assert page.locator("a[rel='prev']").get_attribute("href").endswith("/transcript")
+
+
+def test_transcript_parts_work_without_javascript(
+    browser, live_server: str, client: TestClient, auth: dict[str, str]
+) -> None:  # type: ignore[no-untyped-def]
+    episode = _long_transcript_episode(client, auth)
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"/episodes/{episode['slug']}?t=7:00")
+    # The moment is past the preview: the page offers the part that holds it.
+    page.get_by_role("link", name="read it from 7:00").click()
+    page.wait_for_url(re.compile(r"/transcript\?t=420$"))
+    assert "Part 2 of 3" in page.locator(".meta").inner_text()
+    assert page.get_attribute("#player", "src").endswith("#t=420")
+    page.get_by_label("Go to part").select_option("3")
+    page.get_by_role("button", name="Go").click()
+    page.wait_for_url(re.compile(r"page=3"))
+    assert "Part 3 of 3" in page.locator(".meta").inner_text()
+    assert page.locator("ol.transcript li").count() == 200
+    context.close()
 
 
 def test_deep_links_start_at_the_time(page, client: TestClient, auth: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
