@@ -307,3 +307,12 @@ def test_publish_times_are_zoned_text_and_not_before_2000(
     assert client.get("/feed.xml").status_code == 200
     schema = client.get("/openapi.json").json()["components"]["schemas"]["PublishRequest"]
     assert "backdated" in schema["properties"] and "2000-01-01" in str(schema)
+
+
+def test_ids_of_deleted_episodes_are_never_reused(client: TestClient, auth: dict[str, str]) -> None:
+    first, second = _create(client, auth, title="One"), _create(client, auth, title="Two")
+    assert (first["id"], second["id"]) == (1, 2)
+    assert client.delete(f"/api/episodes/{second['id']}", headers=auth).status_code == 204
+    third = _create(client, auth, title="Three")
+    assert third["id"] == 3  # SQLite used to hand out 2 again
+    assert client.get(f"/api/episodes/{second['id']}", headers=auth).status_code == 404
