@@ -25,15 +25,9 @@ from mutagen.mp4 import MP4
 from mutagen.wave import WAVE
 
 from episodes.artwork import ArtworkError, Picture, inspect_image
+from episodes.chapters import AudioChapter, sanitise
 
-
-@dataclass(frozen=True)
-class AudioChapter:
-    start_ms: int
-    end_ms: int | None
-    title: str | None = None
-    url: str | None = None
-    image: Picture | None = None
+__all__ = ["AudioChapter", "AudioTags", "read_tags"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +41,7 @@ class AudioTags:
     disc: int | None = None
     date: dt.date | None = None  # only from a full date; a bare year gives None
     cover: Picture | None = None
-    chapters: tuple[AudioChapter, ...] = ()  # sorted by start
+    chapters: tuple[AudioChapter, ...] = ()  # episodes.chapters.sanitise()d
 
 
 def read_tags(media: Any, duration_ms: int) -> AudioTags:
@@ -59,8 +53,8 @@ def read_tags(media: Any, duration_ms: int) -> AudioTags:
         tags = _vorbis_tags(media)
     if not tags.chapters:
         return tags
-    chapters = sorted(tags.chapters, key=lambda c: c.start_ms)
-    return _replace_chapters(tags, _fill_ends(chapters, duration_ms))
+    # Sorted, inside the audio, ends after starts, http(s) links only: see episodes.chapters.
+    return _replace_chapters(tags, sanitise(tags.chapters, duration_ms))
 
 
 def _replace_chapters(tags: AudioTags, chapters: Sequence[AudioChapter]) -> AudioTags:
@@ -74,16 +68,6 @@ def _replace_chapters(tags: AudioTags, chapters: Sequence[AudioChapter]) -> Audi
         cover=tags.cover,
         chapters=tuple(chapters),
     )
-
-
-def _fill_ends(chapters: list[AudioChapter], duration_ms: int) -> list[AudioChapter]:
-    out = []
-    for i, chapter in enumerate(chapters):
-        end = chapter.end_ms
-        if end is None:
-            end = chapters[i + 1].start_ms if i + 1 < len(chapters) else duration_ms
-        out.append(AudioChapter(chapter.start_ms, end, chapter.title, chapter.url, chapter.image))
-    return out
 
 
 def _clean(value: object) -> str | None:

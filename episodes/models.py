@@ -59,6 +59,8 @@ class Episode(Base):
         CheckConstraint("episode_number IS NULL OR episode_number > 0", name="number_positive"),
         CheckConstraint("status <> 'scheduled'", name="status_stored"),
         Index("ix_episodes_show_status_publish_at", "show_id", "status", "publish_at"),
+        # SQLite would otherwise give a deleted newest episode's id to the next one (0006).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

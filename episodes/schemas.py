@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from episodes.models import EpisodeType, NotesFormat, Status
 from episodes.slugs import SLUG_PATTERN
-from podcast.schemas import Person, Text255
+from podcast.schemas import ApiDatetime, Person, Text255
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=80)]
 Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -47,12 +56,46 @@ class EpisodeUpdate(_EpisodeFields):
     slug: Slug | None = None
 
 
+# Before this, a publish date is almost surely a mistake (``0`` read as 1970, a typo'd year);
+# an import of an older archive says so with ``backdated``, and may go back to 1900.
+EARLIEST_PUBLISH = datetime(2000, 1, 1, tzinfo=UTC)
+EARLIEST_BACKDATED = datetime(1900, 1, 1, tzinfo=UTC)
+
+
 class PublishRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    at: AwareDatetime | None = Field(
-        default=None, description="When to publish; omitted or past means now, future schedules."
+    backdated: StrictBool = Field(
+        default=False,
+        description=(
+            "True for an import of an episode first published before 2000-01-01: only then "
+            "may `at` be that early (back to 1900-01-01)."
+        ),
     )
+    at: ApiDatetime | None = Field(
+        default=None,
+        description=(
+            "When to publish, as ISO 8601 text with a timezone (e.g. 2026-12-01T07:00:00Z; "
+            "numbers are refused); omitted means now, past back-dates, future schedules. "
+            "Not before 2000-01-01 unless `backdated` is true."
+        ),
+    )
+
+    @field_validator("at")
+    @classmethod
+    def _not_too_early(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        if value is None:
+            return value
+        if info.data.get("backdated") is True:
+            if value < EARLIEST_BACKDATED:
+                raise PydanticCustomError("datetime_range", "cannot be before 1900-01-01")
+        elif value < EARLIEST_PUBLISH:
+            raise PydanticCustomError(
+                "datetime_range",
+                "is before 2000-01-01; if this is an import of an older episode, also send "
+                '"backdated": true',
+            )
+        return value
 
 
 class EpisodeUploadFields(_EpisodeFields):

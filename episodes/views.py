@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from episodes.chapters import safe_url
 from episodes.models import Episode
 from episodes.schemas import AudioRead, ChapterRead, EpisodeRead, ImageRead
 from episodes.urls import enclosure_url, image_url, page_url
@@ -54,7 +55,7 @@ def episode_read(episode: Episode, base_url: str, now: datetime) -> EpisodeRead:
                 start=c.start_ms / 1000,
                 end=None if c.end_ms is None else c.end_ms / 1000,
                 title=c.title,
-                url=c.url,
+                url=safe_url(c.url),
                 image_url=image_url(base_url, c.image_key),
             )
             for c in episode.chapters

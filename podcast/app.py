@@ -12,13 +12,14 @@ from sqlalchemy import text
 from episodes.media_index import MediaIndex
 from episodes.media_routes import router as media_router
 from episodes.routes import router as episodes_router
-from podcast import errors
+from podcast import docs, errors
 from podcast.body_limit import JsonBodyLimit
 from podcast.bootstrap import prepare
 from podcast.clock import Clock, SystemClock
 from podcast.feed import routes as feed_routes
 from podcast.feed.cache import FeedCache
 from podcast.feed.fastpath import FastPathApp
+from podcast.security import hsts_send
 from podcast.settings import Settings
 from podcast.show.routes import router as show_router
 from podcast.storage import LocalStorage
@@ -57,7 +58,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         summary="Feed, media, transcripts and episode pages for a production team's own podcast.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # podcast.docs serves both without a CDN
+        redoc_url=None,
     )
+    if settings.base_url.startswith("https://"):
+        app.send_wrappers.append(hsts_send)  # every response, the fast paths' too
     errors.install(app)
     app.add_middleware(JsonBodyLimit)
     app.include_router(show_router)
@@ -65,6 +70,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(media_router)
     app.include_router(transcripts_router)
     install_web(app)
+    docs.install(app)
     feed_routes.install(app, settings)
     app.write_hooks.append(lambda: app.state.media_index.clear())
 

@@ -72,26 +72,62 @@ def sign_in(session: Session, secret: bytes, presented: str, now: datetime) -> s
 def read_session(
     session: Session, secret: bytes, cookie: str | None, now: datetime, max_age_seconds: int
 ) -> AdminSession | None:
-    """The session a cookie carries, if it is ours, unexpired and its token still exists."""
-    if not cookie or cookie.count(".") != 2:
+    """The session a cookie carries, if it is ours, unexpired and its token still exists.
+
+    Anything else is None (signed out), never an error: the cookie comes from the browser,
+    so a crafted one (``"tid": 1e400``, a 400-digit number, a list, deep nesting, non-ASCII)
+    must not turn every page into a 500. The payload is checked before the MAC because the
+    MAC's key includes the token row the payload names.
+    """
+    if not cookie or len(cookie) > _MAX_COOKIE or cookie.count(".") != 2:
         return None
     version, payload, mac = cookie.split(".")
     if version != _VERSION:
         return None
-    try:
-        data = json.loads(_unb64(payload))
-        token_id, issued_at, session_id = int(data["tid"]), int(data["iat"]), str(data["sid"])
-    except (ValueError, KeyError, TypeError):
+    fields = _payload(payload)
+    if fields is None:
         return None
+    token_id, issued_at, session_id = fields
     age = now.timestamp() - issued_at
     if age < -60 or age > max_age_seconds:
         return None
     row = session.get(ProducerToken, token_id)
     if row is None:
         return None
-    if not hmac.compare_digest(mac, _mac(secret, "session", payload, row.token_hash)):
+    expected = _mac(secret, "session", payload, row.token_hash)
+    if not hmac.compare_digest(mac.encode("utf-8", "replace"), expected.encode("ascii")):
         return None
     return AdminSession(token_id, row.name, session_id, issued_at)
+
+
+_MAX_COOKIE = 1024  # ours are about 120 characters
+_MAX_ID = 2**31 - 1  # row ids are 32-bit integers on PostgreSQL
+_MAX_TIME = 2**40  # seconds since 1970: far beyond any real issue time, well inside a float
+
+
+def _is_int(value: object, low: int, high: int) -> bool:
+    return type(value) is int and low <= value <= high
+
+
+def _payload(payload: str) -> tuple[int, int, str] | None:
+    """``(token id, issued at, session id)`` from a cookie payload, or None if it is not one
+    that :func:`sign_in` could have written: exact types, sane ranges."""
+    try:
+        data = json.loads(_unb64(payload))
+    except (ValueError, RecursionError):  # bad base64, UTF-8 or JSON; absurd nesting
+        return None
+    if not isinstance(data, dict):
+        return None
+    token_id, issued_at, session_id = data.get("tid"), data.get("iat"), data.get("sid")
+    if not (
+        _is_int(token_id, 1, _MAX_ID)
+        and _is_int(issued_at, 0, _MAX_TIME)
+        and isinstance(session_id, str)
+        and 0 < len(session_id) <= 64
+    ):
+        return None
+    assert isinstance(token_id, int) and isinstance(issued_at, int)
+    return token_id, issued_at, session_id
 
 
 def csrf_token(secret: bytes, session_id: str) -> str:

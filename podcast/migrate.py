@@ -41,9 +41,18 @@ def _locked(engine: Engine, run: Callable[[Config], None]) -> None:
     # On SQLite the write lock is taken at BEGIN: two workers starting at once queue here.
     with writer(engine).connect() as connection:
         postgres = connection.dialect.name == "postgresql"
+        sqlite = connection.dialect.name == "sqlite"
         if postgres:
             connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK_KEY})
             connection.commit()
+        if sqlite:
+            # Rebuilding a table (copy, drop, rename: SQLite's only way to change most of a
+            # table) must not cascade the drop to the rows that reference it. The pragma only
+            # works outside a transaction, so it goes to the driver's connection (autocommit)
+            # before the migrations' BEGIN.
+            driver = connection.connection.driver_connection
+            assert driver is not None
+            driver.execute("PRAGMA foreign_keys=OFF")
         try:
             config.attributes["connection"] = connection
             run(config)
@@ -52,6 +61,9 @@ def _locked(engine: Engine, run: Callable[[Config], None]) -> None:
             if postgres:
                 connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_LOCK_KEY})
                 connection.commit()
+            if sqlite:
+                # Never hand a connection without foreign keys back to the pool.
+                connection.invalidate()
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Annotated
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     HttpUrl,
@@ -14,6 +18,7 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
 )
+from pydantic_core import PydanticCustomError
 
 Text255 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 
@@ -30,6 +35,33 @@ def _http_url(value: str) -> str:
 
 
 Url = Annotated[str, AfterValidator(_http_url)]
+
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+DATETIME_EXAMPLE = "2026-12-01T07:00:00Z"
+
+
+def _iso_string(value: object) -> object:
+    """Only ISO 8601 text: pydantic would read ``0`` or ``"0"`` as a Unix time (1970)."""
+    if not isinstance(value, str) or not _ISO_DATETIME.match(value):
+        raise PydanticCustomError(
+            "datetime_text",
+            "must be a date and time with a timezone, as text such as {example} "
+            "(numbers are not read as times)",
+            {"example": DATETIME_EXAMPLE},
+        )
+    return value
+
+
+def _in_utc(value: datetime) -> datetime:
+    """UTC, as it is stored; ``9999-12-31T23:59-14:00`` is past the end of the calendar there."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise PydanticCustomError("datetime_range", "is out of range") from None
+
+
+# Every datetime the API accepts: ISO 8601 text with a timezone (Z or an offset).
+ApiDatetime = Annotated[AwareDatetime, BeforeValidator(_iso_string), AfterValidator(_in_utc)]
 
 
 class Person(BaseModel):

@@ -5,9 +5,17 @@ Times are integer milliseconds so that converting between formats never drifts.
 Text normalisation (applied by every parser and renderer through :func:`clean_text`):
 line breaks become ``\\n``; each line is stripped of surrounding whitespace; blank lines are
 removed (line-based formats use them to end a cue, so they cannot live inside one); stray
-byte order marks (U+FEFF, left by joining files) are removed. Nothing else is collapsed.
-Speakers are normalised by :func:`clean_speaker` (whitespace runs become one space, as WebVTT
-does for voice names; empty means no speaker).
+byte order marks (U+FEFF, left by joining files) and control characters (C0 and C1 other than
+tab and line feed, and DEL: a BEL or ESC in a transcript rings terminals and confuses players)
+are removed. Nothing else is collapsed. Speakers are normalised by :func:`clean_speaker`
+(control characters removed, whitespace runs become one space, as WebVTT does for voice names;
+empty means no speaker). Renderers apply both again, so rows stored before a rule existed are
+served clean too.
+
+Times are between 0 and :data:`MAX_MS` (100 hours, the same bound as the pages' ``?t=``, and
+inside the 32-bit columns they are stored in). Timed cues are put in order of their start
+(stable, so cues starting together keep the file's order), as WebVTT requires; only plain text
+refuses a timestamp that goes backwards, because its end times come from the next paragraph.
 
 Empty cues: a cue whose text is empty after normalisation is *dropped*, in every format (WebVTT
 allows empty cues and word-level JSON often has empty bodies; neither carries transcript text).
@@ -20,6 +28,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "MAX_HOURS",
+    "MAX_MS",
     "Cue",
     "Transcript",
     "TranscriptError",
@@ -29,8 +39,13 @@ __all__ = [
     "format_timestamp",
     "parse_timestamp",
     "split_speaker",
+    "strip_controls",
+    "too_late",
     "validate",
 ]
+
+MAX_HOURS = 100
+MAX_MS = MAX_HOURS * 3_600_000
 
 
 class TranscriptError(ValueError):
@@ -92,18 +107,29 @@ class Transcript:
         return max(ends) if ends and self.timed else None
 
 
+# C0 controls except tab and line feed, DEL, and C1 controls. CR is turned into LF first.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control characters other than tab and line feed."""
+    return _CONTROLS.sub("", text)
+
+
 def clean_text(text: str) -> str:
-    """Normalise cue text: LF line breaks, lines stripped, blank lines and U+FEFF removed."""
+    """Normalise cue text: LF line breaks, lines stripped, blank lines, U+FEFF and control
+    characters removed."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    lines = (line.strip() for line in text.split("\n"))
+    lines = (line.strip() for line in strip_controls(text).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
 def clean_speaker(speaker: str | None) -> str | None:
-    """Normalise a speaker name: whitespace runs become one space; empty becomes None."""
+    """Normalise a speaker name: controls removed, whitespace runs become one space; empty
+    becomes None."""
     if speaker is None:
         return None
-    cleaned = " ".join(speaker.split())
+    cleaned = " ".join(strip_controls(speaker.replace("\ufeff", "")).split())
     return cleaned or None
 
 
@@ -179,20 +205,31 @@ def parse_timestamp(
     value: str, *, separators: str = ".", expected: str = "HH:MM:SS.mmm", line: int | None = None
 ) -> int:
     """Read ``HH:MM:SS.mmm`` or ``MM:SS.mmm`` (hours optional, exactly three millisecond digits,
-    minutes and seconds below 60) into milliseconds, or raise a :class:`TranscriptError`."""
+    minutes and seconds below 60) into milliseconds, or raise a :class:`TranscriptError`.
+
+    Values past :data:`MAX_MS` are refused by :func:`validate`; absurdly long hour fields here.
+    """
     pattern = _TIMESTAMP_PATTERNS.get(separators) or _timestamp_pattern(separators)
     match = pattern.fullmatch(value)
     if match is None:
         raise TranscriptError(f'"{value}" is not a timestamp (expected {expected})', line)
+    if len(match[1] or "") > len(str(MAX_HOURS)):  # int() of thousands of digits is an error
+        raise TranscriptError(too_late(f'"{value}"'), line)
     hours, minutes, seconds, millis = (int(part or 0) for part in match.groups())
     return ((hours * 60 + minutes) * 60 + seconds) * 1000 + millis
+
+
+def too_late(value: object) -> str:
+    """The message for a time beyond :data:`MAX_MS`."""
+    return f"{value} is later than {MAX_HOURS} hours, the longest time a transcript may reach"
 
 
 def validate(cues: Iterable[Cue], lines: Sequence[int | None] | None = None) -> list[Cue]:
     """Check and normalise parsed cues; ``lines[i]`` is where cue ``i`` starts in the file.
 
-    Refuses negative times, an end before its start, a start without an end (or the reverse)
-    and a mix of timed and untimed cues. Normalises text and speakers; drops empty cues.
+    Refuses negative times, times beyond :data:`MAX_MS`, an end before its start, a start
+    without an end (or the reverse) and a mix of timed and untimed cues. Normalises text and
+    speakers; drops empty cues; sorts timed cues by start (stable).
     """
     result: list[Cue] = []
     timed_seen: bool | None = None
@@ -203,6 +240,8 @@ def validate(cues: Iterable[Cue], lines: Sequence[int | None] | None = None) -> 
         if cue.start_ms is not None and cue.end_ms is not None:
             if cue.start_ms < 0 or cue.end_ms < 0:
                 raise TranscriptError("cue times cannot be negative", line)
+            if cue.end_ms > MAX_MS:
+                raise TranscriptError(too_late(format_timestamp(cue.end_ms)), line)
             if cue.end_ms < cue.start_ms:
                 raise TranscriptError(
                     f"the cue ends ({format_timestamp(cue.end_ms)}) before it starts "
@@ -217,4 +256,6 @@ def validate(cues: Iterable[Cue], lines: Sequence[int | None] | None = None) -> 
         text = clean_text(cue.text)
         if text:
             result.append(Cue(cue.start_ms, cue.end_ms, text, clean_speaker(cue.speaker)))
+    if timed_seen:
+        result.sort(key=lambda cue: cue.start_ms or 0)
     return result

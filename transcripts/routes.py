@@ -27,12 +27,13 @@ from podcast.deps import (
 from podcast.errors import NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from podcast.json_body import media_type_of
 from podcast.routing import get_and_head
+from podcast.security import SECURITY_HEADERS
 from podcast.show.models import Show
 from transcripts import repository, search, service
 from transcripts.cues import TranscriptError
 from transcripts.links import offered_formats, transcript_url
 from transcripts.models import StoredTranscript
-from transcripts.schemas import SearchHit, SearchResults, TranscriptRead
+from transcripts.schemas import SearchHit, SearchResults, TranscriptDeleted, TranscriptRead
 
 router = APIRouter(tags=["transcripts"])
 
@@ -146,7 +147,7 @@ def list_transcripts(
     ]
 
 
-@router.delete("/api/episodes/{episode_id}/transcript", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/api/episodes/{episode_id}/transcript")
 def delete_transcript(
     episode_id: int,
     session: SessionDep,
@@ -154,12 +155,16 @@ def delete_transcript(
     clock: ClockDep,
     _producer: ProducerDep,
     language: Language = None,
-) -> None:
-    """Remove one language (``?language=``; without it, the one a reader gets by default)."""
+) -> TranscriptDeleted:
+    """Remove one language: ``?language=`` exactly as listed, required when the episode has
+    more than one transcript (422 lists them). The answer names what was deleted."""
     now = clock.now()
     episode = episode_service.get_for(session, show, episode_id, now, producer=True)
-    record = service.select_transcript(session, episode, language, show.language)
+    record = service.select_for_delete(session, episode, language)
+    deleted = record.language
     service.delete(session, episode, record, now)
+    remaining = [r.language for r in repository.for_episode(session, episode.id)]
+    return TranscriptDeleted(episode_id=episode.id, deleted=deleted, remaining=remaining)
 
 
 @get_and_head(router, "/episodes/{slug}/transcript.{extension}")
@@ -192,13 +197,13 @@ def serve_transcript(
     changed = max(record.updated_at, episode.updated_at) if extension == "html" else None
     last_modified = changed or record.updated_at
     headers = {
+        **SECURITY_HEADERS,  # transcript.html is a document like any page
         "ETag": service.etag_for(record, extension, episode.title),
         "Last-Modified": http_date(last_modified),
         "Cache-Control": PUBLIC_CACHE if public else "private, no-store",
         "Access-Control-Allow-Origin": "*",
         "Access-Control-Expose-Headers": "ETag, Last-Modified, Content-Language",
         "Content-Language": record.language,
-        "X-Content-Type-Options": "nosniff",
     }
     if not_modified(request.headers, headers["ETag"], last_modified):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)

@@ -21,6 +21,14 @@ class TranscriptRead(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
 
+class TranscriptDeleted(BaseModel):
+    """What a DELETE removed, so a script can log it and see what is left."""
+
+    episode_id: int
+    deleted: str = Field(description="The language of the transcript that was deleted.")
+    remaining: list[str] = Field(description="The languages the episode still has.")
+
+
 class SearchHit(BaseModel):
     kind: Literal["title", "notes", "transcript"]
     slug: str

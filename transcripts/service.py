@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from episodes.models import Episode
 from podcast.caching import SizedCache
-from podcast.errors import Conflict, NotFound
+from podcast.errors import Conflict, NotFound, Unprocessable
 from transcripts import display, repository
 from transcripts.cues import Cue, Transcript, TranscriptError, format_timestamp
 from transcripts.decoding import decode_transcript
@@ -49,6 +49,7 @@ __all__ = [
     "render",
     "render_cache",
     "save",
+    "select_for_delete",
     "select_transcript",
 ]
 
@@ -56,7 +57,8 @@ MAX_BYTES = 10 * 1024 * 1024
 # Audio durations read from files can be a little short of the real end: allow a second.
 DURATION_TOLERANCE_MS = 1000
 # Bump when a renderer's output changes, so ETags (and cached bytes) change with it.
-# 2: word-level transcripts are merged into sentences in .html and .txt.
+# 2: word-level transcripts merged into sentences in .html and .txt; control characters
+# stripped on output.
 RENDER_VERSION = "2"
 RENDER_CACHE_BYTES = 64 * 1024 * 1024
 _READABLE_FORMATS = frozenset({"html", "txt"})
@@ -187,6 +189,31 @@ def select_transcript(
         have = ", ".join(r.language for r in records)
         raise NotFound(f"no transcript in {language!r} for this episode (it has: {have})")
     return record
+
+
+def select_for_delete(session: Session, episode: Episode, language: str | None) -> StoredTranscript:
+    """The transcript a delete names: exactly that language, never a guess.
+
+    Without a language only an episode's single transcript can be meant; with several the
+    producer must say which (422 listing them), so a script cannot remove the main language
+    by leaving the parameter out. No fallback from ``en`` to ``en-GB`` either.
+    """
+    records = repository.for_episode(session, episode.id)
+    if not records:
+        raise NotFound(f"episode {episode.slug!r} has no transcript")
+    have = ", ".join(r.language for r in records)
+    if language is None:
+        if len(records) > 1:
+            raise Unprocessable(
+                f"language: required, because this episode has transcripts in {have}; "
+                "say which to delete with ?language="
+            )
+        return records[0]
+    wanted = normalise(language)
+    for record in records:
+        if record.language == wanted:
+            return record
+    raise NotFound(f"no transcript in {wanted!r} for this episode (it has: {have})")
 
 
 def delete(session: Session, episode: Episode, record: StoredTranscript, now: datetime) -> None:

@@ -21,7 +21,7 @@ from lxml import etree
 from episodes.urls import image_url
 from podcast.feed.data import FeedData, FeedItem, ShowData
 from podcast.feed.podcastindex import ITUNES_NS, entry_ext, register
-from podcast.feed.text import Clean, fit_html, fit_text, stripped, xml_safe
+from podcast.feed.text import Clean, fit_html, fit_text, fit_text_as_html, stripped, xml_safe
 
 GENERATOR = "Leadership Live podcast platform"
 BUILD_LOCK = threading.Lock()
@@ -43,12 +43,13 @@ def page_url(base_url: str, item: FeedItem) -> str:
 
 
 def item_description(item: FeedItem, clean: Clean = xml_safe) -> tuple[str, bool, bool]:
-    """(description, is_html, truncated): the sanitised notes, else the plain summary."""
+    """(description, is_html, truncated): the sanitised notes, else the plain summary as an
+    escaped ``<p>`` (apps read the description as HTML, so plain text must not be markup)."""
     if item.notes_html.strip():
         text, cut = fit_html(item.notes_html, clean=clean)
         return text, True, cut
-    text, cut = fit_text(item.summary, clean=clean)
-    return text, False, cut
+    text, cut = fit_text_as_html(item.summary, clean=clean)
+    return text, True, cut
 
 
 class _AppleChannelTags(BaseExtension):

@@ -6,6 +6,7 @@ import hashlib
 import json
 from typing import Any
 
+from episodes.chapters import safe_url
 from episodes.models import Chapter, Episode
 from episodes.urls import image_url
 
@@ -25,8 +26,9 @@ def chapter_json(chapter: Chapter, base_url: str) -> dict[str, Any]:
     img = image_url(base_url, chapter.image_key)
     if img:
         out["img"] = img
-    if chapter.url:
-        out["url"] = chapter.url
+    url = safe_url(chapter.url)  # rows stored before the rule may hold javascript: links
+    if url:
+        out["url"] = url
     if chapter.end_ms is not None and chapter.end_ms > chapter.start_ms:
         out["endTime"] = _seconds(chapter.end_ms)
     return out

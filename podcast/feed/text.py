@@ -57,6 +57,30 @@ def fit_text(
     return cut.rstrip() + ELLIPSIS, True
 
 
+def fit_text_as_html(
+    value: str, limit: int = DESCRIPTION_LIMIT, clean: Clean = xml_safe
+) -> tuple[str, bool]:
+    """Plain text as one escaped HTML paragraph within ``limit`` UTF-8 bytes; True if cut.
+
+    Apps render ``<description>`` as HTML, so plain text (a summary, perhaps from an audio
+    tag) must be escaped or ``<img onerror=...>`` in it would run. Only ``&``, ``<`` and ``>``
+    are escaped: podcastparser decodes named entities but not ``&#x27;``, and with these both
+    it and feedparser read back exactly the text that was written.
+    """
+    text = clean(value)
+    if not text:
+        return "", False
+    room = limit - len("<p></p>")
+    budget = room
+    while True:  # escaping lengthens the text: cut shorter until the escaped form fits
+        fitted, cut = fit_text(text, budget, stripped)
+        body = html.escape(fitted, quote=False)
+        overflow = len(body.encode()) - room
+        if overflow <= 0:
+            return f"<p>{body}</p>", cut
+        budget -= overflow
+
+
 def fit_html(
     value: str, limit: int = DESCRIPTION_LIMIT, clean: Clean = xml_safe
 ) -> tuple[str, bool]:

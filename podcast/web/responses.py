@@ -7,20 +7,10 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from podcast.security import CSP, SECURITY_HEADERS
 from podcast.web.templating import templates
 
-# No inline script or style anywhere: even markup that slipped through escaping cannot run.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
-    "media-src 'self' https:; object-src 'none'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'"
-)
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "X-Frame-Options": "DENY",
-}
+__all__ = ["CSP", "SECURITY_HEADERS", "render"]
 
 
 def render(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from episodes.chapters import safe_url
 from episodes.models import Episode, EpisodeType, Status
 from episodes.urls import enclosure_path
 from podcast.web.timecodes import fragment_seconds
@@ -48,7 +49,7 @@ class ChapterView:
 
 def chapters(episode: Episode) -> list[ChapterView]:
     return [
-        ChapterView(c.start_ms / 1000, c.title or f"Chapter {i}", c.url)
+        ChapterView(c.start_ms / 1000, c.title or f"Chapter {i}", safe_url(c.url))
         for i, c in enumerate(episode.chapters, start=1)
     ]
 

@@ -262,3 +262,57 @@ def test_out_of_range_ids_are_404_not_500(client: TestClient, auth: dict[str, st
     huge_page = client.get("/api/episodes?page=1000000000000000000000")
     assert huge_page.status_code == 422
     assert huge_page.json()["errors"][0]["field"] == "page"
+
+
+BAD_PUBLISH = [
+    ({"at": 0}, "at", "numbers are not read as times"),  # was published in 1970
+    ({"at": 1_700_000_000}, "at", "numbers are not read as times"),
+    ({"at": 1.5}, "at", "numbers are not read as times"),
+    ({"at": "0"}, "at", "numbers are not read as times"),
+    ({"at": "1700000000"}, "at", "numbers are not read as times"),
+    ({"at": True}, "at", "numbers are not read as times"),
+    ({"at": "2026-12-01"}, "at", ""),
+    ({"at": "2026-12-01T09:00:00"}, "at", "timezone"),
+    ({"at": "1999-12-31T23:59:59Z"}, "at", '"backdated": true'),
+    ({"at": "1970-01-01T00:00:00Z", "backdated": False}, "at", "before 2000-01-01"),
+    ({"at": "1899-12-31T23:59:59Z", "backdated": True}, "at", "before 1900-01-01"),
+    ({"at": "9999-12-31T23:59:59-14:00"}, "at", "out of range"),
+    ({"at": "2026-12-01T07:00:00Z", "backdated": "yes"}, "backdated", ""),
+]
+
+
+def test_publish_times_are_zoned_text_and_not_before_2000(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    episode = _create(client, auth)
+    upload_audio(client, auth, episode["id"])
+    url = f"/api/episodes/{episode['id']}/publish"
+    for body, field, words in BAD_PUBLISH:
+        response = client.post(url, json=body, headers=auth)
+        assert response.status_code == 422, (body, response.text)
+        errors = response.json()["errors"]
+        assert [e["field"] for e in errors] == [field], (body, errors)
+        assert words in errors[0]["message"], (body, errors)
+    assert client.get(f"/api/episodes/{episode['id']}", headers=auth).json()["status"] == "draft"
+
+    offset = client.post(url, json={"at": "2026-11-01T08:00:00+01:00"}, headers=auth)
+    assert offset.status_code == 200
+    assert offset.json()["publish_at"].startswith("2026-11-01T07:00:00")
+    first = client.post(url, json={"at": "2000-01-01T00:00:00Z"}, headers=auth)
+    assert first.json()["publish_at"].startswith("2000-01-01T00:00:00")
+    archive = client.post(url, json={"at": "1987-06-01T09:00:00Z", "backdated": True}, headers=auth)
+    assert archive.status_code == 200, archive.text
+    assert archive.json()["status"] == "published"
+    assert archive.json()["publish_at"].startswith("1987-06-01T09:00:00")
+    assert client.get("/feed.xml").status_code == 200
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["PublishRequest"]
+    assert "backdated" in schema["properties"] and "2000-01-01" in str(schema)
+
+
+def test_ids_of_deleted_episodes_are_never_reused(client: TestClient, auth: dict[str, str]) -> None:
+    first, second = _create(client, auth, title="One"), _create(client, auth, title="Two")
+    assert (first["id"], second["id"]) == (1, 2)
+    assert client.delete(f"/api/episodes/{second['id']}", headers=auth).status_code == 204
+    third = _create(client, auth, title="Three")
+    assert third["id"] == 3  # SQLite used to hand out 2 again
+    assert client.get(f"/api/episodes/{second['id']}", headers=auth).status_code == 404

@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import feedparser
+import lxml.html
 import podcastparser
 import pytest
 from fastapi.testclient import TestClient
@@ -230,8 +231,8 @@ def test_item_tags(client: TestClient, published: list[dict]) -> None:
     assert person is not None and (person.text, person.get("role")) == ("Dr Amina Shah", "guest")
     assert second.find("podcast:transcript", NS) is None  # none yet: the hook is tested below
 
-    # The plain one: summary as description, no chapters, no artwork, not explicit.
-    assert text(first, "description") == "Plain summary."
+    # The plain one: summary as an escaped paragraph, no chapters, no artwork, not explicit.
+    assert text(first, "description") == "<p>Plain summary.</p>"
     assert first.find("content:encoded", NS) is None
     assert first.find("podcast:chapters", NS) is None
     assert first.find("itunes:image", NS) is None
@@ -351,7 +352,43 @@ def test_control_characters_do_not_break_the_feed(client: TestClient, auth: dict
     make_episode(client, auth, "Bell\x07 in the title", summary="A\x0bsummary")
     item = items(feed_xml(client))[0]
     assert text(item, "title") == "Bell in the title"
-    assert text(item, "description") == "Asummary"
+    assert text(item, "description") == "<p>Asummary</p>"
+
+
+HOSTILE_SUMMARY = 'Leading <for> change & growth <img src=x onerror=alert(1)> "quoted" it\'s'
+
+
+def test_a_plain_summary_is_text_for_every_reader(client: TestClient, auth: dict[str, str]) -> None:
+    """Apps render <description> as HTML: a summary's markup must arrive as text."""
+    make_episode(client, auth, "Hostile summary", summary=HOSTILE_SUMMARY)
+    body = client.get("/feed.xml").content
+    item = items(etree.fromstring(body))[0]
+    description = text(item, "description") or ""
+    assert description.startswith("<p>") and description.endswith("</p>")
+    assert "<img" not in description and "<for>" not in description
+    paragraph = etree.fromstring(description)  # one element, no children: no live markup
+    assert (paragraph.tag, len(paragraph), paragraph.text) == ("p", 0, HOSTILE_SUMMARY)
+
+    episode = podcastparser.parse(FEED_URL, io.BytesIO(body))["episodes"][0]
+    assert episode["description"] == HOSTILE_SUMMARY
+    parsed = feedparser.parse(body)
+    assert parsed.bozo == 0
+    summary = parsed.entries[0].summary
+    assert "<img" not in summary
+    assert lxml.html.fragment_fromstring(summary, create_parent="div").text_content() == (
+        HOSTILE_SUMMARY
+    )
+
+
+def test_a_long_plain_summary_is_cut_after_escaping(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    summary = "Fish & chips <tag> " * 200  # 3,800 characters, 5,800 bytes once escaped
+    make_episode(client, auth, "Long summary", summary=summary.strip())
+    item = items(feed_xml(client))[0]
+    description = text(item, "description") or ""
+    assert len(description.encode()) <= 4000
+    assert etree.fromstring(description).text.endswith("…")
 
 
 def test_empty_feed_is_valid(client: TestClient) -> None:

@@ -204,3 +204,17 @@ def test_validate_allows_zero_length_cues() -> None:
 def test_validate_refuses_inconsistent_times(cues: list[Cue], message: str) -> None:
     with pytest.raises(TranscriptError, match=message):
         validate(cues)
+
+
+def test_control_characters_are_removed_from_text_and_speakers() -> None:
+    assert clean_text("a\x07b\x1b[0m\x7f\x85\x9f\tc\u2028d") == "ab[0m\tc\u2028d"
+    assert clean_speaker("Ayo\x07 \x1bBarley") == "Ayo Barley"
+    assert clean_speaker("\x07") is None
+
+
+def test_validate_sorts_timed_cues_by_start_and_refuses_times_past_100_hours() -> None:
+    cues = [Cue(2000, 3000, "c"), Cue(0, 5000, "a"), Cue(0, 1000, "b")]
+    assert [c.text for c in validate(cues)] == ["a", "b", "c"]  # stable for equal starts
+    with pytest.raises(TranscriptError, match="later than 100 hours") as caught:
+        validate([Cue(0, 100 * 3_600_000 + 1, "late")], [9])
+    assert caught.value.line == 9

@@ -245,6 +245,78 @@ def test_tampered_cookie_is_refused(web: TestClient, admin: str) -> None:
     assert auth_module.read_session(None, b"k", "garbage", NOW, 60) is None  # type: ignore[arg-type]
 
 
+def _signed(web: TestClient, payload_json: bytes | str) -> str:
+    """A session cookie carrying ``payload_json``, signed with the app's real key and the real
+    token's digest, so it passes the MAC whenever its payload names that token."""
+    from sqlalchemy import select
+
+    from podcast.tokens import ProducerToken
+
+    raw = payload_json.encode() if isinstance(payload_json, str) else payload_json
+    payload = auth_module._b64(raw)
+    with session_scope(web.app.state.sessionmaker) as session:  # type: ignore[attr-defined]
+        token_hash = session.scalars(select(ProducerToken.token_hash)).one()
+    secret = web.app.state.web.secret  # type: ignore[attr-defined]
+    return f"v1.{payload}.{auth_module._mac(secret, 'session', payload, token_hash)}"
+
+
+IAT = int(NOW.timestamp())
+CRAFTED_PAYLOADS = [
+    f'{{"tid":1e400,"iat":{IAT},"sid":"abc"}}',  # infinity
+    f'{{"tid":{10**30},"iat":{IAT},"sid":"abc"}}',  # past every integer column
+    f'{{"tid":{2**63},"iat":{IAT},"sid":"abc"}}',
+    f'{{"tid":{"9" * 4000},"iat":{IAT},"sid":"abc"}}',
+    '{"tid":1,"iat":1e400,"sid":"abc"}',
+    f'{{"tid":1,"iat":{10**400},"sid":"abc"}}',
+    f'{{"tid":1,"iat":-{10**400},"sid":"abc"}}',
+    f'{{"tid":1.0,"iat":{IAT},"sid":"abc"}}',  # odd types, even for the right token
+    f'{{"tid":"1","iat":{IAT},"sid":"abc"}}',
+    f'{{"tid":true,"iat":{IAT},"sid":"abc"}}',
+    f'{{"tid":1,"iat":{IAT},"sid":{{"a":1}}}}',
+    f'{{"tid":1,"iat":{IAT},"sid":"{"s" * 500}"}}',
+    f'{{"tid":1,"iat":{IAT}}}',
+    "[1, 2, 3]",
+    "null",
+    '"v1"',
+    "[" * 300 + "]" * 300,
+    b"\xff\xfe not UTF-8",
+    "not JSON at all",
+]
+GARBAGE_COOKIES = [
+    "garbage",
+    "v1..",
+    "v1.!!!.???",
+    "v1.%%%%.abc",
+    "v2.eyJ0aWQiOjF9.abc",
+    "v1.eyJ0aWQiOjF9.abc.def",
+    "v1." + "A" * 5000 + ".abc",
+    "v1.eyJ0aWQiOjF9.\u00e9\u00e9",  # a non-ASCII MAC
+    "v1.\u00e9.abc",
+]
+
+
+def _status_with_cookie(web: TestClient, path: str, value: str) -> int:
+    cookie = f"__Host-podcast_admin={value}".encode()  # bytes: non-ASCII goes through as is
+    response = web.get(path, headers={"Cookie": cookie}, follow_redirects=False)  # type: ignore[dict-item]
+    return response.status_code
+
+
+def test_crafted_session_cookies_mean_signed_out(
+    web: TestClient, auth: dict[str, str], admin: str
+) -> None:
+    """Crafted payloads signed with the real key (so they pass the MAC), and garbage: every
+    public page still answers and the admin area asks to sign in; nothing is a 500."""
+    web.cookies.clear()
+    good = _signed(web, f'{{"tid":1,"iat":{IAT},"sid":"abc"}}')
+    assert _status_with_cookie(web, "/admin", good) == 200  # the signing helper is right
+    episode = create_episode(web, auth)
+    cookies = [_signed(web, payload) for payload in CRAFTED_PAYLOADS] + GARBAGE_COOKIES
+    for cookie in cookies:
+        for path in ("/", f"/episodes/{episode['slug']}", "/search?q=leadership"):
+            assert _status_with_cookie(web, path, cookie) == 200, (cookie[:80], path)
+        assert _status_with_cookie(web, "/admin", cookie) == 303, cookie[:80]
+
+
 def test_sign_out(web: TestClient, admin: str) -> None:
     response = web.post("/admin/logout", data={"csrf_token": admin}, follow_redirects=False)
     assert response.status_code == 303

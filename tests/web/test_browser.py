@@ -432,3 +432,29 @@ def test_upload_form_works_without_javascript(browser, live_server: str, token: 
         "Education|Self-Improvement"
     )
     context.close()
+
+
+def test_api_docs_run_under_their_policy(browser, live_server: str) -> None:  # type: ignore[no-untyped-def]
+    """/docs and /redoc with the CSP enforced: same-origin assets only, nothing blocked but
+    ReDoc's own logo from its CDN (kept out on purpose)."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    blocked: list[str] = []
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on(
+        "console",
+        lambda m: (
+            m.type == "error" and "Content Security Policy" in m.text and blocked.append(m.text)
+        ),
+    )
+    page.goto("/docs")
+    page.locator(".opblock").first.wait_for()
+    assert page.locator(".opblock").count() > 10
+    assert not blocked, blocked
+    page.goto("/redoc")
+    page.locator("redoc *").first.wait_for()
+    context.close()
+    assert [b for b in blocked if "cdn.redoc.ly" not in b] == [], blocked
+    assert [u for u in requests if not u.startswith((live_server, "blob:", "data:"))] == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 
-from transcripts.cues import Transcript, clean_speaker, clean_text
+from transcripts.cues import Transcript, clean_speaker, clean_text, strip_controls
 
 __all__ = ["duration_attribute", "render", "render_fragment"]
 
@@ -59,5 +59,5 @@ def render(transcript: Transcript, title: str = "Transcript") -> str:
     lang = html.escape(transcript.language)
     return (
         f'<!doctype html>\n<html lang="{lang}">\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(title)}</title>\n{render_fragment(transcript)}</html>\n"
+        f"<title>{html.escape(strip_controls(title))}</title>\n{render_fragment(transcript)}</html>\n"
     )

@@ -15,18 +15,20 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from transcripts.cues import (
+    MAX_MS,
     Cue,
     Transcript,
     TranscriptError,
     UntimedTranscriptError,
     clean_speaker,
     clean_text,
+    too_late,
     validate,
 )
 
 __all__ = ["parse", "render"]
 
-_MAX_SECONDS = Decimal(10**9)  # ~31 years: anything larger is a unit mistake, not a podcast
+_MAX_SECONDS = Decimal(MAX_MS) / 1000  # the one bound every format shares
 
 
 def _refuse_constant(name: str) -> Any:
@@ -50,8 +52,10 @@ def _seconds(value: object, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise TranscriptError(f"{where}: expected a number of seconds, found {_describe(value)}")
     seconds = Decimal(value)
-    if seconds < 0 or seconds > _MAX_SECONDS:
+    if seconds < 0:
         raise TranscriptError(f"{where}: {value} is not a time in seconds from the start")
+    if seconds > _MAX_SECONDS:
+        raise TranscriptError(f"{where}: {too_late(f'{value} seconds')}")
     return int((seconds * 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -65,6 +69,12 @@ def _load(text: str) -> Any:
         raise TranscriptError(message, exc.lineno) from None
     except ValueError as exc:
         raise TranscriptError(f"invalid JSON: {exc}") from None
+    except RecursionError:
+        # The decoder recurses once per level; a hostile file nests 100,000 deep.
+        raise TranscriptError(
+            "invalid JSON: it is nested too deeply (a transcript needs only an object holding "
+            "a list of segments)"
+        ) from None
 
 
 def parse(text: str) -> list[Cue]:

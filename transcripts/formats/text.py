@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from transcripts.cues import (
+    MAX_HOURS,
     Cue,
     Transcript,
     TranscriptError,
@@ -30,6 +31,7 @@ from transcripts.cues import (
     clean_text,
     format_timestamp,
     split_speaker,
+    too_late,
     validate,
 )
 
@@ -47,6 +49,8 @@ def _stamp(value: str, line: int) -> int:
             f'"[{value}]" is not a timestamp (expected [HH:MM:SS], [MM:SS] or [HH:MM:SS.mmm])',
             line,
         )
+    if len(match[1] or "") > len(str(MAX_HOURS)):
+        raise TranscriptError(too_late(f'"[{value}]"'), line)
     hours, minutes, seconds = (int(part or 0) for part in match.groups()[:3])
     millis = int((match[4] or "0").ljust(3, "0"))
     return ((hours * 60 + minutes) * 60 + seconds) * 1000 + millis
