@@ -25,7 +25,7 @@ def prepare(settings: Settings, clock: Clock) -> Runtime:
     """Idempotent: safe on every start of every replica."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.media_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     upgrade(engine)
     factory = make_sessionmaker(engine)
     with session_scope(factory) as session:

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import EmailStr, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from podcast.db import SQLITE_BUSY_TIMEOUT_MS
+
 
 class Settings(BaseSettings):
     """Everything that differs between a laptop, a test and a deployment.
@@ -20,6 +22,9 @@ class Settings(BaseSettings):
     database_url: str = ""
     base_url: str = "http://127.0.0.1:8000"
     max_upload_mb: int = Field(default=1024, gt=0)
+    # SQLite only: how long a write waits for another to finish before answering 503 with
+    # Retry-After (writers queue; they never fail at once).
+    sqlite_busy_timeout_ms: int = Field(default=SQLITE_BUSY_TIMEOUT_MS, ge=0)
 
     # The default show, created on first start; edited afterwards through the API.
     show_slug: str = "leadership-live"
