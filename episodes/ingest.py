@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from episodes import service
 from episodes.audio import AudioInfo, CorruptAudio, UnsupportedAudio, read_audio
+from episodes.chapters import sanitise
 from episodes.media_store import picture_key, put_file, release_after_commit, store_picture
 from episodes.models import AudioFile, Chapter, Episode
 from episodes.schemas import EpisodeCreate
@@ -51,19 +52,7 @@ def new_episode(
     ``values`` (already validated metadata) leave fields empty. Blocking: run in a thread."""
     values = {**values, "title": values.get("title") or title_for(info, received.filename)}
     episode = service.create_episode(session, show, EpisodeCreate.model_validate(values), now)
-    return episode, attach(session, storage, episode, received, info, now)
-
-
-def replace_audio(
-    session: Session,
-    storage: Storage,
-    episode: Episode,
-    received: Received,
-    info: AudioInfo,
-    now: datetime,
-) -> Ingested:
-    """Give an episode new audio (its guid stays). Blocking: run in a thread."""
-    return attach(session, storage, episode, received, info, now)
+    return episode, replace_audio(session, storage, episode, received, info, now)
 
 
 def inspect(received: Received) -> AudioInfo:
@@ -77,7 +66,7 @@ def inspect(received: Received) -> AudioInfo:
         raise Unprocessable(exc.message) from None
 
 
-def attach(
+def replace_audio(
     session: Session,
     storage: Storage,
     episode: Episode,
@@ -85,8 +74,9 @@ def attach(
     info: AudioInfo,
     now: datetime,
 ) -> Ingested:
-    """Store the audio, point the episode at it and fill empty fields from the tags; the file
-    it replaced is released once the caller's unit of work commits."""
+    """Store the audio, point the episode at it (its guid stays) and fill empty fields from the
+    tags; the file it replaced is released once the caller's unit of work commits. Blocking:
+    run in a thread."""
     result = Ingested()
     key = content_key(received.sha256, info.format)
     # Every key this upload may store, locked at once in a fixed order (no deadlocks).
@@ -152,11 +142,12 @@ def _fill_from_tags(
             Chapter(
                 start_ms=c.start_ms,
                 end_ms=c.end_ms,
-                title=c.title[:255] if c.title else None,
-                url=c.url if c.url and len(c.url) <= 2048 else None,
+                title=c.title,
+                url=c.url,
                 image_key=store_picture(session, storage, c.image) if c.image else None,
             )
-            for c in tags.chapters
+            # Tags are already read through this rule; applied again where rows are made.
+            for c in sanitise(tags.chapters, round(info.duration * 1000))
         ]
         result.filled.append("chapters")
 
