@@ -6,6 +6,7 @@ beyond a status number; every answer has the same shape so a producer's script c
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +14,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.routing import Match
+
+log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -102,14 +107,44 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": _summary(items), "errors": items}, 422)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return JSONResponse(
-        {"detail": exc.detail}, exc.status_code, headers=getattr(exc, "headers", None)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return JSONResponse({"detail": exc.detail}, exc.status_code, headers=headers or None)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the path answers to (RFC 9110 15.5.6).
+
+    Starlette names only those of the first route that matched the path, and GET and PATCH
+    of one path are two routes here.
+    """
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
+async def _client_gone(request: Request, _exc: Exception) -> JSONResponse:
+    """A client that goes away mid-body (a dropped connection, a cancelled upload) is routine.
+
+    One INFO line instead of uvicorn's ERROR traceback; the upload code has already removed
+    what it received. The answer goes nowhere, but the ASGI contract wants one.
+    """
+    log.info(
+        "%s %s: the client disconnected before sending the whole body",
+        request.method,
+        request.url.path,
     )
+    return JSONResponse({"detail": "the client disconnected before sending the whole body"}, 400)
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(ClientDisconnect, _client_gone)
