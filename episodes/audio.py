@@ -44,6 +44,7 @@ from episodes.artwork import Picture
 from episodes.audio_tags import AudioChapter, AudioTags, read_tags
 
 __all__ = [
+    "STORED_MIME_TYPES",
     "SUPPORTED_FORMATS",
     "UPLOAD_MIME_TYPES",
     "AudioChapter",
@@ -68,6 +69,8 @@ _MIME_TYPES = {
     "flac": "audio/flac",
     "wav": "audio/wav",
 }
+
+STORED_MIME_TYPES = frozenset(_MIME_TYPES.values())
 
 # Content types browsers and tools declare for the formats above. Only a hint for an upload
 # route's early check: read_audio() decides from the content.

@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from episodes.models import EpisodeType, NotesFormat, Status
 from episodes.slugs import SLUG_PATTERN
-from podcast.schemas import Person, Text255
+from podcast.schemas import Person, Text255, Unclearable
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=80)]
 Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -41,10 +41,16 @@ class EpisodeCreate(_EpisodeFields):
 
 
 class EpisodeUpdate(_EpisodeFields):
-    """PATCH: only the fields present change; the guid never does."""
+    """PATCH: only the fields present change; the guid never does. Null clears a field, where
+    the field can be empty."""
 
-    title: Text255 | None = None
+    title: Unclearable[Text255] = None
     slug: Slug | None = None
+    summary: Unclearable[Summary] = None
+    show_notes: Unclearable[Notes] = None
+    show_notes_format: Unclearable[NotesFormat] = None
+    episode_type: Unclearable[EpisodeType] = None
+    explicit: Unclearable[bool] = None
 
 
 class PublishRequest(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -13,23 +13,58 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    WithJsonSchema,
 )
+from pydantic_core import PydanticCustomError
 
 Text255 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 
 
 _HTTP_URL: TypeAdapter[HttpUrl] = TypeAdapter(HttpUrl)
+# The URL columns' size; normalising (IDNA, percent-encoding) can only make a URL longer.
+URL_MAX_LENGTH = 2048
 
 
 def _http_url(value: str) -> str:
     """An absolute http(s) URL, normalised to ASCII (IDNA host, percent-encoded path)."""
     try:
-        return str(_HTTP_URL.validate_python(value))
+        url = str(_HTTP_URL.validate_python(value))
     except ValidationError as exc:
         raise ValueError(exc.errors()[0]["msg"]) from None
+    if len(url) > URL_MAX_LENGTH:
+        raise ValueError(f"must be at most {URL_MAX_LENGTH} characters")
+    return url
 
 
-Url = Annotated[str, AfterValidator(_http_url)]
+Url = Annotated[
+    str,
+    AfterValidator(_http_url),
+    WithJsonSchema(
+        {"type": "string", "format": "uri", "pattern": "^https?://", "maxLength": URL_MAX_LENGTH}
+    ),
+]
+
+T = TypeVar("T")
+
+
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError("not_null", "cannot be empty")
+    return value
+
+
+def _not_nullable(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+    options = [option for option in schema.pop("anyOf", []) if option != {"type": "null"}]
+    if len(options) == 1:
+        schema.update(options[0])
+    elif options:
+        schema["anyOf"] = options
+
+
+# A PATCH field that may be left out (None) but not cleared: an explicit null is refused, and
+# the schema offers neither null nor a null default.
+Unclearable = Annotated[T | None, AfterValidator(_not_null), Field(json_schema_extra=_not_nullable)]
 
 
 class Person(BaseModel):

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 
 from podcast.deps import ClockDep, ProducerDep, SessionDep, SettingsDep, ShowDep, StorageDep
 from podcast.errors import PayloadTooLarge
+from podcast.openapi_errors import ContentError, responses
 from podcast.show.artwork import MAX_BYTES, check_show_artwork, replace_show_artwork
 from podcast.show.schemas import ShowRead, ShowUpdate
 from podcast.show.service import show_read, update_show
@@ -19,7 +20,7 @@ def read_show(show: ShowDep, settings: SettingsDep) -> ShowRead:
     return show_read(show, settings)
 
 
-@router.patch("")
+@router.patch("", responses=responses(400, 401, 413, 422, 503, unprocessable=ContentError))
 def patch_show(
     changes: ShowUpdate,
     show: ShowDep,
@@ -39,7 +40,11 @@ _IMAGE_BODY = {
 }
 
 
-@router.put("/artwork", openapi_extra={"requestBody": _IMAGE_BODY})
+@router.put(
+    "/artwork",
+    openapi_extra={"requestBody": _IMAGE_BODY},
+    responses=responses(401, 413, 415, 422, 503, unprocessable=ContentError),
+)
 async def put_artwork(
     request: Request,
     show: ShowDep,

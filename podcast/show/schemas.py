@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from podcast.schemas import Funding, Person, Text255, Url
+from podcast.schemas import Funding, Person, Text255, Unclearable, Url
 
 # BCP 47 as podcast directories accept it: a language, optionally a region ("en", "en-GB").
 Language = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z]{2}|-[0-9]{3})?$")]
@@ -44,30 +44,31 @@ class ShowRead(BaseModel):
 
 
 class ShowUpdate(BaseModel):
-    """Every field optional: PATCH changes only what it names."""
+    """Every field optional: PATCH changes only what it names; null clears the fields that
+    can be empty."""
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Text255 | None = None
+    title: Unclearable[Text255] = None
     subtitle: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = None
-    description: (
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)] | None
-    ) = None
-    author: Text255 | None = None
-    owner_name: Text255 | None = None
-    owner_email: EmailStr | None = None
-    language: Language | None = None
-    category: Text255 | None = None
+    description: Unclearable[
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+    ] = None
+    author: Unclearable[Text255] = None
+    owner_name: Unclearable[Text255] = None
+    owner_email: Unclearable[EmailStr] = None
+    language: Unclearable[Language] = None
+    category: Unclearable[Text255] = None
     subcategory: Text255 | None = None
-    explicit: bool | None = None
-    show_type: Literal["episodic", "serial"] | None = None
+    explicit: Unclearable[bool] = None
+    show_type: Unclearable[Literal["episodic", "serial"]] = None
     link: Url | None = None
     copyright: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = (
         None
     )
-    locked: bool | None = None
-    funding: list[Funding] | None = Field(default=None, max_length=20)
-    people: list[Person] | None = Field(default=None, max_length=50)
+    locked: Unclearable[bool] = None
+    funding: Unclearable[Annotated[list[Funding], Field(max_length=20)]] = None
+    people: Unclearable[Annotated[list[Person], Field(max_length=50)]] = None
     new_feed_url: Url | None = None
-    block: bool | None = None
-    complete: bool | None = None
+    block: Unclearable[bool] = None
+    complete: Unclearable[bool] = None
