@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
 
 from episodes.models import EpisodeType, NotesFormat, Status
 from episodes.slugs import SLUG_PATTERN
@@ -13,7 +21,8 @@ from podcast.schemas import Person, Text255, Unclearable
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=80)]
 Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-PositiveInt = Annotated[int, Field(gt=0, le=1_000_000)]
+# Strict, as the schema says: JSON's 0 is not false, nor "2" a season (forms: see below).
+PositiveInt = Annotated[StrictInt, Field(gt=0, le=1_000_000)]
 Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 Notes = Annotated[str, StringConstraints(max_length=100_000)]
 
@@ -28,7 +37,7 @@ class _EpisodeFields(BaseModel):
     season: PositiveInt | None = None
     episode_number: PositiveInt | None = None
     episode_type: EpisodeType | None = None
-    explicit: bool | None = None
+    explicit: StrictBool | None = None
     people: list[Person] | None = Field(default=None, max_length=50)
     keywords: list[Keyword] | None = Field(default=None, max_length=30)
 
@@ -50,7 +59,7 @@ class EpisodeUpdate(_EpisodeFields):
     show_notes: Unclearable[Notes] = None
     show_notes_format: Unclearable[NotesFormat] = None
     episode_type: Unclearable[EpisodeType] = None
-    explicit: Unclearable[bool] = None
+    explicit: Unclearable[StrictBool] = None
 
 
 class PublishRequest(BaseModel):
@@ -66,6 +75,11 @@ class EpisodeUploadFields(_EpisodeFields):
 
     title: Text255 | None = None
     slug: Slug | None = None
+
+    @classmethod
+    def model_validate(cls, obj: Any, *, strict: bool | None = False, **kwargs: Any) -> Self:
+        """Lax by default: every form field is text, so "2" is a season and "true" is true."""
+        return super().model_validate(obj, strict=strict, **kwargs)
 
 
 class AudioRead(BaseModel):

@@ -5,12 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictBool,
+    StringConstraints,
+    WithJsonSchema,
+)
 
+from podcast.feed.categories import APPLE_CATEGORIES
 from podcast.schemas import Funding, Person, Text255, Unclearable, Url
 
 # BCP 47 as podcast directories accept it: a language, optionally a region ("en", "en-GB").
 Language = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z]{2}|-[0-9]{3})?$")]
+# Apple's list, checked by the service with a "did you mean" for near misses; the schema shows
+# the names (a subcategory must also belong to the category, which it cannot show).
+Category = Annotated[Text255, WithJsonSchema({"type": "string", "enum": sorted(APPLE_CATEGORIES)})]
+Subcategory = Annotated[
+    Text255,
+    WithJsonSchema({"type": "string", "enum": sorted(set().union(*APPLE_CATEGORIES.values()))}),
+]
 
 
 class ShowRead(BaseModel):
@@ -58,17 +74,17 @@ class ShowUpdate(BaseModel):
     owner_name: Unclearable[Text255] = None
     owner_email: Unclearable[EmailStr] = None
     language: Unclearable[Language] = None
-    category: Unclearable[Text255] = None
-    subcategory: Text255 | None = None
-    explicit: Unclearable[bool] = None
+    category: Unclearable[Category] = None
+    subcategory: Subcategory | None = None
+    explicit: Unclearable[StrictBool] = None
     show_type: Unclearable[Literal["episodic", "serial"]] = None
     link: Url | None = None
     copyright: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = (
         None
     )
-    locked: Unclearable[bool] = None
+    locked: Unclearable[StrictBool] = None
     funding: Unclearable[Annotated[list[Funding], Field(max_length=20)]] = None
     people: Unclearable[Annotated[list[Person], Field(max_length=50)]] = None
     new_feed_url: Url | None = None
-    block: Unclearable[bool] = None
-    complete: Unclearable[bool] = None
+    block: Unclearable[StrictBool] = None
+    complete: Unclearable[StrictBool] = None
