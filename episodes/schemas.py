@@ -8,6 +8,7 @@ from typing import Annotated, Any, Self
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -21,8 +22,15 @@ from podcast.schemas import Person, Text255, Unclearable
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=80)]
 Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-# Strict, as the schema says: JSON's 0 is not false, nor "2" a season (forms: see below).
-PositiveInt = Annotated[StrictInt, Field(gt=0, le=1_000_000)]
+
+
+def _whole_number(value: Any) -> Any:
+    """JSON Schema counts 3.0 as an integer; a strict int would not."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# Strict, as the schema says: JSON's "2" is not a season, nor 0 false (forms: see below).
+PositiveInt = Annotated[StrictInt, Field(gt=0, le=1_000_000), BeforeValidator(_whole_number)]
 Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 Notes = Annotated[str, StringConstraints(max_length=100_000)]
 
