@@ -36,11 +36,12 @@ def _http_url(value: str) -> str:
     return url
 
 
+# "iri": non-ASCII hosts and paths are accepted (and stored normalised, as above).
 Url = Annotated[
     str,
     AfterValidator(_http_url),
     WithJsonSchema(
-        {"type": "string", "format": "uri", "pattern": "^https?://", "maxLength": URL_MAX_LENGTH}
+        {"type": "string", "format": "iri", "pattern": "^https?://", "maxLength": URL_MAX_LENGTH}
     ),
 ]
 
