@@ -18,10 +18,12 @@ from pydantic import (
 
 from episodes.models import EpisodeType, NotesFormat, Status
 from episodes.slugs import SLUG_PATTERN
-from podcast.schemas import Person, Text255, Unclearable
+from podcast.schemas import NO_NUL, Person, Text255, Unclearable
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=80)]
-Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Keyword = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NO_NUL
+]
 
 
 def _whole_number(value: Any) -> Any:
@@ -31,8 +33,8 @@ def _whole_number(value: Any) -> Any:
 
 # Strict, as the schema says: JSON's "2" is not a season, nor 0 false (forms: see below).
 PositiveInt = Annotated[StrictInt, Field(gt=0, le=1_000_000), BeforeValidator(_whole_number)]
-Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
-Notes = Annotated[str, StringConstraints(max_length=100_000)]
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), NO_NUL]
+Notes = Annotated[str, StringConstraints(max_length=100_000), NO_NUL]
 
 
 class _EpisodeFields(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
@@ -9,15 +10,45 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     HttpUrl,
     StringConstraints,
     TypeAdapter,
     ValidationError,
     WithJsonSchema,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, core_schema
 
-Text255 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise PydanticCustomError("nul", "cannot contain the character U+0000")
+    return value
+
+
+@dataclass(frozen=True)
+class _NoNul:
+    """Text a database can store: PostgreSQL refuses U+0000, so the API refuses it (422) and
+    its schema says so."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(_no_nul, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        out = handler(schema)
+        out["pattern"] = "^[^\\u0000]*$"
+        return dict(out)
+
+
+NO_NUL = _NoNul()
+Text255 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255), NO_NUL
+]
 
 
 _HTTP_URL: TypeAdapter[HttpUrl] = TypeAdapter(HttpUrl)
@@ -73,12 +104,18 @@ class Person(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128), NO_NUL
+    ]
     role: Annotated[
-        str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=64)
+        str,
+        StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=64),
+        NO_NUL,
     ] = "host"
     group: Annotated[
-        str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=64)
+        str,
+        StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=64),
+        NO_NUL,
     ] = "cast"
     href: Url | None = None
     img: Url | None = None
@@ -88,4 +125,4 @@ class Funding(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: Url
-    text: str = Field(default="Support the show", max_length=128)
+    text: Annotated[str, NO_NUL] = Field(default="Support the show", max_length=128)

@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from podcast.feed.categories import APPLE_CATEGORIES
-from podcast.schemas import Funding, Person, Text255, Unclearable, Url
+from podcast.schemas import NO_NUL, Funding, Person, Text255, Unclearable, Url
 
 # BCP 47 as podcast directories accept it: a language, optionally a region ("en", "en-GB").
 Language = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z]{2}|-[0-9]{3})?$")]
@@ -66,9 +66,11 @@ class ShowUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Unclearable[Text255] = None
-    subtitle: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = None
+    subtitle: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255), NO_NUL] | (
+        None
+    ) = None
     description: Unclearable[
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), NO_NUL]
     ] = None
     author: Unclearable[Text255] = None
     owner_name: Unclearable[Text255] = None
@@ -79,9 +81,9 @@ class ShowUpdate(BaseModel):
     explicit: Unclearable[StrictBool] = None
     show_type: Unclearable[Literal["episodic", "serial"]] = None
     link: Url | None = None
-    copyright: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = (
-        None
-    )
+    copyright: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=255), NO_NUL] | None
+    ) = None
     locked: Unclearable[StrictBool] = None
     funding: Unclearable[Annotated[list[Funding], Field(max_length=20)]] = None
     people: Unclearable[Annotated[list[Person], Field(max_length=50)]] = None
