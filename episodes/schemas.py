@@ -18,11 +18,11 @@ from pydantic import (
 
 from episodes.models import EpisodeType, NotesFormat, Status
 from episodes.slugs import SLUG_PATTERN
-from podcast.schemas import NO_NUL, Person, Text255, Unclearable
+from podcast.schemas import NO_NUL, NOT_BLANK, Person, Text255, Unclearable
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=80)]
 Keyword = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NO_NUL
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NO_NUL, NOT_BLANK
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -21,33 +22,47 @@ from pydantic import (
 from pydantic_core import PydanticCustomError, core_schema
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise PydanticCustomError("nul", "cannot contain the character U+0000")
-    return value
-
-
 @dataclass(frozen=True)
-class _NoNul:
-    """Text a database can store: PostgreSQL refuses U+0000, so the API refuses it (422) and
-    its schema says so."""
+class _Refuse:
+    """Text matching ``pattern`` is refused with ``message``, and the schema says so with a
+    "not" (a negated pattern would make schema-driven test data generation far slower)."""
+
+    pattern: str
+    message: str
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(_no_nul, handler(source))
+        regex = re.compile(self.pattern)
+
+        def check(value: str) -> str:
+            if regex.search(value):
+                raise PydanticCustomError("refused", self.message)
+            return value
+
+        return core_schema.no_info_after_validator_function(check, handler(source))
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> dict[str, Any]:
-        out = handler(schema)
-        out["pattern"] = "^[^\\u0000]*$"
-        return dict(out)
+        out = dict(handler(schema))
+        out["allOf"] = [*out.get("allOf", []), {"not": {"pattern": self.pattern}}]
+        return out
 
 
-NO_NUL = _NoNul()
+# PostgreSQL cannot store U+0000 in text.
+NO_NUL = _Refuse(r"\u0000", "cannot contain the character U+0000")
+# What strip_whitespace removes (Unicode White_Space, not Python's str.isspace()): after it, a
+# text of nothing but these is empty, so a schema with minLength must also refuse them.
+BLANK = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+NOT_BLANK = _Refuse(BLANK, "cannot be blank")
+
+
 Text255 = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255), NO_NUL
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
+    NO_NUL,
+    NOT_BLANK,
 ]
 
 
@@ -105,17 +120,22 @@ class Person(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128), NO_NUL
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=128),
+        NO_NUL,
+        NOT_BLANK,
     ]
     role: Annotated[
         str,
         StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=64),
         NO_NUL,
+        NOT_BLANK,
     ] = "host"
     group: Annotated[
         str,
         StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=64),
         NO_NUL,
+        NOT_BLANK,
     ] = "cast"
     href: Url | None = None
     img: Url | None = None
