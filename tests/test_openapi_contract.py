@@ -31,7 +31,7 @@ from tests.conftest import BACKENDS, FIXTURES, NOW, empty_postgres, serving, upl
 from tests.podcast.feed_support import image_bytes
 from tests.transcripts.support import CORPUS
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 15
 _GOOD = CORPUS / "good"
 
 # No JSON Schema can say "a real MP3": uploads are generated from real files, so that upload
