@@ -18,6 +18,7 @@ from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 
 log = logging.getLogger(__name__)
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 
 class ApiError(Exception):
@@ -119,14 +120,15 @@ def _allowed_methods(request: Request) -> str:
     """Every method the path answers to (RFC 9110 15.5.6).
 
     Starlette names only those of the first route that matched the path, and GET and PATCH
-    of one path are two routes here.
+    of one path are two routes here (in nested routers: hence asking each method in turn).
     """
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match is not Match.NONE:
-            methods |= getattr(route, "methods", None) or set()
-    return ", ".join(sorted(methods))
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    ]
+    return ", ".join(allowed)
 
 
 async def _client_gone(request: Request, _exc: Exception) -> JSONResponse:
