@@ -39,7 +39,7 @@ class TranscriptErrorBody(ErrorBody):
 # alternative ``{}`` beside the bearer scheme FastAPI declares (``openapi_extra`` lists append).
 TOKEN_OPTIONAL: dict[str, Any] = {"security": [{}]}
 
-# A 422 from checks on the content as a whole (a damaged audio file, say) has ``detail`` alone.
+# A 422 from a check beyond the schema (a damaged audio file, say) has ``detail`` alone.
 ContentError = ValidationErrorBody | ErrorBody
 TranscriptContentError = ValidationErrorBody | TranscriptErrorBody
 
@@ -51,13 +51,16 @@ _DESCRIPTIONS = {
     409: "The change conflicts with what is stored (see `detail`).",
     413: "The body is larger than this operation accepts.",
     415: "The Content-Type, or the content itself, is not a kind this operation accepts.",
-    422: "The request is well-formed but not valid: `errors` lists the fields at fault.",
     503: "The database is unavailable or busy for now: try again shortly.",
 }
-_CHECKED_422 = (
-    "The request is well-formed but not valid: `errors` lists the fields at fault; a check on "
-    "the content as a whole (a damaged file, say) answers with `detail` alone."
-)
+_INVALID = "The request is well-formed but not valid: `errors` lists the fields at fault"
+_UNPROCESSABLE: dict[Any, str] = {
+    ValidationErrorBody: f"{_INVALID}.",
+    ContentError: f"{_INVALID}; a check beyond the schema (a damaged file, a blank search) "
+    "answers with `detail` alone.",
+    TranscriptContentError: f"{_INVALID}; a file that cannot be read as a transcript answers "
+    "with `detail` and `line`.",
+}
 
 
 def responses(
@@ -71,17 +74,14 @@ def responses(
     """
     out: dict[int | str, dict[str, Any]] = {}
     for item in codes:
-        code, description = item if isinstance(item, tuple) else (item, _DESCRIPTIONS[item])
+        code, description = item if isinstance(item, tuple) else (item, None)
         if code == 304:
-            out[code] = {"description": description}
+            out[code] = {"description": description or _DESCRIPTIONS[code]}
         elif code == 422:
-            checked = unprocessable is not ValidationErrorBody and not isinstance(item, tuple)
-            out[code] = {
-                "model": unprocessable,
-                "description": _CHECKED_422 if checked else description,
-            }
+            description = description or _UNPROCESSABLE[unprocessable]
+            out[code] = {"model": unprocessable, "description": description}
         else:
-            out[code] = {"model": ErrorBody, "description": description}
+            out[code] = {"model": ErrorBody, "description": description or _DESCRIPTIONS[code]}
     return out
 
 
