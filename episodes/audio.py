@@ -49,6 +49,7 @@ from episodes.audio_length import real_duration
 from episodes.audio_tags import AudioChapter, AudioTags, read_tags
 
 __all__ = [
+    "STORED_MIME_TYPES",
     "SUPPORTED_FORMATS",
     "UPLOAD_MIME_TYPES",
     "AudioChapter",
@@ -73,6 +74,8 @@ _MIME_TYPES = {
     "flac": "audio/flac",
     "wav": "audio/wav",
 }
+
+STORED_MIME_TYPES = frozenset(_MIME_TYPES.values())
 
 # Content types browsers and tools declare for the formats above. Only a hint for an upload
 # route's early check: read_audio() decides from the content.

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from episodes.models import AudioFile, Episode, Status
+from episodes.slugs import is_slug
 from podcast.db import Sessions
 from podcast.show.models import Show
 from podcast.storage import Storage
@@ -66,6 +67,8 @@ class MediaIndex:
 
     def load(self, slug: str) -> MediaEntry | None:
         """Look the slug up in the database (in a worker thread) and remember the answer."""
+        if not is_slug(slug):
+            return None  # names nothing, and is not worth a place in the cache
         with self._factory() as session:
             row = session.execute(
                 select(

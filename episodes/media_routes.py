@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from episodes.audio import STORED_MIME_TYPES
 from episodes.media_index import MediaIndex
 from episodes.media_store import is_image_in_use
 from podcast.deps import SessionDep, StorageDep
 from podcast.errors import NotFound
 from podcast.media_response import serve_file
+from podcast.openapi_errors import responses
 from podcast.routing import get_and_head
 from podcast.storage.base import content_key, is_content_key
 from podcast.tokens import verify_token
@@ -24,9 +27,28 @@ AUDIO_CACHE = "public, max-age=3600"
 # Images are named by their digest: a URL's bytes never change.
 IMAGE_CACHE = "public, max-age=31536000, immutable"
 _IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+# What a file answer can be besides 200: byte ranges (podcast apps seek) and revalidation.
+_FILE_ANSWERS: dict[int | str, dict[str, Any]] = {
+    206: {"description": "The byte range asked for (Range).", "content": {"*/*": _BINARY}},
+    416: {"description": "The range asked for starts beyond the end of the file."},
+    **responses(304, 404),
+}
 
 
-@get_and_head(router, "/media/{filename}")
+@get_and_head(
+    router,
+    "/media/{filename}",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The audio file.",
+            "content": {media: _BINARY for media in sorted(STORED_MIME_TYPES)},
+        },
+        301: {"description": "The audio was replaced by another format: its new URL."},
+        **_FILE_ANSWERS,
+    },
+)
 async def episode_audio(filename: str, request: Request) -> Response:
     """The enclosure. Drafts and scheduled episodes are 404 to everyone but producers.
 
@@ -77,7 +99,18 @@ async def _is_producer(request: Request) -> bool:
     return await to_thread.run_sync(check)
 
 
-@get_and_head(router, "/images/{name}")
+@get_and_head(
+    router,
+    "/images/{name}",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The image.",
+            "content": {media: _BINARY for media in _IMAGE_TYPES.values()},
+        },
+        **_FILE_ANSWERS,
+    },
+)
 def image(name: str, request: Request, session: SessionDep, storage: StorageDep) -> Response:
     """Artwork and chapter images; only files some show, episode or chapter uses."""
     digest, _, extension = name.rpartition(".")

@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode, Status
+from episodes.slugs import is_slug
 
 
 def visible(now: datetime) -> ColumnElement[bool]:
@@ -37,6 +38,8 @@ def get(session: Session, show_id: int, episode_id: int) -> Episode | None:
 
 
 def get_by_slug(session: Session, show_id: int, slug: str) -> Episode | None:
+    if not is_slug(slug):
+        return None
     return session.scalar(select(Episode).where(Episode.show_id == show_id, Episode.slug == slug))
 
 

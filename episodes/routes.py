@@ -46,11 +46,13 @@ from podcast.deps import (
 )
 from podcast.errors import Unauthorized, Unprocessable, UnsupportedMediaType
 from podcast.json_body import media_type_of, require_json
+from podcast.openapi_errors import TOKEN_OPTIONAL, ContentError, responses
 from podcast.settings import Settings
 from podcast.show.models import Show
 from podcast.storage import Storage
 
 router = APIRouter(prefix="/api/episodes", tags=["episodes"])
+_SLUG_TAKEN = (409, "The slug is already used by another episode.")
 JsonOnly = [Depends(require_json)]
 # Multipart framing around the file: generous, the file itself is what the limit is about.
 _MULTIPART_SLACK = 1024 * 1024
@@ -117,7 +119,7 @@ def _producing(
 ProducingDep = Annotated[Producing, Depends(_producing)]
 
 
-@router.get("")
+@router.get("", responses=responses(401, 422), openapi_extra=TOKEN_OPTIONAL)
 def list_episodes(
     session: SessionDep,
     show: ShowDep,
@@ -151,6 +153,7 @@ def list_episodes(
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
+    responses=responses(400, 401, _SLUG_TAKEN, 413, 415, 422, 503, unprocessable=ContentError),
     openapi_extra={
         "requestBody": {
             "content": {
@@ -300,7 +303,11 @@ def _raw_filename(request: Request) -> str | None:
     return request.query_params.get("filename")
 
 
-@router.put("/{episode_id}/audio", openapi_extra={"requestBody": _AUDIO_BODY})
+@router.put(
+    "/{episode_id}/audio",
+    openapi_extra={"requestBody": _AUDIO_BODY},
+    responses=responses(401, 404, 413, 415, 422, 503, unprocessable=ContentError),
+)
 async def put_audio(request: Request, episode_id: int, ctx: ProducingDep) -> EpisodeRead:
     """Upload or replace the audio with the file as the raw body. The guid stays the same."""
     return await _replace_audio(ctx, episode_id, lambda: _receive_raw(request, ctx))
@@ -309,13 +316,14 @@ async def put_audio(request: Request, episode_id: int, ctx: ProducingDep) -> Epi
 @router.post(
     "/{episode_id}/audio",
     openapi_extra={"requestBody": {"content": _MULTIPART_FILE, "required": True}},
+    responses=responses(400, 401, 404, 413, 415, 422, 503, unprocessable=ContentError),
 )
 async def post_audio(request: Request, episode_id: int, ctx: ProducingDep) -> EpisodeRead:
     """Upload or replace the audio as a multipart form field ``file``."""
     return await _replace_audio(ctx, episode_id, lambda: _receive_form_file(request, ctx))
 
 
-@router.get("/{episode_id}")
+@router.get("/{episode_id}", responses=responses(401, 404, 422), openapi_extra=TOKEN_OPTIONAL)
 def read_episode(
     episode_id: int,
     session: SessionDep,
@@ -329,20 +337,33 @@ def read_episode(
     return episode_read(episode, settings.base_url, now)
 
 
-@router.patch("/{episode_id}", dependencies=JsonOnly)
+@router.patch(
+    "/{episode_id}",
+    dependencies=JsonOnly,
+    responses=responses(400, 401, 404, _SLUG_TAKEN, 413, 415, 422, 503, unprocessable=ContentError),
+)
 def patch_episode(episode_id: int, data: EpisodeUpdate, ctx: ProducingDep) -> EpisodeRead:
     episode = ctx.episode(episode_id)
     service.update_episode(ctx.session, episode, data, ctx.now)
     return ctx.read(episode)
 
 
-@router.delete("/{episode_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{episode_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(401, 404, 422, 503),
+)
 def delete_episode(episode_id: int, ctx: ProducingDep) -> None:
     """Delete the episode and, once that is committed, files nothing else uses."""
     service.delete_episode(ctx.session, ctx.storage, ctx.episode(episode_id), ctx.now)
 
 
-@router.post("/{episode_id}/publish")
+@router.post(
+    "/{episode_id}/publish",
+    responses=responses(
+        400, 401, 404, (409, "The episode has no audio yet: upload it first."), 413, 422, 503
+    ),
+)
 def publish_episode(
     episode_id: int, ctx: ProducingDep, data: PublishRequest | None = None
 ) -> EpisodeRead:
@@ -352,7 +373,7 @@ def publish_episode(
     return ctx.read(episode)
 
 
-@router.post("/{episode_id}/unpublish")
+@router.post("/{episode_id}/unpublish", responses=responses(401, 404, 422, 503))
 def unpublish_episode(episode_id: int, ctx: ProducingDep) -> EpisodeRead:
     """Back to draft: gone from the public API and the feed."""
     episode = ctx.episode(episode_id)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any, Self
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
+    StrictInt,
     StringConstraints,
     ValidationInfo,
     field_validator,
@@ -18,13 +20,23 @@ from pydantic_core import PydanticCustomError
 
 from episodes.models import EpisodeType, NotesFormat, Status
 from episodes.slugs import SLUG_PATTERN
-from podcast.schemas import ApiDatetime, Person, Text255
+from podcast.schemas import NO_NUL, NOT_BLANK, ApiDatetime, Person, Text255, Unclearable
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=80)]
-Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-PositiveInt = Annotated[int, Field(gt=0, le=1_000_000)]
-Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
-Notes = Annotated[str, StringConstraints(max_length=100_000)]
+Keyword = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NO_NUL, NOT_BLANK
+]
+
+
+def _whole_number(value: Any) -> Any:
+    """JSON Schema counts 3.0 as an integer; a strict int would not."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# Strict, as the schema says: JSON's "2" is not a season, nor 0 false (forms: see below).
+PositiveInt = Annotated[StrictInt, Field(gt=0, le=1_000_000), BeforeValidator(_whole_number)]
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), NO_NUL]
+Notes = Annotated[str, StringConstraints(max_length=100_000), NO_NUL]
 
 
 class _EpisodeFields(BaseModel):
@@ -37,7 +49,7 @@ class _EpisodeFields(BaseModel):
     season: PositiveInt | None = None
     episode_number: PositiveInt | None = None
     episode_type: EpisodeType | None = None
-    explicit: bool | None = None
+    explicit: StrictBool | None = None
     people: list[Person] | None = Field(default=None, max_length=50)
     keywords: list[Keyword] | None = Field(default=None, max_length=30)
 
@@ -50,10 +62,16 @@ class EpisodeCreate(_EpisodeFields):
 
 
 class EpisodeUpdate(_EpisodeFields):
-    """PATCH: only the fields present change; the guid never does."""
+    """PATCH: only the fields present change; the guid never does. Null clears a field, where
+    the field can be empty."""
 
-    title: Text255 | None = None
+    title: Unclearable[Text255] = None
     slug: Slug | None = None
+    summary: Unclearable[Summary] = None
+    show_notes: Unclearable[Notes] = None
+    show_notes_format: Unclearable[NotesFormat] = None
+    episode_type: Unclearable[EpisodeType] = None
+    explicit: Unclearable[StrictBool] = None
 
 
 # Before this, a publish date is almost surely a mistake (``0`` read as 1970, a typo'd year);
@@ -103,6 +121,11 @@ class EpisodeUploadFields(_EpisodeFields):
 
     title: Text255 | None = None
     slug: Slug | None = None
+
+    @classmethod
+    def model_validate(cls, obj: Any, *, strict: bool | None = False, **kwargs: Any) -> Self:
+        """Lax by default: every form field is text, so "2" is a season and "true" is true."""
+        return super().model_validate(obj, strict=strict, **kwargs)
 
 
 class AudioRead(BaseModel):

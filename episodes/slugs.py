@@ -8,6 +8,13 @@ import unicodedata
 MAX_SLUG = 80
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_SLUG = re.compile(SLUG_PATTERN)
+
+
+def is_slug(value: str) -> bool:
+    """Whether ``value`` could name an episode: every slug stored matches the pattern, and
+    anything else (a NUL, say, which PostgreSQL refuses) must not reach a query."""
+    return _SLUG.fullmatch(value) is not None
 
 
 def slugify(title: str) -> str:

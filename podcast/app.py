@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Literal
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from episodes.media_index import MediaIndex
 from episodes.media_routes import router as media_router
 from episodes.routes import router as episodes_router
-from podcast import docs, errors
+from podcast import docs, errors, openapi_errors
 from podcast.body_limit import JsonBodyLimit
 from podcast.bootstrap import prepare
 from podcast.clock import Clock, SystemClock
@@ -25,6 +27,11 @@ from podcast.show.routes import router as show_router
 from podcast.storage import LocalStorage
 from podcast.web import install as install_web
 from transcripts.routes import router as transcripts_router
+
+
+class Health(BaseModel):
+    status: Literal["ok", "unavailable"]
+    database: str = Field(description="`ok`, or why the database did not answer.")
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -64,6 +71,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     if settings.base_url.startswith("https://"):
         app.send_wrappers.append(hsts_send)  # every response, the fast paths' too
     errors.install(app)
+    openapi_errors.install(app)
     app.add_middleware(JsonBodyLimit)
     app.include_router(show_router)
     app.include_router(episodes_router)
@@ -74,7 +82,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     feed_routes.install(app, settings)
     app.write_hooks.append(lambda: app.state.media_index.clear())
 
-    @app.get("/healthz", tags=["service"], include_in_schema=True)
+    @app.get(
+        "/healthz",
+        tags=["service"],
+        responses={
+            200: {"model": Health},
+            503: {"model": Health, "description": "The database does not answer."},
+        },
+    )
     def healthz() -> JSONResponse:
         """200 when the database answers; 503 otherwise, so a load balancer takes us out."""
         try:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -82,7 +83,19 @@ def serve(
         reload=reload,
         workers=None if reload else workers,
         proxy_headers=True,
+        log_config=log_config(),
     )
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, plus our own packages' INFO lines (a client that went away
+    mid-upload, say) on the same stream: otherwise Python drops records below WARNING."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    for package in ("podcast", "episodes", "transcripts"):
+        config["loggers"][package] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 @app.command()

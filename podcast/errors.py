@@ -15,6 +15,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.routing import Match
+
+log = logging.getLogger(__name__)
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 log = logging.getLogger(__name__)
 
@@ -121,11 +126,41 @@ async def _database_unavailable(_request: Request, exc: Exception) -> JSONRespon
     )
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return JSONResponse(
-        {"detail": exc.detail}, exc.status_code, headers=getattr(exc, "headers", None)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return JSONResponse({"detail": exc.detail}, exc.status_code, headers=headers or None)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the path answers to (RFC 9110 15.5.6).
+
+    Starlette names only those of the first route that matched the path, and GET and PATCH
+    of one path are two routes here (in nested routers: hence asking each method in turn).
+    """
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    ]
+    return ", ".join(allowed)
+
+
+async def _client_gone(request: Request, _exc: Exception) -> JSONResponse:
+    """A client that goes away mid-body (a dropped connection, a cancelled upload) is routine.
+
+    One INFO line instead of uvicorn's ERROR traceback; the upload code has already removed
+    what it received. The answer goes nowhere, but the ASGI contract wants one.
+    """
+    log.info(
+        "%s %s: the client disconnected before sending the whole body",
+        request.method,
+        request.url.path,
     )
+    return JSONResponse({"detail": "the client disconnected before sending the whole body"}, 400)
 
 
 def install(app: FastAPI) -> None:
@@ -133,3 +168,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(ClientDisconnect, _client_gone)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -13,28 +14,107 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     HttpUrl,
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    WithJsonSchema,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, core_schema
 
-Text255 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+
+@dataclass(frozen=True)
+class _Refuse:
+    """Text matching ``pattern`` is refused with ``message``, and the schema says so with a
+    "not" (a negated pattern would make schema-driven test data generation far slower)."""
+
+    pattern: str
+    message: str
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        regex = re.compile(self.pattern)
+
+        def check(value: str) -> str:
+            if regex.search(value):
+                raise PydanticCustomError("refused", self.message)
+            return value
+
+        return core_schema.no_info_after_validator_function(check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        out = dict(handler(schema))
+        out["allOf"] = [*out.get("allOf", []), {"not": {"pattern": self.pattern}}]
+        return out
+
+
+# PostgreSQL cannot store U+0000 in text.
+NO_NUL = _Refuse(r"\u0000", "cannot contain the character U+0000")
+# What strip_whitespace removes (Unicode White_Space, not Python's str.isspace()): after it, a
+# text of nothing but these is empty, so a schema with minLength must also refuse them.
+BLANK = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+NOT_BLANK = _Refuse(BLANK, "cannot be blank")
+
+
+Text255 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
+    NO_NUL,
+    NOT_BLANK,
+]
 
 
 _HTTP_URL: TypeAdapter[HttpUrl] = TypeAdapter(HttpUrl)
+# The URL columns' size; normalising (IDNA, percent-encoding) can only make a URL longer.
+URL_MAX_LENGTH = 2048
 
 
 def _http_url(value: str) -> str:
     """An absolute http(s) URL, normalised to ASCII (IDNA host, percent-encoded path)."""
     try:
-        return str(_HTTP_URL.validate_python(value))
+        url = str(_HTTP_URL.validate_python(value))
     except ValidationError as exc:
         raise ValueError(exc.errors()[0]["msg"]) from None
+    if len(url) > URL_MAX_LENGTH:
+        raise ValueError(f"must be at most {URL_MAX_LENGTH} characters")
+    return url
 
 
-Url = Annotated[str, AfterValidator(_http_url)]
+# "iri": non-ASCII hosts and paths are accepted (and stored normalised, as above).
+Url = Annotated[
+    str,
+    AfterValidator(_http_url),
+    WithJsonSchema(
+        {"type": "string", "format": "iri", "pattern": "^https?://", "maxLength": URL_MAX_LENGTH}
+    ),
+]
+
+T = TypeVar("T")
+
+
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError("not_null", "cannot be empty")
+    return value
+
+
+def _not_nullable(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+    options = [option for option in schema.pop("anyOf", []) if option != {"type": "null"}]
+    if len(options) == 1:
+        schema.update(options[0])
+    elif options:
+        schema["anyOf"] = options
+
+
+# A PATCH field that may be left out (None) but not cleared: an explicit null is refused, and
+# the schema offers neither null nor a null default.
+Unclearable = Annotated[T | None, AfterValidator(_not_null), Field(json_schema_extra=_not_nullable)]
 
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 DATETIME_EXAMPLE = "2026-12-01T07:00:00Z"
@@ -69,12 +149,23 @@ class Person(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=128),
+        NO_NUL,
+        NOT_BLANK,
+    ]
     role: Annotated[
-        str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=64)
+        str,
+        StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=64),
+        NO_NUL,
+        NOT_BLANK,
     ] = "host"
     group: Annotated[
-        str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=64)
+        str,
+        StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=64),
+        NO_NUL,
+        NOT_BLANK,
     ] = "cast"
     href: Url | None = None
     img: Url | None = None
@@ -84,4 +175,4 @@ class Funding(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: Url
-    text: str = Field(default="Support the show", max_length=128)
+    text: Annotated[str, NO_NUL] = Field(default="Support the show", max_length=128)

@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
+from starlette.types import ASGIApp
 
 from podcast.app import create_app
 from podcast.clock import FrozenClock
@@ -68,6 +70,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     url = request.getfixturevalue("postgres_schema_url")
     yield url
+    empty_postgres(url)
+
+
+def empty_postgres(url: str) -> None:
+    """Every table of the run's schema emptied, for the next test."""
     engine = create_engine(url)
     with engine.connect() as connection:
         names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
@@ -106,7 +113,13 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def live_server(client: TestClient) -> Iterator[str]:
     """The same app behind a real uvicorn socket, for what only real HTTP shows (disconnects,
     chunked bodies, byte-exact ranges). Shares the app state the ``client`` fixture started."""
-    app = client.app
+    with serving(client.app) as url:
+        yield url
+
+
+@contextmanager
+def serving(app: ASGIApp) -> Iterator[str]:
+    """``app`` on a real uvicorn socket in a thread, without lifespan (the caller runs it)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     config = uvicorn.Config(app, lifespan="off", log_level="warning")

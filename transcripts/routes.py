@@ -26,6 +26,12 @@ from podcast.deps import (
 )
 from podcast.errors import NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from podcast.json_body import media_type_of
+from podcast.openapi_errors import (
+    TOKEN_OPTIONAL,
+    ContentError,
+    TranscriptContentError,
+    responses,
+)
 from podcast.routing import get_and_head
 from podcast.security import SECURITY_HEADERS
 from podcast.show.models import Show
@@ -85,7 +91,19 @@ async def _body(request: Request) -> bytes:
 @router.put(
     "/api/episodes/{episode_id}/transcript",
     openapi_extra={"requestBody": _UPLOAD_BODY},
-    responses={201: {"model": TranscriptRead}, 422: {"description": "the file cannot be read"}},
+    responses={
+        201: {"model": TranscriptRead, "description": "A transcript in a new language."},
+        **responses(
+            401,
+            404,
+            (409, "Another upload in the same language arrived at the same time: try again."),
+            413,
+            415,
+            422,
+            503,
+            unprocessable=TranscriptContentError,
+        ),
+    },
 )
 async def put_transcript(
     request: Request,
@@ -130,7 +148,11 @@ async def put_transcript(
     return read
 
 
-@router.get("/api/episodes/{episode_id}/transcripts")
+@router.get(
+    "/api/episodes/{episode_id}/transcripts",
+    responses=responses(401, 404, 422),
+    openapi_extra=TOKEN_OPTIONAL,
+)
 def list_transcripts(
     episode_id: int,
     session: SessionDep,
@@ -147,7 +169,10 @@ def list_transcripts(
     ]
 
 
-@router.delete("/api/episodes/{episode_id}/transcript")
+@router.delete(
+    "/api/episodes/{episode_id}/transcript",
+    responses=responses(401, 404, 422, 503),
+)
 def delete_transcript(
     episode_id: int,
     session: SessionDep,
@@ -167,7 +192,28 @@ def delete_transcript(
     return TranscriptDeleted(episode_id=episode.id, deleted=deleted, remaining=remaining)
 
 
-@get_and_head(router, "/episodes/{slug}/transcript.{extension}")
+@get_and_head(
+    router,
+    "/episodes/{slug}/transcript.{extension}",
+    response_class=Response,
+    openapi_extra=TOKEN_OPTIONAL,
+    responses={
+        200: {
+            "description": "The transcript in the format its extension names.",
+            "content": {
+                media: {"schema": {"type": "string"}}
+                for media in (
+                    "text/vtt",
+                    "application/x-subrip",
+                    "application/json",
+                    "text/plain",
+                    "text/html",
+                )
+            },
+        },
+        **responses(304, 401, 404, 422),
+    },
+)
 def serve_transcript(
     slug: str,
     extension: str,
@@ -215,7 +261,7 @@ def serve_transcript(
     return Response(rendered.body, headers=headers, media_type=media_type)
 
 
-@router.get("/api/search")
+@router.get("/api/search", responses=responses(422, unprocessable=ContentError))
 def search_episodes(
     session: SessionDep,
     show: ShowDep,

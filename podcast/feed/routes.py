@@ -15,6 +15,7 @@ from podcast.feed.data import load_feed_data
 from podcast.feed.fastpath import FastPathApp
 from podcast.feed.lint import has_errors, lint
 from podcast.feed.serve import FeedEndpoint, PermanentRedirect
+from podcast.openapi_errors import responses
 from podcast.routing import get_and_head
 from podcast.settings import Settings
 
@@ -42,7 +43,10 @@ def install(app: FastPathApp, settings: Settings) -> None:
     router,
     "/episodes/{slug}/chapters.json",
     response_class=Response,
-    responses={200: {"content": {chapters.MEDIA_TYPE: {}}}},
+    responses={
+        200: {"content": {chapters.MEDIA_TYPE: {}}},
+        **responses(304, 404),
+    },
 )
 def episode_chapters(
     slug: str,
@@ -68,7 +72,7 @@ def episode_chapters(
     return Response(body, media_type=chapters.MEDIA_TYPE, headers=headers)
 
 
-@router.get("/api/feed/check")
+@router.get("/api/feed/check", responses=responses(401))
 def feed_check(
     session: SessionDep,
     settings: SettingsDep,

@@ -15,6 +15,7 @@ from podcast.deps import (
     end_transaction,
 )
 from podcast.errors import PayloadTooLarge
+from podcast.openapi_errors import ContentError, responses
 from podcast.show.artwork import MAX_BYTES, check_show_artwork, replace_show_artwork
 from podcast.show.schemas import ShowRead, ShowUpdate
 from podcast.show.service import show_read, update_show
@@ -27,7 +28,7 @@ def read_show(show: ShowDep, settings: SettingsDep) -> ShowRead:
     return show_read(show, settings)
 
 
-@router.patch("")
+@router.patch("", responses=responses(400, 401, 413, 422, 503, unprocessable=ContentError))
 def patch_show(
     changes: ShowUpdate,
     show: ShowDep,
@@ -47,7 +48,11 @@ _IMAGE_BODY = {
 }
 
 
-@router.put("/artwork", openapi_extra={"requestBody": _IMAGE_BODY})
+@router.put(
+    "/artwork",
+    openapi_extra={"requestBody": _IMAGE_BODY},
+    responses=responses(401, 413, 415, 422, 503, unprocessable=ContentError),
+)
 async def put_artwork(
     request: Request,
     show: ShowDep,

@@ -5,12 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictBool,
+    StringConstraints,
+    WithJsonSchema,
+)
 
-from podcast.schemas import Funding, Person, Text255, Url
+from podcast.feed.categories import APPLE_CATEGORIES
+from podcast.schemas import NO_NUL, Funding, Person, Text255, Unclearable, Url
 
 # BCP 47 as podcast directories accept it: a language, optionally a region ("en", "en-GB").
 Language = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z]{2}|-[0-9]{3})?$")]
+# Apple's list, checked by the service with a "did you mean" for near misses; the schema shows
+# the names (a subcategory must also belong to the category, which it cannot show).
+Category = Annotated[Text255, WithJsonSchema({"type": "string", "enum": sorted(APPLE_CATEGORIES)})]
+Subcategory = Annotated[
+    Text255,
+    WithJsonSchema({"type": "string", "enum": sorted(set().union(*APPLE_CATEGORIES.values()))}),
+]
 
 
 class ShowRead(BaseModel):
@@ -44,30 +60,33 @@ class ShowRead(BaseModel):
 
 
 class ShowUpdate(BaseModel):
-    """Every field optional: PATCH changes only what it names."""
+    """Every field optional: PATCH changes only what it names; null clears the fields that
+    can be empty."""
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Text255 | None = None
-    subtitle: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = None
-    description: (
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)] | None
-    ) = None
-    author: Text255 | None = None
-    owner_name: Text255 | None = None
-    owner_email: EmailStr | None = None
-    language: Language | None = None
-    category: Text255 | None = None
-    subcategory: Text255 | None = None
-    explicit: bool | None = None
-    show_type: Literal["episodic", "serial"] | None = None
-    link: Url | None = None
-    copyright: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = (
+    title: Unclearable[Text255] = None
+    subtitle: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255), NO_NUL] | (
         None
-    )
-    locked: bool | None = None
-    funding: list[Funding] | None = Field(default=None, max_length=20)
-    people: list[Person] | None = Field(default=None, max_length=50)
+    ) = None
+    description: Unclearable[
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), NO_NUL]
+    ] = None
+    author: Unclearable[Text255] = None
+    owner_name: Unclearable[Text255] = None
+    owner_email: Unclearable[EmailStr] = None
+    language: Unclearable[Language] = None
+    category: Unclearable[Category] = None
+    subcategory: Subcategory | None = None
+    explicit: Unclearable[StrictBool] = None
+    show_type: Unclearable[Literal["episodic", "serial"]] = None
+    link: Url | None = None
+    copyright: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=255), NO_NUL] | None
+    ) = None
+    locked: Unclearable[StrictBool] = None
+    funding: Unclearable[Annotated[list[Funding], Field(max_length=20)]] = None
+    people: Unclearable[Annotated[list[Person], Field(max_length=50)]] = None
     new_feed_url: Url | None = None
-    block: bool | None = None
-    complete: bool | None = None
+    block: Unclearable[StrictBool] = None
+    complete: Unclearable[StrictBool] = None

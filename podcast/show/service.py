@@ -17,8 +17,6 @@ from podcast.settings import Settings
 from podcast.show.models import Show
 from podcast.show.schemas import ShowRead, ShowUpdate
 
-_NULLABLE = {"subtitle", "subcategory", "link", "copyright", "new_feed_url"}
-
 
 def ensure_default_show(session: Session, settings: Settings, now: datetime) -> Show:
     """The installation's default show, created from the settings the first time.
@@ -74,10 +72,7 @@ def show_read(show: Show, settings: Settings) -> ShowRead:
 
 
 def update_show(show: Show, changes: ShowUpdate, now: datetime) -> Show:
-    fields = changes.model_dump(exclude_unset=True, mode="json")
-    for name, value in fields.items():
-        if value is None and name not in _NULLABLE:
-            raise Unprocessable(f"{name}: cannot be empty")
+    fields = changes.model_dump(exclude_unset=True, mode="json")  # nulls only where allowed
     category = fields.get("category", show.category)
     subcategory = fields.get("subcategory", show.subcategory)
     if "subcategory" not in fields and not is_valid(category, subcategory):
