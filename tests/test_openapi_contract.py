@@ -53,8 +53,9 @@ schemathesis.openapi.media_type("image/jpeg", st.just(image_bytes(1400)))
 schemathesis.openapi.media_type("image/png", st.just(image_bytes(1400, fmt="PNG")))
 
 # Rules no JSON Schema can express, so a request the schema allows may still be refused with
-# 415 or 422: files are checked on their content (any bytes fit "format: binary"), and a show's
-# subcategory must belong to its category (the schema lists both, not the pairs).
+# 415 or 422: files are checked on their content (any bytes fit "format: binary"), a show's
+# subcategory must belong to its category (the schema lists both, not the pairs), and a publish
+# date must be after 2000 unless ``backdated`` is true (a rule across two fields).
 _CHECKED_ON_CONTENT = [
     "POST /api/episodes",
     "PUT /api/episodes/{episode_id}/audio",
@@ -62,6 +63,7 @@ _CHECKED_ON_CONTENT = [
     "PUT /api/episodes/{episode_id}/transcript",
     "PUT /api/show/artwork",
     "PATCH /api/show",
+    "POST /api/episodes/{episode_id}/publish",
 ]
 _ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis's default
 
