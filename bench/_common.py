@@ -182,7 +182,7 @@ def uvicorn(
     factory: bool = False,
     name: str = "uvicorn",
 ) -> Iterator[Server]:
-    """uvicorn with PERFORMANCE.md's flags: 1 worker, uvloop, httptools, no access log."""
+    """uvicorn as in docs/performance.md, "Method": 1 worker, uvloop, httptools, no access log."""
     cmd = [
         sys.executable,
         "-m",
@@ -242,7 +242,8 @@ def nginx(
     binary: str = "nginx",
     directives: tuple[str, ...] = (),
 ) -> Iterator[Server]:
-    """nginx as in PERFORMANCE.md (1 worker, sendfile, no access log) serving ``root``;
+    """nginx as in docs/performance.md, "Method" (1 worker, sendfile, no access log), serving
+    ``root``;
     ``directives`` go in its ``http`` block (e.g. ``gzip_static on;``)."""
     prefix = workdir / "nginx"
     prefix.mkdir(parents=True, exist_ok=True)

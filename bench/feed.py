@@ -1,16 +1,17 @@
 """Benchmark: building the feed from the database, and serving it against nginx.
 
 Run: ``cd /work/main && .venv/bin/python bench/feed.py`` (about 5 minutes with the defaults;
-``--duration 10`` gives PERFORMANCE.md's 10 s runs; ``--memory-requests 0`` skips the
-million-request memory check).
+``--duration 10`` gives the 10 s runs of docs/performance.md, "Method"; ``--memory-requests 0``
+skips the million-request memory check).
 
 1. **Build.** Fresh SQLite installations with 100, 1,000 and 10,000 published episodes
    (inserted directly with SQLAlchemy Core: ~1 KB of prose-like notes each, which the feed
-   carries twice, as description and content:encoded, so sizes match PERFORMANCE.md; audio rows,
-   artwork, season and number). Timed: our whole build, ``load_feed_data`` (fingerprint,
-   episode rows, transcript links) + ``build_feed`` (feedgen), then the gzip copy on its own;
-   next to **bare feedgen** building the same tags (feedgen + its iTunes extension + our
-   Podcasting 2.0 extension) from Python dicts prepared before the clock starts.
+   carries twice, as description and content:encoded, so sizes match docs/performance.md,
+   "Feed generation"; audio rows, artwork, season and number). Timed: our whole build,
+   ``load_feed_data`` (fingerprint, episode rows, transcript links) + ``build_feed`` (feedgen),
+   then the gzip copy on its own; next to **bare feedgen** building the same tags (feedgen +
+   its iTunes extension + our Podcasting 2.0 extension) from Python dicts prepared before the
+   clock starts.
    Target: ours ≤ 1.5x bare.
 2. **Serve.** Our app under uvicorn (1 worker, uvloop, httptools, no access log) serves the
    100- and 1,000-episode installations; nginx (1 worker, sendfile, ``gzip_static on``) serves
@@ -331,7 +332,7 @@ def bare_feedgen(prepared: dict[str, Any]) -> bytes:
 
 @contextlib.contextmanager
 def nginx_gzip_static(root: Path, *, port: int, workdir: Path, binary: str) -> Iterator[Server]:
-    """``bench._common.nginx`` plus ``gzip_static`` (PERFORMANCE.md section 2e)."""
+    """``bench._common.nginx`` plus ``gzip_static`` (docs/performance.md, "gzip")."""
     with nginx(
         root,
         port=port,

@@ -1,7 +1,7 @@
 """Benchmark: serving a 50 MiB episode MP3 from our app vs nginx serving the same bytes.
 
 Run: ``cd /work/main && .venv/bin/python bench/media.py`` (about 1.5 minutes with the default
-5 s runs; ``--duration 10`` gives PERFORMANCE.md's 10 s runs in about 2.5 minutes).
+5 s runs; ``--duration 10`` gives the 10 s runs of docs/performance.md in about 2.5 minutes).
 
 A fresh installation in a temp folder gets one episode: a valid 50 MiB MP3 (the fixture's MPEG
 frames repeated) uploaded with ``PUT /api/episodes/{id}/audio`` and published. Our uvicorn (1
@@ -151,7 +151,7 @@ def main(stack: contextlib.ExitStack) -> None:
     print(f"bench/media.py: {machine_line()}")
     print(f"file: {size:,} B ({size / MIB:.1f} MiB), stored by the app as {stored.name[:12]}...")
     print(
-        f"wrk -t1 -c{args.connections} -d{args.duration}s --latency (PERFORMANCE.md uses -d10s);"
+        f"wrk -t1 -c{args.connections} -d{args.duration}s --latency (docs/performance.md: -d10s);"
         f" {args.warmup} s warm-up per server and load; {args.runs} interleaved runs\n"
     )
     print("Checks before timing:")
@@ -254,10 +254,10 @@ def report(loads: list[Load], results: dict[tuple[str, str], list[WrkResult]], c
         f"  1 MiB ranges, req/s          {range_ratio:6.0%}   target >= {TARGET_RANGE:.0%}: "
         f"{verdict(range_ratio >= TARGET_RANGE)}"
     )
-    print(f"  1 MiB ranges, p99 latency    {p99_ratio:5.1f}x   (PERFORMANCE.md: <= 4x nginx)")
+    print(f"  1 MiB ranges, p99 latency    {p99_ratio:5.1f}x   (docs/performance.md: <= 4x nginx)")
     print(
         "\nWhen nginx's srv cores are well below 1.0 and wrk's are near 1.0, the client/loopback"
-        " is the ceiling,\nnot nginx (PERFORMANCE.md, 'How to read')."
+        " is the ceiling,\nnot nginx (docs/performance.md, 'Reading the numbers')."
     )
 
 

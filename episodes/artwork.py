@@ -2,7 +2,7 @@
 
 The declared MIME type of embedded art is often wrong (taggers write ``image/jpg`` or nothing),
 so the format is decided from the bytes. Only JPEG and PNG are accepted because those are what
-Apple Podcasts and the other directories take (STANDARDS.md C3).
+Apple Podcasts and the other directories take (docs/standards.md, "Artwork").
 """
 
 from __future__ import annotations

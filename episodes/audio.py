@@ -65,7 +65,7 @@ __all__ = [
 SUPPORTED_FORMATS = "MP3, M4A/AAC, Ogg Opus, Ogg Vorbis, FLAC or WAV"
 
 # format (also the stored file extension) -> stored MIME type. Apple's value for .m4a is
-# audio/x-m4a (STANDARDS.md I2), though browsers upload it as audio/mp4.
+# audio/x-m4a (docs/standards.md, "Enclosure"), though browsers upload it as audio/mp4.
 _MIME_TYPES = {
     "mp3": "audio/mpeg",
     "m4a": "audio/x-m4a",

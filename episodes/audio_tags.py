@@ -1,6 +1,6 @@
 """Tags in the three systems podcast audio uses: ID3 (MP3, WAV), MP4 atoms (M4A) and Vorbis
 comments (Ogg Opus, Ogg Vorbis, FLAC), read in mutagen's non-easy mode, because easy mode drops
-comments, cover art and chapters (LIBRARIES.md 2.2).
+comments, cover art and chapters (docs/libraries.md, "Reading tags").
 
 Everything here is a suggestion for the episode form: unreadable values become ``None``, never
 an error, since the audio itself is fine.

@@ -53,7 +53,8 @@ async def episode_audio(filename: str, request: Request) -> Response:
     """The enclosure. Drafts and scheduled episodes are 404 to everyone but producers.
 
     The hot path of the service: no dependency injection, no database on a cache hit,
-    one worker-thread hop for the bytes (PERFORMANCE.md section 3).
+    one worker-thread hop for the bytes (docs/performance.md, "Enclosure index" and
+    "Audio downloads and ranges").
     """
     state = request.app.state
     index: MediaIndex = state.media_index

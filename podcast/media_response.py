@@ -4,7 +4,7 @@ Starlette's ``FileResponse`` does the range logic; this subclass makes it fast e
 little more forgiving:
 
 * 1 MiB chunks instead of 64 KiB: full downloads go from ~22% to ~100% of nginx here
-  (PERFORMANCE.md section 3);
+  (docs/performance.md, "Audio downloads and ranges");
 * a single range is read with ``os.pread`` on one descriptor, one worker-thread hop per chunk
   instead of open/seek/read/close hops;
 * a Range header we cannot parse is ignored (full 200), as RFC 9110 14.2 allows, instead of 400.

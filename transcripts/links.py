@@ -22,7 +22,8 @@ from transcripts.formats import FORMATS
 from transcripts.languages import normalise
 from transcripts.models import StoredTranscript
 
-# What the feed offers, in this order; plain text is served too but apps ignore it (T2).
+# What the feed offers, in this order; plain text is served too but apps ignore it
+# (docs/standards.md, "Which transcript formats apps pick").
 FEED_FORMATS = ("vtt", "srt", "json", "html")
 TIMED_ONLY = frozenset({"vtt", "srt", "json"})
 

@@ -2,7 +2,7 @@
 
 Pure: no database, no HTTP, no clock (``lastBuildDate`` comes from the data), so the same data
 gives the same bytes on every replica and the ETag (a digest of the bytes) agrees.
-feedgen traps handled here (LIBRARIES.md 1.4): entries are appended in our order, not
+feedgen traps handled here (docs/libraries.md, "feedgen"): entries are appended in our order, not
 prepended; ``lastBuildDate`` is set explicitly; ``itunes:explicit`` goes through our extension
 as true/false; artwork URLs end in .jpg/.png; ``formatRFC2822`` changes the process locale,
 so builds are serialised with :data:`BUILD_LOCK`.
@@ -25,7 +25,8 @@ from podcast.feed.text import Clean, fit_html, fit_text, fit_text_as_html, strip
 
 GENERATOR = "Leadership Live podcast platform"
 BUILD_LOCK = threading.Lock()
-# lxml writes the declaration with single quotes; Apple's examples use double (STANDARDS F1).
+# lxml writes the declaration with single quotes; Apple's examples use double quotes
+# (docs/standards.md, "XML declaration and namespaces").
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 

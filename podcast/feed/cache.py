@@ -38,7 +38,8 @@ from podcast.show.service import get_default_show
 log = logging.getLogger(__name__)
 
 CONTENT_TYPE = b"application/rss+xml; charset=utf-8"
-GZIP_LEVEL = 6  # 31% of the size at level 9's 30%, for half the time (PERFORMANCE.md 1)
+# 31% of the size at level 9's 30%, for half the time (docs/performance.md, "Precompressed gzip")
+GZIP_LEVEL = 6
 
 Header = tuple[bytes, bytes]
 

@@ -3,7 +3,8 @@
 FastAPI's own ``__call__`` consults the OpenTelemetry providers and then runs four middleware
 layers, routing and dependency injection on every request. For the feed, which serves cached
 bytes to thousands of polling apps, that machinery costs more than the work itself
-(PERFORMANCE.md section 2), so :attr:`FastPathApp.fast_routes` answer before any of it.
+(docs/performance.md, "Feed fast path"), so :attr:`FastPathApp.fast_routes` answer before
+any of it.
 
 It also tells :attr:`FastPathApp.write_hooks` when a request that may have changed data
 (any method but GET/HEAD/OPTIONS) succeeded, so caches can drop what they hold at once, and

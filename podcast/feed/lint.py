@@ -1,5 +1,6 @@
-"""Checking the feed before Apple, Spotify and the Podcast Index do (STANDARDS.md section 1).
+"""Checking the feed before Apple, Spotify and the Podcast Index do.
 
+Rules and sources: docs/standards.md, "The feed document", "Channel tags" and "Item tags".
 It reads the same :class:`FeedData` the builder uses, so what it reports is what the feed
 says. Errors are what directories refuse; warnings are what listeners or apps miss.
 """
@@ -24,7 +25,7 @@ from podcast.storage import Storage
 
 ARTWORK_MIN, ARTWORK_MAX = 1400, 3000
 LONG_TITLE = 100  # characters: apps cut titles in lists well before Apple's 255
-# Apple lists an episode only for these enclosure types (STANDARDS.md I2).
+# Apple lists an episode only for these enclosure types (docs/standards.md, "Enclosure").
 APPLE_TYPES = frozenset(
     {"audio/mpeg", "audio/x-m4a", "audio/mp4", "video/mp4", "video/quicktime", "video/x-m4v"}
 )

@@ -3,8 +3,9 @@ possible, because thousands of podcast apps poll it.
 
 Per request: one lock-free cache lookup, one pass over the request headers, two ``send``
 calls with headers prepared when the feed was built. No Request object, no routing, no
-dependency injection: PERFORMANCE.md measured a default FastAPI route at 47% of nginx's
-requests/s for a 240 KB feed and 16% for 304s; a bare ASGI callable does much better.
+dependency injection: a default FastAPI route measured 47% of nginx's requests/s for a 240 KB
+feed and 16% for 304s; a bare ASGI callable does much better (docs/performance.md,
+"Feed fast path").
 """
 
 from __future__ import annotations

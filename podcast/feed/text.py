@@ -14,7 +14,7 @@ import nh3
 
 from episodes.notes import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
 
-DESCRIPTION_LIMIT = 4000  # bytes, Apple (STANDARDS.md F6, C2, I5)
+DESCRIPTION_LIMIT = 4000  # bytes, Apple (docs/standards.md, "Text, HTML and length limits")
 ELLIPSIS = "…"
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -1,7 +1,7 @@
 """The show's artwork: checked against Apple's rules, stored by digest, the old file released.
 
 A new picture gets a new digest and so a new URL: Apple only notices changed art when the URL
-changes (STANDARDS.md C3), and image URLs end in .jpg/.png as feedgen insists.
+changes (docs/standards.md, "Artwork"), and image URLs end in .jpg/.png as feedgen insists.
 """
 
 from __future__ import annotations

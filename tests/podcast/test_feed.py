@@ -1,5 +1,6 @@
 """The served feed, read by podcast clients nobody here wrote (podcastparser, feedparser) and
-tag by tag with lxml against Apple's and the Podcast Index's rules (STANDARDS.md 1-2)."""
+tag by tag with lxml against Apple's and the Podcast Index's rules
+(docs/standards.md, "The feed document", "Channel tags" and "Item tags")."""
 
 from __future__ import annotations
 

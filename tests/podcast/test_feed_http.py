@@ -148,7 +148,7 @@ def test_gzip_from_precompressed_bytes(client: TestClient, auth: dict[str, str])
 
 
 def test_head_answers_like_get(client: TestClient, auth: dict[str, str]) -> None:
-    """Apple HEADs the feed, the artwork and every enclosure (STANDARDS.md H1)."""
+    """Apple HEADs the feed, the artwork and every enclosure (docs/standards.md, "HEAD")."""
     episode = make_episode(client, auth, "Headed", fixture="speech.mp3")
     art = put_artwork(client, auth, image_bytes(1400)).json()["artwork_url"]
     paths = [

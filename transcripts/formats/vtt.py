@@ -1,7 +1,7 @@
 """WebVTT (``text/vtt``), the format Apple ingests and browsers play through ``<track>``.
 
-A small hand-written reader following the W3C parsing rules that matter for transcripts (the
-library notes measured it faster than webvtt-py and it keeps exact milliseconds):
+A small hand-written reader following the W3C parsing rules that matter for transcripts (faster
+than webvtt-py, and it keeps exact milliseconds: docs/libraries.md, "WebVTT parsing"):
 
 * the ``WEBVTT`` line (optionally followed by a space or tab and text) and its header lines;
 * ``NOTE``, ``STYLE`` and ``REGION`` blocks are skipped; cue identifiers are accepted;
