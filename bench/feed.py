@@ -1,6 +1,6 @@
 """Benchmark: building the feed from the database, and serving it against nginx.
 
-Run: ``cd /work/main && .venv/bin/python bench/feed.py`` (about 5 minutes with the defaults;
+Run: ``.venv/bin/python bench/feed.py`` from the repository root (about 5 minutes with the defaults;
 ``--duration 10`` gives the 10 s runs of docs/performance.md, "Method"; ``--memory-requests 0``
 skips the million-request memory check).
 

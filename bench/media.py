@@ -1,7 +1,8 @@
 """Benchmark: serving a 50 MiB episode MP3 from our app vs nginx serving the same bytes.
 
-Run: ``cd /work/main && .venv/bin/python bench/media.py`` (about 1.5 minutes with the default
-5 s runs; ``--duration 10`` gives the 10 s runs of docs/performance.md in about 2.5 minutes).
+Run: ``.venv/bin/python bench/media.py`` from the repository root (about 1.5 minutes with the
+default 5 s runs; ``--duration 10`` gives the 10 s runs of docs/performance.md in about 2.5
+minutes).
 
 A fresh installation in a temp folder gets one episode: a valid 50 MiB MP3 (the fixture's MPEG
 frames repeated) uploaded with ``PUT /api/episodes/{id}/audio`` and published. Our uvicorn (1

@@ -1,6 +1,6 @@
 """Benchmark: the episode page of an episode with a 100,000-cue transcript, vs nginx.
 
-Run: ``cd /work/main && .venv/bin/python bench/pages.py`` (about 2 minutes; needs nginx).
+Run: ``.venv/bin/python bench/pages.py`` from the repository root (about 2 minutes; needs nginx).
 
 A fresh installation in a temp folder is served as the other scripts serve it (uvicorn, 1
 worker, uvloop, httptools, no access log, through ``bench._common.uvicorn``). Two published

@@ -1,6 +1,6 @@
 """Benchmark: a 200 MiB MP3 uploaded raw (PUT) and multipart (POST) against a bare endpoint.
 
-Run: ``cd /work/main && .venv/bin/python bench/upload.py`` (about a minute; needs curl).
+Run: ``.venv/bin/python bench/upload.py`` from the repository root (about a minute; needs curl).
 
 Each upload gets a freshly started uvicorn (1 worker, uvloop, httptools, no access log), so the
 peak RSS (``VmHWM``) read after it belongs to that upload alone. Before the timed upload one small
