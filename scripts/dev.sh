@@ -52,11 +52,12 @@ case "$cmd" in
         ;;
     test)
         setup
-        # The browser tests drive Debian's Chromium (tests/web/test_browser.py). Without root
-        # they are skipped (with a warning); on CI a failed install fails the run.
-        if ! apt_install chromium; then
+        # The browser tests drive Debian's Chromium (tests/web/test_browser.py); ffmpeg checks
+        # our audio durations against what it decodes. Without root those tests are skipped
+        # (with a warning); on CI a failed install fails the run.
+        if ! apt_install chromium ffmpeg; then
             [ "${CI:-}" = "true" ] && exit 1
-            echo "warning: could not install chromium: the browser tests will be skipped" >&2
+            echo "warning: could not install chromium and ffmpeg: their tests will be skipped" >&2
         fi
         # Run the PostgreSQL half of the suite too when a local server answers (as on CI).
         if [ -z "${PODCAST_TEST_POSTGRES_URL:-}" ] && command -v pg_isready >/dev/null 2>&1 \
@@ -66,7 +67,8 @@ case "$cmd" in
         "$VENV/bin/ruff" check .
         "$VENV/bin/ruff" format --check .
         "$VENV/bin/mypy"
-        exec "$VENV/bin/pytest" "$@"
+        # One pytest worker per core (pytest-xdist); every worker has its own databases.
+        exec "$VENV/bin/pytest" -n auto "$@"
         ;;
     *)
         echo "usage: scripts/dev.sh serve|test [options]" >&2
