@@ -182,7 +182,8 @@ def uvicorn(
     factory: bool = False,
     name: str = "uvicorn",
 ) -> Iterator[Server]:
-    """uvicorn as in docs/performance.md, "Method": 1 worker, uvloop, httptools, no access log."""
+    """A bare reference app on uvicorn with ``podcast serve``'s defaults (1 worker, uvloop,
+    httptools, no access log); the product itself starts with :func:`podcast_serve`."""
     cmd = [
         sys.executable,
         "-m",
@@ -206,6 +207,35 @@ def uvicorn(
         cmd.append("--factory")
     log = workdir / f"{name}-{port}.log"
     proc = spawn(cmd, env={**os.environ, **(env or {})}, cwd=workdir, log=log)
+    try:
+        wait_port(port, proc, log)
+        yield Server(name, proc, port, log, proc.pid)
+    finally:
+        stop(proc)
+
+
+@contextlib.contextmanager
+def podcast_serve(
+    *,
+    port: int,
+    workdir: Path,
+    env: dict[str, str],
+    workers: int = 1,
+    name: str = "podcast",
+) -> Iterator[Server]:
+    """The product exactly as the README starts it: ``podcast serve`` with its defaults."""
+    cmd = [
+        str(Path(sys.executable).parent / "podcast"),
+        "serve",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
+    log = workdir / f"{name}-{port}.log"
+    proc = spawn(cmd, env={**os.environ, **env}, cwd=workdir, log=log)
     try:
         wait_port(port, proc, log)
         yield Server(name, proc, port, log, proc.pid)

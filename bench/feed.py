@@ -4,23 +4,22 @@ Run: ``.venv/bin/python bench/feed.py`` from the repository root (about 5 minute
 ``--duration 10`` gives the 10 s runs of docs/performance.md, "Method"; ``--memory-requests 0``
 skips the million-request memory check).
 
-1. **Build.** Fresh SQLite installations with 100, 1,000 and 10,000 published episodes
-   (inserted directly with SQLAlchemy Core: ~1 KB of prose-like notes each, which the feed
-   carries twice, as description and content:encoded, so sizes match docs/performance.md,
-   "Feed generation"; audio rows, artwork, season and number). Timed: our whole build,
-   ``load_feed_data`` (fingerprint, episode rows, transcript links) + ``build_feed`` (feedgen),
-   then the gzip copy on its own; next to **bare feedgen** building the same tags (feedgen +
-   its iTunes extension + our Podcasting 2.0 extension) from Python dicts prepared before the
-   clock starts.
-   Target: ours ≤ 1.5x bare.
-2. **Serve.** Our app under uvicorn (1 worker, uvloop, httptools, no access log) serves the
-   100- and 1,000-episode installations; nginx (1 worker, sendfile, ``gzip_static on``) serves
-   the bytes our app served, as ``feedN.xml`` and ``feedN.xml.gz``. Checked first: identical
-   bodies, gzip bodies identical, 304s empty. Then ``wrk -t1 -c50 --latency``: 200s of the
-   cached feed, 304s (each server gets its own ETag), and gzip answers; a 2 s warm-up per
+1. **Build.** Fresh SQLite installations with 100, 1,000 and 10,000 published episodes (inserted
+   directly with SQLAlchemy Core: ~1 KB of prose-like notes each, which the feed carries twice,
+   as description and content:encoded, so sizes match docs/performance.md, "Feed generation";
+   audio rows, artwork, season and number). Timed: our whole build, ``load_feed_data``
+   (fingerprint, episode rows, transcript links) + ``build_feed`` (feedgen), then the gzip copy
+   on its own; next to **bare feedgen** building the same tags (feedgen + its iTunes extension +
+   our Podcasting 2.0 extension) from Python dicts prepared before the clock starts. Target:
+   ours ≤ 1.5x bare.
+2. **Serve.** ``podcast serve`` (its defaults: 1 worker, uvloop, httptools, no access log)
+   serves the 100- and 1,000-episode installations; nginx (1 worker, sendfile, ``gzip_static
+   on``) serves the bytes our app served, as ``feedN.xml`` and ``feedN.xml.gz``. Checked first:
+   identical bodies, gzip bodies identical, 304s empty. Then ``wrk -t1 -c50 --latency``: 200s of
+   the cached feed, 304s (each server gets its own ETag), and gzip answers; a 2 s warm-up per
    server and load, then runs interleaved ours/nginx, nginx/ours, ours/nginx; medians and
-   ratios. Targets (issue 4): 100 episodes ≥ 60% of nginx req/s, 1,000 ≥ 90%; 304 ≥ 30%;
-   gzip from pre-compressed bytes ≥ 50% of ``gzip_static``.
+   ratios. Targets (issue 4): 100 episodes ≥ 60% of nginx req/s, 1,000 ≥ 90%; 304 ≥ 30%; gzip
+   from pre-compressed bytes ≥ 50% of ``gzip_static``.
 3. **Memory.** Our server's RSS before and after a million more requests (304s and 200s).
 
 Everything runs on 127.0.0.1 in temp folders that are removed at the end, on error and on
@@ -60,12 +59,12 @@ from bench._common import (
     machine_line,
     median,
     nginx,
+    podcast_serve,
     require_tools,
     run_main,
     run_wrk,
     status_kib,
     temp_dir,
-    uvicorn,
     verdict,
 )
 
@@ -432,14 +431,7 @@ def serve_bench(
     www.mkdir()
     ours = {
         n: stack.enter_context(
-            uvicorn(
-                "podcast.app:create_app",
-                port=free_port(),
-                workdir=work,
-                env=env_for(dirs[n]),
-                factory=True,
-                name=f"ours{n}",
-            )
+            podcast_serve(port=free_port(), workdir=work, env=env_for(dirs[n]), name=f"ours{n}")
         )
         for n in SERVED
     }

@@ -5,11 +5,11 @@ default 5 s runs; ``--duration 10`` gives the 10 s runs of docs/performance.md i
 minutes).
 
 A fresh installation in a temp folder gets one episode: a valid 50 MiB MP3 (the fixture's MPEG
-frames repeated) uploaded with ``PUT /api/episodes/{id}/audio`` and published. Our uvicorn (1
-worker, uvloop, httptools, no access log) serves its enclosure URL ``/media/{slug}.mp3``; nginx
-(1 worker, sendfile, ``access_log off``, ``keepalive_requests 1000000``) serves a copy of the
-stored file. Both are checked before timing: the full body is identical to the file, and Range
-requests return 206 with the right ``Content-Range`` and bytes.
+frames repeated) uploaded with ``PUT /api/episodes/{id}/audio`` and published. ``podcast serve``
+(its defaults: 1 worker, uvloop, httptools, no access log) serves its enclosure URL
+``/media/{slug}.mp3``; nginx (1 worker, sendfile, ``access_log off``, ``keepalive_requests
+1000000``) serves a copy of the stored file. Both are checked before timing: the full body is
+identical to the file, and Range requests return 206 with the right ``Content-Range`` and bytes.
 
 Loads (``wrk -t1 -c4 --latency``): full downloads (MiB/s) and random 1 MiB-aligned 1 MiB ranges
 (req/s, p99). After a 2 s warm-up per server and load, runs are interleaved ours/nginx,
@@ -43,12 +43,12 @@ from bench._common import (
     machine_line,
     median,
     nginx,
+    podcast_serve,
     require_tools,
     run_main,
     run_wrk,
     sha256_file,
     temp_dir,
-    uvicorn,
     verdict,
     write_wrk_scripts,
 )
@@ -137,9 +137,7 @@ def main(stack: contextlib.ExitStack) -> None:
     port = free_port()
     podcast = Podcast(workdir / "data", f"http://127.0.0.1:{port}")
     podcast.init()
-    ours = stack.enter_context(
-        uvicorn("podcast.app:create_app", port=port, workdir=workdir, env=podcast.env, factory=True)
-    )
+    ours = stack.enter_context(podcast_serve(port=port, workdir=workdir, env=podcast.env))
     media_path = upload_episode(podcast, ours, source)
     stored = podcast.stored_path(sha)
     www = workdir / "www"

@@ -2,8 +2,8 @@
 
 Run: ``.venv/bin/python bench/pages.py`` from the repository root (about 2 minutes; needs nginx).
 
-A fresh installation in a temp folder is served as the other scripts serve it (uvicorn, 1
-worker, uvloop, httptools, no access log, through ``bench._common.uvicorn``). Two published
+A fresh installation in a temp folder is served as the README starts it (``podcast
+serve`` with its defaults, through ``bench._common.podcast_serve``). Two published
 episodes get transcripts uploaded through ``PUT /api/episodes/{id}/transcript``:
 
 * a WebVTT of 100,000 cues (~7.8 MB, under the 10 MiB limit; 2 s a cue, 3 speakers);
@@ -46,11 +46,11 @@ from bench._common import (
     free_port,
     machine_line,
     nginx,
+    podcast_serve,
     require_tools,
     run_main,
     status_kib,
     temp_dir,
-    uvicorn,
     verdict,
 )
 
@@ -253,9 +253,7 @@ def main(stack: contextlib.ExitStack) -> None:
     port = free_port()
     podcast = Podcast(workdir / "data", f"http://127.0.0.1:{port}")
     podcast.init()
-    ours = stack.enter_context(
-        uvicorn("podcast.app:create_app", port=port, workdir=workdir, env=podcast.env, factory=True)
-    )
+    ours = stack.enter_context(podcast_serve(port=port, workdir=workdir, env=podcast.env))
     print(f"bench/pages.py: {machine_line()}")
     start_rss = rss_mib(ours)
     print(f"server RSS after start: {start_rss:.0f} MiB")

@@ -2,10 +2,10 @@
 
 Run: ``.venv/bin/python bench/upload.py`` from the repository root (about a minute; needs curl).
 
-Each upload gets a freshly started uvicorn (1 worker, uvloop, httptools, no access log), so the
-peak RSS (``VmHWM``) read after it belongs to that upload alone. Before the timed upload one small
-warm-up upload runs through the same path (imports, threads, database), then ``VmHWM``,
-``/proc/PID/io`` ``wchar`` and CPU are read; they are read again after the response.
+Each upload gets a freshly started ``podcast serve`` (1 worker, uvloop, httptools, no access
+log), so the peak RSS (``VmHWM``) read after it belongs to that upload alone. Before the timed
+upload one small warm-up upload runs through the same path (imports, threads, database), then
+``VmHWM``, ``/proc/PID/io`` ``wchar`` and CPU are read; they are read again after the response.
 
 References, measured in the same run with the same uvicorn flags: ``bare_app`` below, which
 only streams ``request.stream()`` into a file on the same filesystem (no hashing, no parsing,
@@ -44,6 +44,7 @@ from bench._common import (
     io_counters,
     machine_line,
     median,
+    podcast_serve,
     require_tools,
     run_main,
     sha256_file,
@@ -174,10 +175,11 @@ def one_upload(ctx: Context, case: Case) -> Upload:
     os.sync()  # the previous upload's dirty pages must not be flushed during this one
     port = free_port()
     if case.ours:
-        app, env, factory = "podcast.app:create_app", ctx.podcast.env, True
+        server = podcast_serve(port=port, workdir=ctx.workdir, env=ctx.podcast.env)
     else:
-        app, env, factory = "bench.upload:bare_app", {"BENCH_BARE_DEST": str(ctx.bare_dest)}, False
-    with uvicorn(app, port=port, workdir=ctx.workdir, env=env, factory=factory) as srv:
+        env = {"BENCH_BARE_DEST": str(ctx.bare_dest)}
+        server = uvicorn("bench.upload:bare_app", port=port, workdir=ctx.workdir, env=env)
+    with server as srv:
         if case.ours:
             warm = ctx.podcast.create_episode(srv, f"warm-up {case.key}")
             url = srv.url(f"/api/episodes/{warm['id']}/audio")

@@ -70,9 +70,24 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Worker processes. One is fastest per request and keeps caches in one place; "
+            "2 or more use more cores and survive a stuck worker (SQLite writers then queue "
+            "for its one write lock; PostgreSQL has no such limit)."
+        ),
+    ] = 1,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Log every request (off by default: a line per request costs more than "
+            "serving a cached feed; errors are always logged).",
+        ),
+    ] = False,
 ) -> None:
-    """Run the web service with uvicorn."""
+    """Run the web service with uvicorn: uvloop and httptools, no per-request log by default."""
     import uvicorn
 
     uvicorn.run(
@@ -82,6 +97,9 @@ def serve(
         port=port,
         reload=reload,
         workers=None if reload else workers,
+        loop="uvloop",
+        http="httptools",
+        access_log=access_log,
         proxy_headers=True,
         log_config=log_config(),
     )

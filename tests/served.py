@@ -30,6 +30,7 @@ class Served:
     data_dir: Path
     database_url: str
     workers: int = 1
+    args: tuple[str, ...] = ()  # more ``podcast serve`` options
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -46,10 +47,18 @@ class Served:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [str(PODCAST), "serve", "--port", str(self.port), "--workers", str(self.workers)],
+            [
+                str(PODCAST),
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+                *self.args,
+            ],
             env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=subprocess.PIPE,  # uvicorn's access log; its other lines go to stderr
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # one process group: kill -9 takes the workers too
         )
         deadline = time.monotonic() + 30
@@ -82,14 +91,23 @@ class Served:
             self.kill()
         self.process = None
 
+    def stop_and_read_log(self) -> str:
+        """Stop the server and return what it printed (its log)."""
+        assert self.process is not None and self.process.stdout is not None
+        self.process.terminate()
+        output = self.process.stdout.read().decode(errors="replace")
+        self.process.wait(timeout=15)
+        self.process = None
+        return output
+
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(PODCAST), *args], env=self.env, capture_output=True, text=True, timeout=60
         )
 
     def _stderr(self) -> str:
-        if self.process is None or self.process.stderr is None:
+        if self.process is None or self.process.stdout is None:
             return ""
         if self.process.poll() is None:
             self.process.kill()
-        return self.process.stderr.read().decode(errors="replace")[-4000:]
+        return self.process.stdout.read().decode(errors="replace")[-4000:]

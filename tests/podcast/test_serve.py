@@ -10,6 +10,9 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
+
+from tests.served import Served
 
 
 def _free_port() -> int:
@@ -46,3 +49,21 @@ def test_serve_on_an_empty_folder(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.parametrize("access_log", [False, True])
+def test_requests_are_logged_only_when_asked(tmp_path: Path, access_log: bool) -> None:
+    """A log line per request costs more than serving the cached feed: off unless asked."""
+    server = Served(
+        tmp_path / "data",
+        f"sqlite:///{tmp_path / 'podcast.db'}",
+        args=("--access-log",) if access_log else (),
+    )
+    server.start()
+    try:
+        assert httpx.get(f"{server.base_url}/feed.xml").status_code == 200
+        assert httpx.get(f"{server.base_url}/api/nothing-here").status_code == 404
+    finally:
+        log = server.stop_and_read_log()
+    assert ('"GET /feed.xml HTTP/1.1" 200' in log) is access_log, log
+    assert "Application startup complete" in log
