@@ -20,11 +20,11 @@ from sqlalchemy import create_engine, text
 from starlette.types import ASGIApp
 
 from podcast.app import create_app
-from podcast.clock import FrozenClock
-from podcast.db import session_scope
+from podcast.core.clock import FrozenClock
+from podcast.core.db import session_scope
+from podcast.core.settings import Settings
+from podcast.core.tokens import create_token
 from podcast.models import metadata
-from podcast.settings import Settings
-from podcast.tokens import create_token
 
 POSTGRES_URL = os.environ.get("PODCAST_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"]

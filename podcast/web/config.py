@@ -1,6 +1,6 @@
 """Settings only the web pages use, read from the same ``PODCAST_`` environment as the rest.
 
-Kept apart from ``podcast.settings`` so the web layer can grow without touching the kernel.
+Kept apart from ``podcast.core.settings`` so the web layer can grow without touching the kernel.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from podcast.schemas import Url
+from podcast.core.schemas import Url
 
 SECRET_FILE = "session-secret"
 

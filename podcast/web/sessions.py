@@ -9,10 +9,10 @@ from urllib.parse import quote
 from fastapi import Depends, Request, Response
 from starlette.datastructures import FormData
 
-from episodes.uploads import check_declared_length
-from podcast import auth
-from podcast.auth import AdminSession
-from podcast.deps import ClockDep, SessionDep
+from podcast.core import auth
+from podcast.core.auth import AdminSession
+from podcast.core.deps import ClockDep, SessionDep
+from podcast.media.uploads import check_declared_length
 from podcast.web.config import WebSettings, load_secret
 
 SESSION_COOKIE = "podcast_admin"

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
-from podcast.clock import FrozenClock
+from podcast.core.clock import FrozenClock
 from tests.conftest import NOW, upload_audio
 
 

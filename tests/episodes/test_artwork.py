@@ -9,7 +9,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from episodes.artwork import MAX_PIXELS, ArtworkError, Picture, inspect_image
+from podcast.media.images import MAX_PIXELS, ArtworkError, Picture, inspect_image
 
 
 def _encode(fmt: str, size: tuple[int, int] = (300, 200), mode: str = "RGB") -> bytes:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from podcast.clock import FrozenClock
+from podcast.core.clock import FrozenClock
 from tests.conftest import FIXTURES, upload_audio
 
 DATA = (FIXTURES / "speech.m4a").read_bytes()

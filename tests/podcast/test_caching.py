@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from podcast.caching import SizedCache
+from podcast.core.caching import SizedCache
 
 
 def test_holds_at_most_max_bytes_evicting_the_least_recently_used() -> None:

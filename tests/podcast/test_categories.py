@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from podcast.feed.categories import (
+from podcast.shows.categories import (
     APPLE_CATEGORIES,
     RETIRED_CATEGORIES,
     is_valid,

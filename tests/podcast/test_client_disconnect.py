@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from podcast.settings import Settings
+from podcast.core.settings import Settings
 from tests.conftest import FIXTURES
 
 
@@ -50,7 +50,9 @@ def test_disconnect_mid_upload_is_one_info_line(
         time.sleep(0.02)
     time.sleep(0.2)  # anything uvicorn would log after our handler has had its chance
 
-    assert [(r.name, r.levelno) for r in logs.records] == [("podcast.errors", logging.INFO)]
+    assert [(r.name, r.levelno) for r in logs.records] == [
+        ("podcast.core.http_errors", logging.INFO)
+    ]
     (record,) = logs.records
     assert record.getMessage() == (
         f"PUT /api/episodes/{episode_id}/audio: "

@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
 
-from podcast.clock import FrozenClock
+from podcast.core.clock import FrozenClock
 from podcast.feed import data as feed_data
 from tests.conftest import FIXTURES, NOW, upload_audio
 from tests.podcast.feed_support import (

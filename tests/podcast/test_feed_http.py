@@ -14,14 +14,14 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from episodes.models import Episode
 from podcast.app import create_app
-from podcast.clock import FrozenClock
-from podcast.db import session_scope
+from podcast.core.clock import FrozenClock
+from podcast.core.db import make_sessionmaker, session_scope
+from podcast.core.settings import Settings
 from podcast.feed.cache import FeedCache
-from podcast.settings import Settings
 from tests.conftest import NOW
 from tests.podcast.feed_support import (
     FEED_URL,
@@ -210,6 +210,32 @@ def test_built_once_then_served_from_cache(client: TestClient, auth: dict[str, s
     assert cache.builds == builds + 1
 
 
+def test_only_committed_writes_invalidate(client: TestClient, auth: dict[str, str]) -> None:
+    """The unit of work tells the cache after a commit that wrote, never after a rollback."""
+    episode = make_episode(client, auth, "Before")
+    cache = _cache(client)
+    app = client.app
+    assert isinstance(app, FastAPI)
+    client.get("/feed.xml")
+    builds = cache.builds
+    rename = (
+        update(Episode)
+        .where(Episode.id == episode["id"])
+        .values(title="After", updated_at=NOW + timedelta(seconds=1))
+    )
+    with pytest.raises(RuntimeError), session_scope(app.state.sessionmaker) as session:
+        session.execute(rename)
+        raise RuntimeError("the request failed after writing")
+    with session_scope(app.state.sessionmaker) as session:
+        session.scalar(select(Episode.title))  # a commit that wrote nothing
+    assert item_titles(client) == ["Before"]
+    assert cache.builds == builds
+    with session_scope(app.state.sessionmaker) as session:
+        session.execute(rename)
+    assert item_titles(client) == ["After"]
+    assert cache.builds == builds + 1
+
+
 @pytest.fixture
 def ticking(client: TestClient) -> Iterator[list[float]]:
     """A feed cache with a hand-driven monotonic clock, to step through the staleness window."""
@@ -234,7 +260,8 @@ def test_changes_from_another_replica_within_the_window(
     builds = cache.builds
     app = client.app
     assert isinstance(app, FastAPI)
-    with session_scope(app.state.sessionmaker) as session:  # not through this app's API
+    elsewhere = make_sessionmaker(app.state.engine)  # another process: not this app's sessions
+    with session_scope(elsewhere) as session:
         session.execute(
             update(Episode)
             .where(Episode.id == episode["id"])

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from podcast.cli import app as cli
-from podcast.db import session_scope
+from podcast.core.db import session_scope
+from podcast.core.settings import Settings
 from podcast.feed import data as feed_data
-from podcast.settings import Settings
-from podcast.show.models import Show
+from podcast.shows.models import Show
 from tests.podcast.feed_support import image_bytes, make_episode, put_artwork
 from transcripts.links import TranscriptLink
 

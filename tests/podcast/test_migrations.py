@@ -8,11 +8,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 
-from podcast.db import SQLITE_BUSY_TIMEOUT_MS, make_engine, make_sessionmaker, session_scope
+from podcast.core.db import SQLITE_BUSY_TIMEOUT_MS, make_engine, make_sessionmaker, session_scope
+from podcast.core.settings import Settings
 from podcast.migrate import current_revision, downgrade, upgrade
 from podcast.models import metadata
-from podcast.settings import Settings
-from podcast.show.service import ensure_default_show
+from podcast.shows.service import ensure_default_show
 from tests.conftest import NOW
 from transcripts.schema import COMPARE_OPTIONS
 

@@ -24,9 +24,9 @@ from podcast.feed.podcastindex import (
     Transcript,
     channel_ext,
     entry_ext,
-    guid_for_feed_url,
     register,
 )
+from podcast.shows.guid import guid_for_feed_url
 
 NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS}
 FEED_URL = "https://podcast.example.nhs.uk/feed.xml"

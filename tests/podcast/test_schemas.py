@@ -7,7 +7,7 @@ import re
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from podcast.schemas import BLANK, Text255
+from podcast.core.schemas import BLANK, Text255
 
 TEXT = TypeAdapter(Text255)
 

@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from podcast.app import create_app
-from podcast.clock import FrozenClock
+from podcast.core.clock import FrozenClock
+from podcast.core.security import DOCS_CSP, HSTS
+from podcast.core.settings import Settings
 from podcast.docs import assets_dir
-from podcast.security import DOCS_CSP, HSTS
-from podcast.settings import Settings
 from tests.conftest import NOW
 from tests.podcast.feed_support import make_episode
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from podcast.settings import Settings
+from podcast.core.settings import Settings
 from tests.podcast.feed_support import NS, feed_xml, image_bytes, put_artwork
 
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from podcast.app import create_app
 from podcast.cli import app as cli
-from podcast.settings import Settings
+from podcast.core.settings import Settings
 
 
 @pytest.fixture

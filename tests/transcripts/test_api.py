@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from podcast.cli import app as cli
-from podcast.clock import FrozenClock
-from podcast.settings import Settings
+from podcast.core.clock import FrozenClock
+from podcast.core.settings import Settings
 from tests.transcripts.support import (
     CORPUS,
     MEDIA_TYPES,

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from podcast.db import session_scope
+from podcast.core.db import session_scope
 from tests.transcripts.support import create_episode, put_transcript, vtt
 from transcripts.models import StoredCue, StoredTranscript
 

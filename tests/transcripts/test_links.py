@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from lxml import etree
 
 from episodes.models import Episode
-from podcast.clock import FrozenClock
-from podcast.db import session_scope
+from podcast.core.clock import FrozenClock
+from podcast.core.db import session_scope
 from tests.transcripts.support import corpus_file, create_episode, put_transcript, vtt
 from transcripts.links import TranscriptLink, transcript_links
 

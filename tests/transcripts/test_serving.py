@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from lxml import html as lxml_html
 
-from podcast.clock import FrozenClock
+from podcast.core.clock import FrozenClock
 from tests.transcripts.support import corpus_file, create_episode, put_transcript, vtt
 
 TYPES = {

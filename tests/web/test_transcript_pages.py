@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from podcast.web import transcript_parts, transcript_view
+from podcast.web.public import transcript_parts, transcript_view
 from tests.web.helpers import check_links, check_structure, create_episode, parse, text_of
 from transcripts import service
 
