@@ -25,7 +25,7 @@ from podcast.core.settings import Settings
 from podcast.fastpath import FastPathApp
 from podcast.feed import routes as feed_routes
 from podcast.feed.cache import FeedCache
-from podcast.media import LocalStorage
+from podcast.media import open_storage
 from podcast.shows.routes import router as show_router
 from podcast.web import install as install_web
 from transcripts.routes import router as transcripts_router
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.engine = runtime.engine
         app.state.sessionmaker = runtime.sessionmaker
         app.state.read_sessionmaker = runtime.read_sessionmaker
-        app.state.storage = LocalStorage(settings.media_dir)
+        app.state.storage = open_storage(settings)
         app.state.media_index = MediaIndex(
             runtime.read_sessionmaker,
             app.state.storage,

@@ -25,7 +25,7 @@ from podcast.core.clock import SystemClock
 from podcast.core.db import session_scope
 from podcast.core.errors import DomainError
 from podcast.core.settings import Settings
-from podcast.media import LocalStorage
+from podcast.media import open_storage
 from podcast.media.store import GC_MIN_AGE_SECONDS, collect_garbage
 from podcast.media.uploads import receive_file
 from podcast.migrate import current_revision, upgrade
@@ -191,7 +191,7 @@ def episode_add(
         _fail(f"{file} is not a file")
     clock = SystemClock()
     with _session() as (settings, session):
-        storage = LocalStorage(settings.media_dir)
+        storage = open_storage(settings)
         with Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -243,9 +243,7 @@ def media_gc(
     Safe while the service runs: each file is checked again under its lock before it goes.
     """
     with _session() as (settings, session):
-        result = collect_garbage(
-            session, LocalStorage(settings.media_dir), min_age_seconds=min_age * 60
-        )
+        result = collect_garbage(session, open_storage(settings), min_age_seconds=min_age * 60)
     for key in result.removed:
         console.print(f"removed {key}")
     console.print(
@@ -262,7 +260,7 @@ def check() -> None:
 
     with _session() as (settings, session):
         data = load_feed_data(session, settings, SystemClock().now())
-        findings = lint(data, LocalStorage(settings.media_dir), base_url=settings.base_url)
+        findings = lint(data, open_storage(settings), base_url=settings.base_url)
     title = f"Feed check: {settings.feed_url}"
     table = Table("severity", "rule", "episode", "message", title=title)
     for finding in findings:

@@ -32,19 +32,6 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def upload_audio(
-    client: TestClient, auth: dict[str, str], episode_id: int, fixture: str = "plain.mp3"
-) -> dict:
-    """PUT a fixture file as an episode's audio; returns the episode."""
-    response = client.put(
-        f"/api/episodes/{episode_id}/audio",
-        content=(FIXTURES / fixture).read_bytes(),
-        headers={**auth, "Content-Type": "application/octet-stream"},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 @pytest.fixture(scope="session")
 def postgres_schema_url() -> Iterator[str]:
     """A private schema for this test run, dropped at the end, so runs never collide."""

@@ -4,10 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import EmailStr, Field, field_validator, model_validator
+from pydantic import BaseModel, EmailStr, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from podcast.core.db import SQLITE_BUSY_TIMEOUT_MS
+from podcast.core.schemas import Url
+
+
+class SubscribeLink(BaseModel):
+    """A directory the show is listed in, e.g. ``{"name": "Apple Podcasts", "url": "…"}``."""
+
+    name: str = Field(min_length=1, max_length=60)
+    url: Url
+
+
+class WebSettings(BaseSettings):
+    """What only the web pages use, from the same ``PODCAST_`` variables (``Settings.web``)."""
+
+    model_config = SettingsConfigDict(env_prefix="PODCAST_", env_file=".env", extra="ignore")
+
+    # Signs admin session cookies. Set it when several replicas serve the admin area; otherwise
+    # one is generated into the data folder on first use.
+    session_secret: SecretStr | None = None
+    session_hours: int = Field(default=12, gt=0, le=24 * 30)
+    # JSON list: PODCAST_SUBSCRIBE_LINKS='[{"name": "Spotify", "url": "https://…"}]'
+    subscribe_links: list[SubscribeLink] = Field(default_factory=list)
+    episodes_per_page: int = Field(default=10, gt=0, le=100)
 
 
 class Settings(BaseSettings):
@@ -18,6 +40,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PODCAST_", env_file=".env", extra="ignore")
 
+    # The pages' and admin's settings: read with the rest, from the same variables.
+    web: WebSettings = Field(default_factory=WebSettings)
     data_dir: Path = Path("data")
     database_url: str = ""
     base_url: str = "http://127.0.0.1:8000"

@@ -11,7 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from podcast.core.clock import FrozenClock
-from tests.conftest import FIXTURES, upload_audio
+from tests.conftest import FIXTURES
+from tests.factories import upload_audio
 
 DATA = (FIXTURES / "speech.m4a").read_bytes()
 SIZE = len(DATA)

@@ -11,7 +11,8 @@ from lxml import etree
 from episodes.models import Episode
 from podcast.core.clock import FrozenClock
 from podcast.core.db import session_scope
-from tests.transcripts.support import corpus_file, create_episode, put_transcript, vtt
+from tests.factories import create_episode
+from tests.transcripts.support import corpus_file, put_transcript, vtt
 from transcripts.links import TranscriptLink, transcript_links
 
 BASE = "https://podcast.example.org"

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 
 from podcast.core.clock import FrozenClock
 from podcast.core.settings import Settings
-from tests.transcripts.support import corpus_file, create_episode, put_transcript, vtt
+from tests.factories import create_episode
+from tests.transcripts.support import corpus_file, put_transcript, vtt
 from transcripts.search_query import Term, parse_query
 
 

@@ -15,11 +15,11 @@ from podcast.core.db import session_scope
 from podcast.core.settings import Settings
 from podcast.core.tokens import create_token, revoke_token
 from tests.conftest import FIXTURES, NOW
+from tests.factories import create_episode
 from tests.web.helpers import (
     VTT,
     check_links,
     check_structure,
-    create_episode,
     csrf_of,
     h1,
     parse,

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from podcast.core import auth as auth_module
 from podcast.shows.categories import APPLE_CATEGORIES
-from tests.podcast.feed_support import image_bytes
+from tests.feed.support import image_bytes
 from tests.web.helpers import check_links, check_structure, csrf_of, h1, parse, text_of
 
 X = " \N{MULTIPLICATION SIGN} "  # as the page writes sizes, with spaces

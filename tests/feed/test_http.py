@@ -23,13 +23,8 @@ from podcast.core.db import make_sessionmaker, session_scope
 from podcast.core.settings import Settings
 from podcast.feed.cache import FeedCache
 from tests.conftest import NOW
-from tests.podcast.feed_support import (
-    FEED_URL,
-    image_bytes,
-    item_titles,
-    make_episode,
-    put_artwork,
-)
+from tests.factories import create_episode
+from tests.feed.support import FEED_URL, image_bytes, item_titles, put_artwork
 
 IDENTITY = {"Accept-Encoding": "identity"}
 GZIP = {"Accept-Encoding": "gzip"}
@@ -44,7 +39,7 @@ def _cache(client: TestClient) -> FeedCache:
 
 
 def test_etag_and_if_none_match(client: TestClient, auth: dict[str, str]) -> None:
-    make_episode(client, auth, "First")
+    create_episode(client, auth, "First")
     first = client.get("/feed.xml", headers=IDENTITY)
     etag = first.headers["etag"]
     assert etag.startswith('"') and not etag.startswith("W/")
@@ -63,7 +58,7 @@ def test_etag_and_if_none_match(client: TestClient, auth: dict[str, str]) -> Non
         assert client.get("/feed.xml", headers={"If-None-Match": value}).status_code == 304
     assert client.get("/feed.xml", headers={"If-None-Match": '"stale"'}).status_code == 200
 
-    make_episode(client, auth, "Second")
+    create_episode(client, auth, "Second")
     changed = client.get("/feed.xml", headers={**IDENTITY, "If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["etag"] != etag
@@ -71,7 +66,7 @@ def test_etag_and_if_none_match(client: TestClient, auth: dict[str, str]) -> Non
 
 
 def test_if_modified_since(client: TestClient, auth: dict[str, str], clock: FrozenClock) -> None:
-    make_episode(client, auth, "First")
+    create_episode(client, auth, "First")
     first = client.get("/feed.xml")
     modified = first.headers["last-modified"]
     assert parsedate_to_datetime(modified) == NOW
@@ -83,7 +78,7 @@ def test_if_modified_since(client: TestClient, auth: dict[str, str], clock: Froz
     assert client.get("/feed.xml", headers={"If-Modified-Since": "garbage"}).status_code == 200
 
     clock.advance(timedelta(hours=1))
-    make_episode(client, auth, "Second")
+    create_episode(client, auth, "Second")
     changed = client.get("/feed.xml", headers={"If-Modified-Since": modified})
     assert changed.status_code == 200
     assert parsedate_to_datetime(changed.headers["last-modified"]) == NOW + timedelta(hours=1)
@@ -96,8 +91,8 @@ def test_unpublishing_moves_last_modified(
     client: TestClient, auth: dict[str, str], clock: FrozenClock
 ) -> None:
     """Apps that only send If-Modified-Since (AntennaPod) must see an episode disappear."""
-    make_episode(client, auth, "Stays")
-    gone = make_episode(client, auth, "Goes")
+    create_episode(client, auth, "Stays")
+    gone = create_episode(client, auth, "Goes")
     modified = client.get("/feed.xml").headers["last-modified"]
     clock.advance(timedelta(minutes=5))
     client.post(f"/api/episodes/{gone['id']}/unpublish", headers=auth)
@@ -109,8 +104,8 @@ def test_unpublishing_moves_last_modified(
 def test_deleting_moves_last_modified(
     client: TestClient, auth: dict[str, str], clock: FrozenClock
 ) -> None:
-    make_episode(client, auth, "Stays")
-    gone = make_episode(client, auth, "Deleted")
+    create_episode(client, auth, "Stays")
+    gone = create_episode(client, auth, "Deleted")
     modified = client.get("/feed.xml").headers["last-modified"]
     clock.advance(timedelta(minutes=5))
     assert client.delete(f"/api/episodes/{gone['id']}", headers=auth).status_code == 204
@@ -121,7 +116,7 @@ def test_deleting_moves_last_modified(
 
 
 def test_gzip_from_precompressed_bytes(client: TestClient, auth: dict[str, str]) -> None:
-    make_episode(client, auth, "Compressed", summary="words " * 500)
+    create_episode(client, auth, "Compressed", summary="words " * 500)
     plain = client.get("/feed.xml", headers=IDENTITY)
     assert "content-encoding" not in plain.headers
     assert plain.headers["vary"] == "Accept-Encoding"
@@ -149,7 +144,7 @@ def test_gzip_from_precompressed_bytes(client: TestClient, auth: dict[str, str])
 
 def test_head_answers_like_get(client: TestClient, auth: dict[str, str]) -> None:
     """Apple HEADs the feed, the artwork and every enclosure (docs/standards.md, "HEAD")."""
-    episode = make_episode(client, auth, "Headed", fixture="speech.mp3")
+    episode = create_episode(client, auth, "Headed", audio="speech.mp3")
     art = put_artwork(client, auth, image_bytes(1400)).json()["artwork_url"]
     paths = [
         "/feed.xml",
@@ -179,8 +174,8 @@ def test_other_methods_are_refused(client: TestClient) -> None:
 def test_scheduled_episode_appears_on_time(
     client: TestClient, auth: dict[str, str], clock: FrozenClock
 ) -> None:
-    make_episode(client, auth, "Now")
-    make_episode(client, auth, "Tomorrow 7am", at=NOW + timedelta(hours=19))
+    create_episode(client, auth, "Now")
+    create_episode(client, auth, "Tomorrow 7am", at=NOW + timedelta(hours=19))
     assert item_titles(client) == ["Now"]
     etag = client.get("/feed.xml").headers["etag"]
     clock.advance(timedelta(hours=18, minutes=59))
@@ -194,7 +189,7 @@ def test_scheduled_episode_appears_on_time(
 
 
 def test_built_once_then_served_from_cache(client: TestClient, auth: dict[str, str]) -> None:
-    make_episode(client, auth, "Cached")
+    create_episode(client, auth, "Cached")
     cache = _cache(client)
     client.get("/feed.xml")
     builds = cache.builds
@@ -212,7 +207,7 @@ def test_built_once_then_served_from_cache(client: TestClient, auth: dict[str, s
 
 def test_only_committed_writes_invalidate(client: TestClient, auth: dict[str, str]) -> None:
     """The unit of work tells the cache after a commit that wrote, never after a rollback."""
-    episode = make_episode(client, auth, "Before")
+    episode = create_episode(client, auth, "Before")
     cache = _cache(client)
     app = client.app
     assert isinstance(app, FastAPI)
@@ -254,7 +249,7 @@ def test_changes_from_another_replica_within_the_window(
     client: TestClient, auth: dict[str, str], ticking: list[float]
 ) -> None:
     """Another process writes the database: this one notices within cache_check_interval."""
-    episode = make_episode(client, auth, "Original title")
+    episode = create_episode(client, auth, "Original title")
     cache = _cache(client)
     assert item_titles(client) == ["Original title"]
     builds = cache.builds
@@ -280,7 +275,7 @@ def test_changes_from_another_replica_within_the_window(
 def test_serves_the_last_feed_when_the_database_fails(
     client: TestClient, auth: dict[str, str], ticking: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    make_episode(client, auth, "Resilient")
+    create_episode(client, auth, "Resilient")
     etag = client.get("/feed.xml").headers["etag"]
 
     def broken(*_args: object) -> None:
@@ -331,7 +326,7 @@ def test_feed_moved(
 
 def test_over_real_http(client: TestClient, auth: dict[str, str], live_server: str) -> None:
     """Through uvicorn: byte-exact gzip, HEAD without a body, and a 304 with no body at all."""
-    make_episode(client, auth, "Over the wire")
+    create_episode(client, auth, "Over the wire")
     address = urlsplit(live_server)
     connection = http.client.HTTPConnection(address.hostname or "", address.port)
     connection.request("GET", "/feed.xml", headers={"Accept-Encoding": "gzip"})

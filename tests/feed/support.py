@@ -4,15 +4,12 @@ and the served feed parsed with lxml."""
 from __future__ import annotations
 
 import io
-from datetime import datetime
 from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
 from lxml import etree
 from PIL import Image
-
-from tests.conftest import upload_audio
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -22,30 +19,6 @@ NS = {
 }
 BASE = "https://podcast.example.org"
 FEED_URL = f"{BASE}/feed.xml"
-
-
-def make_episode(
-    client: TestClient,
-    auth: dict[str, str],
-    title: str,
-    *,
-    fixture: str | None = "plain.mp3",
-    publish: bool = True,
-    at: datetime | None = None,
-    **fields: Any,
-) -> dict[str, Any]:
-    """Create an episode, give it audio (unless ``fixture`` is None) and publish it."""
-    response = client.post("/api/episodes", json={"title": title, **fields}, headers=auth)
-    assert response.status_code == 201, response.text
-    episode = response.json()
-    if fixture is not None:
-        episode = upload_audio(client, auth, episode["id"], fixture)
-    if publish:
-        body = {"at": at.isoformat()} if at else None
-        response = client.post(f"/api/episodes/{episode['id']}/publish", json=body, headers=auth)
-        assert response.status_code == 200, response.text
-        episode = response.json()
-    return episode
 
 
 def image_bytes(

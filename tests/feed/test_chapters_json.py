@@ -7,11 +7,12 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from tests.conftest import NOW
-from tests.podcast.feed_support import BASE, NS, feed_xml, items, make_episode
+from tests.factories import create_episode
+from tests.feed.support import BASE, NS, feed_xml, items
 
 
 def test_chapters_from_the_audio(client: TestClient, auth: dict[str, str]) -> None:
-    episode = make_episode(client, auth, "With chapters", fixture="speech.mp3")
+    episode = create_episode(client, auth, "With chapters", audio="speech.mp3")
     url = f"/episodes/{episode['slug']}/chapters.json"
     response = client.get(url)
     assert response.status_code == 200, response.text
@@ -39,7 +40,7 @@ def test_chapters_from_the_audio(client: TestClient, auth: dict[str, str]) -> No
 
 
 def test_conditional_and_head(client: TestClient, auth: dict[str, str]) -> None:
-    episode = make_episode(client, auth, "Validators", fixture="speech.mp3")
+    episode = create_episode(client, auth, "Validators", audio="speech.mp3")
     url = f"/episodes/{episode['slug']}/chapters.json"
     first = client.get(url)
     etag, modified = first.headers["etag"], first.headers["last-modified"]
@@ -55,11 +56,11 @@ def test_conditional_and_head(client: TestClient, auth: dict[str, str]) -> None:
 
 
 def test_only_public_episodes_with_chapters(client: TestClient, auth: dict[str, str]) -> None:
-    draft = make_episode(client, auth, "Draft", fixture="speech.mp3", publish=False)
-    scheduled = make_episode(
-        client, auth, "Later", fixture="speech.mp3", at=NOW + timedelta(days=1)
+    draft = create_episode(client, auth, "Draft", audio="speech.mp3", publish=False)
+    scheduled = create_episode(
+        client, auth, "Later", audio="speech.mp3", at=NOW + timedelta(days=1)
     )
-    plain = make_episode(client, auth, "No chapters", fixture="plain.mp3")
+    plain = create_episode(client, auth, "No chapters", audio="plain.mp3")
     for slug in (draft["slug"], scheduled["slug"], plain["slug"], "no-such-episode"):
         response = client.get(f"/episodes/{slug}/chapters.json")
         assert response.status_code == 404, slug

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from podcast.core.settings import Settings
-from tests.podcast.feed_support import NS, feed_xml, image_bytes, put_artwork
+from tests.feed.support import NS, feed_xml, image_bytes, put_artwork
 
 
 def _stored(settings: Settings) -> set[str]:

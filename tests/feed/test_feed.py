@@ -20,8 +20,9 @@ from lxml import etree
 
 from podcast.core.clock import FrozenClock
 from podcast.feed import data as feed_data
-from tests.conftest import FIXTURES, NOW, upload_audio
-from tests.podcast.feed_support import (
+from tests.conftest import FIXTURES, NOW
+from tests.factories import create_episode, upload_audio
+from tests.feed.support import (
     BASE,
     FEED_URL,
     NS,
@@ -29,7 +30,6 @@ from tests.podcast.feed_support import (
     image_bytes,
     item_titles,
     items,
-    make_episode,
     put_artwork,
     text,
 )
@@ -43,21 +43,21 @@ PLAIN_BYTES = (FIXTURES / "plain.mp3").stat().st_size
 def published(client: TestClient, auth: dict[str, str], clock: FrozenClock) -> list[dict]:
     """Two public episodes (older first), plus a draft, an audio-less draft and a scheduled one
     that must all stay out of the feed."""
-    older = make_episode(
+    older = create_episode(
         client,
         auth,
         "Compassionate leadership",
-        fixture="speech.mp3",
+        audio="speech.mp3",
         show_notes="Notes with a [link](https://example.org/a) & more.",
         show_notes_format="markdown",
         people=[{"name": "Dr Amina Shah", "role": "guest"}],
         explicit=True,
         at=NOW - timedelta(days=7),
     )
-    newer = make_episode(client, auth, "Leading through change", summary="Plain summary.")
-    make_episode(client, auth, "Draft with audio", publish=False)
-    make_episode(client, auth, "Draft without audio", fixture=None, publish=False)
-    make_episode(client, auth, "Scheduled", at=NOW + timedelta(days=1))
+    newer = create_episode(client, auth, "Leading through change", summary="Plain summary.")
+    create_episode(client, auth, "Draft with audio", publish=False)
+    create_episode(client, auth, "Draft without audio", audio=None, publish=False)
+    create_episode(client, auth, "Scheduled", at=NOW + timedelta(days=1))
     return [older, newer]
 
 
@@ -243,7 +243,7 @@ def test_item_tags(client: TestClient, published: list[dict]) -> None:
 
 def test_feed_wide_rules(client: TestClient, auth: dict[str, str], published: list[dict]) -> None:
     """Absolute ASCII URLs with the file's extension, unique guids and enclosures, past dates."""
-    make_episode(client, auth, "Ünïcode title: ok in text, not in URLs", fixture="speech.m4a")
+    create_episode(client, auth, "Ünïcode title: ok in text, not in URLs", audio="speech.m4a")
     root = feed_xml(client)
     urls = [u for u in root.xpath("//@url | //@href")]
     assert urls
@@ -269,7 +269,7 @@ def test_feed_wide_rules(client: TestClient, auth: dict[str, str], published: li
 def test_long_notes_are_cut_to_4000_bytes(client: TestClient, auth: dict[str, str]) -> None:
     paragraph = "<p>Équipes " + "et leadership bienveillant " * 20 + "<b>fin</b></p>"
     notes = paragraph * 20
-    episode = make_episode(client, auth, "Long notes", show_notes=notes)
+    episode = create_episode(client, auth, "Long notes", show_notes=notes)
     assert len(episode["show_notes_html"].encode()) > 10_000
     item = items(feed_xml(client))[0]
     description = text(item, "description") or ""
@@ -350,7 +350,7 @@ def test_transcript_hook(
 
 
 def test_control_characters_do_not_break_the_feed(client: TestClient, auth: dict[str, str]) -> None:
-    make_episode(client, auth, "Bell\x07 in the title", summary="A\x0bsummary")
+    create_episode(client, auth, "Bell\x07 in the title", summary="A\x0bsummary")
     item = items(feed_xml(client))[0]
     assert text(item, "title") == "Bell in the title"
     assert text(item, "description") == "<p>Asummary</p>"
@@ -361,7 +361,7 @@ HOSTILE_SUMMARY = 'Leading <for> change & growth <img src=x onerror=alert(1)> "q
 
 def test_a_plain_summary_is_text_for_every_reader(client: TestClient, auth: dict[str, str]) -> None:
     """Apps render <description> as HTML: a summary's markup must arrive as text."""
-    make_episode(client, auth, "Hostile summary", summary=HOSTILE_SUMMARY)
+    create_episode(client, auth, "Hostile summary", summary=HOSTILE_SUMMARY)
     body = client.get("/feed.xml").content
     item = items(etree.fromstring(body))[0]
     description = text(item, "description") or ""
@@ -385,7 +385,7 @@ def test_a_long_plain_summary_is_cut_after_escaping(
     client: TestClient, auth: dict[str, str]
 ) -> None:
     summary = "Fish & chips <tag> " * 200  # 3,800 characters, 5,800 bytes once escaped
-    make_episode(client, auth, "Long summary", summary=summary.strip())
+    create_episode(client, auth, "Long summary", summary=summary.strip())
     item = items(feed_xml(client))[0]
     description = text(item, "description") or ""
     assert len(description.encode()) <= 4000

@@ -15,7 +15,7 @@ from podcast.core.security import DOCS_CSP, HSTS
 from podcast.core.settings import Settings
 from podcast.docs import assets_dir
 from tests.conftest import NOW
-from tests.podcast.feed_support import make_episode
+from tests.factories import create_episode
 
 
 def test_the_docs_assets_package_is_installed() -> None:
@@ -50,7 +50,7 @@ def test_docs_load_nothing_from_other_sites(
 
 
 def _hsts_paths(client: TestClient, auth: dict[str, str]) -> dict[str, int]:
-    episode = make_episode(client, auth, "Secure")
+    episode = create_episode(client, auth, "Secure")
     feed = client.get("/feed.xml")
     return {
         "/": 200,

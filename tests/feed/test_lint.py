@@ -16,7 +16,8 @@ from podcast.core.db import session_scope
 from podcast.core.settings import Settings
 from podcast.feed import data as feed_data
 from podcast.shows.models import Show
-from tests.podcast.feed_support import image_bytes, make_episode, put_artwork
+from tests.factories import create_episode
+from tests.feed.support import image_bytes, put_artwork
 from transcripts.links import TranscriptLink
 
 
@@ -51,7 +52,7 @@ def test_new_show_is_not_ready(client: TestClient, auth: dict[str, str]) -> None
 
 def test_a_good_feed_has_only_warnings(client: TestClient, auth: dict[str, str]) -> None:
     put_artwork(client, auth, image_bytes(1400))
-    episode = make_episode(client, auth, "Good episode", fixture="speech.mp3", summary="Fine.")
+    episode = create_episode(client, auth, "Good episode", audio="speech.mp3", summary="Fine.")
     report = check(client, auth)
     assert report["ok"] is True, report
     assert report["errors"] == 0 and report["episodes"] == 1
@@ -68,10 +69,10 @@ def test_a_good_feed_has_only_warnings(client: TestClient, auth: dict[str, str])
 def test_item_findings(client: TestClient, auth: dict[str, str]) -> None:
     put_artwork(client, auth, image_bytes(1400))
     long_title = "A very long title " * 7
-    long = make_episode(client, auth, long_title.strip())
-    numbered = make_episode(client, auth, "Episode 12: numbers belong in tags")
-    notes = make_episode(client, auth, "Long notes", show_notes="<p>" + "word " * 1000 + "</p>")
-    opus = make_episode(client, auth, "Opus audio", fixture="speech.opus")
+    long = create_episode(client, auth, long_title.strip())
+    numbered = create_episode(client, auth, "Episode 12: numbers belong in tags")
+    notes = create_episode(client, auth, "Long notes", show_notes="<p>" + "word " * 1000 + "</p>")
+    opus = create_episode(client, auth, "Opus audio", audio="speech.opus")
     report = check(client, auth)
     by_episode: dict[int, set[str]] = {}
     for f in report["findings"]:
@@ -89,8 +90,8 @@ def test_item_findings(client: TestClient, auth: dict[str, str]) -> None:
 def test_serial_show_needs_episode_numbers(client: TestClient, auth: dict[str, str]) -> None:
     put_artwork(client, auth, image_bytes(1400))
     client.patch("/api/show", json={"show_type": "serial"}, headers=auth)
-    unnumbered = make_episode(client, auth, "Part one")
-    make_episode(client, auth, "Part two", episode_number=2)
+    unnumbered = create_episode(client, auth, "Part one")
+    create_episode(client, auth, "Part two", episode_number=2)
     report = check(client, auth)
     assert report["ok"] is False
     errors = [f for f in report["findings"] if f["severity"] == "error"]
@@ -146,7 +147,7 @@ def test_cli_exit_codes(client: TestClient, auth: dict[str, str], cli_env: None)
     assert "0 episode(s) in the feed: 1 error(s)" in failing.output
 
     put_artwork(client, auth, image_bytes(1400))
-    episode = make_episode(client, auth, "Ready")
+    episode = create_episode(client, auth, "Ready")
     passing = runner.invoke(cli, ["check"], terminal_width=200)
     assert passing.exit_code == 0, passing.output
     assert "item-transcript" in passing.output
