@@ -349,10 +349,10 @@ class Podcast:
     def init(self) -> None:
         """``podcast init`` plus ``podcast token create bench``, in-process."""
         from podcast.bootstrap import prepare
-        from podcast.clock import SystemClock
-        from podcast.db import session_scope
-        from podcast.settings import Settings
-        from podcast.tokens import create_token
+        from podcast.core.clock import SystemClock
+        from podcast.core.db import session_scope
+        from podcast.core.settings import Settings
+        from podcast.core.tokens import create_token
 
         settings = Settings(
             data_dir=self.data_dir,

@@ -91,9 +91,9 @@ def seed(data_dir: Path, n: int) -> None:
 
     from episodes.models import AudioFile, Episode, EpisodeType, NotesFormat, Status
     from podcast.bootstrap import prepare
-    from podcast.clock import SystemClock
-    from podcast.db import session_scope
-    from podcast.show.models import Show
+    from podcast.core.clock import SystemClock
+    from podcast.core.db import session_scope
+    from podcast.shows.models import Show
 
     settings = _settings(data_dir)
     runtime = prepare(settings, SystemClock())
@@ -158,7 +158,7 @@ def seed(data_dir: Path, n: int) -> None:
 
 
 def _settings(data_dir: Path) -> Any:
-    from podcast.settings import Settings
+    from podcast.core.settings import Settings
 
     return Settings(
         data_dir=data_dir,
@@ -206,8 +206,8 @@ def _interleaved(fns: dict[str, Callable[[], Any]], reps: int) -> dict[str, floa
 
 
 def time_builds(data_dir: Path, n: int, reps: int) -> BuildTimes:
-    from podcast.clock import SystemClock
-    from podcast.db import make_engine, make_sessionmaker, session_scope
+    from podcast.core.clock import SystemClock
+    from podcast.core.db import make_engine, make_sessionmaker, session_scope
     from podcast.feed.builder import build_feed
     from podcast.feed.data import load_feed_data
 

@@ -39,7 +39,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
-from podcast.db import make_engine, make_sessionmaker
+from podcast.core.db import make_engine, make_sessionmaker
 from podcast.migrate import upgrade
 from transcripts import repository, service
 from transcripts.cues import Transcript

@@ -43,10 +43,10 @@ from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 
-from episodes.artwork import Picture
 from episodes.audio_errors import AudioError, CorruptAudio, UnsupportedAudio
 from episodes.audio_length import real_duration
 from episodes.audio_tags import AudioChapter, AudioTags, read_tags
+from podcast.media.images import Picture
 
 __all__ = [
     "STORED_MIME_TYPES",

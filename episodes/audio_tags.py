@@ -24,8 +24,8 @@ from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 from mutagen.wave import WAVE
 
-from episodes.artwork import ArtworkError, Picture, inspect_image
 from episodes.chapters import AudioChapter, sanitise
+from podcast.media.images import ArtworkError, Picture, inspect_image
 
 __all__ = ["AudioChapter", "AudioTags", "read_tags"]
 

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from episodes.artwork import Picture
+from podcast.media.images import Picture
 
 __all__ = ["MAX_URL", "AudioChapter", "safe_url", "sanitise"]
 

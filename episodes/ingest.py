@@ -20,14 +20,14 @@ from sqlalchemy.orm import Session
 from episodes import service
 from episodes.audio import AudioInfo, CorruptAudio, UnsupportedAudio, read_audio
 from episodes.chapters import sanitise
-from episodes.media_store import picture_key, put_file, release_after_commit, store_picture
 from episodes.models import AudioFile, Chapter, Episode
 from episodes.schemas import EpisodeCreate
-from episodes.uploads import Received
-from podcast.errors import Unprocessable, UnsupportedMediaType
-from podcast.show.models import Show
-from podcast.storage import Storage, content_key
-from podcast.storage.keylock import lock_keys
+from podcast.core.errors import Invalid, UnsupportedMediaType
+from podcast.media import Storage, content_key
+from podcast.media.keylock import lock_keys
+from podcast.media.store import picture_key, put_file, release_after_commit, store_picture
+from podcast.media.uploads import Received
+from podcast.shows.models import Show
 
 MAX_TITLE = 255
 
@@ -63,7 +63,7 @@ def inspect(received: Received) -> AudioInfo:
     except UnsupportedAudio as exc:
         raise UnsupportedMediaType(exc.message) from None
     except CorruptAudio as exc:
-        raise Unprocessable(exc.message) from None
+        raise Invalid(exc.message) from None
 
 
 def replace_audio(

@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from episodes.models import AudioFile, Episode, Status
 from episodes.slugs import is_slug
-from podcast.db import Sessions
-from podcast.show.models import Show
-from podcast.storage import Storage
+from podcast.core.db import Sessions
+from podcast.media import Storage
+from podcast.shows.models import Show
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,14 +11,15 @@ from fastapi.responses import RedirectResponse, Response
 
 from episodes.audio import STORED_MIME_TYPES
 from episodes.media_index import MediaIndex
-from episodes.media_store import is_image_in_use
-from podcast.deps import SessionDep, StorageDep
-from podcast.errors import NotFound
-from podcast.media_response import serve_file
-from podcast.openapi_errors import responses
-from podcast.routing import get_and_head
-from podcast.storage.base import content_key, is_content_key
-from podcast.tokens import verify_token
+from podcast.core.deps import SessionDep
+from podcast.core.errors import NotFound
+from podcast.core.openapi_errors import responses
+from podcast.core.routing import get_and_head
+from podcast.core.tokens import verify_token
+from podcast.media.deps import StorageDep
+from podcast.media.responses import serve_file
+from podcast.media.storage import content_key, is_content_key
+from podcast.media.store import is_image_in_use
 
 router = APIRouter(tags=["media"])
 

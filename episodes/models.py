@@ -23,7 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from podcast.db import Base, UTCDateTime
+from podcast.core.db import Base, UTCDateTime
+from podcast.media.store import register_key_columns
 
 
 class Status(enum.StrEnum):
@@ -154,3 +155,7 @@ class Chapter(Base):
     image_key: Mapped[str | None] = mapped_column(String(255), index=True)
 
     episode: Mapped[Episode] = relationship(back_populates="chapters")
+
+
+# Files these columns name are in use: podcast.media never deletes them.
+register_key_columns(AudioFile.key, Episode.artwork_key, Chapter.image_key)

@@ -27,29 +27,29 @@ from episodes.schemas import (
     EpisodeUploadFields,
     PublishRequest,
 )
-from episodes.uploads import (
-    Received,
-    check_declared_length,
-    receive_multipart,
-    receive_raw,
-)
 from episodes.views import episode_read
-from podcast.deps import (
+from podcast.core.deps import (
     ClockDep,
     OptionalProducer,
     ProducerDep,
     SessionDep,
     SettingsDep,
-    ShowDep,
-    StorageDep,
     end_transaction,
 )
-from podcast.errors import Unauthorized, Unprocessable, UnsupportedMediaType
-from podcast.json_body import media_type_of, require_json
-from podcast.openapi_errors import TOKEN_OPTIONAL, ContentError, responses
-from podcast.settings import Settings
-from podcast.show.models import Show
-from podcast.storage import Storage
+from podcast.core.errors import Invalid, Unauthorized, UnsupportedMediaType
+from podcast.core.json_body import media_type_of, require_json
+from podcast.core.openapi_errors import TOKEN_OPTIONAL, ContentError, responses
+from podcast.core.settings import Settings
+from podcast.media import Storage
+from podcast.media.deps import StorageDep
+from podcast.media.uploads import (
+    Received,
+    check_declared_length,
+    receive_multipart,
+    receive_raw,
+)
+from podcast.shows.deps import ShowDep
+from podcast.shows.models import Show
 
 router = APIRouter(prefix="/api/episodes", tags=["episodes"])
 _SLUG_TAKEN = (409, "The slug is already used by another episode.")
@@ -198,7 +198,7 @@ async def _create_from_upload(
     ctx: Producing, received: Received | None, fields: dict[str, str]
 ) -> Episode:
     if received is None:
-        raise Unprocessable(_FILE_REQUIRED)
+        raise Invalid(_FILE_REQUIRED)
     try:
         data = EpisodeUploadFields.model_validate(_form_values(fields))
     except ValidationError as exc:
@@ -241,7 +241,7 @@ def _json_field(name: str, value: str, expected: str) -> Any:
     try:
         return json.loads(value)
     except (ValueError, RecursionError):
-        raise Unprocessable(f"{name}: must be {expected}") from None
+        raise Invalid(f"must be {expected}", field=name) from None
 
 
 async def _replace_audio(
@@ -289,7 +289,7 @@ async def _receive_form(request: Request, ctx: Producing) -> tuple[Received | No
 async def _receive_form_file(request: Request, ctx: Producing) -> Received:
     received, _fields = await _receive_form(request, ctx)
     if received is None:
-        raise Unprocessable(_FILE_REQUIRED)
+        raise Invalid(_FILE_REQUIRED)
     return received
 
 

@@ -20,7 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from episodes.models import EpisodeType, NotesFormat, Status
 from episodes.slugs import SLUG_PATTERN
-from podcast.schemas import NO_NUL, NOT_BLANK, ApiDatetime, Person, Text255, Unclearable
+from podcast.core.schemas import NO_NUL, NOT_BLANK, ApiDatetime, Person, Text255, Unclearable
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=80)]
 Keyword = Annotated[

@@ -1,6 +1,6 @@
 """What producers do to episodes: create, change, publish, schedule, delete.
 
-Plain functions over a session; they raise ``podcast.errors`` and know nothing else of HTTP.
+Plain functions over a session; they raise ``podcast.core.errors`` and know nothing else of HTTP.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from episodes import repository
-from episodes.media_store import release_after_commit
 from episodes.models import Episode, NotesFormat, Status
 from episodes.notes import render_notes
 from episodes.schemas import EpisodeCreate, EpisodeUpdate
 from episodes.slugs import slugify, unique_slug
-from podcast.errors import Conflict, NotFound, Unprocessable
-from podcast.show.models import Show
-from podcast.storage import Storage
+from podcast.core.errors import Conflict, Invalid, NotFound
+from podcast.media import Storage
+from podcast.media.store import release_after_commit
+from podcast.shows.models import Show
 
 _SLUG_ATTEMPTS = 5
 _NOT_NULL = {"title", "summary", "show_notes", "show_notes_format", "episode_type", "explicit"}
@@ -47,7 +47,7 @@ def create_episode(session: Session, show: Show, data: EpisodeCreate, now: datet
     _apply(episode, fields)
     if explicit_slug is not None:
         if repository.get_by_slug(session, show.id, explicit_slug) is not None:
-            raise Conflict(f"slug: {explicit_slug!r} is already used by another episode")
+            raise Conflict(f"{explicit_slug!r} is already used by another episode", field="slug")
         episode.slug = explicit_slug
         session.add(episode)
         session.flush()
@@ -68,14 +68,14 @@ def update_episode(session: Session, episode: Episode, data: EpisodeUpdate, now:
     fields = data.model_dump(exclude_unset=True, mode="json")
     for name in _NOT_NULL & fields.keys():
         if fields[name] is None:
-            raise Unprocessable(f"{name}: cannot be empty")
+            raise Invalid("cannot be empty", field=name)
     for name in _LISTS & fields.keys():
         if fields[name] is None:
             fields[name] = []
     slug = fields.pop("slug", None)
     if slug is not None and slug != episode.slug:
         if repository.get_by_slug(session, episode.show_id, slug) is not None:
-            raise Conflict(f"slug: {slug!r} is already used by another episode")
+            raise Conflict(f"{slug!r} is already used by another episode", field="slug")
         episode.slug = slug
     _apply(episode, fields)
     episode.updated_at = now

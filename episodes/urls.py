@@ -1,4 +1,4 @@
-"""Public URLs of an episode's page, audio and images: made in one place, always absolute."""
+"""Public URLs of an episode's page and audio, always absolute (images: podcast.media.urls)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,3 @@ def enclosure_path(episode: Episode) -> str | None:
 def enclosure_url(base_url: str, episode: Episode) -> str | None:
     path = enclosure_path(episode)
     return f"{base_url}{path}" if path else None
-
-
-def image_url(base_url: str, key: str | None) -> str | None:
-    """Images are named by their digest, so a new picture always gets a new URL."""
-    if key is None:
-        return None
-    return f"{base_url}/images/{key.split('/', 1)[1]}"

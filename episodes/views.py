@@ -7,7 +7,8 @@ from datetime import datetime
 from episodes.chapters import safe_url
 from episodes.models import Episode
 from episodes.schemas import AudioRead, ChapterRead, EpisodeRead, ImageRead
-from episodes.urls import enclosure_url, image_url, page_url
+from episodes.urls import enclosure_url, page_url
+from podcast.media.urls import image_url
 
 
 def episode_read(episode: Episode, base_url: str, now: datetime) -> EpisodeRead:

@@ -14,17 +14,19 @@ from sqlalchemy import text
 from episodes.media_index import MediaIndex
 from episodes.media_routes import router as media_router
 from episodes.routes import router as episodes_router
-from podcast import docs, errors, openapi_errors
-from podcast.body_limit import JsonBodyLimit
+from podcast import docs
 from podcast.bootstrap import prepare
-from podcast.clock import Clock, SystemClock
+from podcast.core import http_errors, openapi_errors
+from podcast.core.body_limit import JsonBodyLimit
+from podcast.core.clock import Clock, SystemClock
+from podcast.core.db import on_change
+from podcast.core.security import hsts_send
+from podcast.core.settings import Settings
+from podcast.fastpath import FastPathApp
 from podcast.feed import routes as feed_routes
 from podcast.feed.cache import FeedCache
-from podcast.feed.fastpath import FastPathApp
-from podcast.security import hsts_send
-from podcast.settings import Settings
-from podcast.show.routes import router as show_router
-from podcast.storage import LocalStorage
+from podcast.media import open_storage
+from podcast.shows.routes import router as show_router
 from podcast.web import install as install_web
 from transcripts.routes import router as transcripts_router
 
@@ -46,7 +48,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.engine = runtime.engine
         app.state.sessionmaker = runtime.sessionmaker
         app.state.read_sessionmaker = runtime.read_sessionmaker
-        app.state.storage = LocalStorage(settings.media_dir)
+        app.state.storage = open_storage(settings)
         app.state.media_index = MediaIndex(
             runtime.read_sessionmaker,
             app.state.storage,
@@ -54,12 +56,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             ttl=settings.cache_check_interval,
         )
         app.state.feed_cache = FeedCache(settings, clock, runtime.read_sessionmaker)
+        # Side effects after commit: a write that committed drops what the caches hold.
+        # (Looked up on app.state at each call: tests swap the caches for instrumented ones.)
+        on_change(runtime.sessionmaker, lambda: app.state.feed_cache.invalidate())
+        on_change(runtime.sessionmaker, lambda: app.state.media_index.clear())
         try:
             yield
         finally:
             runtime.engine.dispose()
 
-    # FastAPI, plus bare-ASGI fast paths for the feed (podcast/feed/fastpath.py).
+    # FastAPI, plus bare-ASGI fast paths for the feed (podcast/fastpath.py).
     app = FastPathApp(
         title="Leadership Live podcast platform",
         summary="Feed, media, transcripts and episode pages for a production team's own podcast.",
@@ -70,7 +76,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     if settings.base_url.startswith("https://"):
         app.send_wrappers.append(hsts_send)  # every response, the fast paths' too
-    errors.install(app)
+    http_errors.install(app)
     openapi_errors.install(app)
     app.add_middleware(JsonBodyLimit)
     app.include_router(show_router)
@@ -80,7 +86,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     install_web(app)
     docs.install(app)
     feed_routes.install(app, settings)
-    app.write_hooks.append(lambda: app.state.media_index.clear())
 
     @app.get(
         "/healthz",

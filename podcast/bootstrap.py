@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from podcast.clock import Clock
-from podcast.db import Sessions, make_engine, make_sessionmaker, session_scope
+from podcast.core.clock import Clock
+from podcast.core.db import Sessions, make_engine, make_sessionmaker, session_scope
+from podcast.core.settings import Settings
 from podcast.migrate import upgrade
-from podcast.settings import Settings
-from podcast.show.service import ensure_default_show
+from podcast.shows.service import ensure_default_show
 
 
 @dataclass(frozen=True)

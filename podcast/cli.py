@@ -17,19 +17,19 @@ from sqlalchemy.orm import Session
 from episodes import ingest
 from episodes import repository as episode_repository
 from episodes import service as episode_service
-from episodes.media_store import GC_MIN_AGE_SECONDS, collect_garbage
 from episodes.models import Status
-from episodes.uploads import receive_file
 from episodes.urls import enclosure_url
-from podcast import tokens
 from podcast.bootstrap import prepare
-from podcast.clock import SystemClock
-from podcast.db import session_scope
-from podcast.errors import ApiError
+from podcast.core import tokens
+from podcast.core.clock import SystemClock
+from podcast.core.db import session_scope
+from podcast.core.errors import DomainError
+from podcast.core.settings import Settings
+from podcast.media import open_storage
+from podcast.media.store import GC_MIN_AGE_SECONDS, collect_garbage
+from podcast.media.uploads import receive_file
 from podcast.migrate import current_revision, upgrade
-from podcast.settings import Settings
-from podcast.show.service import get_default_show
-from podcast.storage import LocalStorage
+from podcast.shows.service import get_default_show
 
 app = typer.Typer(help="Leadership Live podcast platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -133,7 +133,7 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Apply database migrations (the service also does this when it starts)."""
-    from podcast.db import make_engine
+    from podcast.core.db import make_engine
 
     settings = Settings()
     engine = make_engine(settings.database_url)
@@ -209,7 +209,7 @@ def episode_add(
         _fail(f"{file} is not a file")
     clock = SystemClock()
     with _session() as (settings, session):
-        storage = LocalStorage(settings.media_dir)
+        storage = open_storage(settings)
         with Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -225,7 +225,7 @@ def episode_add(
                     settings.max_upload_bytes,
                     lambda n: progress.advance(task, n),
                 )
-            except ApiError as exc:
+            except DomainError as exc:
                 _fail(exc.detail)
         try:
             info = ingest.inspect(received)
@@ -234,7 +234,7 @@ def episode_add(
             episode, _ = ingest.new_episode(
                 session, storage, show, received, info, {"title": title}, clock.now()
             )
-        except ApiError as exc:
+        except DomainError as exc:
             _fail(f"{file.name}: {exc.detail}")
         finally:
             received.discard()
@@ -261,9 +261,7 @@ def media_gc(
     Safe while the service runs: each file is checked again under its lock before it goes.
     """
     with _session() as (settings, session):
-        result = collect_garbage(
-            session, LocalStorage(settings.media_dir), min_age_seconds=min_age * 60
-        )
+        result = collect_garbage(session, open_storage(settings), min_age_seconds=min_age * 60)
     for key in result.removed:
         console.print(f"removed {key}")
     console.print(
@@ -280,7 +278,7 @@ def check() -> None:
 
     with _session() as (settings, session):
         data = load_feed_data(session, settings, SystemClock().now())
-        findings = lint(data, LocalStorage(settings.media_dir), base_url=settings.base_url)
+        findings = lint(data, open_storage(settings), base_url=settings.base_url)
     title = f"Feed check: {settings.feed_url}"
     table = Table("severity", "rule", "episode", "message", title=title)
     for finding in findings:
@@ -338,7 +336,7 @@ def transcript_add(
             saved = transcript_service.save(session, found, parsed, now)
         except TranscriptError as exc:
             _fail(f"{file.name}: {exc}")
-        except ApiError as exc:
+        except DomainError as exc:
             _fail(exc.detail)
         record = saved.record
         verb = "added" if saved.created else ("replaced" if saved.changed else "unchanged")

@@ -4,7 +4,7 @@ FastAPI's own pages load their scripts from a CDN and start Swagger UI with an i
 so they would break under our Content-Security-Policy and tell a third party about every
 visit. Here the bundles come from the ``fastapi-offline`` package (files only; its FastAPI
 subclass is not used), Swagger UI is started by ``static/docs.js``, and the pages carry
-:data:`podcast.security.DOCS_HEADERS`: the pages' policy plus the explicit exemptions these
+:data:`podcast.core.security.DOCS_HEADERS`: the pages' policy plus the explicit exemptions these
 two tools need (inline styles, a blob: worker for ReDoc's search).
 """
 
@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from podcast.security import DOCS_HEADERS
+from podcast.core.security import DOCS_HEADERS
 from podcast.web.templating import static_url
 
 ASSETS_PATH = "/docs-assets"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from episodes import models as episode_models
-from podcast import tokens
-from podcast.db import Base
-from podcast.show import models as show_models
+from podcast.core import tokens
+from podcast.core.db import Base
+from podcast.shows import models as show_models
 from transcripts import models as transcript_models
 
 metadata = Base.metadata

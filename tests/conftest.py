@@ -20,29 +20,16 @@ from sqlalchemy import create_engine, text
 from starlette.types import ASGIApp
 
 from podcast.app import create_app
-from podcast.clock import FrozenClock
-from podcast.db import session_scope
+from podcast.core.clock import FrozenClock
+from podcast.core.db import session_scope
+from podcast.core.settings import Settings
+from podcast.core.tokens import create_token
 from podcast.models import metadata
-from podcast.settings import Settings
-from podcast.tokens import create_token
 
 POSTGRES_URL = os.environ.get("PODCAST_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"]
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def upload_audio(
-    client: TestClient, auth: dict[str, str], episode_id: int, fixture: str = "plain.mp3"
-) -> dict:
-    """PUT a fixture file as an episode's audio; returns the episode."""
-    response = client.put(
-        f"/api/episodes/{episode_id}/audio",
-        content=(FIXTURES / fixture).read_bytes(),
-        headers={**auth, "Content-Type": "application/octet-stream"},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 @pytest.fixture(scope="session")

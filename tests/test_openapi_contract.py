@@ -23,12 +23,13 @@ from schemathesis import Case
 from schemathesis.config import SchemathesisConfig
 
 from podcast.app import create_app
-from podcast.clock import FrozenClock
-from podcast.db import session_scope
-from podcast.settings import Settings
-from podcast.tokens import create_token
-from tests.conftest import BACKENDS, FIXTURES, NOW, empty_postgres, serving, upload_audio
-from tests.podcast.feed_support import image_bytes
+from podcast.core.clock import FrozenClock
+from podcast.core.db import session_scope
+from podcast.core.settings import Settings
+from podcast.core.tokens import create_token
+from tests.conftest import BACKENDS, FIXTURES, NOW, empty_postgres, serving
+from tests.factories import upload_audio
+from tests.feed.support import image_bytes
 from tests.transcripts.support import CORPUS
 
 MAX_EXAMPLES = 15

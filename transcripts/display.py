@@ -6,7 +6,8 @@ stay exactly as uploaded; only what people read (pages, ``.html``, ``.txt``) is 
 
 Merging is greedy and starts afresh at every merged cue, so reading from any displayed cue's
 first stored cue gives the same cues as reading from the top: that is what lets a transcript
-page begin anywhere without reading what comes before it (see ``podcast.web.transcript_pages``).
+page begin anywhere without reading what comes before it
+(see ``podcast.web.public.transcript_parts``).
 """
 
 from __future__ import annotations

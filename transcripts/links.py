@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
-from podcast.show.models import Show
+from podcast.shows.models import Show
 from transcripts.formats import FORMATS
 from transcripts.languages import normalise
 from transcripts.models import StoredTranscript

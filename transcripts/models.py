@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from podcast.db import Base, UTCDateTime
+from podcast.core.db import Base, UTCDateTime
 
 
 class StoredTranscript(Base):

@@ -9,32 +9,37 @@ from typing import Annotated
 
 from anyio import to_thread
 from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 
 from episodes import repository as episode_repository
 from episodes import service as episode_service
 from episodes.models import Episode
-from podcast.conditional import http_date, not_modified
-from podcast.deps import (
+from podcast.core.conditional import http_date, not_modified
+from podcast.core.deps import (
     ClockDep,
     OptionalProducer,
     ProducerDep,
     SessionDep,
     SettingsDep,
-    ShowDep,
     end_transaction,
 )
-from podcast.errors import NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType
-from podcast.json_body import media_type_of
-from podcast.openapi_errors import (
+from podcast.core.errors import (
+    Invalid,
+    InvalidFile,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+from podcast.core.json_body import media_type_of
+from podcast.core.openapi_errors import (
     TOKEN_OPTIONAL,
     ContentError,
     TranscriptContentError,
     responses,
 )
-from podcast.routing import get_and_head
-from podcast.security import SECURITY_HEADERS
-from podcast.show.models import Show
+from podcast.core.routing import get_and_head
+from podcast.core.security import SECURITY_HEADERS
+from podcast.shows.deps import ShowDep
+from podcast.shows.models import Show
 from transcripts import repository, search, service
 from transcripts.cues import TranscriptError
 from transcripts.links import offered_formats, transcript_url
@@ -143,7 +148,7 @@ async def put_transcript(
     try:
         created, read = await to_thread.run_sync(store)
     except TranscriptError as exc:
-        return JSONResponse({"detail": str(exc), "line": exc.line}, 422)  # type: ignore[return-value]
+        raise InvalidFile(str(exc), line=exc.line) from exc
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return read
 
@@ -282,7 +287,7 @@ def search_episodes(
     episode) with ``start`` in seconds. English stemming; see ``transcripts.search``.
     """
     if not q.strip():
-        raise Unprocessable("q: type something to search for")
+        raise Invalid("type something to search for", field="q")
     page = search.search(
         session, q, show_id=show.id, now=clock.now(), limit=limit, offset=offset, scope=scope
     )

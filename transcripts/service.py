@@ -1,6 +1,6 @@
 """What producers and listeners do with transcripts: upload, replace, delete, fetch a format.
 
-Plain functions over a session; they raise ``podcast.errors`` (and ``TranscriptError`` for
+Plain functions over a session; they raise ``podcast.core.errors`` (and ``TranscriptError`` for
 files that cannot be read) and know nothing else of HTTP.
 
 * Saving replaces a language's cues inside the caller's transaction, so a request either
@@ -8,7 +8,7 @@ files that cannot be read) and know nothing else of HTTP.
   which the feed's cache fingerprint depends on; re-uploading identical cues changes nothing.
 * Rendering is done from the stored cues (a 3,000-cue transcript renders in a few
   milliseconds, a 100,000-cue one in about a second, see ``bench/``) and the bytes are kept
-  in an in-process cache bounded in bytes (``podcast.caching``) keyed by ETag, which is a
+  in an in-process cache bounded in bytes (``podcast.core.caching``) keyed by ETag, which is a
   digest of the cues, format, episode title (HTML only) and ``RENDER_VERSION``, so every
   replica agrees and a stale entry can never be served. Parallel misses render once.
 * ``.html`` and ``.txt`` are for reading: word-level transcripts (one word a cue, as ASR tools
@@ -27,8 +27,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
-from podcast.caching import SizedCache
-from podcast.errors import Conflict, NotFound, Unprocessable
+from podcast.core.caching import SizedCache
+from podcast.core.errors import Conflict, Invalid, NotFound
 from transcripts import display, repository
 from transcripts.cues import Cue, Transcript, TranscriptError, format_timestamp
 from transcripts.decoding import decode_transcript
@@ -204,9 +204,10 @@ def select_for_delete(session: Session, episode: Episode, language: str | None) 
     have = ", ".join(r.language for r in records)
     if language is None:
         if len(records) > 1:
-            raise Unprocessable(
-                f"language: required, because this episode has transcripts in {have}; "
-                "say which to delete with ?language="
+            raise Invalid(
+                f"required, because this episode has transcripts in {have}; "
+                "say which to delete with ?language=",
+                field="language",
             )
         return records[0]
     wanted = normalise(language)

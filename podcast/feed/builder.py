@@ -18,10 +18,10 @@ from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from episodes.urls import image_url
 from podcast.feed.data import FeedData, FeedItem, ShowData
 from podcast.feed.podcastindex import ITUNES_NS, entry_ext, register
 from podcast.feed.text import Clean, fit_html, fit_text, fit_text_as_html, stripped, xml_safe
+from podcast.media.urls import image_url
 
 GENERATOR = "Leadership Live podcast platform"
 BUILD_LOCK = threading.Lock()

@@ -27,13 +27,13 @@ from datetime import datetime
 
 from starlette.types import Message
 
-from podcast.clock import Clock
-from podcast.conditional import http_date
-from podcast.db import Sessions, session_scope
+from podcast.core.clock import Clock
+from podcast.core.conditional import http_date
+from podcast.core.db import Sessions, session_scope
+from podcast.core.settings import Settings
 from podcast.feed.builder import build_feed
 from podcast.feed.data import FeedData, Fingerprint, fingerprint, load_feed_data
-from podcast.settings import Settings
-from podcast.show.service import get_default_show
+from podcast.shows.service import get_default_show
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from episodes.chapters import safe_url
 from episodes.models import Chapter, Episode
-from episodes.urls import image_url
+from podcast.media.urls import image_url
 
 VERSION = "1.2.0"
 MEDIA_TYPE = "application/json+chapters"

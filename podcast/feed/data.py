@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from episodes.models import AudioFile, Chapter, Episode, Status
 from episodes.repository import visible
-from podcast.settings import Settings
-from podcast.show.models import Show
-from podcast.show.service import get_default_show
+from podcast.core.settings import Settings
+from podcast.shows.models import Show
+from podcast.shows.service import get_default_show
 from transcripts.links import TranscriptLink, transcript_links
 
 log = logging.getLogger(__name__)

@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 from PIL import Image, UnidentifiedImageError
 
 from podcast.feed.builder import enclosure_url, item_description
-from podcast.feed.categories import validate_category
 from podcast.feed.data import FeedData, FeedItem, ShowData
 from podcast.feed.text import DESCRIPTION_LIMIT, fit_text, has_unsafe_characters
-from podcast.storage import Storage
+from podcast.media import Storage
+from podcast.shows.categories import validate_category
 
 ARTWORK_MIN, ARTWORK_MAX = 1400, 3000
 LONG_TITLE = 100  # characters: apps cut titles in lists well before Apple's 255

@@ -29,7 +29,6 @@ from lxml import etree
 __all__ = [
     "CHAPTERS_TYPE",
     "EXTENSION_NAME",
-    "GUID_NAMESPACE",
     "ITUNES_NS",
     "MEDIUMS",
     "PODCAST_NS",
@@ -44,14 +43,12 @@ __all__ = [
     "Transcript",
     "channel_ext",
     "entry_ext",
-    "guid_for_feed_url",
     "register",
 ]
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 EXTENSION_NAME = "podcastindex"  # "podcast" is taken by feedgen's iTunes extension
-GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 CHAPTERS_TYPE = "application/json+chapters"
 
 _BASE_MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog")
@@ -119,16 +116,6 @@ class Episode:
     def text(self) -> str:
         """Plain decimal without exponent or trailing zeros: 3, 3.5 (never 3.0 or 1E+1)."""
         return format(self.number.normalize(), "f")
-
-
-def guid_for_feed_url(feed_url: str) -> str:
-    """The spec's ``podcast:guid``: UUIDv5 of the feed URL minus scheme and trailing slashes.
-
-    Compute it once and store it: the guid must survive later changes of the feed URL.
-    """
-    _check_url(feed_url, "feed_url")
-    bare = feed_url.split("://", 1)[1].rstrip("/")
-    return str(uuid.uuid5(GUID_NAMESPACE, bare))
 
 
 def register(fg: Any) -> PodcastIndexExtension:
@@ -329,7 +316,7 @@ class PodcastIndexExtension(_PersonsAndExplicit, BaseExtension):
         return rss_feed
 
     def guid(self, guid: str | uuid.UUID | None = None) -> str | None:
-        """Set/get ``podcast:guid`` (see :func:`guid_for_feed_url`); stored in canonical form."""
+        """Set/get ``podcast:guid`` (``podcast.shows.guid``); stored in canonical form."""
         if guid is not None:
             try:
                 self._guid = str(guid if isinstance(guid, uuid.UUID) else uuid.UUID(guid))

@@ -7,35 +7,29 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from episodes import repository
-from podcast.conditional import http_date, not_modified
-from podcast.deps import ClockDep, ProducerDep, SessionDep, SettingsDep, ShowDep, StorageDep
-from podcast.errors import NotFound
+from podcast.core.conditional import http_date, not_modified
+from podcast.core.deps import ClockDep, ProducerDep, SessionDep, SettingsDep
+from podcast.core.errors import NotFound
+from podcast.core.openapi_errors import responses
+from podcast.core.routing import get_and_head
+from podcast.core.settings import Settings
+from podcast.fastpath import FastPathApp
 from podcast.feed import chapters
 from podcast.feed.data import load_feed_data
-from podcast.feed.fastpath import FastPathApp
 from podcast.feed.lint import has_errors, lint
 from podcast.feed.serve import FeedEndpoint, PermanentRedirect
-from podcast.openapi_errors import responses
-from podcast.routing import get_and_head
-from podcast.settings import Settings
+from podcast.media.deps import StorageDep
+from podcast.shows.deps import ShowDep
 
 router = APIRouter(tags=["feed"])
 CHAPTERS_CACHE = "public, max-age=300"
 
 
 def install(app: FastPathApp, settings: Settings) -> None:
-    """``/feed.xml`` and old feed paths as fast routes, the rest as ordinary routes, and cache
-    invalidation on every successful write through this process."""
+    """``/feed.xml`` and old feed paths as fast routes, the rest as ordinary routes."""
     app.fast_routes["/feed.xml"] = FeedEndpoint(app.state)
     for path in settings.feed_old_paths:
         app.fast_routes[path] = PermanentRedirect(settings.feed_url)
-
-    def invalidate() -> None:
-        cache = getattr(app.state, "feed_cache", None)
-        if cache is not None:
-            cache.invalidate()
-
-    app.write_hooks.append(invalidate)
     app.include_router(router)
 
 

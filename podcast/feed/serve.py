@@ -18,7 +18,7 @@ from anyio import to_thread
 from starlette.datastructures import Headers, State
 from starlette.types import Receive, Scope, Send
 
-from podcast.conditional import none_match, not_modified
+from podcast.core.conditional import none_match, not_modified
 from podcast.feed.cache import FeedCache, FeedEntry, Header
 
 log = logging.getLogger(__name__)

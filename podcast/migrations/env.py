@@ -7,7 +7,7 @@ from typing import Any, Literal
 from alembic import context
 from sqlalchemy import Connection
 
-from podcast.db import UTCDateTime
+from podcast.core.db import UTCDateTime
 from podcast.models import metadata
 from transcripts.schema import COMPARE_OPTIONS
 

@@ -11,8 +11,11 @@ from podcast.web.templating import STATIC_DIR
 
 def install(app: FastAPI) -> None:
     """Mount the statics, include the page routers and the admin's redirect/CSRF handlers."""
-    from podcast.web import admin, admin_delete, admin_show, pages
-    from podcast.web.admin_common import EpisodeNotFound
+    from podcast.web.admin import delete as admin_delete
+    from podcast.web.admin import episodes as admin
+    from podcast.web.admin import show as admin_show
+    from podcast.web.admin.common import EpisodeNotFound
+    from podcast.web.public import pages
     from podcast.web.sessions import CsrfFailed, LoginRequired, login_url
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,6 +1,6 @@
-"""Settings only the web pages use, read from the same ``PODCAST_`` environment as the rest.
+"""The admin session secret: configured (``settings.web.session_secret``) or kept on disk.
 
-Kept apart from ``podcast.settings`` so the web layer can grow without touching the kernel.
+The web settings themselves are ``podcast.core.settings.WebSettings``, nested in ``Settings``.
 """
 
 from __future__ import annotations
@@ -10,31 +10,9 @@ import secrets
 import time
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from podcast.schemas import Url
+from pydantic import SecretStr
 
 SECRET_FILE = "session-secret"
-
-
-class SubscribeLink(BaseModel):
-    """A directory the show is listed in, e.g. ``{"name": "Apple Podcasts", "url": "…"}``."""
-
-    name: str = Field(min_length=1, max_length=60)
-    url: Url
-
-
-class WebSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PODCAST_", env_file=".env", extra="ignore")
-
-    # Signs admin session cookies. Set it when several replicas serve the admin area; otherwise
-    # one is generated into the data folder on first use.
-    session_secret: SecretStr | None = None
-    session_hours: int = Field(default=12, gt=0, le=24 * 30)
-    # JSON list: PODCAST_SUBSCRIBE_LINKS='[{"name": "Spotify", "url": "https://…"}]'
-    subscribe_links: list[SubscribeLink] = Field(default_factory=list)
-    episodes_per_page: int = Field(default=10, gt=0, le=100)
 
 
 def load_secret(configured: SecretStr | None, data_dir: Path) -> bytes:

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from podcast.security import CSP, SECURITY_HEADERS
+from podcast.core.security import CSP, SECURITY_HEADERS
 from podcast.web.templating import templates
 
 __all__ = ["CSP", "SECURITY_HEADERS", "render"]

@@ -9,11 +9,12 @@ from urllib.parse import quote
 from fastapi import Depends, Request, Response
 from starlette.datastructures import FormData
 
-from episodes.uploads import check_declared_length
-from podcast import auth
-from podcast.auth import AdminSession
-from podcast.deps import ClockDep, SessionDep
-from podcast.web.config import WebSettings, load_secret
+from podcast.core import auth
+from podcast.core.auth import AdminSession
+from podcast.core.deps import ClockDep, SessionDep
+from podcast.core.settings import WebSettings
+from podcast.media.uploads import check_declared_length
+from podcast.web.config import load_secret
 
 SESSION_COOKIE = "podcast_admin"
 LOGIN_COOKIE = "podcast_login"
@@ -57,7 +58,7 @@ def web_state(request: Request) -> WebState:
     state = getattr(request.app.state, "web", None)
     if state is None:
         settings = request.app.state.settings
-        web_settings = getattr(request.app.state, "web_settings", None) or WebSettings()
+        web_settings = settings.web
         state = WebState(
             settings=web_settings,
             secret=load_secret(web_settings.session_secret, settings.data_dir),

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
-from podcast.clock import FrozenClock
-from tests.conftest import NOW, upload_audio
+from podcast.core.clock import FrozenClock
+from tests.conftest import NOW
+from tests.factories import upload_audio
 
 
 def _create(client: TestClient, auth: dict[str, str], **fields: object) -> dict:

@@ -15,7 +15,7 @@ from sqlalchemy import update
 
 from episodes.chapters import AudioChapter, safe_url, sanitise
 from episodes.models import Chapter
-from podcast.db import session_scope
+from podcast.core.db import session_scope
 from tests.conftest import FIXTURES
 
 DURATION_MS = 5172  # plain.mp3

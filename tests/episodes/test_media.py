@@ -10,8 +10,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from podcast.clock import FrozenClock
-from tests.conftest import FIXTURES, upload_audio
+from podcast.core.clock import FrozenClock
+from tests.conftest import FIXTURES
+from tests.factories import upload_audio
 
 DATA = (FIXTURES / "speech.m4a").read_bytes()
 SIZE = len(DATA)

@@ -5,7 +5,7 @@ share one file. Each test starts two real HTTP requests (or a request and ``gc``
 moment, many rounds with the second shifted by a varying delay so that every interleaving of
 "store the file, commit the row" with "delete the row, release the file" comes up; after every
 round, every file a committed row names must exist. Before the key locks
-(``podcast.storage.keylock``) these failed within a few rounds.
+(``podcast.media.keylock``) these failed within a few rounds.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from episodes.media_store import collect_garbage, referenced_keys
-from podcast.db import session_scope
-from podcast.storage import LocalStorage, content_key
+from podcast.core.db import session_scope
+from podcast.media import LocalStorage, content_key
+from podcast.media.store import collect_garbage, referenced_keys
 from tests.conftest import FIXTURES
 
 ROUNDS = 30

@@ -20,10 +20,10 @@ from typer.testing import CliRunner
 
 from podcast.app import create_app
 from podcast.cli import app as cli
-from podcast.clock import FrozenClock
-from podcast.db import session_scope
-from podcast.settings import Settings
-from podcast.tokens import create_token
+from podcast.core.clock import FrozenClock
+from podcast.core.db import session_scope
+from podcast.core.settings import Settings
+from podcast.core.tokens import create_token
 from tests.conftest import FIXTURES
 
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text())

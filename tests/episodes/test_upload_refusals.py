@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from podcast.app import create_app
-from podcast.clock import FrozenClock
-from podcast.settings import Settings
+from podcast.core.clock import FrozenClock
+from podcast.core.settings import Settings
 from tests.conftest import FIXTURES, NOW
 from tests.episodes.test_upload import media_files, post_file
 
@@ -58,8 +58,8 @@ def test_a_lock_that_cannot_be_had_is_503_with_retry_after(
     impatient: tuple[TestClient, Settings],
 ) -> None:
     client, settings = impatient
-    from podcast.db import session_scope
-    from podcast.tokens import create_token
+    from podcast.core.db import session_scope
+    from podcast.core.tokens import create_token
 
     app = client.app
     with session_scope(app.state.sessionmaker) as session:  # type: ignore[attr-defined]

@@ -20,10 +20,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from podcast.bootstrap import prepare
-from podcast.clock import FrozenClock
-from podcast.db import session_scope
-from podcast.settings import Settings
-from podcast.tokens import create_token
+from podcast.core.clock import FrozenClock
+from podcast.core.db import session_scope
+from podcast.core.settings import Settings
+from podcast.core.tokens import create_token
 from tests.conftest import FIXTURES, POSTGRES_URL
 from tests.served import Served
 

@@ -7,8 +7,6 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from tests.conftest import upload_audio
-
 CORPUS = Path(__file__).parent / "corpus"
 MEDIA_TYPES = {
     "vtt": "text/vtt",
@@ -16,27 +14,6 @@ MEDIA_TYPES = {
     "json": "application/json",
     "txt": "text/plain",
 }
-
-
-def create_episode(
-    client: TestClient,
-    auth: dict[str, str],
-    title: str = "An episode",
-    *,
-    publish: bool = True,
-    audio: bool = True,
-    **fields: object,
-) -> dict:
-    response = client.post("/api/episodes", json={"title": title, **fields}, headers=auth)
-    assert response.status_code == 201, response.text
-    episode = response.json()
-    if audio or publish:
-        episode = upload_audio(client, auth, episode["id"])
-    if publish:
-        response = client.post(f"/api/episodes/{episode['id']}/publish", headers=auth)
-        assert response.status_code == 200, response.text
-        episode = response.json()
-    return episode
 
 
 def put_transcript(

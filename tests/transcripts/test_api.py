@@ -10,16 +10,10 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from podcast.cli import app as cli
-from podcast.clock import FrozenClock
-from podcast.settings import Settings
-from tests.transcripts.support import (
-    CORPUS,
-    MEDIA_TYPES,
-    corpus_file,
-    create_episode,
-    put_transcript,
-    vtt,
-)
+from podcast.core.clock import FrozenClock
+from podcast.core.settings import Settings
+from tests.factories import create_episode
+from tests.transcripts.support import CORPUS, MEDIA_TYPES, corpus_file, put_transcript, vtt
 from transcripts.cues import Transcript
 from transcripts.formats import FORMATS, parse_transcript
 from transcripts.service import MAX_BYTES

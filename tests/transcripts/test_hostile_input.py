@@ -11,8 +11,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from podcast.db import session_scope
-from tests.transcripts.support import create_episode, put_transcript, vtt
+from podcast.core.db import session_scope
+from tests.factories import create_episode
+from tests.transcripts.support import put_transcript, vtt
 from transcripts.models import StoredCue, StoredTranscript
 
 FORMATS = ("vtt", "srt", "json", "txt", "html")

@@ -9,9 +9,10 @@ from fastapi.testclient import TestClient
 from lxml import etree
 
 from episodes.models import Episode
-from podcast.clock import FrozenClock
-from podcast.db import session_scope
-from tests.transcripts.support import corpus_file, create_episode, put_transcript, vtt
+from podcast.core.clock import FrozenClock
+from podcast.core.db import session_scope
+from tests.factories import create_episode
+from tests.transcripts.support import corpus_file, put_transcript, vtt
 from transcripts.links import TranscriptLink, transcript_links
 
 BASE = "https://podcast.example.org"

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from podcast.clock import FrozenClock
-from podcast.settings import Settings
-from tests.transcripts.support import corpus_file, create_episode, put_transcript, vtt
+from podcast.core.clock import FrozenClock
+from podcast.core.settings import Settings
+from tests.factories import create_episode
+from tests.transcripts.support import corpus_file, put_transcript, vtt
 from transcripts.search_query import Term, parse_query
 
 

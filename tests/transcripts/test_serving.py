@@ -8,8 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from lxml import html as lxml_html
 
-from podcast.clock import FrozenClock
-from tests.transcripts.support import corpus_file, create_episode, put_transcript, vtt
+from podcast.core.clock import FrozenClock
+from tests.factories import create_episode
+from tests.transcripts.support import corpus_file, put_transcript, vtt
 
 TYPES = {
     "vtt": "text/vtt; charset=utf-8",

@@ -9,8 +9,6 @@ import lxml.html
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from tests.conftest import upload_audio
-
 LANDMARKS = ("header", "nav", "main", "footer")
 
 
@@ -84,28 +82,6 @@ def sign_in(client: TestClient, token: str) -> str:
     )
     assert response.status_code == 303, response.text
     return csrf_of(parse(client.get("/admin")))
-
-
-def create_episode(
-    client: TestClient,
-    auth: dict[str, str],
-    *,
-    publish: bool = True,
-    audio: str | None = "plain.mp3",
-    at: str | None = None,
-    **fields: Any,
-) -> dict[str, Any]:
-    response = client.post("/api/episodes", json={"title": "An episode", **fields}, headers=auth)
-    assert response.status_code == 201, response.text
-    episode = response.json()
-    if audio:
-        episode = upload_audio(client, auth, episode["id"], audio)
-    if publish:
-        body = {"at": at} if at else None
-        response = client.post(f"/api/episodes/{episode['id']}/publish", json=body, headers=auth)
-        assert response.status_code == 200, response.text
-        episode = response.json()
-    return episode
 
 
 VTT = """WEBVTT

@@ -8,18 +8,18 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from podcast import auth as auth_module
 from podcast.app import create_app
-from podcast.clock import FrozenClock
-from podcast.db import session_scope
-from podcast.settings import Settings
-from podcast.tokens import create_token, revoke_token
+from podcast.core import auth as auth_module
+from podcast.core.clock import FrozenClock
+from podcast.core.db import session_scope
+from podcast.core.settings import Settings
+from podcast.core.tokens import create_token, revoke_token
 from tests.conftest import FIXTURES, NOW
+from tests.factories import create_episode
 from tests.web.helpers import (
     VTT,
     check_links,
     check_structure,
-    create_episode,
     csrf_of,
     h1,
     parse,
@@ -250,7 +250,7 @@ def _signed(web: TestClient, payload_json: bytes | str) -> str:
     token's digest, so it passes the MAC whenever its payload names that token."""
     from sqlalchemy import select
 
-    from podcast.tokens import ProducerToken
+    from podcast.core.tokens import ProducerToken
 
     raw = payload_json.encode() if isinstance(payload_json, str) else payload_json
     payload = auth_module._b64(raw)

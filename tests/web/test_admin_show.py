@@ -9,9 +9,9 @@ import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
-from podcast import auth as auth_module
-from podcast.feed.categories import APPLE_CATEGORIES
-from tests.podcast.feed_support import image_bytes
+from podcast.core import auth as auth_module
+from podcast.shows.categories import APPLE_CATEGORIES
+from tests.feed.support import image_bytes
 from tests.web.helpers import check_links, check_structure, csrf_of, h1, parse, text_of
 
 X = " \N{MULTIPLICATION SIGN} "  # as the page writes sizes, with spaces
@@ -275,7 +275,7 @@ def test_artwork_errors_are_shown_next_to_the_field(
 
 
 def test_too_large_artwork(web: TestClient, admin: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("podcast.web.admin_show.MAX_BYTES", 1024 * 1024)
+    monkeypatch.setattr("podcast.web.admin.show.MAX_BYTES", 1024 * 1024)
     response = _artwork(web, admin, b"\x89PNG\r\n\x1a\n" + b"\0" * (1024 * 1024 + 10))
     assert response.status_code == 413
     assert "larger than the 1 MiB" in _field_error(parse(response), "artwork")

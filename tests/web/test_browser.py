@@ -19,16 +19,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import FIXTURES, NOW
-from tests.podcast.feed_support import image_bytes
-from tests.web.browser import (
-    CHROMIUM,
-    WIDTHS,
-    assert_accessible,
-    launch,
-    overflows_at,
-    screenshot,
-)
-from tests.web.helpers import VTT, create_episode, put_transcript
+from tests.factories import create_episode
+from tests.feed.support import image_bytes
+from tests.web.browser import CHROMIUM, WIDTHS, assert_accessible, launch, overflows_at, screenshot
+from tests.web.helpers import VTT, put_transcript
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason=f"Debian chromium is not installed at {CHROMIUM}"

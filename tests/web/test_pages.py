@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 
 from podcast.web.timecodes import parse_start
 from tests.conftest import NOW
+from tests.factories import create_episode
 from tests.web.helpers import (
     check_links,
     check_structure,
-    create_episode,
     h1,
     parse,
     put_transcript,
@@ -67,9 +67,9 @@ def test_index_lists_published_newest_first_and_pages(
 
 
 def test_subscribe_links_are_configurable(web: TestClient) -> None:
-    from podcast.web.config import WebSettings
+    from podcast.core.settings import WebSettings
 
-    web.app.state.web_settings = WebSettings(  # type: ignore[attr-defined]
+    web.app.state.settings.web = WebSettings(  # type: ignore[attr-defined]
         subscribe_links=[{"name": "Apple Podcasts", "url": "https://podcasts.apple.com/x"}],
         _env_file=None,
     )

@@ -14,8 +14,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from podcast.web import transcript_parts, transcript_view
-from tests.web.helpers import check_links, check_structure, create_episode, parse, text_of
+from podcast.web.public import transcript_parts, transcript_view
+from tests.factories import create_episode
+from tests.web.helpers import check_links, check_structure, parse, text_of
 from transcripts import service
 
 MAX_PAGE_BYTES = 1024 * 1024

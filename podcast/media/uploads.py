@@ -1,0 +1,310 @@
+"""Receiving upload bodies: streamed to a temp file beside the media store, hashed on the way.
+
+The body is never held in memory: at most one write buffer (1 MiB) is. Writing and hashing run in a
+worker thread (both release the GIL), so the event loop keeps receiving while the disk works.
+Multipart bodies are parsed as they stream, and the ``file`` part is written once, straight to
+the temp file (Starlette's form parser would spool it to a second temp file first).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import unicodedata
+from collections.abc import AsyncIterable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import anyio
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
+
+from podcast.core.errors import BadRequest, Invalid, PayloadTooLarge
+from podcast.media import Storage
+
+WRITE_BUFFER = 1024 * 1024
+MAX_FIELD_BYTES = 100_000
+MAX_FIELDS = 50
+FILE_FIELD = "file"
+
+
+@dataclass(frozen=True)
+class Received:
+    """An upload fully on disk in the store's temp area, not yet checked or committed."""
+
+    path: Path
+    size: int
+    sha256: str
+    filename: str | None
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"the file is larger than the {limit // (1024 * 1024)} MiB upload limit")
+
+
+def check_declared_length(content_length: str | None, limit: int, slack: int = 0) -> None:
+    """Refuse at once, before reading a byte, when the client says the body is too big."""
+    if content_length is None:
+        return
+    try:
+        declared = int(content_length)
+    except ValueError:
+        raise BadRequest("Content-Length is not a number") from None
+    if declared > limit + slack:
+        raise too_large(limit)
+
+
+_UNSAFE = re.compile(r"[^\w.\- ()\[\]+,&'@]")
+
+
+def sanitise_filename(name: str | None) -> str | None:
+    """The original file name, for display only: no folders, no control characters, 255 max."""
+    if not name:
+        return None
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").split("/")[-1]
+    name = _UNSAFE.sub("_", "".join(c for c in name if c.isprintable())).strip(" .")
+    return name[:255] or None
+
+
+class _Sink:
+    """Hashed, size-limited writes to one temp file, overlapped with receiving.
+
+    Chunks are collected without copying; each batch of about ``WRITE_BUFFER`` bytes is hashed
+    and written in a worker thread while the event loop receives the next one. At most two
+    batches are held at once, so memory stays flat whatever the file size.
+    """
+
+    def __init__(self, path: Path, limit: int) -> None:
+        self.path = path
+        self.limit = limit
+        self.size = 0
+        self._hash = hashlib.sha256()
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+        self._in_flight: asyncio.Future[None] | None = None
+        self._file = open(path, "wb")  # closed in finish() or abort()
+
+    async def write(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise too_large(self.limit)
+        self._pending.append(data)
+        self._pending_size += len(data)
+        if self._pending_size >= WRITE_BUFFER:
+            await self._flush()
+
+    async def _flush(self) -> None:
+        if self._in_flight is not None:
+            await self._in_flight
+        batch, self._pending, self._pending_size = self._pending, [], 0
+        loop = asyncio.get_running_loop()
+        self._in_flight = loop.run_in_executor(None, self._write, batch)
+
+    def _write(self, batch: list[bytes]) -> None:
+        for chunk in batch:
+            self._hash.update(chunk)
+        self._file.writelines(batch)
+
+    async def finish(self, filename: str | None) -> Received:
+        await self._flush()
+        if self._in_flight is not None:
+            await self._in_flight
+            self._in_flight = None
+        self._file.close()
+        return Received(self.path, self.size, self._hash.hexdigest(), sanitise_filename(filename))
+
+    async def abort(self) -> None:
+        # A batch may still be writing: let it end before the file is closed and removed.
+        if self._in_flight is not None:
+            with anyio.CancelScope(shield=True):
+                try:
+                    await self._in_flight
+                except Exception:  # the write's own failure no longer matters
+                    pass
+        self._file.close()
+        self.path.unlink(missing_ok=True)
+
+
+async def receive_raw(
+    chunks: AsyncIterable[bytes], storage: Storage, limit: int, filename: str | None
+) -> Received:
+    """A raw request body (``PUT`` with the audio as the body) into a temp file."""
+    sink = _Sink(storage.new_temp(), limit)
+    try:
+        async for chunk in chunks:
+            await sink.write(chunk)
+        return await sink.finish(filename)
+    except BaseException:
+        # Too large, client gone, server stopping: nothing of the upload may stay behind.
+        await sink.abort()
+        raise
+
+
+async def receive_multipart(
+    chunks: AsyncIterable[bytes], content_type: str, storage: Storage, limit: int
+) -> tuple[Received | None, dict[str, str]]:
+    """A ``multipart/form-data`` body: the ``file`` part to a temp file, other fields as text."""
+    _, params = parse_options_header(content_type)
+    boundary = params.get(b"boundary")
+    if not boundary:
+        raise BadRequest("the multipart body has no boundary in its Content-Type")
+    form = _Form(storage, limit)
+    parser = MultipartParser(boundary, form.callbacks(), max_header_count=16)
+    try:
+        async for chunk in chunks:
+            try:
+                parser.write(chunk)
+            except MultipartParseError as exc:
+                raise BadRequest(f"the multipart body is malformed: {exc}") from None
+            await form.drain()
+        try:
+            parser.finalize()
+        except MultipartParseError as exc:
+            raise BadRequest(f"the multipart body is malformed: {exc}") from None
+        await form.drain()
+        if not form.complete:
+            raise BadRequest("the multipart body ended early: the upload was cut short")
+        return form.received, form.fields
+    except BaseException:
+        await form.abort()
+        raise
+
+
+class _Form:
+    """Turns python-multipart's synchronous callbacks into queued work for the async side."""
+
+    def __init__(self, storage: Storage, limit: int) -> None:
+        self.storage = storage
+        self.limit = limit
+        self.fields: dict[str, str] = {}
+        self.received: Received | None = None
+        self.complete = False
+        self._events: list[tuple[str, Any]] = []
+        self._header_name = b""
+        self._header_value = b""
+        self._headers: dict[bytes, bytes] = {}
+        self._name: str | None = None
+        self._filename: str | None = None
+        self._text = bytearray()
+        self._sink: _Sink | None = None
+
+    def callbacks(self) -> MultipartCallbacks:
+        return {
+            "on_part_begin": self._part_begin,
+            "on_part_data": self._part_data,
+            "on_part_end": lambda: self._events.append(("end", b"")),
+            "on_header_field": self._header_field,
+            "on_header_value": self._header_value_cb,
+            "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_finished,
+            "on_end": self._end,
+        }
+
+    def _part_begin(self) -> None:
+        self._headers = {}
+
+    def _headers_finished(self) -> None:
+        # Snapshot: several parts may be parsed from one chunk before the queue is drained.
+        self._events.append(("headers", self._headers))
+        self._headers = {}
+
+    def _part_data(self, data: bytes, start: int, end: int) -> None:
+        self._events.append(("data", data[start:end]))
+
+    def _header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_name += data[start:end]
+
+    def _header_value_cb(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def _header_end(self) -> None:
+        self._headers[self._header_name.lower()] = self._header_value
+        self._header_name = self._header_value = b""
+
+    def _end(self) -> None:
+        self.complete = True
+
+    async def drain(self) -> None:
+        events, self._events = self._events, []
+        for kind, payload in events:
+            if kind == "headers":
+                self._start_part(payload)
+            elif kind == "data":
+                await self._data(payload)
+            elif kind == "end":
+                await self._end_part()
+
+    def _start_part(self, headers: dict[bytes, bytes]) -> None:
+        disposition = headers.get(b"content-disposition", b"")
+        _, options = parse_options_header(disposition)
+        name = options.get(b"name")
+        if name is None:
+            raise BadRequest("a multipart part has no name in its Content-Disposition")
+        self._name = name.decode("utf-8", "replace")
+        raw_filename = options.get(b"filename")
+        self._filename = raw_filename.decode("utf-8", "replace") if raw_filename else None
+        self._text = bytearray()
+        if self._name == FILE_FIELD:
+            if self.received is not None or self._sink is not None:
+                raise BadRequest("send one file per upload: the 'file' field appears twice")
+            self._sink = _Sink(self.storage.new_temp(), self.limit)
+        elif len(self.fields) >= MAX_FIELDS:
+            raise BadRequest(f"too many form fields (at most {MAX_FIELDS})")
+
+    async def _data(self, payload: bytes) -> None:
+        if self._sink is not None:
+            await self._sink.write(payload)
+            return
+        self._text += payload
+        if len(self._text) > MAX_FIELD_BYTES:
+            raise Invalid(f"longer than {MAX_FIELD_BYTES} bytes", field=self._name)
+
+    async def _end_part(self) -> None:
+        if self._sink is not None:
+            sink, self._sink = self._sink, None
+            self.received = await sink.finish(self._filename)
+            return
+        try:
+            self.fields[self._name or ""] = self._text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Invalid("is not UTF-8 text", field=self._name) from None
+
+    async def abort(self) -> None:
+        if self._sink is not None:
+            await self._sink.abort()
+        if self.received is not None:
+            self.received.discard()
+
+
+def receive_file(
+    source: Path,
+    storage: Storage,
+    limit: int,
+    progress: Callable[[int], None] | None = None,
+) -> Received:
+    """A local file (``podcast episode add``) into a temp file, hashed, like any upload."""
+    temp = storage.new_temp()
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(source, "rb") as src, open(temp, "wb") as dst:
+            while chunk := src.read(WRITE_BUFFER):
+                size += len(chunk)
+                if size > limit:
+                    raise too_large(limit)
+                digest.update(chunk)
+                dst.write(chunk)
+                if progress is not None:
+                    progress(len(chunk))
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return Received(temp, size, digest.hexdigest(), sanitise_filename(source.name))

@@ -1,0 +1,50 @@
+"""The show: what an RSS ``<channel>`` says about the podcast as a whole."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from podcast.core.db import Base, UTCDateTime
+from podcast.media.store import register_key_columns
+
+
+class Show(Base):
+    __tablename__ = "shows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(255))
+    subtitle: Mapped[str | None] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(255))
+    owner_name: Mapped[str] = mapped_column(String(255))
+    owner_email: Mapped[str] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(35))
+    category: Mapped[str] = mapped_column(String(64))
+    subcategory: Mapped[str | None] = mapped_column(String(64))
+    explicit: Mapped[bool] = mapped_column(Boolean, default=False)
+    show_type: Mapped[str] = mapped_column(String(16), default="episodic")
+    link: Mapped[str | None] = mapped_column(String(2048))
+    copyright: Mapped[str | None] = mapped_column(String(255))
+    # Storage key of the artwork image; None until a producer uploads one.
+    artwork_key: Mapped[str | None] = mapped_column(String(255))
+    artwork_width: Mapped[int | None] = mapped_column(Integer)
+    artwork_height: Mapped[int | None] = mapped_column(Integer)
+    # podcast:guid is fixed when the show is created: apps key subscriptions on it.
+    podcast_guid: Mapped[str] = mapped_column(String(36), unique=True)
+    locked: Mapped[bool] = mapped_column(Boolean, default=True)
+    funding: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    people: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    new_feed_url: Mapped[str | None] = mapped_column(String(2048))
+    block: Mapped[bool] = mapped_column(Boolean, default=False)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# A file the show's artwork names is in use: podcast.media never deletes it.
+register_key_columns(Show.artwork_key)

@@ -1,0 +1,80 @@
+"""``/api/show``: the channel's metadata."""
+
+from __future__ import annotations
+
+from anyio import to_thread
+from fastapi import APIRouter, Request
+
+from podcast.core.deps import ClockDep, ProducerDep, SessionDep, SettingsDep, end_transaction
+from podcast.core.errors import PayloadTooLarge
+from podcast.core.openapi_errors import ContentError, responses
+from podcast.media.deps import StorageDep
+from podcast.shows.artwork import MAX_BYTES, check_show_artwork, replace_show_artwork
+from podcast.shows.deps import ShowDep
+from podcast.shows.schemas import ShowRead, ShowUpdate
+from podcast.shows.service import show_read, update_show
+
+router = APIRouter(prefix="/api/show", tags=["show"])
+
+
+@router.get("")
+def read_show(show: ShowDep, settings: SettingsDep) -> ShowRead:
+    return show_read(show, settings)
+
+
+@router.patch("", responses=responses(400, 401, 413, 422, 503, unprocessable=ContentError))
+def patch_show(
+    changes: ShowUpdate,
+    show: ShowDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    _producer: ProducerDep,
+) -> ShowRead:
+    return show_read(update_show(show, changes, clock.now()), settings)
+
+
+_IMAGE_BODY = {
+    "content": {
+        "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+        "image/png": {"schema": {"type": "string", "format": "binary"}},
+    },
+    "required": True,
+}
+
+
+@router.put(
+    "/artwork",
+    openapi_extra={"requestBody": _IMAGE_BODY},
+    responses=responses(401, 413, 415, 422, 503, unprocessable=ContentError),
+)
+async def put_artwork(
+    request: Request,
+    show: ShowDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    storage: StorageDep,
+    clock: ClockDep,
+    _producer: ProducerDep,
+) -> ShowRead:
+    """Replace the show's artwork with the image sent as the raw body: a square JPEG or PNG
+    of 1400-3000 px in RGB. The artwork URL changes with the picture."""
+    await end_transaction(session)
+    data = await _read_limited(request, MAX_BYTES)
+    picture = await to_thread.run_sync(check_show_artwork, data)
+    await to_thread.run_sync(replace_show_artwork, session, storage, show, picture, clock.now())
+    return show_read(show, settings)
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    too_large = PayloadTooLarge(f"the image is larger than {limit // (1024 * 1024)} MiB")
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,92 @@
+"""The show as the API reads and writes it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictBool,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+from podcast.core.schemas import NO_NUL, Funding, Person, Text255, Unclearable, Url
+from podcast.shows.categories import APPLE_CATEGORIES
+
+# BCP 47 as podcast directories accept it: a language, optionally a region ("en", "en-GB").
+Language = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z]{2}|-[0-9]{3})?$")]
+# Apple's list, checked by the service with a "did you mean" for near misses; the schema shows
+# the names (a subcategory must also belong to the category, which it cannot show).
+Category = Annotated[Text255, WithJsonSchema({"type": "string", "enum": sorted(APPLE_CATEGORIES)})]
+Subcategory = Annotated[
+    Text255,
+    WithJsonSchema({"type": "string", "enum": sorted(set().union(*APPLE_CATEGORIES.values()))}),
+]
+
+
+class ShowRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    slug: str
+    title: str
+    subtitle: str | None
+    description: str
+    author: str
+    owner_name: str
+    owner_email: str
+    language: str
+    category: str
+    subcategory: str | None
+    explicit: bool
+    show_type: str
+    link: str | None
+    copyright: str | None
+    podcast_guid: str
+    locked: bool
+    funding: list[Funding]
+    people: list[Person]
+    new_feed_url: str | None
+    block: bool
+    complete: bool
+    feed_url: str
+    artwork_url: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ShowUpdate(BaseModel):
+    """Every field optional: PATCH changes only what it names; null clears the fields that
+    can be empty."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Unclearable[Text255] = None
+    subtitle: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255), NO_NUL] | (
+        None
+    ) = None
+    description: Unclearable[
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), NO_NUL]
+    ] = None
+    author: Unclearable[Text255] = None
+    owner_name: Unclearable[Text255] = None
+    owner_email: Unclearable[EmailStr] = None
+    language: Unclearable[Language] = None
+    category: Unclearable[Category] = None
+    subcategory: Subcategory | None = None
+    explicit: Unclearable[StrictBool] = None
+    show_type: Unclearable[Literal["episodic", "serial"]] = None
+    link: Url | None = None
+    copyright: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=255), NO_NUL] | None
+    ) = None
+    locked: Unclearable[StrictBool] = None
+    funding: Unclearable[Annotated[list[Funding], Field(max_length=20)]] = None
+    people: Unclearable[Annotated[list[Person], Field(max_length=50)]] = None
+    new_feed_url: Url | None = None
+    block: Unclearable[StrictBool] = None
+    complete: Unclearable[StrictBool] = None

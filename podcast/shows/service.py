@@ -1,0 +1,89 @@
+"""Creating, reading and changing the show."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from podcast.core.errors import Invalid, NotFound
+from podcast.core.settings import Settings
+from podcast.media.urls import image_url
+from podcast.shows.categories import is_valid, validate_category
+from podcast.shows.guid import guid_for_feed_url
+from podcast.shows.models import Show
+from podcast.shows.schemas import ShowRead, ShowUpdate
+
+
+def ensure_default_show(session: Session, settings: Settings, now: datetime) -> Show:
+    """The installation's default show, created from the settings the first time.
+
+    Several replicas may start together: the unique slug decides, and losers read the winner's.
+    """
+    show = session.scalar(select(Show).where(Show.slug == settings.show_slug))
+    if show is not None:
+        return show
+    validate_category(settings.show_category, settings.show_subcategory)
+    show = Show(
+        slug=settings.show_slug,
+        title=settings.show_title,
+        description=settings.show_description,
+        author=settings.show_author,
+        owner_name=settings.show_owner_name,
+        owner_email=str(settings.show_owner_email),
+        language=settings.show_language,
+        category=settings.show_category,
+        subcategory=settings.show_subcategory,
+        explicit=False,
+        show_type="episodic",
+        link=settings.base_url,
+        podcast_guid=guid_for_feed_url(settings.feed_url),
+        locked=True,
+        funding=[],
+        people=[],
+        block=False,
+        complete=False,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(show)
+    except IntegrityError:
+        show = session.scalars(select(Show).where(Show.slug == settings.show_slug)).one()
+    return show
+
+
+def get_default_show(session: Session, settings: Settings) -> Show:
+    show = session.scalar(select(Show).where(Show.slug == settings.show_slug))
+    if show is None:
+        raise NotFound(f"the show {settings.show_slug!r} does not exist: run 'podcast init'")
+    return show
+
+
+def show_read(show: Show, settings: Settings) -> ShowRead:
+    data: dict[str, Any] = {c.key: getattr(show, c.key) for c in Show.__table__.columns}
+    data["feed_url"] = settings.feed_url
+    data["artwork_url"] = image_url(settings.base_url, show.artwork_key)
+    return ShowRead.model_validate(data)
+
+
+def update_show(show: Show, changes: ShowUpdate, now: datetime) -> Show:
+    fields = changes.model_dump(exclude_unset=True, mode="json")  # nulls only where allowed
+    category = fields.get("category", show.category)
+    subcategory = fields.get("subcategory", show.subcategory)
+    if "subcategory" not in fields and not is_valid(category, subcategory):
+        # A new category makes the old subcategory meaningless: drop it rather than refuse.
+        subcategory = fields["subcategory"] = None
+    try:
+        validate_category(category, subcategory)
+    except ValueError as exc:
+        field = "category" if not is_valid(category) else "subcategory"
+        raise Invalid(str(exc), field=field) from exc
+    for name, value in fields.items():
+        setattr(show, name, value)
+    show.updated_at = now
+    return show

@@ -1,0 +1,197 @@
+"""Public pages: the show and its episodes, an episode with player and transcript, search."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from episodes import repository
+from episodes.urls import enclosure_url, page_url
+from podcast.core.auth import AdminSession
+from podcast.core.deps import ClockDep, SessionDep, SettingsDep
+from podcast.core.routing import get_and_head
+from podcast.media.urls import image_url
+from podcast.shows.deps import ShowDep
+from podcast.shows.models import Show
+from podcast.web import views
+from podcast.web.public import jsonld, search_view, transcript_parts, transcript_view
+from podcast.web.responses import render
+from podcast.web.sessions import OptionalAdmin, WebDep
+from podcast.web.timecodes import parse_start
+from transcripts import repository as transcript_repository
+from transcripts.languages import choose
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+def not_found(request: Request, show: Show, admin: AdminSession | None, what: str) -> HTMLResponse:
+    context = {"show": show, "admin": admin, "what": what}
+    return render(request, "not_found.html", context, status_code=404, private=admin is not None)
+
+
+@get_and_head(router, "/", response_class=HTMLResponse)
+def index(
+    request: Request,
+    session: SessionDep,
+    show: ShowDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    web: WebDep,
+    admin: OptionalAdmin,
+    page: Annotated[str | None, Query()] = None,
+) -> HTMLResponse:
+    """Published episodes, newest first; ``?page=`` past the end is a 404, not an empty list."""
+    number = int(page) if page and page.isdigit() and 0 < int(page) < 100_000 else None
+    if page is not None and number is None:
+        return not_found(request, show, admin, "page")
+    number = number or 1
+    per_page = web.settings.episodes_per_page
+    rows, total = repository.page(
+        session,
+        show.id,
+        where=repository.visible(clock.now()),
+        offset=(number - 1) * per_page,
+        limit=per_page,
+    )
+    pages = max(1, -(-total // per_page))
+    if number > pages:
+        return not_found(request, show, admin, "page")
+    context = {
+        "show": show,
+        "admin": admin,
+        "episodes": [(e, views.numbering(e)) for e in rows],
+        "page": number,
+        "pages": pages,
+        "total": total,
+        "feed_url": settings.feed_url,
+        "artwork": views.image_path(show.artwork_key),
+        "subscribe_links": web.settings.subscribe_links,
+        "canonical": f"{settings.base_url}/" + (f"?page={number}" if number > 1 else ""),
+    }
+    return render(request, "index.html", context, private=admin is not None)
+
+
+@get_and_head(router, "/episodes/{slug}", response_class=HTMLResponse)
+def episode_page(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    show: ShowDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    admin: OptionalAdmin,
+    t: Annotated[str | None, Query()] = None,
+) -> HTMLResponse:
+    """Drafts and scheduled episodes are a 404 unless a producer is signed in."""
+    now = clock.now()
+    episode = repository.get_by_slug(session, show.id, slug)
+    if episode is None or not (admin is not None or episode.is_public(now)):
+        return not_found(request, show, admin, "episode")
+    start = parse_start(t)
+    base = settings.base_url
+    artwork_key = episode.artwork_key or show.artwork_key
+    context = {
+        "show": show,
+        "admin": admin,
+        "episode": episode,
+        "numbering": views.numbering(episode),
+        "status": views.status_label(episode, now),
+        "is_public": episode.is_public(now),
+        "audio_src": views.audio_src(episode, start),
+        "start": start,
+        "chapters": views.chapters(episode),
+        "people": [(p, views.role_label(p.get("role"))) for p in episode.people],
+        "transcripts": transcript_view.for_episode(session, episode, show.language),
+        "artwork": views.image_path(artwork_key),
+        "jsonld": jsonld.script_json(jsonld.podcast_episode(episode, show, base)),
+        "canonical": page_url(base, episode),
+        "og_image": image_url(base, artwork_key),
+        "og_audio": enclosure_url(base, episode),
+    }
+    return render(request, "episode.html", context, private=admin is not None)
+
+
+@get_and_head(router, "/episodes/{slug}/transcript", response_class=HTMLResponse)
+def transcript_page(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    show: ShowDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    admin: OptionalAdmin,
+    page: Annotated[str | None, Query()] = None,
+    t: Annotated[str | None, Query()] = None,
+    lang: Annotated[str | None, Query(max_length=35)] = None,
+) -> HTMLResponse:
+    """The whole transcript in parts of bounded size (``?page=``); ``?t=`` without a page
+    opens the part holding that moment and starts the player there."""
+    now = clock.now()
+    episode = repository.get_by_slug(session, show.id, slug)
+    if episode is None or not (admin is not None or episode.is_public(now)):
+        return not_found(request, show, admin, "episode")
+    record = choose(transcript_repository.for_episode(session, episode.id), lang, show.language)
+    if record is None:
+        return not_found(request, show, admin, "transcript")
+    plan = transcript_parts.plan_for(session, record)
+    start = parse_start(t)
+    number = int(page) if page and page.isdigit() and 0 < int(page) <= plan.parts else None
+    if page is not None and number is None:
+        return not_found(request, show, admin, "page")
+    number = number or (plan.part_at(start) if start is not None else 1)
+    fragment = transcript_parts.part(session, record, plan, number, show.language)
+
+    def href(part: int) -> str:
+        return transcript_view.transcript_page_href(
+            episode.slug, record.language, show.language, part
+        )
+
+    context = {
+        "show": show,
+        "admin": admin,
+        "episode": episode,
+        "is_public": episode.is_public(now),
+        "language": record.language,
+        "language_name": transcript_view.language_name(record.language),
+        "lang_param": record.language if "lang=" in href(1) else None,
+        "downloads": transcript_view.downloads(episode.slug, record, show.language),
+        "audio_src": views.audio_src(episode, start),
+        "start": start,
+        "part": number,
+        "parts": [(n, href(n), plan.start_of(n)) for n in range(1, plan.parts + 1)],
+        "part_count": plan.parts,
+        "fragment": fragment,
+        "episode_href": f"/episodes/{episode.slug}",
+        "form_action": href(1).split("?", 1)[0],
+        "canonical": settings.base_url + href(number),
+    }
+    return render(request, "transcript.html", context, private=admin is not None)
+
+
+@get_and_head(router, "/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    session: SessionDep,
+    show: ShowDep,
+    clock: ClockDep,
+    admin: OptionalAdmin,
+    q: Annotated[str | None, Query()] = None,
+    page: Annotated[str | None, Query()] = None,
+) -> HTMLResponse:
+    """Public episodes only, even for producers: search shows what listeners find."""
+    query = (q or "").strip()[:200]
+    number = int(page) if page and page.isdigit() and 0 < int(page) <= 50 else 1
+    results = search_view.search(session, show.id, query, clock.now(), number) if query else None
+    context = {
+        "show": show,
+        "admin": admin,
+        "query": query,
+        "results": results,
+        "page": number,
+        "next_page": f"/search?{urlencode({'q': query, 'page': number + 1})}",
+        "prev_page": f"/search?{urlencode({'q': query, 'page': number - 1})}",
+    }
+    return render(request, "search.html", context, private=admin is not None)

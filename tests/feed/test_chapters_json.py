@@ -1,0 +1,69 @@
+"""``/episodes/{slug}/chapters.json``: Podcasting 2.0 JSON chapters, for public episodes only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import NOW
+from tests.factories import create_episode
+from tests.feed.support import BASE, NS, feed_xml, items
+
+
+def test_chapters_from_the_audio(client: TestClient, auth: dict[str, str]) -> None:
+    episode = create_episode(client, auth, "With chapters", audio="speech.mp3")
+    url = f"/episodes/{episode['slug']}/chapters.json"
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json+chapters"
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["cache-control"] == "public, max-age=300"
+    document = response.json()
+    assert document["version"] == "1.2.0"
+    assert document["title"] == "With chapters"
+    assert document["podcastName"] == "Leadership Live"
+    chapters = document["chapters"]
+    assert [c["title"] for c in chapters] == ["Welcome", "Leadership Live", "The Academy"]
+    assert [c["startTime"] for c in chapters] == [0, 1.7, 3.4]
+    assert [c["endTime"] for c in chapters] == [1.7, 3.4, 5.13]
+    assert chapters[1]["url"] == "https://example.org/leadership-live/welcome"
+    assert chapters[2]["img"].startswith(f"{BASE}/images/")
+    assert chapters[2]["img"].endswith(".jpg")
+    assert "img" not in chapters[0] and "url" not in chapters[0]
+    assert client.get(chapters[2]["img"].removeprefix(BASE)).status_code == 200
+
+    # The feed links exactly this file.
+    item = items(feed_xml(client))[0]
+    link = item.find("podcast:chapters", NS)
+    assert link is not None and link.get("url") == f"{BASE}{url}"
+
+
+def test_conditional_and_head(client: TestClient, auth: dict[str, str]) -> None:
+    episode = create_episode(client, auth, "Validators", audio="speech.mp3")
+    url = f"/episodes/{episode['slug']}/chapters.json"
+    first = client.get(url)
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    cached = client.get(url, headers={"If-None-Match": etag})
+    assert cached.status_code == 304 and cached.content == b""
+    assert cached.headers["etag"] == etag
+    assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+    head = client.head(url)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == first.headers["content-length"]
+    assert head.headers["etag"] == etag
+
+
+def test_only_public_episodes_with_chapters(client: TestClient, auth: dict[str, str]) -> None:
+    draft = create_episode(client, auth, "Draft", audio="speech.mp3", publish=False)
+    scheduled = create_episode(
+        client, auth, "Later", audio="speech.mp3", at=NOW + timedelta(days=1)
+    )
+    plain = create_episode(client, auth, "No chapters", audio="plain.mp3")
+    for slug in (draft["slug"], scheduled["slug"], plain["slug"], "no-such-episode"):
+        response = client.get(f"/episodes/{slug}/chapters.json")
+        assert response.status_code == 404, slug
+        assert response.json() == {"detail": "no chapters for this episode"}
+    # Producers do not get drafts' chapters here either: this is the public file.
+    assert client.get(f"/episodes/{draft['slug']}/chapters.json", headers=auth).status_code == 404
