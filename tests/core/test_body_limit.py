@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -27,7 +28,7 @@ def _chunks(body: bytes, size: int = 1024 * 1024) -> Iterator[bytes]:
         yield body[start : start + size]
 
 
-def _refused(response: httpx.Response) -> None:
+def _refused(response: Any) -> None:  # httpx's Response, or TestClient's
     assert response.status_code == 413, response.text[:200]
     assert response.headers["content-type"] == "application/json"
     assert "larger than 16 MiB" in response.json()["detail"]
