@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
 from starlette.datastructures import Headers
@@ -35,8 +35,8 @@ def not_modified(headers: Headers, etag: str, last_modified: datetime) -> bool:
         return False
     try:
         since = parsedate_to_datetime(if_modified_since)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: absurdly large numbers
         return False  # an unparsable date is ignored, as the RFC says
     if since.tzinfo is None:
-        return False
+        since = since.replace(tzinfo=UTC)  # asctime dates (RFC 9110 5.6.7) are in UTC
     return last_modified.replace(microsecond=0) <= since
