@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from episodes import ingest, repository, service
+from episodes.api_output import episode_read
 from episodes.models import Episode, Status
 from episodes.schemas import (
     EpisodeCreate,
@@ -27,7 +28,6 @@ from episodes.schemas import (
     EpisodeUploadFields,
     PublishRequest,
 )
-from episodes.views import episode_read
 from podcast.core.deps import (
     ClockDep,
     OptionalProducer,

@@ -5,7 +5,7 @@ rendered from them; the uploaded file itself is not kept. ``content_sha256`` is 
 the canonical cues, so ETags change exactly when the transcript does, on every replica.
 
 The search index is not described here: SQLite FTS5 tables, triggers and PostgreSQL tsvector
-columns are hand-written DDL in migration 0004 (see ``transcripts.schema``).
+columns are hand-written DDL in migration 0004 (see ``transcripts.search_schema``).
 """
 
 from __future__ import annotations

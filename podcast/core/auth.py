@@ -1,28 +1,31 @@
 """Admin sessions and CSRF tokens: signed values, no server-side session table.
 
-A producer signs in with a producer token once; the cookie then holds only the token's row id,
-the time it was issued and a random session id, signed with HMAC-SHA256. The MAC also covers
-the token's stored digest, so revoking (or re-creating) the token ends every session made with
-it without a session store. CSRF tokens are an HMAC of the session id: one per session, checked
-in constant time on every POST.
+A producer signs in with a producer token once; the cookie then holds the token's row id and,
+signed with itsdangerous (``URLSafeTimedSerializer``, HMAC-SHA256 over a key derived from the
+app secret and a salt), a random session id and the time it was issued. The salt includes the
+token's stored digest, so revoking (or re-creating) the token ends every session made with it
+without a session store. CSRF tokens are an itsdangerous signature of the session id (their own
+salt): one per session, checked in constant time on every POST.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
-import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from itsdangerous import BadData, Signer, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podcast.core.tokens import ProducerToken, verify_token
 
-_VERSION = "v1"
+_VERSION = "v2"  # v1 cookies (hand-made HMAC) read as signed out
+_SESSION_SALT = "podcast.admin-session"
+_CSRF_SALT = "podcast.csrf"
 
 
 @dataclass(frozen=True)
@@ -35,17 +38,26 @@ class AdminSession:
     issued_at: int
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+class _ClockSigner(TimestampSigner):
+    """Timestamps from the app's clock (``now``), not the wall clock, so tests can move time."""
+
+    def __init__(self, *args: Any, now: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._now = int(now)
+
+    def get_timestamp(self) -> int:
+        return self._now
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _mac(secret: bytes, purpose: str, *parts: str) -> str:
-    message = "\x1f".join((purpose, *parts)).encode("utf-8")
-    return _b64(hmac.new(secret, message, hashlib.sha256).digest())
+def _session_serializer(secret: bytes, token_hash: str, now: datetime) -> URLSafeTimedSerializer:
+    """The signer of one token's sessions: its digest is in the salt, so a new or deleted
+    token changes the key and every cookie signed with the old one stops verifying."""
+    return URLSafeTimedSerializer(
+        secret,
+        salt=f"{_SESSION_SALT}.{token_hash}",
+        signer=_ClockSigner,
+        signer_kwargs={"now": now.timestamp(), "digest_method": hashlib.sha256},
+    )
 
 
 def new_session_id() -> str:
@@ -60,13 +72,10 @@ def sign_in(session: Session, secret: bytes, presented: str, now: datetime) -> s
     row = session.scalars(
         select(ProducerToken).where(ProducerToken.name == producer.token_name)
     ).one()
-    payload = _b64(
-        json.dumps(
-            {"tid": row.id, "iat": int(now.timestamp()), "sid": new_session_id()},
-            separators=(",", ":"),
-        ).encode("utf-8")
+    signed = _session_serializer(secret, row.token_hash, now).dumps(
+        {"tid": row.id, "sid": new_session_id()}
     )
-    return f"{_VERSION}.{payload}.{_mac(secret, 'session', payload, row.token_hash)}"
+    return f"{_VERSION}.{row.id}.{signed}"
 
 
 def read_session(
@@ -75,67 +84,64 @@ def read_session(
     """The session a cookie carries, if it is ours, unexpired and its token still exists.
 
     Anything else is None (signed out), never an error: the cookie comes from the browser,
-    so a crafted one (``"tid": 1e400``, a 400-digit number, a list, deep nesting, non-ASCII)
-    must not turn every page into a 500. The payload is checked before the MAC because the
-    MAC's key includes the token row the payload names.
+    so a crafted one (a 400-digit token id, bad base64, a payload signed for another token,
+    non-ASCII) must not turn every page into a 500. The token id stands outside the signed
+    part because the signing key depends on the token it names; the signature is checked
+    before the payload is decoded, and the signed payload must name the same token.
     """
-    if not cookie or len(cookie) > _MAX_COOKIE or cookie.count(".") != 2:
+    if not cookie or len(cookie) > _MAX_COOKIE:
         return None
-    version, payload, mac = cookie.split(".")
-    if version != _VERSION:
+    version, _, rest = cookie.partition(".")
+    tid, _, signed = rest.partition(".")
+    if version != _VERSION or not _TOKEN_ID.fullmatch(tid) or int(tid) > _MAX_ID:
         return None
-    fields = _payload(payload)
-    if fields is None:
-        return None
-    token_id, issued_at, session_id = fields
-    age = now.timestamp() - issued_at
-    if age < -60 or age > max_age_seconds:
-        return None
-    row = session.get(ProducerToken, token_id)
+    row = session.get(ProducerToken, int(tid))
     if row is None:
         return None
-    expected = _mac(secret, "session", payload, row.token_hash)
-    if not hmac.compare_digest(mac.encode("utf-8", "replace"), expected.encode("ascii")):
-        return None
-    return AdminSession(token_id, row.name, session_id, issued_at)
-
-
-_MAX_COOKIE = 1024  # ours are about 120 characters
-_MAX_ID = 2**31 - 1  # row ids are 32-bit integers on PostgreSQL
-_MAX_TIME = 2**40  # seconds since 1970: far beyond any real issue time, well inside a float
-
-
-def _is_int(value: object, low: int, high: int) -> bool:
-    return type(value) is int and low <= value <= high
-
-
-def _payload(payload: str) -> tuple[int, int, str] | None:
-    """``(token id, issued at, session id)`` from a cookie payload, or None if it is not one
-    that :func:`sign_in` could have written: exact types, sane ranges."""
     try:
-        data = json.loads(_unb64(payload))
-    except (ValueError, RecursionError):  # bad base64, UTF-8 or JSON; absurd nesting
+        data, issued = _session_serializer(secret, row.token_hash, now).loads(
+            signed, return_timestamp=True
+        )
+    except BadData:
         return None
+    issued_at = int(issued.timestamp())
+    age = now.timestamp() - issued_at
+    if age < -60 or age > max_age_seconds:  # a minute's grace for replicas' clocks
+        return None
+    session_id = _session_id(data, row.id)
+    if session_id is None:
+        return None
+    return AdminSession(row.id, row.name, session_id, issued_at)
+
+
+_MAX_COOKIE = 1024  # ours are about 130 characters
+_MAX_ID = 2**31 - 1  # row ids are 32-bit integers on PostgreSQL
+_TOKEN_ID = re.compile(r"[1-9][0-9]{0,9}")
+
+
+def _session_id(data: object, token_id: int) -> str | None:
+    """The session id from a signed payload, or None if it is not one that :func:`sign_in`
+    could have written for this token: exact types, sane lengths."""
     if not isinstance(data, dict):
         return None
-    token_id, issued_at, session_id = data.get("tid"), data.get("iat"), data.get("sid")
-    if not (
-        _is_int(token_id, 1, _MAX_ID)
-        and _is_int(issued_at, 0, _MAX_TIME)
-        and isinstance(session_id, str)
-        and 0 < len(session_id) <= 64
-    ):
+    tid, session_id = data.get("tid"), data.get("sid")
+    if type(tid) is not int or tid != token_id:
         return None
-    assert isinstance(token_id, int) and isinstance(issued_at, int)
-    return token_id, issued_at, session_id
+    if not isinstance(session_id, str) or not 0 < len(session_id) <= 64:
+        return None
+    return session_id
+
+
+def _csrf_signer(secret: bytes) -> Signer:
+    return Signer(secret, salt=_CSRF_SALT, digest_method=hashlib.sha256)
 
 
 def csrf_token(secret: bytes, session_id: str) -> str:
     """The form token for a session (or for a pre-login id kept in its own cookie)."""
-    return _mac(secret, "csrf", session_id)
+    return _csrf_signer(secret).get_signature(session_id).decode("ascii")
 
 
 def csrf_valid(secret: bytes, session_id: str | None, presented: str | None) -> bool:
     if not session_id or not presented:
         return False
-    return hmac.compare_digest(presented.encode("utf-8"), csrf_token(secret, session_id).encode())
+    return _csrf_signer(secret).verify_signature(session_id, presented)

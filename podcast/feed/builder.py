@@ -20,7 +20,7 @@ from lxml import etree
 
 from podcast.feed.data import FeedData, FeedItem, ShowData
 from podcast.feed.podcastindex import ITUNES_NS, entry_ext, register
-from podcast.feed.text import Clean, fit_html, fit_text, fit_text_as_html, stripped, xml_safe
+from podcast.feed.xml_text import Clean, fit_html, fit_text, fit_text_as_html, stripped, xml_safe
 from podcast.media.urls import image_url
 
 GENERATOR = "Leadership Live podcast platform"

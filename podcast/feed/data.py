@@ -134,26 +134,26 @@ def fingerprint(session: Session, show_id: int, now: datetime) -> Fingerprint:
     )
     row = session.execute(
         select(
-            show_updated,
-            all_updated,
-            func.count(Episode.id),
-            func.max(Episode.updated_at),
-            func.max(Episode.publish_at),
-            func.coalesce(func.sum(Episode.id), 0),
-            next_publish,
+            show_updated.label("show_updated"),
+            all_updated.label("all_updated"),
+            func.count(Episode.id).label("visible_count"),
+            func.max(Episode.updated_at).label("visible_updated"),
+            func.max(Episode.publish_at).label("visible_published"),
+            func.coalesce(func.sum(Episode.id), 0).label("id_sum"),
+            next_publish.label("next_publish"),
         )
         .select_from(Episode)
         .join(AudioFile, AudioFile.episode_id == Episode.id)
         .where(mine, visible(now))
     ).one()
     return Fingerprint(
-        show_updated=row[0],
-        all_updated=row[1],
-        count=int(row[2]),
-        visible_updated=row[3],
-        visible_published=row[4],
-        id_sum=int(row[5]),
-        next_publish=row[6],
+        show_updated=row.show_updated,
+        all_updated=row.all_updated,
+        count=int(row.visible_count),
+        visible_updated=row.visible_updated,
+        visible_published=row.visible_published,
+        id_sum=int(row.id_sum),
+        next_publish=row.next_publish,
     )
 
 
@@ -186,25 +186,27 @@ def show_data(show: Show) -> ShowData:
     )
 
 
+# Each column is labelled with the name of the ``FeedItem`` field it fills, and rows are read
+# by that name: reordering or inserting a column can never shift a value into another field.
 _ITEM_COLUMNS = (
-    Episode.id,
-    Episode.guid,
-    Episode.slug,
-    Episode.title,
-    Episode.author,
-    Episode.summary,
-    Episode.show_notes_html,
-    Episode.publish_at,
-    Episode.season,
-    Episode.episode_number,
-    Episode.episode_type,
-    Episode.explicit,
-    Episode.people,
-    Episode.artwork_key,
-    AudioFile.size_bytes,
-    AudioFile.mime_type,
-    AudioFile.extension,
-    AudioFile.duration,
+    Episode.id.label("id"),
+    Episode.guid.label("guid"),
+    Episode.slug.label("slug"),
+    Episode.title.label("title"),
+    Episode.author.label("author"),
+    Episode.summary.label("summary"),
+    Episode.show_notes_html.label("notes_html"),
+    Episode.publish_at.label("publish_at"),
+    Episode.season.label("season"),
+    Episode.episode_number.label("episode_number"),
+    Episode.episode_type.label("episode_type"),
+    Episode.explicit.label("explicit"),
+    Episode.people.label("people"),
+    Episode.artwork_key.label("artwork_key"),
+    AudioFile.size_bytes.label("audio_size"),
+    AudioFile.mime_type.label("audio_mime"),
+    AudioFile.extension.label("audio_extension"),
+    AudioFile.duration.label("audio_duration"),
     exists().where(Chapter.episode_id == Episode.id).label("has_chapters"),
 )
 
@@ -219,26 +221,26 @@ def load_items(session: Session, show_id: int, now: datetime) -> list[FeedItem]:
     )
     return [
         FeedItem(
-            id=r[0],
+            id=r.id,
             show_id=show_id,
-            guid=r[1],
-            slug=r[2],
-            title=r[3],
-            author=r[4],
-            summary=r[5] or "",
-            notes_html=r[6] or "",
-            publish_at=r[7],
-            season=r[8],
-            episode_number=r[9],
-            episode_type=str(r[10]),
-            explicit=bool(r[11]),
-            people=tuple(r[12] or ()),
-            artwork_key=r[13],
-            audio_size=int(r[14]),
-            audio_mime=r[15],
-            audio_extension=r[16],
-            audio_duration=float(r[17]),
-            has_chapters=bool(r[18]),
+            guid=r.guid,
+            slug=r.slug,
+            title=r.title,
+            author=r.author,
+            summary=r.summary or "",
+            notes_html=r.notes_html or "",
+            publish_at=r.publish_at,
+            season=r.season,
+            episode_number=r.episode_number,
+            episode_type=str(r.episode_type),
+            explicit=bool(r.explicit),
+            people=tuple(r.people or ()),
+            artwork_key=r.artwork_key,
+            audio_size=int(r.audio_size),
+            audio_mime=r.audio_mime,
+            audio_extension=r.audio_extension,
+            audio_duration=float(r.audio_duration),
+            has_chapters=bool(r.has_chapters),
         )
         for r in rows
     ]

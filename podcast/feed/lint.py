@@ -19,7 +19,7 @@ from PIL import Image, UnidentifiedImageError
 
 from podcast.feed.builder import enclosure_url, item_description
 from podcast.feed.data import FeedData, FeedItem, ShowData
-from podcast.feed.text import DESCRIPTION_LIMIT, fit_text, has_unsafe_characters
+from podcast.feed.xml_text import DESCRIPTION_LIMIT, fit_text, has_unsafe_characters
 from podcast.media import Storage
 from podcast.shows.categories import validate_category
 

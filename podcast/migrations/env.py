@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 
 from podcast.core.db import UTCDateTime
 from podcast.models import metadata
-from transcripts.schema import COMPARE_OPTIONS
+from transcripts.search_schema import COMPARE_OPTIONS
 
 config = context.config
 

@@ -14,7 +14,7 @@ from podcast.migrate import current_revision, downgrade, upgrade
 from podcast.models import metadata
 from podcast.shows.service import ensure_default_show
 from tests.conftest import NOW
-from transcripts.schema import COMPARE_OPTIONS
+from transcripts.search_schema import COMPARE_OPTIONS
 
 
 def test_empty_database_to_head_and_back(database_url: str) -> None:

@@ -396,3 +396,12 @@ def test_empty_feed_is_valid(client: TestClient) -> None:
     body = client.get("/feed.xml").content
     assert podcastparser.parse(FEED_URL, io.BytesIO(body))["episodes"] == []
     assert feedparser.parse(body).bozo == 0
+
+
+def test_item_columns_are_labelled_with_feed_item_fields() -> None:
+    """Rows become FeedItems by column name, so every selected column names a field."""
+    from dataclasses import fields
+
+    labels = [column.name for column in feed_data._ITEM_COLUMNS]
+    assert len(set(labels)) == len(labels)
+    assert set(labels) == {f.name for f in fields(feed_data.FeedItem)} - {"show_id", "transcripts"}

@@ -238,60 +238,72 @@ def test_sessions_expire(web: TestClient, admin: str, clock: FrozenClock) -> Non
 def test_tampered_cookie_is_refused(web: TestClient, admin: str) -> None:
     name = "__Host-podcast_admin"
     value = web.cookies[name]
-    version, payload, mac = value.split(".")
     web.cookies.clear()
-    web.cookies.set(name, f"{version}.{payload}.{mac[:-2]}AA")
+    web.cookies.set(name, f"{value[:-2]}AA")
     assert web.get("/admin", follow_redirects=False).status_code == 303
     assert auth_module.read_session(None, b"k", "garbage", NOW, 60) is None  # type: ignore[arg-type]
 
 
-def _signed(web: TestClient, payload_json: bytes | str) -> str:
+def test_cookie_signed_for_another_token_is_refused(web: TestClient, admin: str) -> None:
+    """The token id outside the signature cannot be swapped: the key depends on that token."""
+    name = "__Host-podcast_admin"
+    version, tid, signed = web.cookies[name].split(".", 2)
+    web.cookies.clear()
+    web.cookies.set(name, f"{version}.{int(tid) + 1}.{signed}")
+    assert web.get("/admin", follow_redirects=False).status_code == 303
+
+
+def _signed(web: TestClient, payload_json: bytes | str, tid: int = 1) -> str:
     """A session cookie carrying ``payload_json``, signed with the app's real key and the real
-    token's digest, so it passes the MAC whenever its payload names that token."""
+    token's digest, so it passes the signature whenever it names that token."""
+    from itsdangerous import base64_encode
     from sqlalchemy import select
 
     from podcast.core.tokens import ProducerToken
 
     raw = payload_json.encode() if isinstance(payload_json, str) else payload_json
-    payload = auth_module._b64(raw)
     with session_scope(web.app.state.sessionmaker) as session:  # type: ignore[attr-defined]
         token_hash = session.scalars(select(ProducerToken.token_hash)).one()
     secret = web.app.state.web.secret  # type: ignore[attr-defined]
-    return f"v1.{payload}.{auth_module._mac(secret, 'session', payload, token_hash)}"
+    serializer = auth_module._session_serializer(secret, token_hash, NOW)
+    signed = serializer.make_signer(serializer.salt).sign(base64_encode(raw)).decode()
+    return f"v2.{tid}.{signed}"
 
 
-IAT = int(NOW.timestamp())
 CRAFTED_PAYLOADS = [
-    f'{{"tid":1e400,"iat":{IAT},"sid":"abc"}}',  # infinity
-    f'{{"tid":{10**30},"iat":{IAT},"sid":"abc"}}',  # past every integer column
-    f'{{"tid":{2**63},"iat":{IAT},"sid":"abc"}}',
-    f'{{"tid":{"9" * 4000},"iat":{IAT},"sid":"abc"}}',
-    '{"tid":1,"iat":1e400,"sid":"abc"}',
-    f'{{"tid":1,"iat":{10**400},"sid":"abc"}}',
-    f'{{"tid":1,"iat":-{10**400},"sid":"abc"}}',
-    f'{{"tid":1.0,"iat":{IAT},"sid":"abc"}}',  # odd types, even for the right token
-    f'{{"tid":"1","iat":{IAT},"sid":"abc"}}',
-    f'{{"tid":true,"iat":{IAT},"sid":"abc"}}',
-    f'{{"tid":1,"iat":{IAT},"sid":{{"a":1}}}}',
-    f'{{"tid":1,"iat":{IAT},"sid":"{"s" * 500}"}}',
-    f'{{"tid":1,"iat":{IAT}}}',
+    '{"tid":1e400,"sid":"abc"}',  # infinity
+    f'{{"tid":{10**30},"sid":"abc"}}',  # past every integer column
+    f'{{"tid":{2**63},"sid":"abc"}}',
+    f'{{"tid":{"9" * 4000},"sid":"abc"}}',
+    '{"tid":2,"sid":"abc"}',  # another token than the one outside
+    '{"tid":1.0,"sid":"abc"}',  # odd types, even for the right token
+    '{"tid":"1","sid":"abc"}',
+    '{"tid":true,"sid":"abc"}',
+    '{"tid":1,"sid":{"a":1}}',
+    f'{{"tid":1,"sid":"{"s" * 500}"}}',
+    '{"tid":1,"sid":""}',
+    '{"tid":1}',
     "[1, 2, 3]",
     "null",
-    '"v1"',
+    '"v2"',
     "[" * 300 + "]" * 300,
     b"\xff\xfe not UTF-8",
     "not JSON at all",
 ]
 GARBAGE_COOKIES = [
     "garbage",
-    "v1..",
-    "v1.!!!.???",
-    "v1.%%%%.abc",
-    "v2.eyJ0aWQiOjF9.abc",
-    "v1.eyJ0aWQiOjF9.abc.def",
-    "v1." + "A" * 5000 + ".abc",
-    "v1.eyJ0aWQiOjF9.\u00e9\u00e9",  # a non-ASCII MAC
-    "v1.\u00e9.abc",
+    "v2..",
+    "v2.1.",
+    "v2.1.!!!.???",
+    "v2.%%%%.abc",
+    "v2.01.abc",
+    f"v2.{10**400}.abc",
+    f"v2.{2**31}.abc",
+    "v1.eyJ0aWQiOjF9.abc",
+    "v2.1.eyJ0aWQiOjF9.abc.def",
+    "v2.1." + "A" * 5000 + ".abc",
+    "v2.1.eyJ0aWQiOjF9.\u00e9\u00e9",  # a non-ASCII signature
+    "v2.\u00e9.abc",
 ]
 
 
@@ -307,7 +319,7 @@ def test_crafted_session_cookies_mean_signed_out(
     """Crafted payloads signed with the real key (so they pass the MAC), and garbage: every
     public page still answers and the admin area asks to sign in; nothing is a 500."""
     web.cookies.clear()
-    good = _signed(web, f'{{"tid":1,"iat":{IAT},"sid":"abc"}}')
+    good = _signed(web, '{"tid":1,"sid":"abc"}')
     assert _status_with_cookie(web, "/admin", good) == 200  # the signing helper is right
     episode = create_episode(web, auth)
     cookies = [_signed(web, payload) for payload in CRAFTED_PAYLOADS] + GARBAGE_COOKIES

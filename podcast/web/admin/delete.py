@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from episodes import service
 from podcast.media.deps import StorageDep
-from podcast.web import views
+from podcast.web import template_helpers
 from podcast.web.admin import transcripts as transcript_admin
 from podcast.web.admin.common import (
     AdminEpisode,
@@ -34,7 +34,7 @@ def _confirm_page(page: AdminEpisode) -> HTMLResponse:
         page.admin,
         page.show,
         episode=page.episode,
-        status=views.status_label(page.episode, page.now),
+        status=template_helpers.status_label(page.episode, page.now),
         transcripts=transcript_admin.summaries(page.session, page.episode),
     )
     return render(page.request, "admin/delete.html", values, private=True)

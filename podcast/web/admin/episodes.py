@@ -29,7 +29,7 @@ from podcast.media.uploads import Received
 from podcast.shows.deps import ShowDep
 from podcast.shows.models import Show
 from podcast.shows.service import get_default_show
-from podcast.web import views
+from podcast.web import template_helpers
 from podcast.web.admin import feed_check, forms
 from podcast.web.admin import transcripts as transcript_admin
 from podcast.web.admin.common import (
@@ -185,7 +185,7 @@ def episode_list(
         request,
         admin,
         show,
-        rows=[(e, views.status_label(e, now)) for e in rows],
+        rows=[(e, template_helpers.status_label(e, now)) for e in rows],
         page=page,
         pages=max(1, -(-total // PER_PAGE)),
         total=total,
@@ -277,7 +277,7 @@ def edit_page(page: AdminEpisode, *, status_code: int = 200, **extra: Any) -> HT
         admin,
         show,
         episode=episode,
-        status=views.status_label(episode, now),
+        status=template_helpers.status_label(episode, now),
         is_public=episode.is_public(now),
         values=extra.pop("values", None) or forms.values_from_episode(episode),
         errors=extra.pop("errors", {}),

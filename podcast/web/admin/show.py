@@ -28,7 +28,7 @@ from podcast.shows.artwork import (
 from podcast.shows.deps import ShowDep
 from podcast.shows.models import Show
 from podcast.shows.service import update_show
-from podcast.web import views
+from podcast.web import template_helpers
 from podcast.web.admin import show_form
 from podcast.web.admin.common import context, receive_upload, sentence
 from podcast.web.responses import render
@@ -58,7 +58,7 @@ def _page(
         values=extra.pop("values", None) or show_form.values_from_show(show),
         errors=extra.pop("errors", {}),
         artwork_errors=extra.pop("artwork_errors", {}),
-        artwork=views.image_path(key),
+        artwork=template_helpers.image_path(key),
         artwork_format=key.rsplit(".", 1)[-1].upper().replace("JPG", "JPEG") if key else None,
         categories=show_form.category_groups(),
         min_side=MIN_SIDE,

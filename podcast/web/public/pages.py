@@ -16,7 +16,7 @@ from podcast.core.routing import get_and_head
 from podcast.media.urls import image_url
 from podcast.shows.deps import ShowDep
 from podcast.shows.models import Show
-from podcast.web import views
+from podcast.web import template_helpers
 from podcast.web.public import jsonld, search_view, transcript_parts, transcript_view
 from podcast.web.responses import render
 from podcast.web.sessions import OptionalAdmin, WebDep
@@ -62,12 +62,12 @@ def index(
     context = {
         "show": show,
         "admin": admin,
-        "episodes": [(e, views.numbering(e)) for e in rows],
+        "episodes": [(e, template_helpers.numbering(e)) for e in rows],
         "page": number,
         "pages": pages,
         "total": total,
         "feed_url": settings.feed_url,
-        "artwork": views.image_path(show.artwork_key),
+        "artwork": template_helpers.image_path(show.artwork_key),
         "subscribe_links": web.settings.subscribe_links,
         "canonical": f"{settings.base_url}/" + (f"?page={number}" if number > 1 else ""),
     }
@@ -97,15 +97,15 @@ def episode_page(
         "show": show,
         "admin": admin,
         "episode": episode,
-        "numbering": views.numbering(episode),
-        "status": views.status_label(episode, now),
+        "numbering": template_helpers.numbering(episode),
+        "status": template_helpers.status_label(episode, now),
         "is_public": episode.is_public(now),
-        "audio_src": views.audio_src(episode, start),
+        "audio_src": template_helpers.audio_src(episode, start),
         "start": start,
-        "chapters": views.chapters(episode),
-        "people": [(p, views.role_label(p.get("role"))) for p in episode.people],
+        "chapters": template_helpers.chapters(episode),
+        "people": [(p, template_helpers.role_label(p.get("role"))) for p in episode.people],
         "transcripts": transcript_view.for_episode(session, episode, show.language),
-        "artwork": views.image_path(artwork_key),
+        "artwork": template_helpers.image_path(artwork_key),
         "jsonld": jsonld.script_json(jsonld.podcast_episode(episode, show, base)),
         "canonical": page_url(base, episode),
         "og_image": image_url(base, artwork_key),
@@ -158,7 +158,7 @@ def transcript_page(
         "language_name": transcript_view.language_name(record.language),
         "lang_param": record.language if "lang=" in href(1) else None,
         "downloads": transcript_view.downloads(episode.slug, record, show.language),
-        "audio_src": views.audio_src(episode, start),
+        "audio_src": template_helpers.audio_src(episode, start),
         "start": start,
         "part": number,
         "parts": [(n, href(n), plan.start_of(n)) for n in range(1, plan.parts + 1)],
