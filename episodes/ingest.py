@@ -1,10 +1,10 @@
 """Turning a received upload into an episode's audio.
 
 The order is what makes a crash harmless and a race impossible: the file is checked before any
-lock is taken; then, holding the locks of its key and of its pictures' keys, it is renamed into
+lock is taken; then, holding the locks of its key and of its pictures' keys, it is put into
 the store and the rows are written; the unit of work commits, and only after that is the file
 it replaced released. A crash leaves the old state or the new one; at worst an unreferenced
-file, which ``podcast media gc`` removes. The caller owns the received temp file and discards
+file, which ``podcast media gc`` removes. The caller owns the received staged upload and discards
 it whatever happens (after a successful store it is already gone).
 """
 
@@ -59,7 +59,9 @@ def inspect(received: Received) -> AudioInfo:
     """Read the upload with mutagen: 415 for what is not a supported audio format, 422 for a
     broken file. Needs no database, so it runs before any transaction or lock."""
     try:
-        return read_audio(received.path)
+        # The staged bytes as a temporary local file, only for mutagen (it needs to seek).
+        with received.staged.checking_path() as path:
+            return read_audio(path)
     except UnsupportedAudio as exc:
         raise UnsupportedMediaType(exc.message) from None
     except CorruptAudio as exc:
@@ -81,7 +83,7 @@ def replace_audio(
     key = content_key(received.sha256, info.format)
     # Every key this upload may store, locked at once in a fixed order (no deadlocks).
     lock_keys(session, [key, *_picture_keys(info)])
-    put_file(session, storage, received.path, key)
+    put_file(session, storage, received.staged, key)
     old_key: str | None = None
     audio = episode.audio
     if audio is None:

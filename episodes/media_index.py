@@ -12,7 +12,6 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -27,7 +26,7 @@ from podcast.shows.models import Show
 class MediaEntry:
     slug: str
     extension: str
-    path: Path
+    key: str  # storage key of the audio
     size: int
     etag: str
     last_modified: datetime
@@ -90,7 +89,7 @@ class MediaIndex:
             entry = MediaEntry(
                 slug=slug,
                 extension=row.extension,
-                path=self._storage.path(row.key),
+                key=row.key,
                 size=row.size_bytes,
                 etag=f'"{row.sha256}"',
                 last_modified=row.uploaded_at,

@@ -76,7 +76,8 @@ async def episode_audio(filename: str, request: Request) -> Response:
     try:
         return serve_file(
             request.headers,
-            entry.path,
+            state.storage,
+            entry.key,
             size=entry.size,
             etag=entry.etag,
             last_modified=entry.last_modified,
@@ -120,15 +121,20 @@ def image(name: str, request: Request, session: SessionDep, storage: StorageDep)
     key = f"{digest[:2]}/{digest}.{extension}"
     if media_type is None or not is_content_key(key) or not is_image_in_use(session, key):
         raise NotFound("no such image")
-    path = storage.path(content_key(digest, extension))
-    if not path.is_file():
+    key = content_key(digest, extension)
+    found = storage.stat(key)
+    if found is None:
         raise NotFound("no such image")
-    return serve_file(
-        request.headers,
-        path,
-        size=path.stat().st_size,
-        etag=f'"{digest}"',
-        last_modified=datetime.fromtimestamp(path.stat().st_mtime, UTC),
-        media_type=media_type,
-        cache_control=IMAGE_CACHE,
-    )
+    try:
+        return serve_file(
+            request.headers,
+            storage,
+            key,
+            size=found.size,
+            etag=f'"{digest}"',
+            last_modified=datetime.fromtimestamp(found.modified, UTC),
+            media_type=media_type,
+            cache_control=IMAGE_CACHE,
+        )
+    except (FileNotFoundError, RuntimeError):
+        raise NotFound("no such image") from None

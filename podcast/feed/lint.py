@@ -7,11 +7,11 @@ says. Errors are what directories refuse; warnings are what listeners or apps mi
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -143,9 +143,8 @@ def _artwork(show: ShowData, storage: Storage) -> list[Finding]:
                 "PUT /api/show/artwork.",
             )
         ]
-    path = storage.path(show.artwork_key)
     try:
-        fmt, (width, height), mode = _image_facts(path)
+        fmt, (width, height), mode = _image_facts(storage.read_bytes(show.artwork_key))
     except (OSError, UnidentifiedImageError, ValueError):
         return [_error("show-artwork-format", f"The artwork file {show.artwork_key} is missing.")]
     out: list[Finding] = []
@@ -172,8 +171,8 @@ def _artwork(show: ShowData, storage: Storage) -> list[Finding]:
     return out
 
 
-def _image_facts(path: Path) -> tuple[str, tuple[int, int], str]:
-    with Image.open(path) as img:
+def _image_facts(data: bytes) -> tuple[str, tuple[int, int], str]:
+    with Image.open(io.BytesIO(data)) as img:
         return str(img.format), img.size, img.mode
 
 

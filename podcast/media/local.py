@@ -2,30 +2,135 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
 
 from podcast.media.storage import KeyStat, content_key, is_content_key
 
 _INCOMING = ".incoming"
+_PREFIX, _SUFFIX = "upload-", ".part"
+_PATH_CACHE = 4096
+
+
+class LocalStaged:
+    """Bytes being received into ``<root>/.incoming/upload-*.part``, hashed on the way."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._file: BinaryIO | None = open(path, "wb")
+        self._hash = hashlib.sha256()
+        self._size = 0
+
+    @property
+    def name(self) -> str:
+        return self._path.name
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    def write(self, data: bytes) -> None:
+        if self._file is None:
+            raise ValueError("the staged file is closed")
+        self._hash.update(data)
+        self._file.write(data)
+        self._size += len(data)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def discard(self) -> None:
+        self.close()
+        self._path.unlink(missing_ok=True)
+
+    @contextmanager
+    def checking_path(self) -> Iterator[Path]:
+        self.close()
+        yield self._path
+
+    def _take(self) -> Path:
+        """For :meth:`LocalStorage.put` only: the closed file, to rename into the store."""
+        self.close()
+        return self._path
+
+
+class _RangeReader:
+    """A (start, end) slice of a file, read with ``pread`` on one descriptor."""
+
+    def __init__(self, path: Path, start: int, end: int) -> None:
+        self._fd = os.open(path, os.O_RDONLY)
+        self._pos = start
+        self._end = end
+
+    def read(self, size: int = -1, /) -> bytes:
+        left = self._end - self._pos
+        if size < 0 or size > left:
+            size = left
+        if size <= 0:
+            return b""
+        chunk = os.pread(self._fd, size, self._pos)
+        self._pos += len(chunk)
+        return chunk
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> _RangeReader:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 class LocalStorage:
+    """Keys are files under ``root``; staged bytes live in ``root/.incoming`` (same filesystem,
+    so a put is a rename). Offers :meth:`local_path` for the media response's zero-copy path
+    (``podcast.media.storage.LocalFiles``)."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self.incoming = root / _INCOMING
         self.incoming.mkdir(parents=True, exist_ok=True)
+        # key -> file, so the media response's hot path builds no Path per request (bounded).
+        self._paths: dict[str, Path] = {}
 
-    def new_temp(self) -> Path:
-        fd, name = tempfile.mkstemp(dir=self.incoming, prefix="upload-", suffix=".part")
+    # --- receiving -----------------------------------------------------------------------
+
+    def stage(self) -> LocalStaged:
+        fd, name = tempfile.mkstemp(dir=self.incoming, prefix=_PREFIX, suffix=_SUFFIX)
         os.close(fd)
-        return Path(name)
+        try:
+            return LocalStaged(Path(name))
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
 
-    def commit(self, temp: Path, key: str) -> None:
-        target = self.path(key)
+    def put(self, staged: object, key: str) -> None:
+        if not isinstance(staged, LocalStaged):
+            raise TypeError(f"not staged by LocalStorage: {staged!r}")
+        target = self.local_path(key)
+        temp = staged._take()
         if target.exists():
             temp.unlink(missing_ok=True)
             return
@@ -36,23 +141,57 @@ class LocalStorage:
         os.replace(temp, target)
         _fsync_dir(target.parent)
 
-    def path(self, key: str) -> Path:
-        if not is_content_key(key):
-            raise ValueError(f"not a content key: {key!r}")
-        return self.root / key
+    def put_bytes(self, data: bytes, key: str) -> None:
+        if self.exists(key):
+            return
+        staged = self.stage()
+        try:
+            staged.write(data)
+            self.put(staged, key)
+        finally:
+            staged.discard()
+
+    # --- serving -------------------------------------------------------------------------
+
+    def open(
+        self, key: str, range: tuple[int, int] | None = None
+    ) -> io.BufferedReader | _RangeReader:
+        path = self.local_path(key)
+        if range is None:
+            return open(path, "rb")
+        start, end = range
+        if start < 0 or end < start:
+            raise ValueError(f"bad range {range!r}")
+        return _RangeReader(path, start, end)
+
+    def read_bytes(self, key: str) -> bytes:
+        return self.local_path(key).read_bytes()
+
+    def local_path(self, key: str) -> Path:
+        """The key's file. Outside this class only for the media response's fast path
+        (``LocalFiles``)."""
+        path = self._paths.get(key)
+        if path is None:
+            if not is_content_key(key):
+                raise ValueError(f"not a content key: {key!r}")
+            path = self.root / key
+            if len(self._paths) >= _PATH_CACHE:
+                self._paths.clear()
+            self._paths[key] = path
+        return path
 
     def exists(self, key: str) -> bool:
-        return self.path(key).is_file()
+        return self.local_path(key).is_file()
 
     def stat(self, key: str) -> KeyStat | None:
         try:
-            result = self.path(key).stat()
+            result = self.local_path(key).stat()
         except FileNotFoundError:
             return None
         return KeyStat(result.st_size, result.st_mtime)
 
     def delete(self, key: str) -> None:
-        self.path(key).unlink(missing_ok=True)
+        self.local_path(key).unlink(missing_ok=True)
 
     def keys(self) -> Iterator[str]:
         for shard in sorted(self.root.iterdir()):
@@ -63,7 +202,12 @@ class LocalStorage:
                 if is_content_key(key):
                     yield key
 
-    def stale_temps(self, older_than_seconds: float) -> Iterator[Path]:
+    def url_for(self, key: str) -> str | None:
+        return None  # the app streams local files
+
+    # --- abandoned uploads ---------------------------------------------------------------
+
+    def stale_staged(self, older_than_seconds: float) -> Iterator[str]:
         cutoff = time.time() - older_than_seconds
         for file in self.incoming.iterdir():
             try:
@@ -71,7 +215,12 @@ class LocalStorage:
             except FileNotFoundError:  # an upload just finished (renamed) or was discarded
                 continue
             if modified < cutoff:
-                yield file
+                yield file.name
+
+    def discard_staged(self, name: str) -> None:
+        if "/" in name or "\\" in name or name in ("", ".", ".."):
+            raise ValueError(f"not a staged name: {name!r}")
+        (self.incoming / name).unlink(missing_ok=True)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -82,4 +231,4 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-__all__ = ["LocalStorage", "content_key"]
+__all__ = ["LocalStaged", "LocalStorage", "content_key"]

@@ -1,7 +1,12 @@
 """Serving stored files to podcast apps: ranges, validators and throughput.
 
-Starlette's ``FileResponse`` does the range logic; this subclass makes it fast enough and a
-little more forgiving:
+Callers name a storage key. A backend that can serve the bytes itself (``url_for``) gets a
+redirect; a local backend (the ``LocalFiles`` capability, ``local_path``, used here only) is
+served from its file, the fast path below; any other backend is streamed from
+``Storage.open`` (:class:`StreamedResponse`: whole, or one range).
+
+For local files Starlette's ``FileResponse`` does the range logic; this subclass makes it fast
+enough and a little more forgiving:
 
 * 1 MiB chunks instead of 64 KiB: full downloads go from ~22% to ~100% of nginx here
   (docs/performance.md, "Audio downloads and ranges");
@@ -14,14 +19,21 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from pathlib import Path
 
 import anyio
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.responses import FileResponse, MalformedRangeHeader, Response
-from starlette.types import Send
+from starlette.responses import (
+    FileResponse,
+    MalformedRangeHeader,
+    PlainTextResponse,
+    RangeNotSatisfiable,
+    RedirectResponse,
+    Response,
+)
+from starlette.types import Receive, Scope, Send
 
 from podcast.core.conditional import http_date, not_modified
+from podcast.media.storage import Storage
 
 
 class MediaResponse(FileResponse):
@@ -73,9 +85,70 @@ def _read_range(path: str | os.PathLike[str], start: int, length: int) -> bytes:
     return chunk
 
 
+class StreamedResponse(Response):
+    """A stored key streamed from ``Storage.open``: whole (200), or one range (206).
+
+    For backends without local files. Several ranges are answered with the whole file, as
+    RFC 9110 14.2 allows; an unparsable Range header too.
+    """
+
+    chunk_size = 1024 * 1024
+
+    def __init__(
+        self, storage: Storage, key: str, size: int, headers: dict[str, str], media_type: str
+    ) -> None:
+        super().__init__(headers=headers, media_type=media_type)
+        self.storage = storage
+        self.key = key
+        self.size = size
+        self.headers["content-length"] = str(size)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Headers(scope=scope)
+        header_only = scope["method"].upper() == "HEAD"
+        http_range = request.get("range")
+        if_range = request.get("if-range")
+        ranges: list[tuple[int, int]] = []
+        if http_range is not None and (
+            if_range is None
+            or if_range in (self.headers.get("etag"), self.headers.get("last-modified"))
+        ):
+            try:
+                ranges = MediaResponse._parse_range_header(http_range, self.size)
+            except RangeNotSatisfiable:
+                response = PlainTextResponse(
+                    status_code=416, headers={"Content-Range": f"bytes */{self.size}"}
+                )
+                return await response(scope, receive, send)
+        headers = MutableHeaders(raw=list(self.raw_headers))
+        status, start, end = 200, 0, self.size
+        if len(ranges) == 1:
+            status, (start, end) = 206, ranges[0]
+            headers["content-range"] = f"bytes {start}-{end - 1}/{self.size}"
+            headers["content-length"] = str(end - start)
+        await send({"type": "http.response.start", "status": status, "headers": headers.raw})
+        if header_only or start == end:
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
+        stream = await anyio.to_thread.run_sync(self.storage.open, self.key, (start, end))
+        try:
+            while start < end:
+                chunk = await anyio.to_thread.run_sync(
+                    stream.read, min(self.chunk_size, end - start)
+                )
+                if not chunk:
+                    raise RuntimeError(f"{self.key} is shorter than expected")
+                start += len(chunk)
+                await send({"type": "http.response.body", "body": chunk, "more_body": start < end})
+        finally:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(stream.close)
+
+
 def serve_file(
     request_headers: Headers,
-    path: Path,
+    storage: Storage,
+    key: str,
     *,
     size: int,
     etag: str,
@@ -83,7 +156,11 @@ def serve_file(
     media_type: str,
     cache_control: str,
 ) -> Response:
-    """A 304 when the client's copy is current, else the file (whole or ranged)."""
+    """A 304 when the client's copy is current, else the stored key (whole or ranged).
+
+    Raises ``FileNotFoundError`` or ``RuntimeError`` when the stored object is gone or its size
+    is not the one the database names (replaced meanwhile).
+    """
     validators = {
         "ETag": etag,
         "Last-Modified": http_date(last_modified),
@@ -92,7 +169,20 @@ def serve_file(
     }
     if not_modified(request_headers, etag, last_modified):
         return Response(status_code=304, headers=validators)
-    stat = os.stat(path)
-    if stat.st_size != size:
-        raise RuntimeError(f"{path} has {stat.st_size} bytes, the database says {size}")
-    return MediaResponse(path, headers=validators, media_type=media_type, stat_result=stat)
+    local_path = getattr(storage, "local_path", None)  # LocalFiles (isinstance is slow here)
+    if local_path is not None:
+        # The local optimisation (and the only use of LocalFiles): pread on the file itself.
+        path = local_path(key)
+        stat = os.stat(path)
+        if stat.st_size != size:
+            raise RuntimeError(f"{path} has {stat.st_size} bytes, the database says {size}")
+        return MediaResponse(path, headers=validators, media_type=media_type, stat_result=stat)
+    url = storage.url_for(key)
+    if url is not None:
+        return RedirectResponse(url, status_code=302, headers=validators)
+    found = storage.stat(key)
+    if found is None:
+        raise FileNotFoundError(key)
+    if found.size != size:
+        raise RuntimeError(f"{key} has {found.size} bytes, the database says {size}")
+    return StreamedResponse(storage, key, size, validators, media_type)

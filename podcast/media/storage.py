@@ -1,12 +1,25 @@
-"""The storage contract every backend keeps."""
+"""The storage contract every backend keeps: callers speak keys and streams, never paths.
+
+Receiving: :meth:`Storage.stage` gives a :class:`Staged` sink that hashes what is written to
+it; once the bytes are checked, :meth:`Storage.put` makes them durable under their key (under
+the key's lock, see ``podcast.media.store``). Serving: :meth:`Storage.open` streams a key,
+whole or a byte range; :meth:`Storage.url_for` names a URL when the backend can serve the bytes
+itself (``None``: the app streams them).
+
+The one exception to "no paths": :class:`LocalFiles` is an optional capability of backends on
+a local filesystem (``LocalStorage``), used **only** by ``podcast.media.responses`` so that
+``/media/...`` downloads keep their zero-copy, ``pread``-based speed. Nothing else may use it.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from types import TracebackType
+from typing import Protocol, runtime_checkable
 
 _KEY = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{64}\.[a-z0-9]{1,5}$")
 
@@ -29,28 +42,120 @@ class KeyStat:
     modified: float  # seconds since the epoch
 
 
-class Storage(Protocol):
-    def new_temp(self) -> Path:
-        """A fresh, empty file on the same filesystem as the store, for an incoming upload."""
+class ByteStream(Protocol):
+    """What :meth:`Storage.open` returns: read it in chunks, then close it (or use ``with``)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> ByteStream: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None: ...
+
+
+class Staged(Protocol):
+    """Bytes being received for storage: hashed as they are written, not yet under a key.
+
+    Blocking calls: run them in a worker thread from async code. Whoever stages owns the
+    object and calls :meth:`discard` whatever happens (harmless after a :meth:`Storage.put`).
+    """
+
+    @property
+    def name(self) -> str:
+        """An identifier of the staged bytes, as :meth:`Storage.stale_staged` lists them."""
         ...
 
-    def commit(self, temp: Path, key: str) -> None:
-        """Durably move a fully received and checked temp file to ``key``.
+    @property
+    def size(self) -> int: ...
 
-        If ``key`` already exists the content is identical (same digest): the temp is dropped.
+    @property
+    def sha256(self) -> str:
+        """Hex digest of everything written so far."""
+        ...
+
+    def write(self, data: bytes) -> None: ...
+
+    def close(self) -> None:
+        """No more writes; the bytes stay staged until put or discarded. Idempotent."""
+        ...
+
+    def discard(self) -> None:
+        """Drop the staged bytes: nothing is left behind. Idempotent, also after a put."""
+        ...
+
+    def checking_path(self) -> AbstractContextManager[Path]:
+        """A local file with the staged bytes, only for checking them before :meth:`put`
+        (mutagen needs a seekable file). Temporary: valid only inside the ``with`` block,
+        never to be kept, moved or stored. Call after :meth:`close`."""
+        ...
+
+
+class Storage(Protocol):
+    def stage(self) -> Staged:
+        """A fresh, empty staging sink for incoming bytes (an upload, a local file)."""
+        ...
+
+    def put(self, staged: Staged, key: str) -> None:
+        """Durably store closed, checked staged bytes under ``key``; the staging is consumed.
+
+        If ``key`` already exists the content is identical (same digest): the staged bytes are
+        dropped and the stored object is left as it is (idempotent).
         """
         ...
 
-    def path(self, key: str) -> Path: ...
+    def put_bytes(self, data: bytes, key: str) -> None:
+        """Durably store small bytes (images) under ``key``; idempotent like :meth:`put`."""
+        ...
+
+    def open(self, key: str, range: tuple[int, int] | None = None) -> ByteStream:
+        """The stored bytes, or those in ``range`` = (start, end), end exclusive.
+
+        Raises ``FileNotFoundError`` when there is no such key.
+        """
+        ...
+
+    def read_bytes(self, key: str) -> bytes:
+        """All the stored bytes (small objects only: images)."""
+        ...
 
     def exists(self, key: str) -> bool: ...
 
     def stat(self, key: str) -> KeyStat | None:
-        """Size and modification time, or None when there is no such file."""
+        """Size and modification time, or None when there is no such key."""
         ...
 
-    def delete(self, key: str) -> None: ...
+    def delete(self, key: str) -> None:
+        """Remove the key; no error when it is already gone."""
+        ...
 
     def keys(self) -> Iterator[str]: ...
 
-    def stale_temps(self, older_than_seconds: float) -> Iterator[Path]: ...
+    def url_for(self, key: str) -> str | None:
+        """A URL that serves the key's bytes directly, or None: the app streams them."""
+        ...
+
+    def stale_staged(self, older_than_seconds: float) -> Iterator[str]:
+        """Names of staged bytes untouched for longer than this (abandoned uploads)."""
+        ...
+
+    def discard_staged(self, name: str) -> None:
+        """Drop staged bytes by the name :meth:`stale_staged` gave; no error when gone."""
+        ...
+
+
+@runtime_checkable
+class LocalFiles(Protocol):
+    """Optional capability: the key's bytes are a local file.
+
+    Used ONLY by ``podcast.media.responses`` to serve ``/media/...`` and images with ``pread``
+    on one descriptor (an optimisation; docs/performance.md). Every other caller speaks keys
+    and streams through :class:`Storage`.
+    """
+
+    def local_path(self, key: str) -> Path: ...

@@ -15,7 +15,6 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -24,6 +23,7 @@ from podcast.core.db import after_commit, after_rollback
 from podcast.media import Storage, content_key
 from podcast.media.images import Picture
 from podcast.media.keylock import lock_keys
+from podcast.media.storage import Staged
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +57,15 @@ def picture_key(picture: Picture) -> str:
     return content_key(hashlib.sha256(picture.data).hexdigest(), picture.extension)
 
 
-def put_file(session: Session, storage: Storage, temp: Path, key: str) -> None:
-    """Move a checked temp file to ``key`` for rows this transaction is about to write.
+def put_file(session: Session, storage: Storage, staged: Staged, key: str) -> None:
+    """Store checked staged bytes under ``key`` for rows this transaction is about to write.
 
     If the transaction rolls back instead, the file is released again (unless another row
     uses the same bytes).
     """
     lock_keys(session, [key])
     created = not storage.exists(key)
-    storage.commit(temp, key)
+    storage.put(staged, key)
     if created:
         _release_on_rollback(session, storage, key)
 
@@ -76,13 +76,7 @@ def store_picture(session: Session, storage: Storage, picture: Picture) -> str:
     lock_keys(session, [key])
     if storage.exists(key):
         return key
-    temp = storage.new_temp()
-    try:
-        temp.write_bytes(picture.data)
-        storage.commit(temp, key)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    storage.put_bytes(picture.data, key)
     _release_on_rollback(session, storage, key)
     return key
 
@@ -143,7 +137,7 @@ class Collected:
     """What ``podcast media gc`` did."""
 
     removed: list[str] = field(default_factory=list)
-    temps: list[Path] = field(default_factory=list)
+    temps: list[str] = field(default_factory=list)  # names of abandoned staged uploads
     too_young: int = 0
 
 
@@ -175,7 +169,7 @@ def collect_garbage(
             continue
         candidates.add(key)
     result.removed = release(session, storage, candidates)
-    result.temps = list(storage.stale_temps(temp_age_seconds))
-    for temp in result.temps:
-        temp.unlink(missing_ok=True)
+    result.temps = list(storage.stale_staged(temp_age_seconds))
+    for name in result.temps:
+        storage.discard_staged(name)
     return result

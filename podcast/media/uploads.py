@@ -1,15 +1,14 @@
-"""Receiving upload bodies: streamed to a temp file beside the media store, hashed on the way.
+"""Receiving upload bodies: streamed into the storage's staging area, hashed on the way.
 
 The body is never held in memory: at most one write buffer (1 MiB) is. Writing and hashing run in a
 worker thread (both release the GIL), so the event loop keeps receiving while the disk works.
 Multipart bodies are parsed as they stream, and the ``file`` part is written once, straight to
-the temp file (Starlette's form parser would spool it to a second temp file first).
+the staging sink (Starlette's form parser would spool it to a second temp file first).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import re
 import unicodedata
 from collections.abc import AsyncIterable, Callable
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
 
 from podcast.core.errors import BadRequest, Invalid, PayloadTooLarge
 from podcast.media import Storage
+from podcast.media.storage import Staged
 
 WRITE_BUFFER = 1024 * 1024
 MAX_FIELD_BYTES = 100_000
@@ -35,15 +35,20 @@ FILE_FIELD = "file"
 
 @dataclass(frozen=True)
 class Received:
-    """An upload fully on disk in the store's temp area, not yet checked or committed."""
+    """An upload fully staged in storage, not yet checked or stored under its key."""
 
-    path: Path
+    staged: Staged
     size: int
     sha256: str
     filename: str | None
 
     def discard(self) -> None:
-        self.path.unlink(missing_ok=True)
+        self.staged.discard()
+
+    def read_bytes(self) -> bytes:
+        """The whole upload, read back to be checked (small uploads only: images)."""
+        with self.staged.checking_path() as path:
+            return path.read_bytes()
 
 
 def too_large(limit: int) -> PayloadTooLarge:
@@ -75,22 +80,20 @@ def sanitise_filename(name: str | None) -> str | None:
 
 
 class _Sink:
-    """Hashed, size-limited writes to one temp file, overlapped with receiving.
+    """Size-limited writes to one staging sink (which hashes them), overlapped with receiving.
 
     Chunks are collected without copying; each batch of about ``WRITE_BUFFER`` bytes is hashed
     and written in a worker thread while the event loop receives the next one. At most two
     batches are held at once, so memory stays flat whatever the file size.
     """
 
-    def __init__(self, path: Path, limit: int) -> None:
-        self.path = path
+    def __init__(self, staged: Staged, limit: int) -> None:
+        self.staged = staged
         self.limit = limit
         self.size = 0
-        self._hash = hashlib.sha256()
         self._pending: list[bytes] = []
         self._pending_size = 0
         self._in_flight: asyncio.Future[None] | None = None
-        self._file = open(path, "wb")  # closed in finish() or abort()
 
     async def write(self, data: bytes) -> None:
         self.size += len(data)
@@ -110,16 +113,17 @@ class _Sink:
 
     def _write(self, batch: list[bytes]) -> None:
         for chunk in batch:
-            self._hash.update(chunk)
-        self._file.writelines(batch)
+            self.staged.write(chunk)
 
     async def finish(self, filename: str | None) -> Received:
         await self._flush()
         if self._in_flight is not None:
             await self._in_flight
             self._in_flight = None
-        self._file.close()
-        return Received(self.path, self.size, self._hash.hexdigest(), sanitise_filename(filename))
+        self.staged.close()
+        return Received(
+            self.staged, self.staged.size, self.staged.sha256, sanitise_filename(filename)
+        )
 
     async def abort(self) -> None:
         # A batch may still be writing: let it end before the file is closed and removed.
@@ -129,15 +133,14 @@ class _Sink:
                     await self._in_flight
                 except Exception:  # the write's own failure no longer matters
                     pass
-        self._file.close()
-        self.path.unlink(missing_ok=True)
+        self.staged.discard()
 
 
 async def receive_raw(
     chunks: AsyncIterable[bytes], storage: Storage, limit: int, filename: str | None
 ) -> Received:
-    """A raw request body (``PUT`` with the audio as the body) into a temp file."""
-    sink = _Sink(storage.new_temp(), limit)
+    """A raw request body (``PUT`` with the audio as the body) into storage's staging area."""
+    sink = _Sink(storage.stage(), limit)
     try:
         async for chunk in chunks:
             await sink.write(chunk)
@@ -151,7 +154,7 @@ async def receive_raw(
 async def receive_multipart(
     chunks: AsyncIterable[bytes], content_type: str, storage: Storage, limit: int
 ) -> tuple[Received | None, dict[str, str]]:
-    """A ``multipart/form-data`` body: the ``file`` part to a temp file, other fields as text."""
+    """A ``multipart/form-data`` body: the ``file`` part staged in storage, other fields as text."""
     _, params = parse_options_header(content_type)
     boundary = params.get(b"boundary")
     if not boundary:
@@ -255,7 +258,7 @@ class _Form:
         if self._name == FILE_FIELD:
             if self.received is not None or self._sink is not None:
                 raise BadRequest("send one file per upload: the 'file' field appears twice")
-            self._sink = _Sink(self.storage.new_temp(), self.limit)
+            self._sink = _Sink(self.storage.stage(), self.limit)
         elif len(self.fields) >= MAX_FIELDS:
             raise BadRequest(f"too many form fields (at most {MAX_FIELDS})")
 
@@ -290,21 +293,18 @@ def receive_file(
     limit: int,
     progress: Callable[[int], None] | None = None,
 ) -> Received:
-    """A local file (``podcast episode add``) into a temp file, hashed, like any upload."""
-    temp = storage.new_temp()
-    digest = hashlib.sha256()
-    size = 0
+    """A local file (``podcast episode add``) into storage's staging area, like any upload."""
+    staged = storage.stage()
     try:
-        with open(source, "rb") as src, open(temp, "wb") as dst:
+        with open(source, "rb") as src:
             while chunk := src.read(WRITE_BUFFER):
-                size += len(chunk)
-                if size > limit:
+                if staged.size + len(chunk) > limit:
                     raise too_large(limit)
-                digest.update(chunk)
-                dst.write(chunk)
+                staged.write(chunk)
                 if progress is not None:
                     progress(len(chunk))
+        staged.close()
     except BaseException:
-        temp.unlink(missing_ok=True)
+        staged.discard()
         raise
-    return Received(temp, size, digest.hexdigest(), sanitise_filename(source.name))
+    return Received(staged, staged.size, staged.sha256, sanitise_filename(source.name))

@@ -21,6 +21,7 @@ from podcast.core.db import Sessions, make_engine, make_sessionmaker, session_sc
 from podcast.core.settings import Settings
 from podcast.core.tokens import ProducerToken
 from podcast.media import LocalStorage, content_key
+from podcast.media.local import LocalStaged
 from podcast.media.store import put_file
 from tests.conftest import NOW
 
@@ -159,10 +160,11 @@ def test_a_stored_file_is_released_when_its_transaction_rolls_back(sqlite, tmp_p
     _, writers, _ = sqlite
     storage = LocalStorage(tmp_path / "media")
 
-    def temp_with(data: bytes) -> Path:
-        temp = storage.new_temp()
-        temp.write_bytes(data)
-        return temp
+    def temp_with(data: bytes) -> LocalStaged:
+        staged = storage.stage()
+        staged.write(data)
+        staged.close()
+        return staged
 
     lonely = content_key(_sha256(b"lonely"), "mp3")
     with writers() as session:

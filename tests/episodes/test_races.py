@@ -180,6 +180,6 @@ def test_gc_racing_uploads(client: TestClient, http: httpx.Client) -> None:
 def _leave_orphan(storage: LocalStorage, data: bytes) -> None:
     """The bytes as a stored file no row uses, as a crash between rename and commit leaves."""
     key = content_key(hashlib.sha256(data).hexdigest(), "mp3")
-    path = storage.path(key)
+    path = storage.local_path(key)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)

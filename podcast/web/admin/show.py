@@ -121,7 +121,7 @@ async def upload_artwork(
                 received.discard()
             raise Invalid("choose a JPEG or PNG image to upload")
         try:
-            data = await to_thread.run_sync(received.path.read_bytes)
+            data = await to_thread.run_sync(received.read_bytes)
         finally:
             received.discard()
         picture = await to_thread.run_sync(check_show_artwork, data)

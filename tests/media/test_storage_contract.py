@@ -1,0 +1,195 @@
+"""The storage contract, for every backend: callers speak keys and streams, never paths.
+
+Parametrised over backends: add an S3 backend (a fixture building it against a test bucket) to
+``BACKENDS`` and every test here must pass for it too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from podcast.media import LocalStorage, Storage, content_key
+from podcast.media.storage import LocalFiles
+
+DATA = bytes(range(256)) * 1000  # 256 kB, every byte value
+
+
+def _local(tmp_path: Path) -> Storage:
+    return LocalStorage(tmp_path / "media")
+
+
+def _age_staged_local(storage: Storage, name: str, seconds: float) -> None:
+    assert isinstance(storage, LocalStorage)
+    old = time.time() - seconds
+    os.utime(storage.incoming / name, (old, old))
+
+
+# (id, factory, make a staged upload look ``seconds`` old): one entry per backend.
+BACKENDS: list[tuple[str, Callable[[Path], Storage], Callable[[Storage, str, float], None]]] = [
+    ("local", _local, _age_staged_local)
+]
+
+
+@pytest.fixture(params=BACKENDS, ids=[b[0] for b in BACKENDS])
+def backend(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[Storage, Callable[[Storage, str, float], None]]]:
+    _, factory, age = request.param
+    yield factory(tmp_path), age
+
+
+@pytest.fixture
+def storage(backend: tuple[Storage, Callable[[Storage, str, float], None]]) -> Storage:
+    return backend[0]
+
+
+def key_of(data: bytes, extension: str = "mp3") -> str:
+    return content_key(hashlib.sha256(data).hexdigest(), extension)
+
+
+def put(storage: Storage, data: bytes, chunk: int = 65536) -> str:
+    staged = storage.stage()
+    try:
+        for start in range(0, len(data), chunk):
+            staged.write(data[start : start + chunk])
+        staged.close()
+        key = key_of(data)
+        storage.put(staged, key)
+    finally:
+        staged.discard()
+    return key
+
+
+def read_all(storage: Storage, key: str, range: tuple[int, int] | None = None) -> bytes:
+    with storage.open(key, range) as stream:
+        out = b""
+        while chunk := stream.read(10_000):
+            out += chunk
+        return out
+
+
+def test_stage_hashes_and_counts_what_is_written(storage: Storage) -> None:
+    staged = storage.stage()
+    try:
+        staged.write(DATA[:1000])
+        staged.write(DATA[1000:])
+        staged.close()
+        assert staged.size == len(DATA)
+        assert staged.sha256 == hashlib.sha256(DATA).hexdigest()
+        with staged.checking_path() as path:  # only for mutagen-style checks
+            assert path.read_bytes() == DATA
+    finally:
+        staged.discard()
+    assert list(storage.keys()) == []
+
+
+def test_put_then_open_stat_keys(storage: Storage) -> None:
+    key = put(storage, DATA)
+    assert storage.exists(key)
+    assert read_all(storage, key) == DATA
+    assert storage.read_bytes(key) == DATA
+    stat = storage.stat(key)
+    assert stat is not None and stat.size == len(DATA)
+    assert abs(stat.modified - time.time()) < 300
+    assert list(storage.keys()) == [key]
+    assert list(storage.stale_staged(0)) == [], "a put consumes the staged bytes"
+
+
+@pytest.mark.parametrize(
+    "range_", [(0, 1), (0, len(DATA)), (1000, 70_000), (len(DATA) - 5, len(DATA)), (7, 7)]
+)
+def test_ranges(storage: Storage, range_: tuple[int, int]) -> None:
+    key = put(storage, DATA)
+    assert read_all(storage, key, range_) == DATA[range_[0] : range_[1]]
+
+
+def test_put_is_idempotent_when_the_key_exists(storage: Storage) -> None:
+    key = put(storage, DATA)
+    before = storage.stat(key)
+    assert put(storage, DATA) == key
+    assert storage.stat(key) == before
+    assert list(storage.keys()) == [key]
+    assert list(storage.stale_staged(0)) == [], "the second staging is dropped"
+
+
+def test_put_bytes(storage: Storage) -> None:
+    key = key_of(b"\x89PNG image", "png")
+    storage.put_bytes(b"\x89PNG image", key)
+    storage.put_bytes(b"\x89PNG image", key)
+    assert storage.read_bytes(key) == b"\x89PNG image"
+    assert list(storage.keys()) == [key]
+    assert list(storage.stale_staged(0)) == []
+
+
+def test_delete(storage: Storage) -> None:
+    key = put(storage, DATA)
+    storage.delete(key)
+    storage.delete(key)  # already gone: no error
+    assert not storage.exists(key)
+    assert storage.stat(key) is None
+    assert list(storage.keys()) == []
+    with pytest.raises(FileNotFoundError):
+        storage.open(key)
+
+
+def test_missing_key(storage: Storage) -> None:
+    key = key_of(b"never stored")
+    assert not storage.exists(key)
+    assert storage.stat(key) is None
+    with pytest.raises(FileNotFoundError):
+        storage.read_bytes(key)
+
+
+def test_discard_leaves_nothing(storage: Storage) -> None:
+    staged = storage.stage()
+    staged.write(DATA)
+    staged.discard()
+    staged.discard()
+    unclosed = storage.stage()
+    unclosed.write(b"half an upload")
+    unclosed.discard()  # without close: a client gone mid-upload
+    assert list(storage.keys()) == []
+    assert list(storage.stale_staged(0)) == []
+
+
+def test_stale_staged_lists_only_old_staging(
+    backend: tuple[Storage, Callable[[Storage, str, float], None]],
+) -> None:
+    storage, age = backend
+    old, young = storage.stage(), storage.stage()
+    try:
+        old.write(b"abandoned")
+        old.close()
+        young.write(b"still arriving")
+        age(storage, old.name, 7200)
+        assert list(storage.stale_staged(3600)) == [old.name]
+        storage.discard_staged(old.name)
+        storage.discard_staged(old.name)  # already gone: no error
+        assert list(storage.stale_staged(3600)) == []
+    finally:
+        old.discard()
+        young.discard()
+    assert list(storage.stale_staged(0)) == []
+
+
+def test_url_for(storage: Storage) -> None:
+    key = put(storage, DATA)
+    url = storage.url_for(key)
+    if isinstance(storage, LocalStorage):
+        assert url is None, "local bytes are streamed by the app"
+    else:
+        assert url is None or url.startswith("https://")
+
+
+def test_local_path_is_only_a_capability(storage: Storage) -> None:
+    """Backends with local files offer ``local_path`` (the media response's fast path);
+    the contract itself never needs it."""
+    key = put(storage, DATA)
+    if isinstance(storage, LocalFiles):
+        assert storage.local_path(key).read_bytes() == DATA
