@@ -73,7 +73,7 @@ def upload_episode(podcast: Podcast, server: Server, source: Path) -> str:
     resp = httpx.put(
         server.url(f"/api/episodes/{episode['id']}/audio"),
         content=source.read_bytes(),
-        headers={**podcast.core.auth, "Content-Type": "audio/mpeg"},
+        headers={**podcast.auth, "Content-Type": "audio/mpeg"},
         timeout=120,
     )
     if resp.status_code != 200:

@@ -161,7 +161,7 @@ def upload(podcast: Podcast, server: Server, title: str, body: bytes, media_type
     audio = httpx.put(
         server.url(f"/api/episodes/{episode['id']}/audio"),
         content=FIXTURE_MP3.read_bytes(),
-        headers={**podcast.core.auth, "Content-Type": "audio/mpeg"},
+        headers={**podcast.auth, "Content-Type": "audio/mpeg"},
         timeout=60,
     )
     if audio.status_code != 200:
@@ -171,7 +171,7 @@ def upload(podcast: Podcast, server: Server, title: str, body: bytes, media_type
     response = httpx.put(
         server.url(f"/api/episodes/{episode['id']}/transcript"),
         content=body,
-        headers={**podcast.core.auth, "Content-Type": media_type},
+        headers={**podcast.auth, "Content-Type": media_type},
         timeout=600,
     )
     if response.status_code != 201:
