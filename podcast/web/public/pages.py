@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from episodes import repository
+from episodes.models import Episode
 from episodes.urls import enclosure_url, page_url
 from podcast.core.auth import AdminSession
 from podcast.core.deps import ClockDep, SessionDep, SettingsDep
@@ -74,6 +77,17 @@ def index(
     return render(request, "index.html", context, private=admin is not None)
 
 
+def _visible_episode(
+    session: Session, show: Show, slug: str, now: datetime, admin: AdminSession | None
+) -> Episode | None:
+    """The episode a page names, if this reader may see it: the public sees published
+    episodes only, a signed-in producer drafts and scheduled ones too."""
+    episode = repository.get_by_slug(session, show.id, slug)
+    if episode is None or not (admin is not None or episode.is_public(now)):
+        return None
+    return episode
+
+
 @get_and_head(router, "/episodes/{slug}", response_class=HTMLResponse)
 def episode_page(
     slug: str,
@@ -87,8 +101,8 @@ def episode_page(
 ) -> HTMLResponse:
     """Drafts and scheduled episodes are a 404 unless a producer is signed in."""
     now = clock.now()
-    episode = repository.get_by_slug(session, show.id, slug)
-    if episode is None or not (admin is not None or episode.is_public(now)):
+    episode = _visible_episode(session, show, slug, now, admin)
+    if episode is None:
         return not_found(request, show, admin, "episode")
     start = parse_start(t)
     base = settings.base_url
@@ -130,8 +144,8 @@ def transcript_page(
     """The whole transcript in parts of bounded size (``?page=``); ``?t=`` without a page
     opens the part holding that moment and starts the player there."""
     now = clock.now()
-    episode = repository.get_by_slug(session, show.id, slug)
-    if episode is None or not (admin is not None or episode.is_public(now)):
+    episode = _visible_episode(session, show, slug, now, admin)
+    if episode is None:
         return not_found(request, show, admin, "episode")
     record = choose(transcript_repository.for_episode(session, episode.id), lang, show.language)
     if record is None:
