@@ -18,7 +18,6 @@ from sqlalchemy import select
 from episodes.models import AudioFile, Episode, Status
 from episodes.slugs import is_slug
 from podcast.core.db import Sessions
-from podcast.media import Storage
 from podcast.shows.models import Show
 
 
@@ -44,13 +43,11 @@ class MediaIndex:
     def __init__(
         self,
         factory: Sessions,
-        storage: Storage,
         show_slug: str,
         ttl: float,
         max_entries: int = 10_000,
     ) -> None:
         self._factory = factory
-        self._storage = storage
         self._show_slug = show_slug
         self._ttl = ttl
         self._max_entries = max_entries

@@ -51,7 +51,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.storage = open_storage(settings)
         app.state.media_index = MediaIndex(
             runtime.read_sessionmaker,
-            app.state.storage,
             settings.show_slug,
             ttl=settings.cache_check_interval,
         )

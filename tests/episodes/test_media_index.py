@@ -11,9 +11,7 @@ from episodes.media_index import MediaIndex
 def test_misses_are_cached_but_bounded(client: TestClient) -> None:
     app = client.app
     assert isinstance(app, FastAPI)
-    index = MediaIndex(
-        app.state.sessionmaker, app.state.storage, "leadership-live", ttl=60, max_entries=50
-    )
+    index = MediaIndex(app.state.sessionmaker, "leadership-live", ttl=60, max_entries=50)
     for n in range(500):
         assert index.load(f"no-such-episode-{n}") is None
         assert len(index._entries) <= 50
