@@ -16,13 +16,14 @@ Two rules every writer relies on (docs/architecture.md, "Transactions"):
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -136,6 +137,8 @@ class UnitOfWork(Session):
         self.info.setdefault(_AFTER_ROLLBACK, []).append(action)
 
     def commit(self) -> None:
+        if self.info.get(_SENDER) and self.in_transaction():
+            self._notify_other_processes()
         super().commit()
         self.info.pop(_AFTER_ROLLBACK, None)
         actions = self.info.pop(_AFTER_COMMIT, [])
@@ -159,6 +162,16 @@ class UnitOfWork(Session):
             self._run(pending)
         super().close()
 
+    def _notify_other_processes(self) -> None:
+        # Inside the transaction: PostgreSQL delivers it at commit, and drops it on rollback
+        # (docs/architecture.md, "Several replicas").
+        self.flush()
+        if self.info.get(_CHANGED):
+            self.execute(
+                text("SELECT pg_notify(:channel, :sender)"),
+                {"channel": CHANGE_CHANNEL, "sender": self.info[_SENDER]},
+            )
+
     def _run(self, actions: list[Callable[[], object]]) -> None:
         for action in actions:
             try:
@@ -173,6 +186,9 @@ _AFTER_COMMIT = "podcast_after_commit"
 _AFTER_ROLLBACK = "podcast_after_rollback"
 _CHANGED = "podcast_changed"  # this transaction flushed or executed a write
 _ON_CHANGE = "podcast_on_change"  # the sessionmaker's change listeners (one shared list)
+_SENDER = "podcast_sender"  # PostgreSQL: who this sessionmaker's NOTIFYs come from
+# The channel every replica LISTENs on (podcast.core.change_notify).
+CHANGE_CHANNEL = "podcast_changes"
 
 
 @event.listens_for(UnitOfWork, "before_flush")
@@ -196,9 +212,10 @@ def make_sessionmaker(engine: Engine, *, write: bool = True) -> Sessions:
     bind = writer(engine) if write else engine
     listeners: list[Callable[[], object]] = []
     # sessionmaker copies ``info`` into each session shallowly: every session shares the list.
-    return sessionmaker(
-        bind, class_=UnitOfWork, expire_on_commit=False, info={_ON_CHANGE: listeners}
-    )
+    info: dict[str, Any] = {_ON_CHANGE: listeners}
+    if write and engine.dialect.name == "postgresql":
+        info[_SENDER] = uuid.uuid4().hex  # its commits tell the other replicas
+    return sessionmaker(bind, class_=UnitOfWork, expire_on_commit=False, info=info)
 
 
 def on_change(factory: Sessions, callback: Callable[[], object]) -> None:
@@ -209,6 +226,17 @@ def on_change(factory: Sessions, callback: Callable[[], object]) -> None:
     after a rollback, and a failure is logged, not raised (the caches' own checks catch up).
     """
     factory.kw["info"][_ON_CHANGE].append(callback)
+
+
+def change_callbacks(factory: Sessions) -> list[Callable[[], object]]:
+    """The :func:`on_change` callbacks of ``factory`` (run by the cross-replica listener)."""
+    return list(factory.kw["info"][_ON_CHANGE])
+
+
+def sender_token(factory: Sessions) -> str | None:
+    """What this sessionmaker's change notifications carry (None: it sends none)."""
+    token = factory.kw["info"].get(_SENDER)
+    return str(token) if token else None
 
 
 def after_commit(session: Session, action: Callable[[], object]) -> None:
