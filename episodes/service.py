@@ -27,13 +27,16 @@ _NOT_NULL = {"title", "summary", "show_notes", "show_notes_format", "episode_typ
 _LISTS = {"people", "keywords"}
 
 
-def create_episode(session: Session, show: Show, data: EpisodeCreate, now: datetime) -> Episode:
-    """A new draft. Its guid is made here once and never changes afterwards."""
+def create_episode(
+    session: Session, show: Show, data: EpisodeCreate, now: datetime, *, guid: str | None = None
+) -> Episode:
+    """A new draft. Its guid is made here once (or kept from the host a show moved from) and
+    never changes afterwards."""
     fields = data.model_dump(exclude_none=True, mode="json")
     explicit_slug = fields.pop("slug", None)
     episode = Episode(
         show_id=show.id,
-        guid=str(uuid.uuid4()),
+        guid=guid or str(uuid.uuid4()),
         status=Status.DRAFT,
         summary="",
         show_notes="",

@@ -25,6 +25,7 @@ from podcast.core.clock import SystemClock
 from podcast.core.db import session_scope
 from podcast.core.errors import DomainError
 from podcast.core.settings import Settings
+from podcast.imports.cli import import_command
 from podcast.media import open_storage
 from podcast.media.store import GC_MIN_AGE_SECONDS, collect_garbage
 from podcast.media.uploads import receive_file
@@ -44,6 +45,8 @@ transcript_app = typer.Typer(help="Episode transcripts.", no_args_is_help=True)
 app.add_typer(transcript_app, name="transcript")
 search_app = typer.Typer(help="The search index.", no_args_is_help=True)
 app.add_typer(search_app, name="search")
+
+app.command("import")(import_command)
 
 console = Console()
 errors = Console(stderr=True)

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     # Paths of an earlier feed on this host (e.g. ["/rss", "/podcast.xml"]): 301 to /feed.xml.
     feed_old_paths: list[str] = Field(default_factory=list)
 
+    # Moving a show here (podcast import): fetch from private or local addresses too (an old
+    # host on the same network; tests on loopback). Off: only public addresses are fetched.
+    import_allow_private: bool = False
+
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
