@@ -48,7 +48,9 @@ def client(endpoint_url: str):  # type: ignore[no-untyped-def]
         region_name=REGION,
         aws_access_key_id=ACCESS_KEY,
         aws_secret_access_key=SECRET_KEY,
-        config=Config(s3={"addressing_style": "path"}, retries={"mode": "standard"}),
+        config=Config(
+            s3={"addressing_style": "path"}, retries={"mode": "standard"}, signature_version="s3v4"
+        ),
     )
 
 
@@ -115,6 +117,7 @@ def start_weed(binary: str, workdir: Path, timeout: float = 60.0) -> S3Server:
         f"-s3.localSocket={workdir}/s3.sock",
         "-master.volumeSizeLimitMB=64",
         "-master.telemetry=false",
+        "-volume.preStopSeconds=0",
         "-volume.max=0",  # as many as the disk holds (volumes are sparse files)
     ]
     # One volume per new bucket (each bucket is a collection), not seven: a bucket per test.
@@ -148,7 +151,7 @@ def stop(server: S3Server) -> None:
         return
     os.killpg(process.pid, signal.SIGTERM)
     try:
-        process.wait(timeout=10)
+        process.wait(timeout=3)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
