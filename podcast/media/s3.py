@@ -80,7 +80,7 @@ class _Window(io.RawIOBase):
 
     def __init__(self, path: Path, start: int, length: int) -> None:
         super().__init__()
-        self._file = open(path, "rb")  # noqa: SIM115 - closed by close()
+        self._file = open(path, "rb")  # closed by close()
         self._start, self._length, self._pos = start, length, 0
 
     def readable(self) -> bool:
@@ -348,9 +348,9 @@ class S3Storage:
                 **headers,
             )
             return
-        upload_id = self.client.create_multipart_upload(
-            Bucket=self.bucket, Key=target, **headers
-        )["UploadId"]
+        upload_id = self.client.create_multipart_upload(Bucket=self.bucket, Key=target, **headers)[
+            "UploadId"
+        ]
         try:
             parts = []
             for number, start in enumerate(range(0, size, self.copy_part_size), 1):

@@ -122,10 +122,15 @@ def start_weed(binary: str, workdir: Path, timeout: float = 60.0) -> S3Server:
     ]
     # One volume per new bucket (each bucket is a collection), not seven: a bucket per test.
     env = {**os.environ, "WEED_MASTER_VOLUME_GROWTH_COPY_1": "1"}
-    log = open(workdir / "weed.log", "wb")  # noqa: SIM115 - lives as long as the server
-    process = subprocess.Popen(
-        command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir, env=env, start_new_session=True
-    )
+    with open(workdir / "weed.log", "wb") as log:  # the server keeps its own copy
+        process = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=workdir,
+            env=env,
+            start_new_session=True,
+        )
     server = S3Server(f"http://127.0.0.1:{s3}", process)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

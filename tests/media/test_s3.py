@@ -37,8 +37,9 @@ def test_a_large_upload_streams_with_flat_memory(weed_server: S3Server) -> None:
     """96 MiB, generated on the fly, through stage() and put() into SeaweedFS: peak RSS grows
     by less than 16 MiB (parts are sent from the spool file, never held in memory)."""
     bucket = weed_server.new_bucket()
+    probe = "tests.media.s3_memory_probe"
     result = subprocess.run(
-        [sys.executable, "-m", "tests.media.s3_memory_probe", weed_server.endpoint_url, bucket, "96"],
+        [sys.executable, "-m", probe, weed_server.endpoint_url, bucket, "96"],
         capture_output=True,
         text=True,
         cwd=ROOT,

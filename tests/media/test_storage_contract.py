@@ -244,9 +244,10 @@ def test_large_upload_in_parts(storage: Storage) -> None:
     key = put(storage, data, chunk=1024 * 1024)
     stat = storage.stat(key)
     assert stat is not None and stat.size == len(data)
-    assert read_all(storage, key, (8 * 1024 * 1024 - 3, 8 * 1024 * 1024 + 3)) == data[
-        8 * 1024 * 1024 - 3 : 8 * 1024 * 1024 + 3
-    ]
+    assert (
+        read_all(storage, key, (8 * 1024 * 1024 - 3, 8 * 1024 * 1024 + 3))
+        == data[8 * 1024 * 1024 - 3 : 8 * 1024 * 1024 + 3]
+    )
     assert hashlib.sha256(read_all(storage, key)).hexdigest() == key.split("/")[1][:64]
     assert list(storage.keys()) == [key]
     assert list(storage.stale_staged(0)) == []
