@@ -436,3 +436,7 @@ def search_reindex() -> None:
 
     with _session() as (_settings, session):
         console.print(rebuild_index(session).capitalize() + ".")
+
+
+if __name__ == "__main__":
+    app()
