@@ -187,3 +187,17 @@ def test_settings_choose_the_backend(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_bad_storage_settings(values: dict[str, object], field: str) -> None:
     with pytest.raises(ValidationError, match=field):
         Settings(**values, _env_file=None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("size", [0, 5 * MiB - 1, 5 * MiB, 10 * MiB])
+def test_sizes_at_part_boundaries(server: S3Server, tmp_path: Path, size: int) -> None:
+    storage = s3_storage(server, tmp_path, part_size=5 * MiB)
+    data = os.urandom(size)
+    staged = storage.stage()
+    _write(staged, data)
+    staged.close()
+    key = content_key(hashlib.sha256(data).hexdigest(), "mp3")
+    storage.put(staged, key)
+    assert storage.read_bytes(key) == data
+    assert bucket_contents(storage) == ([storage.object_key(key)], [])
+    assert list(storage.spool.iterdir()) == []
