@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, EmailStr, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,6 +47,17 @@ class Settings(BaseSettings):
     database_url: str = ""
     base_url: str = "http://127.0.0.1:8000"
     max_upload_mb: int = Field(default=1024, gt=0)
+    # Where media files live (README "Storage"): this machine's data folder, or an S3 bucket
+    # (AWS or any S3-compatible service; credentials from the standard AWS variables or role).
+    storage: Literal["local", "s3"] = "local"
+    s3_bucket: str = ""
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None  # e.g. https://s3.example.net; path-style addressing
+    s3_region: str | None = None
+    # Media URLs straight from the store: this base + "/" + key (a CDN, a public bucket);
+    # otherwise presigned GET URLs valid this long (SigV4 allows at most 7 days).
+    media_public_url: str | None = None
+    presign_seconds: int = Field(default=12 * 3600, gt=0, le=7 * 24 * 3600)
     # SQLite only: how long a write waits for another to finish before answering 503 with
     # Retry-After (writers queue; they never fail at once).
     sqlite_busy_timeout_ms: int = Field(default=SQLITE_BUSY_TIMEOUT_MS, ge=0)
@@ -95,6 +107,29 @@ class Settings(BaseSettings):
             if not path.startswith("/") or path == "/feed.xml":
                 raise ValueError(f"{path!r}: old feed paths start with '/' and are not /feed.xml")
         return value
+
+    @field_validator("s3_endpoint_url", "media_public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("s3_prefix")
+    @classmethod
+    def _key_prefix(cls, value: str) -> str:
+        parts = value.strip("/").split("/") if value.strip("/") else []
+        if any(part in ("", ".", "..") for part in parts):
+            raise ValueError("a key prefix like 'podcast/media': no '..' or empty segments")
+        return "/".join(parts)
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> Settings:
+        if self.storage == "s3" and not self.s3_bucket:
+            raise ValueError("PODCAST_STORAGE=s3 needs PODCAST_S3_BUCKET (the bucket's name)")
+        return self
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

@@ -133,7 +133,9 @@ class _Sink:
                     await self._in_flight
                 except Exception:  # the write's own failure no longer matters
                     pass
-        self.staged.discard()
+        # Off the event loop: with S3, discarding aborts a multipart upload (a request).
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(self.staged.discard)
 
 
 async def receive_raw(
@@ -284,7 +286,8 @@ class _Form:
         if self._sink is not None:
             await self._sink.abort()
         if self.received is not None:
-            self.received.discard()
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(self.received.discard)
 
 
 def receive_file(
