@@ -11,6 +11,9 @@ Two rules every writer relies on (docs/architecture.md, "Transactions"):
   transaction is durable; work to undo on failure goes to :meth:`UnitOfWork.after_rollback`.
   Whoever holds a cache of the data registers :func:`on_change` on the sessionmaker: it runs
   after every commit that wrote anything, whichever domain wrote it.
+- **Domains tell, the shell listens.** A domain announces what happened (an episode went
+  public) with :func:`emit`; whoever cares registers with :func:`on_event`, and its listener
+  runs in the same unit of work, so what it writes (a job row) commits or rolls back with it.
 """
 
 from __future__ import annotations
@@ -173,6 +176,7 @@ _AFTER_COMMIT = "podcast_after_commit"
 _AFTER_ROLLBACK = "podcast_after_rollback"
 _CHANGED = "podcast_changed"  # this transaction flushed or executed a write
 _ON_CHANGE = "podcast_on_change"  # the sessionmaker's change listeners (one shared list)
+_EVENTS = "podcast_events"  # the sessionmaker's event listeners by name (one shared dict)
 
 
 @event.listens_for(UnitOfWork, "before_flush")
@@ -195,9 +199,13 @@ def make_sessionmaker(engine: Engine, *, write: bool = True) -> Sessions:
     """Sessions for writing (the default: safe under concurrency) or only for reading."""
     bind = writer(engine) if write else engine
     listeners: list[Callable[[], object]] = []
-    # sessionmaker copies ``info`` into each session shallowly: every session shares the list.
+    events: dict[str, list[Callable[..., object]]] = {}
+    # sessionmaker copies ``info`` into each session shallowly: every session shares these.
     return sessionmaker(
-        bind, class_=UnitOfWork, expire_on_commit=False, info={_ON_CHANGE: listeners}
+        bind,
+        class_=UnitOfWork,
+        expire_on_commit=False,
+        info={_ON_CHANGE: listeners, _EVENTS: events},
     )
 
 
@@ -209,6 +217,22 @@ def on_change(factory: Sessions, callback: Callable[[], object]) -> None:
     after a rollback, and a failure is logged, not raised (the caches' own checks catch up).
     """
     factory.kw["info"][_ON_CHANGE].append(callback)
+
+
+def on_event(factory: Sessions, name: str, listener: Callable[..., object]) -> None:
+    """Call ``listener(session, **details)`` whenever a session of ``factory`` emits ``name``.
+
+    The listener runs at once, inside the emitting unit of work: it may add rows (a job to run
+    later) that commit or roll back with the change itself, and an error it raises fails that
+    change. Work outside the database belongs in an :func:`after_commit` it registers.
+    """
+    factory.kw["info"][_EVENTS].setdefault(name, []).append(listener)
+
+
+def emit(session: Session, name: str, **details: Any) -> None:
+    """Tell the listeners registered for ``name`` (none: nothing happens) what just happened."""
+    for listener in session.info.get(_EVENTS, {}).get(name, ()):
+        listener(session, **details)
 
 
 def after_commit(session: Session, action: Callable[[], object]) -> None:

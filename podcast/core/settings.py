@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, EmailStr, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from podcast.core.db import SQLITE_BUSY_TIMEOUT_MS
 from podcast.core.schemas import Url
@@ -77,6 +80,16 @@ class Settings(BaseSettings):
     # Paths of an earlier feed on this host (e.g. ["/rss", "/podcast.xml"]): 301 to /feed.xml.
     feed_old_paths: list[str] = Field(default_factory=list)
 
+    # Telling directories at once (README "Telling directories at once"). WebSub hubs the feed
+    # names in <atom:link rel="hub"> and pings on publish: a JSON list or comma-separated URLs.
+    websub_hubs: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Other notification URLs (a Podping gateway, a directory's ping endpoint): templates whose
+    # ``{feed_url}`` is replaced by the URL-encoded feed URL, called with ``ping_method``.
+    ping_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    ping_method: Literal["GET", "POST"] = "GET"
+    # Sent as the Authorization header to the ping URLs only (never to WebSub hubs).
+    ping_authorization: SecretStr | None = None
+
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
@@ -91,6 +104,38 @@ class Settings(BaseSettings):
             if not path.startswith("/") or path == "/feed.xml":
                 raise ValueError(f"{path!r}: old feed paths start with '/' and are not /feed.xml")
         return value
+
+    @field_validator("websub_hubs", "ping_urls", mode="before")
+    @classmethod
+    def _url_list(cls, value: Any) -> Any:
+        """A JSON list, or URLs separated by commas (as a shell variable is easiest to write)."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except ValueError:
+                raise ValueError(
+                    "must be a JSON list of URLs, or URLs separated by commas"
+                ) from None
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    @field_validator("websub_hubs")
+    @classmethod
+    def _hub_urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            _require_http_url(url, "each WebSub hub")
+        return list(dict.fromkeys(value))
+
+    @field_validator("ping_urls")
+    @classmethod
+    def _ping_templates(cls, value: list[str]) -> list[str]:
+        for template in value:
+            if "{feed_url}" not in template:
+                raise ValueError(f"{template!r}: a ping URL must contain {{feed_url}}")
+            _require_http_url(template.replace("{feed_url}", "x"), "each ping URL")
+        return list(dict.fromkeys(value))
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:
@@ -109,3 +154,9 @@ class Settings(BaseSettings):
     @property
     def feed_url(self) -> str:
         return f"{self.base_url}/feed.xml"
+
+
+def _require_http_url(url: str, what: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r}: {what} must be an http:// or https:// URL with a host")
