@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, EmailStr, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from podcast.core.db import SQLITE_BUSY_TIMEOUT_MS
 from podcast.core.schemas import Url
@@ -92,6 +94,15 @@ class Settings(BaseSettings):
     # Moving a show here (podcast import): fetch from private or local addresses too (an old
     # host on the same network; tests on loopback). Off: only public addresses are fetched.
     import_allow_private: bool = False
+    # Telling directories at once (README "Telling directories at once"). WebSub hubs the feed
+    # names in <atom:link rel="hub"> and pings on publish: a JSON list or comma-separated URLs.
+    websub_hubs: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Other notification URLs (a Podping gateway, a directory's ping endpoint): templates whose
+    # ``{feed_url}`` is replaced by the URL-encoded feed URL, called with ``ping_method``.
+    ping_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    ping_method: Literal["GET", "POST"] = "GET"
+    # Sent as the Authorization header to the ping URLs only (never to WebSub hubs).
+    ping_authorization: SecretStr | None = None
 
     @field_validator("base_url")
     @classmethod
@@ -131,6 +142,38 @@ class Settings(BaseSettings):
             raise ValueError("PODCAST_STORAGE=s3 needs PODCAST_S3_BUCKET (the bucket's name)")
         return self
 
+    @field_validator("websub_hubs", "ping_urls", mode="before")
+    @classmethod
+    def _url_list(cls, value: Any) -> Any:
+        """A JSON list, or URLs separated by commas (as a shell variable is easiest to write)."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except ValueError:
+                raise ValueError(
+                    "must be a JSON list of URLs, or URLs separated by commas"
+                ) from None
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    @field_validator("websub_hubs")
+    @classmethod
+    def _hub_urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            _require_http_url(url, "each WebSub hub")
+        return list(dict.fromkeys(value))
+
+    @field_validator("ping_urls")
+    @classmethod
+    def _ping_templates(cls, value: list[str]) -> list[str]:
+        for template in value:
+            if "{feed_url}" not in template:
+                raise ValueError(f"{template!r}: a ping URL must contain {{feed_url}}")
+            _require_http_url(template.replace("{feed_url}", "x"), "each ping URL")
+        return list(dict.fromkeys(value))
+
     @model_validator(mode="after")
     def _default_database(self) -> Settings:
         if not self.database_url:
@@ -148,3 +191,9 @@ class Settings(BaseSettings):
     @property
     def feed_url(self) -> str:
         return f"{self.base_url}/feed.xml"
+
+
+def _require_http_url(url: str, what: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r}: {what} must be an http:// or https:// URL with a host")
