@@ -1,4 +1,4 @@
-"""Transcript uploads from the admin form, through ``transcripts.service`` like the API's."""
+"""Transcript uploads from the admin form: the one upload pipeline (``transcripts.upload``)."""
 
 from __future__ import annotations
 
