@@ -32,6 +32,7 @@ from podcast.media.store import GC_MIN_AGE_SECONDS, collect_garbage, referenced_
 from podcast.media.uploads import receive_file
 from podcast.migrate import current_revision, upgrade
 from podcast.shows.service import get_default_show
+from transcripts.formats import listed, upload_formats
 
 app = typer.Typer(help="Leadership Live podcast platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -381,55 +382,52 @@ def check() -> None:
 @transcript_app.command("add")
 def transcript_add(
     episode: Annotated[str, typer.Argument(help="Episode id or slug.")],
-    file: Annotated[Path, typer.Argument(help="WebVTT, SRT, Podcasting 2.0 JSON or plain text.")],
+    file: Annotated[
+        Path, typer.Argument(help=f"{listed(upload_formats())}; the format is read from it.")
+    ],
     language: Annotated[
         str | None, typer.Option(help="BCP 47 tag, e.g. en-GB (default: the show's).")
     ] = None,
 ) -> None:
     """Add or replace an episode's transcript in one language."""
-    from transcripts import service as transcript_service
-    from transcripts.cues import TranscriptError
+    from transcripts.formats import served_formats
     from transcripts.links import transcript_url
+    from transcripts.upload import FILE_FIELD, upload_transcript
 
     if not file.is_file():
         _fail(f"{file} is not a file")
     now = SystemClock().now()
     with _session() as (settings, session):
         show = get_default_show(session, settings)
-        found = (
-            episode_repository.get(session, show.id, int(episode))
-            if episode.isdigit()
-            else episode_repository.get_by_slug(session, show.id, episode)
-        )
-        if found is None:
-            _fail(f"no episode {episode!r}")
         try:
-            parsed = transcript_service.parse_upload(
+            result = upload_transcript(
+                session,
+                show,
+                episode,
                 file.read_bytes(),
-                language or show.language,
-                transcript_service.media_type_for(file.name),
-                transcript_service.audio_ms(found),
+                language=language,
+                media_type=None,
+                filename=file.name,
+                producer=True,
+                now=now,
             )
-            saved = transcript_service.save(session, found, parsed, now)
-        except TranscriptError as exc:
-            _fail(f"{file.name}: {exc}")
         except DomainError as exc:
-            _fail(exc.detail)
-        record = saved.record
-        verb = "added" if saved.created else ("replaced" if saved.changed else "unchanged")
+            _fail(f"{file.name}: {exc.detail}" if exc.field == FILE_FIELD else exc.detail)
+        record = result.record
+        verb = "added" if result.created else ("replaced" if result.changed else "unchanged")
         console.print(
-            f"Transcript [bold]{record.language}[/] {verb} for {found.slug!r}: "
-            f"{record.cue_count} cues from {parsed.source_format}"
-            + ("" if record.timed else " (no timestamps: text and HTML only)"),
+            f"Transcript [bold]{record.language}[/] {verb} for {result.episode.slug!r}: "
+            f"{record.cue_count} cues from {result.source.name}"
+            + ("" if record.timed else f" (no timestamps: {listed(served_formats(False))} only)"),
             soft_wrap=True,
         )
-        for warning in saved.warnings:
+        for warning in result.warnings:
             errors.print(f"[yellow]warning:[/] {warning}")
-        extension = "vtt" if record.timed else "html"
-        url = transcript_url(
-            settings.base_url, found.slug, extension, record.language, show.language
-        )
-        console.print(f"  {url}", soft_wrap=True)
+        for fmt in served_formats(record.timed):
+            url = transcript_url(
+                settings.base_url, result.episode.slug, fmt.name, record.language, show.language
+            )
+            console.print(f"  {fmt.label}: {url}", soft_wrap=True)
 
 
 @search_app.command("reindex")
