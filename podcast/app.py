@@ -23,6 +23,9 @@ from podcast.core.db import on_change
 from podcast.core.security import hsts_send
 from podcast.core.settings import Settings
 from podcast.fastpath import FastPathApp
+from podcast.jobs import open_jobs, runs_jobs_in_serve, worker_for
+from podcast.jobs.handlers import Handlers
+from podcast.jobs.routes import router as jobs_router
 from podcast.feed import routes as feed_routes
 from podcast.feed.cache import FeedCache
 from podcast.media import open_storage
@@ -36,7 +39,13 @@ class Health(BaseModel):
     database: str = Field(description="`ok`, or why the database did not answer.")
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    job_handlers: Handlers | None = None,
+) -> FastAPI:
+    """The app; ``job_handlers`` adds job kinds to those of ``default_handlers`` (tests)."""
     settings = settings or Settings()
     clock = clock or SystemClock()
 
@@ -59,9 +68,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         # (Looked up on app.state at each call: tests swap the caches for instrumented ones.)
         on_change(runtime.sessionmaker, lambda: app.state.feed_cache.invalidate())
         on_change(runtime.sessionmaker, lambda: app.state.media_index.clear())
+        # Background jobs: committed jobs go to the queue; with the embedded queue this
+        # process also runs them (docs/architecture.md, "Jobs").
+        app.state.jobs = open_jobs(settings, runtime.sessionmaker, job_handlers)
+        worker = worker_for(settings, app.state.jobs) if runs_jobs_in_serve(settings) else None
+        if worker is not None:
+            worker.start()
         try:
             yield
         finally:
+            if worker is not None:
+                worker.stop()
             runtime.engine.dispose()
 
     # FastAPI, plus bare-ASGI fast paths for the feed (podcast/fastpath.py).
@@ -82,6 +99,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(episodes_router)
     app.include_router(media_router)
     app.include_router(transcripts_router)
+    app.include_router(jobs_router)
     install_web(app)
     docs.install(app)
     feed_routes.install(app, settings)
