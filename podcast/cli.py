@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
@@ -411,15 +412,21 @@ def jobs_list(
         _fail(f"--status must be one of {', '.join(STATUSES)}")
     with _session() as (_settings, session):
         rows = list_jobs(session, status=status, kind=kind, limit=limit)
-        table = Table("id", "kind", "status", "progress", "attempts", "created (UTC)", "message")
+        table = Table(box=box.SIMPLE, pad_edge=False)
+        table.add_column("id", no_wrap=True, min_width=32)  # whole, to copy into `jobs show`
+        for name in ("kind", "status", "tries", "queued (UTC)"):
+            table.add_column(name, no_wrap=True)
+        table.add_column("message", ratio=1, min_width=16)
         for job in rows:
+            status = _job_status_colour(job.status)
+            if job.status == "running":
+                status += f" {job.progress:.0%}"
             table.add_row(
                 job.id,
                 job.kind,
-                _job_status_colour(job.status),
-                f"{job.progress:.0%}",
+                status,
                 f"{job.attempts}/{job.max_attempts}",
-                job.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                job.created_at.strftime("%m-%d %H:%M"),
                 job.error if job.status == "failed" else (job.message or ""),
             )
         console.print(table if rows else "No jobs.")

@@ -31,6 +31,7 @@ class Served:
     database_url: str
     workers: int = 1
     args: tuple[str, ...] = ()  # more ``podcast serve`` options
+    extra_env: dict[str, str] = field(default_factory=dict)  # more PODCAST_ settings
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -43,7 +44,7 @@ class Served:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PODCAST_")}
         env["PODCAST_DATA_DIR"] = str(self.data_dir)
         env["PODCAST_DATABASE_URL"] = self.database_url
-        return env
+        return env | self.extra_env
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -108,6 +109,10 @@ class Served:
     def _stderr(self) -> str:
         if self.process is None or self.process.stdout is None:
             return ""
-        if self.process.poll() is None:
-            self.process.kill()
+        # The whole group: a worker left behind would hold the pipe open, and read() hang.
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait(timeout=10)
         return self.process.stdout.read().decode(errors="replace")[-4000:]
