@@ -23,11 +23,11 @@ from podcast.core.db import on_change
 from podcast.core.security import hsts_send
 from podcast.core.settings import Settings
 from podcast.fastpath import FastPathApp
+from podcast.feed import routes as feed_routes
+from podcast.feed.cache import FeedCache
 from podcast.jobs import open_jobs, runs_jobs_in_serve, worker_for
 from podcast.jobs.handlers import Handlers
 from podcast.jobs.routes import router as jobs_router
-from podcast.feed import routes as feed_routes
-from podcast.feed.cache import FeedCache
 from podcast.media import open_storage
 from podcast.shows.routes import router as show_router
 from podcast.web import install as install_web

@@ -380,7 +380,9 @@ def worker(
 
     from podcast.jobs import open_jobs, worker_for
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     settings = Settings()
     runtime = prepare(settings, SystemClock())
     try:

@@ -303,9 +303,7 @@ class JobContext:
             return False
         self._last_check = now
         with session_scope(self.sessions) as session:
-            owned = session.scalar(
-                select(Job.id).where(*self.owned_by_me())
-            )
+            owned = session.scalar(select(Job.id).where(*self.owned_by_me()))
         self._lost = owned is None
         return self._lost
 

@@ -33,4 +33,4 @@ def load_extra(path: str) -> Callable[[Settings], Handlers]:
     found: Any = getattr(importlib.import_module(module_name), name)
     if not callable(found):
         raise ValueError(f"PODCAST_JOB_HANDLERS={path!r} is not a function")
-    return found  # type: ignore[no-any-return]
+    return found

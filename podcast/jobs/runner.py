@@ -84,9 +84,7 @@ class Heartbeat(threading.Thread):
     def run(self) -> None:
         while not self.done.wait(self.lease / 3):
             try:
-                held = self.context.write(
-                    {"lease_until": utcnow() + timedelta(seconds=self.lease)}
-                )
+                held = self.context.write({"lease_until": utcnow() + timedelta(seconds=self.lease)})
             except Exception:
                 log.warning("job %s: could not renew its lease", self.context.job_id, exc_info=True)
                 continue

@@ -36,7 +36,7 @@ def redis_available() -> bool:
 
 @pytest.fixture(params=QUEUES)
 def queue_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """"" for the embedded SQLite queue, else Redis (skipped when no server answers)."""
+    """ "" for the embedded SQLite queue, else Redis (skipped when no server answers)."""
     if request.param == "sqlite":
         yield ""
         return
@@ -91,9 +91,7 @@ def files(tmp_path: Path) -> Path:
     return folder
 
 
-def wait_for(
-    check: Callable[[], Any], timeout: float = 15.0, what: str = "the condition"
-) -> Any:
+def wait_for(check: Callable[[], Any], timeout: float = 15.0, what: str = "the condition") -> Any:
     """Poll ``check`` until it returns something truthy; fail the test after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:

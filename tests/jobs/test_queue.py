@@ -91,9 +91,7 @@ def test_a_job_that_keeps_failing_shows_its_error(
     assert isinstance(app, FastAPI)
     error = "the feed hub at hub.example.org refused the ping (HTTP 503)"
     log = files / "runs"
-    job_id = _enqueue(
-        app, "test.broken", {"runs": str(log), "error": error}, max_attempts=3
-    )
+    job_id = _enqueue(app, "test.broken", {"runs": str(log), "error": error}, max_attempts=3)
     state = _finished(client, auth, job_id)
     assert state["status"] == "failed"
     assert state["attempts"] == 3 and len(runs(log)) == 3

@@ -41,9 +41,13 @@ def test_serve_runs_jobs_with_the_embedded_queue(
         open_jobs(settings, runtime.sessionmaker)  # hands jobs to data/queue.db, as the app does
         log = files / "runs"
         with session_scope(runtime.sessionmaker) as session:
-            ids = [enqueue(session, "test.record", {"runs": str(log), "echo": n}).id for n in range(6)]
+            ids = [
+                enqueue(session, "test.record", {"runs": str(log), "echo": n}).id for n in range(6)
+            ]
             failing = enqueue(
-                session, "test.broken", {"runs": str(files / "broken"), "error": "no hub"},
+                session,
+                "test.broken",
+                {"runs": str(files / "broken"), "error": "no hub"},
                 max_attempts=1,
             ).id
 
@@ -54,7 +58,9 @@ def test_serve_runs_jobs_with_the_embedded_queue(
             return body
 
         for n, job_id in enumerate(ids):
-            done = wait_for(lambda job_id=job_id: (s := state(job_id))["status"] == "succeeded" and s)
+            done = wait_for(
+                lambda job_id=job_id: (s := state(job_id))["status"] == "succeeded" and s
+            )
             assert done["result"] == {"echo": n} and done["attempts"] == 1
         assert sorted(runs(log)) == sorted(f"{job_id} 1" for job_id in ids)  # each ran once
         failed = wait_for(lambda: (s := state(failing))["status"] == "failed" and s)

@@ -47,9 +47,7 @@ def _job(runtime: Runtime, job_id: str) -> dict[str, Any]:
 
 
 def _new_worker(workers: list[WorkerProcess], tmp_path: Path, settings: Settings) -> WorkerProcess:
-    env = job_env(
-        settings.data_dir, settings.database_url, settings.queue_url, settings.queue_name
-    )
+    env = job_env(settings.data_dir, settings.database_url, settings.queue_url, settings.queue_name)
     worker = WorkerProcess(env, tmp_path / f"worker-{len(workers)}.log")
     workers.append(worker)
     worker.start()
