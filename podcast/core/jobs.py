@@ -38,7 +38,14 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from podcast.core.db import Base, UTCDateTime, after_commit, session_scope
+from podcast.core.db import (
+    Base,
+    Sessions,
+    UTCDateTime,
+    after_commit,
+    make_sessionmaker,
+    session_scope,
+)
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 STATUSES: tuple[JobStatus, ...] = get_args(JobStatus)
@@ -105,6 +112,13 @@ def set_dispatcher(factory: sessionmaker[Any], dispatch: Dispatch) -> None:
     worker's sweeper finds it, which is how the CLI's jobs reach the queue.
     """
     factory.kw["info"][_DISPATCHER] = dispatch
+
+
+def state_sessions(factory: sessionmaker[Any]) -> Sessions:
+    """Sessions for the jobs' own bookkeeping (claims, leases, progress, the sweeper): writers
+    on the same engine without ``factory``'s change listeners, since a progress note is no
+    reason to rebuild the feed."""
+    return make_sessionmaker(factory.kw["bind"])
 
 
 def enqueue(
@@ -267,8 +281,18 @@ class JobContext:
     PROGRESS_INTERVAL = 0.25
     CANCEL_CHECK_INTERVAL = 0.5
 
-    def __init__(self, sessions: sessionmaker[Any], job_id: str, attempt: int) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Any],
+        job_id: str,
+        attempt: int,
+        *,
+        state: sessionmaker[Any] | None = None,
+    ) -> None:
+        # For the handler's own work: the app's writers (caches hear of its changes, jobs it
+        # queues are handed over on commit).
         self.sessions = sessions
+        self._state = state or sessions
         self.job_id = job_id
         self.attempt = attempt
         self._lock = threading.Lock()
@@ -302,7 +326,7 @@ class JobContext:
         if now - self._last_check < self.CANCEL_CHECK_INTERVAL:
             return False
         self._last_check = now
-        with session_scope(self.sessions) as session:
+        with session_scope(self._state) as session:
             owned = session.scalar(select(Job.id).where(*self.owned_by_me()))
         self._lost = owned is None
         return self._lost
@@ -316,7 +340,7 @@ class JobContext:
 
     def write(self, values: Mapping[str, Any]) -> bool:
         """Update the row if this attempt still owns it; False when it no longer does."""
-        with session_scope(self.sessions) as session:
+        with session_scope(self._state) as session:
             statement = update(Job).where(and_(*self.owned_by_me())).values(**values)
             return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 

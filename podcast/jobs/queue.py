@@ -17,7 +17,7 @@ from huey.api import Huey
 from sqlalchemy import and_, or_, select, update
 
 from podcast.core.db import Sessions, session_scope
-from podcast.core.jobs import Job, JobRegistry, utcnow
+from podcast.core.jobs import Job, JobRegistry, state_sessions, utcnow
 from podcast.core.settings import Settings
 from podcast.jobs.runner import run_job
 
@@ -49,7 +49,8 @@ class JobQueue:
         redispatch_after: float | None = None,
     ) -> None:
         self.huey = huey
-        self.sessions = sessions
+        self.sessions = sessions  # handlers' work
+        self.state = state_sessions(sessions)  # the jobs' own rows
         self.registry = registry
         self.lease_seconds = lease_seconds
         # A due job whose message has not been taken within this long is sent again.
@@ -63,6 +64,7 @@ class JobQueue:
     def _run(self, job_id: str) -> None:
         run_job(
             self.sessions,
+            self.state,
             self.registry,
             job_id,
             lease_seconds=self.lease_seconds,
@@ -82,7 +84,7 @@ class JobQueue:
         now = utcnow()
         cutoff = now - timedelta(seconds=self.redispatch_after)
         expired = (Job.status == "running", Job.lease_until < now)
-        with session_scope(self.sessions) as session:
+        with session_scope(self.state) as session:
             session.execute(
                 update(Job)
                 .where(*expired, Job.attempts >= Job.max_attempts)

@@ -102,17 +102,18 @@ def backoff(kind: JobKind | None, attempt: int) -> float:
 
 def run_job(
     sessions: Sessions,
+    state: Sessions,
     registry: JobRegistry,
     job_id: str,
     *,
     lease_seconds: float,
     dispatch: Dispatch,
 ) -> None:
-    claimed = claim(sessions, job_id, lease_seconds)
+    claimed = claim(state, job_id, lease_seconds)
     if claimed is None:
         log.debug("job %s: not due, finished or held by another worker", job_id)
         return
-    context = JobContext(sessions, job_id, claimed.attempt)
+    context = JobContext(sessions, job_id, claimed.attempt, state=state)
     kind = registry.get(claimed.kind)
     if kind is None:
         context.write(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -9,9 +11,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from podcast.core.db import session_scope
-from podcast.core.jobs import cancel, enqueue, get_job
-from tests.jobs.conftest import job_state, runs, wait_for
+from podcast.core.db import on_change, session_scope
+from podcast.core.jobs import cancel, enqueue, get_job, utcnow
+from tests.jobs.conftest import SWEEP_SECONDS, job_state, runs, wait_for
 
 
 def _enqueue(app: FastAPI, kind: str, payload: dict[str, Any], **options: Any) -> str:
@@ -162,10 +164,6 @@ def test_cancelling_a_running_job(client: TestClient, auth: dict[str, str], file
 def test_scheduled_job_waits_for_its_time(
     client: TestClient, auth: dict[str, str], files: Path
 ) -> None:
-    from datetime import timedelta
-
-    from podcast.core.jobs import utcnow
-
     app = client.app
     assert isinstance(app, FastAPI)
     log = files / "runs"
@@ -188,3 +186,23 @@ def test_unknown_jobs_and_tokens(client: TestClient, auth: dict[str, str]) -> No
     state = _finished(client, auth, job_id)
     assert state["status"] == "failed"
     assert "no handler for job kind 'no.such.kind'" in state["error"]
+
+
+def test_job_bookkeeping_leaves_the_caches_alone(
+    client: TestClient, auth: dict[str, str], files: Path
+) -> None:
+    """Claims, progress, outcomes and the sweeper write only the jobs' rows: no reason to
+    throw away the built feed (``on_change`` is for the data the caches hold)."""
+
+    app = client.app
+    assert isinstance(app, FastAPI)
+    changes: list[int] = []
+    on_change(app.state.sessionmaker, lambda: changes.append(1))
+    release = files / "release"
+    job_id = _enqueue(app, "test.slow", {"runs": str(files / "runs"), "release": str(release)})
+    assert changes == [1]  # the producer's own commit, which queued it
+    wait_for(lambda: job_state(client, auth, job_id)["progress"] > 0, what="progress")
+    release.touch()
+    assert _finished(client, auth, job_id)["status"] == "succeeded"
+    time.sleep(3 * SWEEP_SECONDS)
+    assert changes == [1]
