@@ -18,6 +18,7 @@ from podcast import docs
 from podcast.bootstrap import prepare
 from podcast.core import http_errors, openapi_errors
 from podcast.core.body_limit import JsonBodyLimit
+from podcast.core.change_notify import ChangeListener
 from podcast.core.clock import Clock, SystemClock
 from podcast.core.db import on_change
 from podcast.core.security import hsts_send
@@ -68,9 +69,14 @@ def create_app(
         # (Looked up on app.state at each call: tests swap the caches for instrumented ones.)
         on_change(runtime.sessionmaker, lambda: app.state.feed_cache.invalidate())
         on_change(runtime.sessionmaker, lambda: app.state.media_index.clear())
+        # PostgreSQL: other replicas' commits run the same callbacks within milliseconds.
+        listener = None
+        if runtime.engine.dialect.name == "postgresql":
+            listener = ChangeListener(runtime.engine, runtime.sessionmaker)
+            listener.start()
         # Background jobs: committed jobs go to the queue; with the embedded queue this
         # process also runs them (docs/architecture.md, "Jobs").
-        app.state.jobs = open_jobs(settings, runtime.sessionmaker, job_handlers)
+        app.state.jobs = open_jobs(settings, runtime.sessionmaker, clock, job_handlers)
         worker = worker_for(settings, app.state.jobs) if runs_jobs_in_serve(settings) else None
         if worker is not None:
             worker.start()
@@ -79,6 +85,8 @@ def create_app(
         finally:
             if worker is not None:
                 worker.stop()
+            if listener is not None:
+                listener.stop()
             runtime.engine.dispose()
 
     # FastAPI, plus bare-ASGI fast paths for the feed (podcast/fastpath.py).

@@ -26,8 +26,10 @@ from podcast.core.clock import SystemClock
 from podcast.core.db import session_scope
 from podcast.core.errors import DomainError
 from podcast.core.settings import Settings
+from podcast.imports.cli import import_command
+from podcast.media import migrate as media_migration
 from podcast.media import open_storage
-from podcast.media.store import GC_MIN_AGE_SECONDS, collect_garbage
+from podcast.media.store import GC_MIN_AGE_SECONDS, collect_garbage, referenced_keys
 from podcast.media.uploads import receive_file
 from podcast.migrate import current_revision, upgrade
 from podcast.shows.service import get_default_show
@@ -47,6 +49,8 @@ search_app = typer.Typer(help="The search index.", no_args_is_help=True)
 app.add_typer(search_app, name="search")
 jobs_app = typer.Typer(help="Background jobs.", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
+
+app.command("import")(import_command)
 
 console = Console()
 errors = Console(stderr=True)
@@ -258,19 +262,92 @@ def media_gc(
         float,
         typer.Option(help="Leave files younger than this many minutes (a safety margin)."),
     ] = GC_MIN_AGE_SECONDS / 60,
+    partial_age: Annotated[
+        float,
+        typer.Option(help="Leave partial uploads touched within this many minutes."),
+    ] = 60,
 ) -> None:
-    """Delete stored files that no episode or show uses, and abandoned partial uploads.
+    """Delete stored files that no episode or show uses, and abandoned partial uploads
+    (with S3: unfinished multipart uploads and staging objects too).
 
     Safe while the service runs: each file is checked again under its lock before it goes.
     """
     with _session() as (settings, session):
-        result = collect_garbage(session, open_storage(settings), min_age_seconds=min_age * 60)
+        result = collect_garbage(
+            session,
+            open_storage(settings),
+            min_age_seconds=min_age * 60,
+            temp_age_seconds=partial_age * 60,
+        )
     for key in result.removed:
         console.print(f"removed {key}")
     console.print(
         f"{len(result.removed)} unreferenced file(s) and {len(result.temps)} partial upload(s)"
         f" removed; {result.too_young} unreferenced file(s) younger than {min_age:g} min kept"
     )
+
+
+@media_app.command("migrate")
+def media_migrate(
+    to: Annotated[str, typer.Option("--to", help="Where to copy the files: s3 or local.")],
+    verify: Annotated[
+        bool, typer.Option(help="Also re-read and hash the files the target already has.")
+    ] = False,
+) -> None:
+    """Copy every file a row uses from the current storage to another, checking size and
+    SHA-256. Resumable: run it again after an interruption, and once more just before
+    switching. Switches nothing: it prints the settings to change."""
+    if to not in ("s3", "local"):
+        _fail("--to is s3 or local")
+    with _session() as (settings, session):
+        keys = referenced_keys(session)
+    if to == settings.storage:
+        _fail(f"the current storage is already {to} (PODCAST_STORAGE)")
+    if to == "s3" and not settings.s3_bucket:
+        _fail("set PODCAST_S3_BUCKET (and PODCAST_S3_ENDPOINT_URL etc.) to the target bucket")
+    source = open_storage(settings)
+    target_settings = settings.model_copy(update={"storage": to})
+    target = open_storage(target_settings)
+    sizes, missing = media_migration.plan(source, keys)
+    with Progress(
+        TextColumn("[bold]copying[/]"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+        console=console,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("copy", total=sum(sizes.values()))
+        result = media_migration.migrate(
+            source,
+            target,
+            sizes,
+            verify_present=verify,
+            advance=lambda n: progress.advance(task, n),
+        )
+    for key in missing:
+        errors.print(f"[red]missing[/] {key}: a row names it but the current storage lacks it")
+    for key, problem in result.failed.items():
+        errors.print(f"[red]failed[/] {key}: {problem}")
+    console.print(
+        f"{len(result.copied)} file(s) copied and checked, {len(result.present)} already there,"
+        f" {len(result.failed) + len(missing)} problem(s); target: {target!r}"
+    )
+    if missing or not result.ok:
+        _fail("not everything was copied: nothing to switch yet (run it again once fixed)")
+    console.print("Every referenced file is in the target. Nothing was switched; to serve from it,")
+    console.print("stop uploads, run this once more, then set (and restart):")
+    for line in _storage_env(target_settings):
+        console.print(f"  {line}", highlight=False)
+
+
+def _storage_env(settings: Settings) -> list[str]:
+    if settings.storage == "local":
+        return ["PODCAST_STORAGE=local", f"PODCAST_DATA_DIR={settings.data_dir}"]
+    values = {
+        "PODCAST_STORAGE": "s3",
+        "PODCAST_S3_BUCKET": settings.s3_bucket,
+        "PODCAST_S3_PREFIX": settings.s3_prefix,
+        "PODCAST_S3_ENDPOINT_URL": settings.s3_endpoint_url,
+        "PODCAST_S3_REGION": settings.s3_region,
+    }
+    return [f"{name}={value}" for name, value in values.items() if value]
 
 
 @app.command()
@@ -386,7 +463,7 @@ def worker(
     settings = Settings()
     runtime = prepare(settings, SystemClock())
     try:
-        queue = open_jobs(settings, runtime.sessionmaker)
+        queue = open_jobs(settings, runtime.sessionmaker, SystemClock())
         kinds = ", ".join(sorted(queue.registry)) or "none registered"
         errors.print(f"Worker on {settings.queue_url or 'the embedded queue'}; job kinds: {kinds}")
         worker_for(settings, queue, workers=concurrency, guest=False).run()
@@ -471,3 +548,7 @@ def jobs_cancel(
     if not cancelled:
         _fail(f"no queued or running job {job_id!r}")
     console.print(f"{len(cancelled)} job(s) cancelled.")
+
+
+if __name__ == "__main__":
+    app()

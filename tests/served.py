@@ -31,7 +31,7 @@ class Served:
     database_url: str
     workers: int = 1
     args: tuple[str, ...] = ()  # more ``podcast serve`` options
-    extra_env: dict[str, str] = field(default_factory=dict)  # more PODCAST_ settings
+    environment: dict[str, str] = field(default_factory=dict)  # more PODCAST_ settings
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -44,7 +44,8 @@ class Served:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PODCAST_")}
         env["PODCAST_DATA_DIR"] = str(self.data_dir)
         env["PODCAST_DATABASE_URL"] = self.database_url
-        return env | self.extra_env
+        env.update(self.environment)
+        return env
 
     def start(self) -> None:
         self.process = subprocess.Popen(

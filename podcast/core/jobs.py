@@ -116,9 +116,9 @@ def set_dispatcher(factory: sessionmaker[Any], dispatch: Dispatch) -> None:
 
 def state_sessions(factory: sessionmaker[Any]) -> Sessions:
     """Sessions for the jobs' own bookkeeping (claims, leases, progress, the sweeper): writers
-    on the same engine without ``factory``'s change listeners, since a progress note is no
-    reason to rebuild the feed."""
-    return make_sessionmaker(factory.kw["bind"])
+    on the same engine without ``factory``'s change listeners or its notifications to other
+    replicas, since a progress note is no reason to rebuild the feed."""
+    return make_sessionmaker(factory.kw["bind"], cached=False)
 
 
 def enqueue(

@@ -6,6 +6,7 @@ queue, registers the handlers and runs them. docs/architecture.md, "Jobs", says 
 
 from __future__ import annotations
 
+from podcast.core.clock import Clock
 from podcast.core.db import Sessions
 from podcast.core.jobs import registry, set_dispatcher
 from podcast.core.settings import Settings
@@ -16,9 +17,11 @@ from podcast.jobs.worker import JobWorker
 __all__ = ["JobQueue", "JobWorker", "open_jobs", "runs_jobs_in_serve", "worker_for"]
 
 
-def open_jobs(settings: Settings, sessions: Sessions, extra: Handlers | None = None) -> JobQueue:
+def open_jobs(
+    settings: Settings, sessions: Sessions, clock: Clock, extra: Handlers | None = None
+) -> JobQueue:
     """The queue for ``settings``; jobs committed by ``sessions`` are handed to it."""
-    handlers = default_handlers(settings)
+    handlers = default_handlers(settings, sessions, clock)
     if extra:
         handlers.update(registry(extra))
     queue = JobQueue(

@@ -12,15 +12,21 @@ import importlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from podcast.core.clock import Clock
+from podcast.core.db import Sessions
 from podcast.core.jobs import Handler, JobKind, JobRegistry, registry
 from podcast.core.settings import Settings
+from podcast.feed import announce_job
 
 Handlers = Mapping[str, Handler | JobKind]
 
 
-def default_handlers(settings: Settings) -> JobRegistry:
-    """Every job kind this installation handles."""
+def default_handlers(settings: Settings, sessions: Sessions, clock: Clock) -> JobRegistry:
+    """Every job kind this installation handles; ``sessions`` are the app's writers."""
     handlers: JobRegistry = {}
+    if announce_job.wanted(settings):
+        handler = announce_job.announce_handler_for(settings, sessions, clock)
+        handlers[announce_job.KIND] = JobKind(handler, backoff_seconds=30.0)
     if settings.job_handlers:
         handlers.update(registry(load_extra(settings.job_handlers)(settings)))
     return handlers

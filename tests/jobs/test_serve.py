@@ -25,7 +25,7 @@ def test_serve_runs_jobs_with_the_embedded_queue(
     served = Served(
         data,
         database_url,
-        extra_env={
+        environment={
             "PYTHONPATH": str(ROOT),
             "PODCAST_JOB_HANDLERS": "tests.jobs.handlers:handlers",
             "PODCAST_JOB_SWEEP_SECONDS": str(SWEEP_SECONDS),
@@ -38,7 +38,8 @@ def test_serve_runs_jobs_with_the_embedded_queue(
     try:
         token = served.cli("token", "create", "jobs").stdout.strip()
         headers = {"Authorization": f"Bearer {token}"}
-        open_jobs(settings, runtime.sessionmaker)  # hands jobs to data/queue.db, as the app does
+        # Jobs committed here go to data/queue.db, as the app's do.
+        open_jobs(settings, runtime.sessionmaker, SystemClock())
         log = files / "runs"
         with session_scope(runtime.sessionmaker) as session:
             ids = [

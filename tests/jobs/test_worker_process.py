@@ -24,7 +24,7 @@ from tests.jobs.processes import WorkerProcess, job_env
 def runtime(settings: Settings) -> Iterator[Runtime]:
     """The producer's side only: a database with the schema and a queue to hand jobs to."""
     ready = prepare(settings, SystemClock())
-    open_jobs(settings, ready.sessionmaker)
+    open_jobs(settings, ready.sessionmaker, SystemClock())
     yield ready
     ready.engine.dispose()
 
