@@ -193,7 +193,6 @@ def test_job_bookkeeping_leaves_the_caches_alone(
 ) -> None:
     """Claims, progress, outcomes and the sweeper write only the jobs' rows: no reason to
     throw away the built feed (``on_change`` is for the data the caches hold)."""
-
     app = client.app
     assert isinstance(app, FastAPI)
     changes: list[int] = []
@@ -202,7 +201,10 @@ def test_job_bookkeeping_leaves_the_caches_alone(
     job_id = _enqueue(app, "test.slow", {"runs": str(files / "runs"), "release": str(release)})
     assert changes == [1]  # the producer's own commit, which queued it
     wait_for(lambda: job_state(client, auth, job_id)["progress"] > 0, what="progress")
+    # (On PostgreSQL the change listener drops the caches once when it connects: by now.)
+    before = len(changes)
+    time.sleep(3 * SWEEP_SECONDS)  # progress notes, lease renewals, sweeps
     release.touch()
     assert _finished(client, auth, job_id)["status"] == "succeeded"
     time.sleep(3 * SWEEP_SECONDS)
-    assert changes == [1]
+    assert len(changes) == before
