@@ -211,14 +211,18 @@ def _note_bulk_write(state: Any) -> None:
 Sessions = sessionmaker[UnitOfWork]
 
 
-def make_sessionmaker(engine: Engine, *, write: bool = True) -> Sessions:
-    """Sessions for writing (the default: safe under concurrency) or only for reading."""
+def make_sessionmaker(engine: Engine, *, write: bool = True, cached: bool = True) -> Sessions:
+    """Sessions for writing (the default: safe under concurrency) or only for reading.
+
+    ``cached=False`` is for writers of rows no cache holds (the jobs' own bookkeeping): their
+    commits tell no other replica, so a progress note never drops the caches.
+    """
     bind = writer(engine) if write else engine
     listeners: list[Callable[[], object]] = []
     events: dict[str, list[Callable[..., object]]] = {}
     # sessionmaker copies ``info`` into each session shallowly: every session shares these.
     info: dict[str, Any] = {_ON_CHANGE: listeners, _EVENTS: events}
-    if write and engine.dialect.name == "postgresql":
+    if write and cached and engine.dialect.name == "postgresql":
         info[_SENDER] = uuid.uuid4().hex  # its commits tell the other replicas
     return sessionmaker(bind, class_=UnitOfWork, expire_on_commit=False, info=info)
 

@@ -103,6 +103,20 @@ class Settings(BaseSettings):
     ping_method: Literal["GET", "POST"] = "GET"
     # Sent as the Authorization header to the ping URLs only (never to WebSub hubs).
     ping_authorization: SecretStr | None = None
+    # Background jobs (README "Background jobs"). Empty: the queue is data_dir/queue.db and
+    # `podcast serve` runs the jobs itself. redis://host:6379/0 when several replicas share
+    # the work; `podcast worker` processes run them.
+    queue_url: str = ""
+    queue_name: str = Field(default="podcast", min_length=1, max_length=100)
+    # Whether `podcast serve` also runs jobs; unset: yes with the embedded queue, no with Redis.
+    serve_jobs: bool | None = None
+    job_workers: int = Field(default=1, ge=1, le=64)  # threads per process running jobs
+    # A running job's worker renews its hold every third of this; a worker killed mid-job
+    # leaves the job to be retried once it runs out.
+    job_lease_seconds: float = Field(default=60.0, gt=0)
+    job_sweep_seconds: float = Field(default=15.0, gt=0)  # how often lost jobs are looked for
+    # Extension point: "module:function" returning more job handlers ({kind: handler}).
+    job_handlers: str = ""
 
     @field_validator("base_url")
     @classmethod
@@ -110,6 +124,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("queue_url")
+    @classmethod
+    def _queue_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("use redis://host:port/db (or leave it empty for the embedded queue)")
+        return value
 
     @field_validator("feed_old_paths")
     @classmethod

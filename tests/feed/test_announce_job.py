@@ -4,7 +4,7 @@ only if the episode is public when it runs (podcast/feed/announce_job.py)."""
 
 from __future__ import annotations
 
-import logging
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,6 +20,8 @@ from typer.testing import CliRunner
 from podcast.app import create_app
 from podcast.cli import app as cli
 from podcast.core.clock import FrozenClock
+from podcast.core.db import make_engine, make_sessionmaker, session_scope
+from podcast.core.jobs import Job, list_jobs
 from podcast.core.settings import Settings
 from podcast.feed.announce import AnnounceFailed
 from podcast.feed.announce_job import KIND, announce_handler_for, announce_when_public, dedupe_key
@@ -37,11 +39,13 @@ def hub() -> Iterator[HubStub]:
 
 @pytest.fixture
 def settings(settings: Settings, hub: HubStub) -> Settings:
-    """The usual test settings, with one hub and one ping URL on the local stub."""
+    """The usual test settings, with one hub and one ping URL on the local stub. The app
+    queues jobs but runs none, so each test runs the handler when it means to."""
     return settings.model_copy(
         update={
             "websub_hubs": [f"{hub.url}/hub"],
             "ping_urls": [f"{hub.url}/ping?url={{feed_url}}"],
+            "serve_jobs": False,
         }
     )
 
@@ -92,7 +96,7 @@ def test_no_hub_link_by_default(tmp_path: Path, clock: FrozenClock) -> None:
 
 
 class Queued:
-    """Stands in for ``podcast.core.jobs.enqueue`` (not on this branch): records each call."""
+    """Stands in for ``podcast.core.jobs.enqueue``: records each call."""
 
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
@@ -138,24 +142,31 @@ def test_nothing_is_queued_without_hubs_or_ping_urls(
     assert queued.calls == []
 
 
-def test_the_cli_publish_reaches_the_queue_seam(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    # Until the job queue lands, podcast/bootstrap.py hands the job to a stand-in that logs it.
-    # TODO(lead): with podcast.core.jobs.enqueue wired there, look for the queued job instead.
+def test_the_cli_publish_queues_the_job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI hands no job to the queue itself: the job waits in the table for a worker's
+    sweeper (docs/architecture.md, "Jobs")."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PODCAST_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("PODCAST_DATABASE_URL", raising=False)
     monkeypatch.setenv("PODCAST_WEBSUB_HUBS", "https://hub.example.org/")
     runner = CliRunner()
-    with caplog.at_level(logging.WARNING, logger="podcast.bootstrap"):
-        result = runner.invoke(cli, ["episode", "add", str(FIXTURES / "plain.mp3")])
-        assert result.exit_code == 0, result.output
-        assert not [r for r in caplog.records if KIND in r.getMessage()]  # a draft: nothing
-        result = runner.invoke(cli, ["episode", "add", str(FIXTURES / "plain.mp3"), "--publish"])
-        assert result.exit_code == 0, result.output
-    [record] = [r for r in caplog.records if KIND in r.getMessage()]
-    assert "'episode_id': 2, 'reason': 'published'" in record.getMessage()
+    result = runner.invoke(cli, ["episode", "add", str(FIXTURES / "plain.mp3")])
+    assert result.exit_code == 0, result.output
+    assert _announce_jobs(tmp_path) == []  # a draft: nothing
+    result = runner.invoke(cli, ["episode", "add", str(FIXTURES / "plain.mp3"), "--publish"])
+    assert result.exit_code == 0, result.output
+    [job] = _announce_jobs(tmp_path)
+    assert job.payload == {"episode_id": 2, "reason": "published"}
+    assert job.status == "queued" and job.dispatched_at is None
+
+
+def _announce_jobs(tmp_path: Path) -> list[Job]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'podcast.db'}")
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            return list_jobs(session, kind=KIND)
+    finally:
+        engine.dispose()
 
 
 # -- the handler -----------------------------------------------------------------------------
@@ -229,3 +240,27 @@ def test_a_failing_hub_fails_the_job_so_the_queue_retries(
     with pytest.raises(AnnounceFailed, match=f"WebSub hub {hub.url}/hub: answered 503"):
         run_handler(client, settings, clock, episode["id"])
     assert run_handler(client, settings, clock, episode["id"]) == {"hubs": 1, "pings": 1}
+
+
+def test_publishing_announces_through_the_real_queue(
+    settings: Settings, clock: FrozenClock, hub: HubStub, token: str
+) -> None:
+    """End to end: the publish commits a ``feed.announce`` job, the app's own worker (the
+    embedded queue) runs it, the hub hears of the feed, and the job says so."""
+    running = settings.model_copy(update={"serve_jobs": True})
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_app(running, clock=clock)) as c:
+        episode = create_episode(c, headers, "Now")
+        deadline = time.monotonic() + 20
+        while not hub.to("/hub"):
+            assert time.monotonic() < deadline, "the hub was never told"
+            time.sleep(0.05)
+        [job] = c.get("/api/jobs", params={"kind": KIND}, headers=headers).json()["items"]
+        while job["status"] != "succeeded":
+            assert time.monotonic() < deadline, job
+            time.sleep(0.05)
+            job = c.get(f"/api/jobs/{job['id']}", headers=headers).json()
+        assert job["result"] == {"hubs": 1, "pings": 1}
+        with session_scope(state(c).sessionmaker) as session:
+            [row] = list_jobs(session, kind=KIND)
+            assert row.payload == {"episode_id": episode["id"], "reason": "published"}
