@@ -1,9 +1,10 @@
 """When to announce the feed (:mod:`podcast.feed.announce`), through the job queue.
 
-An episode that goes public (``episodes.events``) queues one ``feed.announce`` job, in the
-publishing unit of work, to run at the moment the episode appears: at once when published now,
-at its time when scheduled; no cron. When the job runs it checks that the episode is public
-*then* (not unpublished, deleted or moved later meanwhile) and tells every hub and ping URL;
+An episode that goes public (``episodes.events``) queues a ``feed.announce`` job, in the
+publishing unit of work, to run at the moment the episode appears: at once when published now
+(one queued job for the whole feed, however many episodes are published before it runs), at
+its time when scheduled; no cron. A scheduled job checks that its episode is public *then*
+(not unpublished, deleted or moved later meanwhile); every job tells every hub and ping URL;
 an exception makes the queue retry it with backoff. With no hub and no ping URL configured,
 nothing is registered and no job is ever queued.
 
@@ -28,6 +29,8 @@ from podcast.core.settings import Settings
 from podcast.feed.announce import announce, make_client
 
 KIND = "feed.announce"
+# The one queued "the feed changed now" job: publishes before it runs join it.
+NOW_KEY = "announce:now"
 
 
 class Enqueue(Protocol):
@@ -74,13 +77,22 @@ def announce_when_public(
         return
 
     def queue(session: Session, *, episode_id: int, at: datetime) -> None:
-        later = at > clock.now()
+        if at > clock.now():
+            enqueue(
+                session,
+                KIND,
+                {"episode_id": episode_id, "reason": "scheduled"},
+                run_at=at,
+                dedupe_key=dedupe_key(episode_id, at),
+            )
+            return
+        # Published now: the hubs fetch the whole feed, so one ping covers every episode that
+        # appeared meanwhile (an import of 300 episodes queues one job, not 300).
         enqueue(
             session,
             KIND,
-            {"episode_id": episode_id, "reason": "scheduled" if later else "published"},
-            run_at=at if later else None,
-            dedupe_key=dedupe_key(episode_id, at),
+            {"episode_id": episode_id, "reason": "published"},
+            dedupe_key=NOW_KEY,
         )
 
     on_went_public(factory, queue)
@@ -95,9 +107,10 @@ def announce_handler_for(
     """The ``feed.announce`` handler; ``sessions`` may be read-only."""
 
     def announce_handler(ctx: Progress, payload: dict[str, Any]) -> dict[str, Any]:
-        skipped = _not_public_now(sessions, int(payload["episode_id"]), clock.now())
-        if skipped:
-            return {"skipped": skipped}
+        if payload.get("reason") == "scheduled":
+            skipped = _not_public_now(sessions, int(payload["episode_id"]), clock.now())
+            if skipped:
+                return {"skipped": skipped}
         hubs, pings = settings.websub_hubs, settings.ping_urls
         ctx.progress(0.0, f"telling {len(hubs)} WebSub hub(s) and {len(pings)} ping URL(s)")
         secret = settings.ping_authorization

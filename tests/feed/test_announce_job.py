@@ -24,7 +24,13 @@ from podcast.core.db import make_engine, make_sessionmaker, session_scope
 from podcast.core.jobs import Job, list_jobs
 from podcast.core.settings import Settings
 from podcast.feed.announce import AnnounceFailed
-from podcast.feed.announce_job import KIND, announce_handler_for, announce_when_public, dedupe_key
+from podcast.feed.announce_job import (
+    KIND,
+    NOW_KEY,
+    announce_handler_for,
+    announce_when_public,
+    dedupe_key,
+)
 from tests.conftest import FIXTURES, NOW
 from tests.factories import create_episode
 from tests.feed.hub_stub import HubStub, hub_stub
@@ -118,8 +124,7 @@ def test_going_public_queues_an_announcement_at_its_time(
         {
             "kind": KIND,
             "payload": {"episode_id": now_one["id"], "reason": "published"},
-            "run_at": None,
-            "dedupe_key": dedupe_key(now_one["id"], NOW),
+            "dedupe_key": NOW_KEY,  # one queued ping for the feed, however many publish
         },
         {
             "kind": KIND,
@@ -172,9 +177,16 @@ def _announce_jobs(tmp_path: Path) -> list[Job]:
 # -- the handler -----------------------------------------------------------------------------
 
 
-def run_handler(client: TestClient, settings: Settings, clock: FrozenClock, episode_id: int):
+def run_handler(
+    client: TestClient,
+    settings: Settings,
+    clock: FrozenClock,
+    episode_id: int,
+    reason: str = "scheduled",
+):
+    """A scheduled episode's job: it checks that its episode is public when it runs."""
     handler = announce_handler_for(settings, state(client).read_sessionmaker, clock)
-    return handler(Progress(), {"episode_id": episode_id, "reason": "published"})
+    return handler(Progress(), {"episode_id": episode_id, "reason": reason})
 
 
 def test_the_handler_tells_the_hub_and_the_ping_url(
@@ -229,6 +241,10 @@ def test_the_handler_skips_an_episode_no_longer_public(
         response = client.post(f"{path}/publish", json={"at": later.isoformat()}, headers=auth)
     assert response.is_success
     assert run_handler(client, settings, clock, episode["id"]) == {"skipped": reason}
+    # A "published now" job pings the feed whatever happened to that one episode since: the
+    # hubs fetch the feed and see what is in it.
+    published = run_handler(client, settings, clock, episode["id"], "published")
+    assert published == {"hubs": 1, "pings": 1}
     assert hub.requests == []
 
 
