@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import copy
+import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ from podcast.core import tokens
 from podcast.core.clock import SystemClock
 from podcast.core.db import session_scope
 from podcast.core.errors import DomainError
+from podcast.core.logs import LogFormat, logging_config
 from podcast.core.settings import Settings
 from podcast.media import open_storage
 from podcast.media.store import GC_MIN_AGE_SECONDS, collect_garbage
@@ -87,9 +89,15 @@ def serve(
         ),
     ] = False,
 ) -> None:
-    """Run the web service with uvicorn: uvloop and httptools, no per-request log by default."""
+    """Run the web service with uvicorn: uvloop and httptools, no per-request log by default.
+
+    Slow requests (``PODCAST_SLOW_REQUEST_MS``), server errors and writes are always logged.
+    """
     import uvicorn
 
+    settings = Settings()
+    if workers > 1 and not reload:
+        _multiprocess_metrics(settings)
     uvicorn.run(
         "podcast.app:create_app",
         factory=True,
@@ -101,19 +109,29 @@ def serve(
         http="httptools",
         access_log=access_log,
         proxy_headers=True,
-        log_config=log_config(),
+        log_config=log_config(settings.log_format),
     )
 
 
-def log_config() -> dict[str, Any]:
+def log_config(log_format: LogFormat = "text") -> dict[str, Any]:
     """uvicorn's logging, plus our own packages' INFO lines (a client that went away
-    mid-upload, say) on the same stream: otherwise Python drops records below WARNING."""
-    from uvicorn.config import LOGGING_CONFIG
+    mid-upload, say) on the same stream: otherwise Python drops records below WARNING.
+    JSON lines with ``PODCAST_LOG_FORMAT=json`` (``podcast.core.logs``)."""
+    return logging_config(log_format)
 
-    config = copy.deepcopy(LOGGING_CONFIG)
-    for package in ("podcast", "episodes", "transcripts"):
-        config["loggers"][package] = {"handlers": ["default"], "level": "INFO", "propagate": False}
-    return config
+
+def _multiprocess_metrics(settings: Settings) -> None:
+    """Workers count into files in a folder that /metrics adds up (prometheus-client's
+    multiprocess mode): a fresh one under the data folder, emptied at every start so counts
+    of an earlier run do not linger. Set before the workers start and import the library."""
+    from podcast.core.metrics import MULTIPROC_ENV
+
+    if os.environ.get(MULTIPROC_ENV):
+        return  # the operator chose a folder (and empties it)
+    folder = (settings.data_dir / "metrics").resolve()
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ[MULTIPROC_ENV] = str(folder)
 
 
 @app.command()

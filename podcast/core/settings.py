@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, EmailStr, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -76,6 +77,15 @@ class Settings(BaseSettings):
     feed_redirect: bool = False
     # Paths of an earlier feed on this host (e.g. ["/rss", "/podcast.xml"]): 301 to /feed.xml.
     feed_old_paths: list[str] = Field(default_factory=list)
+
+    # Operations (docs/operations.md). Log lines as text or as JSON lines.
+    log_format: Literal["text", "json"] = "text"
+    # A request taking longer than this is logged (route, status, time), access log or not.
+    slow_request_ms: int = Field(default=1000, ge=0)
+    # Prometheus metrics at /metrics. Scrapers on loopback need nothing; others send
+    # "Authorization: Bearer <this token>" (no token set: loopback only).
+    metrics: bool = True
+    metrics_token: SecretStr | None = None
 
     @field_validator("base_url")
     @classmethod

@@ -138,8 +138,10 @@ class FeedCache:
         sessions: Sessions,
         *,
         monotonic: Callable[[], float] = time.monotonic,
+        on_build: Callable[[], object] | None = None,
     ) -> None:
         self.settings = settings
+        self._on_build = on_build  # a metric (podcast_feed_builds_total)
         self.clock = clock
         self._sessions = sessions
         self._monotonic = monotonic
@@ -201,6 +203,8 @@ class FeedCache:
     def build(self, data: FeedData) -> FeedEntry:
         body = build_feed(data, base_url=self.settings.base_url, feed_url=self.settings.feed_url)
         self.builds += 1
+        if self._on_build is not None:
+            self._on_build()
         redirect = data.show.new_feed_url if self.settings.feed_redirect else None
         return make_entry(
             body,
