@@ -319,6 +319,39 @@ def check() -> None:
         raise typer.Exit(1)
 
 
+@app.command()
+def doctor(
+    replicas: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Replicas (machines or containers) that will serve this installation; "
+            "with more than one they must share PODCAST_SESSION_SECRET.",
+        ),
+    ] = 1,
+) -> None:
+    """Check the configuration and what it points at; print what to fix (exit code 1 on a
+    failure, 0 with warnings only)."""
+    from podcast.doctor import Level, diagnose
+
+    findings = diagnose(Settings(), replicas=replicas)
+    colours = {Level.OK: "green", Level.WARN: "yellow", Level.FAIL: "red"}
+    for finding in findings:
+        colour = colours[finding.level]
+        console.print(
+            f"[{colour}]{finding.level.value:<4}[/] [bold]{finding.check}[/]: {finding.message}",
+            soft_wrap=True,
+            highlight=False,
+        )
+        if finding.fix:
+            console.print(f"     fix: {finding.fix}", soft_wrap=True, highlight=False)
+    failed = sum(f.level is Level.FAIL for f in findings)
+    warned = sum(f.level is Level.WARN for f in findings)
+    console.print(f"{failed} failure(s), {warned} warning(s)")
+    if failed:
+        raise typer.Exit(1)
+
+
 @transcript_app.command("add")
 def transcript_add(
     episode: Annotated[str, typer.Argument(help="Episode id or slug.")],
