@@ -64,9 +64,8 @@ class JsonAccessFormatter(JsonFormatter):
     def format(self, record: logging.LogRecord) -> str:
         args = record.args
         if isinstance(args, tuple) and len(args) == 5:
-            _client, method, path, _version, status = args
+            _client, method, _path, _version, status = args
             record.__dict__.update(event="access", method=method, status=status)
-            record.__dict__["path"] = path
         return super().format(record)
 
     def message_of(self, record: logging.LogRecord) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 from pathlib import Path
 
@@ -19,23 +18,9 @@ from podcast.core.settings import Settings
 from podcast.core.tokens import create_token
 from tests.conftest import FIXTURES, NOW
 from tests.factories import create_episode
+from tests.metrics_text import sample
 
 METRICS_TOKEN = "scrape-me-9f1c"
-
-
-def sample(text: str, name: str, **labels: str) -> float:
-    """The value of one sample in Prometheus text, 0 when absent."""
-    for line in text.splitlines():
-        if line.startswith("#") or not line.startswith(name):
-            continue
-        series, _, value = line.rpartition(" ")
-        found_name, _, label_text = series.partition("{")
-        if found_name != name:
-            continue
-        found = dict(re.findall(r'(\w+)="([^"]*)"', label_text))
-        if found == labels:
-            return float(value)
-    return 0.0
 
 
 @pytest.fixture
