@@ -110,6 +110,10 @@ def serve(
         access_log=access_log,
         proxy_headers=True,
         log_config=log_config(settings.log_format),
+        # uvicorn kills a worker that does not answer its ping within this many seconds; a
+        # worker answers only once it has imported the app, which on a busy host can take
+        # longer than uvicorn's 5 s, and then workers were killed and restarted forever.
+        timeout_worker_healthcheck=30,
     )
 
 
