@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Literal
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
-from sqlalchemy import text
 
 from episodes.media_index import MediaIndex
 from episodes.media_routes import router as media_router
 from episodes.routes import router as episodes_router
-from podcast import docs
+from podcast import docs, operations
 from podcast.bootstrap import prepare
 from podcast.core import http_errors, openapi_errors
 from podcast.core.body_limit import JsonBodyLimit
 from podcast.core.change_notify import ChangeListener
 from podcast.core.clock import Clock, SystemClock
 from podcast.core.db import on_change
+from podcast.core.health import database_check
+from podcast.core.metrics import JobsCollector, Metrics
+from podcast.core.observe import RequestObserver
 from podcast.core.security import hsts_send
 from podcast.core.settings import Settings
 from podcast.fastpath import FastPathApp
@@ -30,14 +30,10 @@ from podcast.jobs import open_jobs, runs_jobs_in_serve, worker_for
 from podcast.jobs.handlers import Handlers
 from podcast.jobs.routes import router as jobs_router
 from podcast.media import open_storage
+from podcast.media.probe import probe_storage
 from podcast.shows.routes import router as show_router
 from podcast.web import install as install_web
 from transcripts.routes import router as transcripts_router
-
-
-class Health(BaseModel):
-    status: Literal["ok", "unavailable"]
-    database: str = Field(description="`ok`, or why the database did not answer.")
 
 
 def create_app(
@@ -49,9 +45,11 @@ def create_app(
     """The app; ``job_handlers`` adds job kinds to those of ``default_handlers`` (tests)."""
     settings = settings or Settings()
     clock = clock or SystemClock()
+    metrics = Metrics.from_environment() if settings.metrics else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.readiness = "starting"
         runtime = prepare(settings, clock)
         app.state.settings = settings
         app.state.clock = clock
@@ -64,7 +62,12 @@ def create_app(
             settings.show_slug,
             ttl=settings.cache_check_interval,
         )
-        app.state.feed_cache = FeedCache(settings, clock, runtime.read_sessionmaker)
+        app.state.feed_cache = FeedCache(
+            settings,
+            clock,
+            runtime.read_sessionmaker,
+            on_build=metrics.feed_builds.inc if metrics else None,
+        )
         # Side effects after commit: a write that committed drops what the caches hold.
         # (Looked up on app.state at each call: tests swap the caches for instrumented ones.)
         on_change(runtime.sessionmaker, lambda: app.state.feed_cache.invalidate())
@@ -80,14 +83,31 @@ def create_app(
         worker = worker_for(settings, app.state.jobs) if runs_jobs_in_serve(settings) else None
         if worker is not None:
             worker.start()
+        # /healthz: name -> check (podcast/core/health.py).
+        app.state.health_checks = {
+            "database": database_check(runtime.engine),
+            "storage": lambda: probe_storage(app.state.storage),
+            "queue": lambda: app.state.jobs.ping(),
+        }
+        app.state.readiness = "ready"
+        flushing = None
+        if metrics is not None and metrics.multiprocess_dir is not None:
+            # Several workers: each hands its tallies to the shared files every second.
+            flushing = asyncio.create_task(metrics.flush_every(1.0))
         try:
             yield
         finally:
+            app.state.readiness = "stopping"
+            if flushing is not None:
+                flushing.cancel()
             if worker is not None:
                 worker.stop()
             if listener is not None:
                 listener.stop()
             runtime.engine.dispose()
+            if metrics is not None:
+                metrics.flush()
+                metrics.process_exited()
 
     # FastAPI, plus bare-ASGI fast paths for the feed (podcast/fastpath.py).
     app = FastPathApp(
@@ -100,6 +120,10 @@ def create_app(
     )
     if settings.base_url.startswith("https://"):
         app.send_wrappers.append(hsts_send)  # every response, the fast paths' too
+    app.state.metrics = metrics
+    if metrics is not None:
+        metrics.add_collector(JobsCollector(lambda: app.state.engine))
+    app.observer = RequestObserver(metrics, slow_request_ms=settings.slow_request_ms)
     http_errors.install(app)
     openapi_errors.install(app)
     app.add_middleware(JsonBodyLimit)
@@ -110,23 +134,7 @@ def create_app(
     app.include_router(jobs_router)
     install_web(app)
     docs.install(app)
-    feed_routes.install(app, settings)
-
-    @app.get(
-        "/healthz",
-        tags=["service"],
-        responses={
-            200: {"model": Health},
-            503: {"model": Health, "description": "The database does not answer."},
-        },
-    )
-    def healthz() -> JSONResponse:
-        """200 when the database answers; 503 otherwise, so a load balancer takes us out."""
-        try:
-            with app.state.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception as exc:  # any failure to reach the database means unhealthy
-            return JSONResponse({"status": "unavailable", "database": str(exc)[:200]}, 503)
-        return JSONResponse({"status": "ok", "database": "ok"})
+    feed_routes.install(app, settings, metrics)
+    operations.install(app)
 
     return app

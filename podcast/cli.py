@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import copy
+import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,7 @@ from podcast.core import tokens
 from podcast.core.clock import SystemClock
 from podcast.core.db import session_scope
 from podcast.core.errors import DomainError
+from podcast.core.logs import LogFormat, logging_config
 from podcast.core.settings import Settings
 from podcast.imports.cli import import_command
 from podcast.media import migrate as media_migration
@@ -95,9 +97,15 @@ def serve(
         ),
     ] = False,
 ) -> None:
-    """Run the web service with uvicorn: uvloop and httptools, no per-request log by default."""
+    """Run the web service with uvicorn: uvloop and httptools, no per-request log by default.
+
+    Slow requests (``PODCAST_SLOW_REQUEST_MS``), server errors and writes are always logged.
+    """
     import uvicorn
 
+    settings = Settings()
+    if workers > 1 and not reload:
+        _multiprocess_metrics(settings)
     uvicorn.run(
         "podcast.app:create_app",
         factory=True,
@@ -109,19 +117,33 @@ def serve(
         http="httptools",
         access_log=access_log,
         proxy_headers=True,
-        log_config=log_config(),
+        log_config=log_config(settings.log_format),
+        # uvicorn kills a worker that does not answer its ping within this many seconds; a
+        # worker answers only once it has imported the app, which on a busy host can take
+        # longer than uvicorn's 5 s, and then workers were killed and restarted forever.
+        timeout_worker_healthcheck=30,
     )
 
 
-def log_config() -> dict[str, Any]:
+def log_config(log_format: LogFormat = "text") -> dict[str, Any]:
     """uvicorn's logging, plus our own packages' INFO lines (a client that went away
-    mid-upload, say) on the same stream: otherwise Python drops records below WARNING."""
-    from uvicorn.config import LOGGING_CONFIG
+    mid-upload, say) on the same stream: otherwise Python drops records below WARNING.
+    JSON lines with ``PODCAST_LOG_FORMAT=json`` (``podcast.core.logs``)."""
+    return logging_config(log_format)
 
-    config = copy.deepcopy(LOGGING_CONFIG)
-    for package in ("podcast", "episodes", "transcripts"):
-        config["loggers"][package] = {"handlers": ["default"], "level": "INFO", "propagate": False}
-    return config
+
+def _multiprocess_metrics(settings: Settings) -> None:
+    """Workers count into files in a folder that /metrics adds up (prometheus-client's
+    multiprocess mode): a fresh one under the data folder, emptied at every start so counts
+    of an earlier run do not linger. Set before the workers start and import the library."""
+    from podcast.core.metrics import MULTIPROC_ENV
+
+    if os.environ.get(MULTIPROC_ENV):
+        return  # the operator chose a folder (and empties it)
+    folder = (settings.data_dir / "metrics").resolve()
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ[MULTIPROC_ENV] = str(folder)
 
 
 @app.command()
@@ -379,6 +401,39 @@ def check() -> None:
         f"{len(findings) - errors_found} warning(s)"
     )
     if has_errors(findings):
+        raise typer.Exit(1)
+
+
+@app.command()
+def doctor(
+    replicas: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Replicas (machines or containers) that will serve this installation; "
+            "with more than one they must share PODCAST_SESSION_SECRET.",
+        ),
+    ] = 1,
+) -> None:
+    """Check the configuration and what it points at; print what to fix (exit code 1 on a
+    failure, 0 with warnings only)."""
+    from podcast.doctor import Level, diagnose
+
+    findings = diagnose(Settings(), replicas=replicas)
+    colours = {Level.OK: "green", Level.WARN: "yellow", Level.FAIL: "red"}
+    for finding in findings:
+        colour = colours[finding.level]
+        console.print(
+            f"[{colour}]{finding.level.value:<4}[/] [bold]{finding.check}[/]: {finding.message}",
+            soft_wrap=True,
+            highlight=False,
+        )
+        if finding.fix:
+            console.print(f"     fix: {finding.fix}", soft_wrap=True, highlight=False)
+    failed = sum(f.level is Level.FAIL for f in findings)
+    warned = sum(f.level is Level.WARN for f in findings)
+    console.print(f"{failed} failure(s), {warned} warning(s)")
+    if failed:
         raise typer.Exit(1)
 
 

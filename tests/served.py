@@ -63,7 +63,7 @@ class Served:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # one process group: kill -9 takes the workers too
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # a busy CI machine starts workers slowly
         while True:
             try:
                 if httpx.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:

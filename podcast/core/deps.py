@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from podcast.core.clock import Clock
 from podcast.core.db import session_scope
 from podcast.core.errors import Unauthorized
+from podcast.core.observe import note_producer
 from podcast.core.settings import Settings
 from podcast.core.tokens import Producer, verify_token
 
@@ -57,6 +58,7 @@ _bearer = HTTPBearer(auto_error=False, description="A producer token from `podca
 
 
 def get_optional_producer(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Producer | None:
@@ -69,6 +71,7 @@ def get_optional_producer(
     producer = verify_token(session, credentials.credentials)
     if producer is None:
         raise Unauthorized("the token is not valid (it may have been revoked)")
+    note_producer(request, producer.token_name)  # who, for the write log
     return producer
 
 

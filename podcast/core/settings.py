@@ -117,6 +117,14 @@ class Settings(BaseSettings):
     job_sweep_seconds: float = Field(default=15.0, gt=0)  # how often lost jobs are looked for
     # Extension point: "module:function" returning more job handlers ({kind: handler}).
     job_handlers: str = ""
+    # Operations (docs/operations.md). Log lines as text or as JSON lines.
+    log_format: Literal["text", "json"] = "text"
+    # A request taking longer than this is logged (route, status, time), access log or not.
+    slow_request_ms: int = Field(default=1000, ge=0)
+    # Prometheus metrics at /metrics. Scrapers on loopback need nothing; others send
+    # "Authorization: Bearer <this token>" (no token set: loopback only).
+    metrics: bool = True
+    metrics_token: SecretStr | None = None
 
     @field_validator("base_url")
     @classmethod

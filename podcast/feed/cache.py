@@ -138,8 +138,10 @@ class FeedCache:
         sessions: Sessions,
         *,
         monotonic: Callable[[], float] = time.monotonic,
+        on_build: Callable[[], object] | None = None,
     ) -> None:
         self.settings = settings
+        self._on_build = on_build  # a metric (podcast_feed_builds_total)
         self.clock = clock
         self._sessions = sessions
         self._monotonic = monotonic
@@ -206,6 +208,8 @@ class FeedCache:
             hubs=self.settings.websub_hubs,
         )
         self.builds += 1
+        if self._on_build is not None:
+            self._on_build()
         redirect = data.show.new_feed_url if self.settings.feed_redirect else None
         return make_entry(
             body,

@@ -10,6 +10,7 @@ from episodes import repository
 from podcast.core.conditional import http_date, not_modified
 from podcast.core.deps import ClockDep, ProducerDep, SessionDep, SettingsDep
 from podcast.core.errors import NotFound
+from podcast.core.metrics import Metrics
 from podcast.core.openapi_errors import responses
 from podcast.core.routing import get_and_head
 from podcast.core.settings import Settings
@@ -25,9 +26,9 @@ router = APIRouter(tags=["feed"])
 CHAPTERS_CACHE = "public, max-age=300"
 
 
-def install(app: FastPathApp, settings: Settings) -> None:
+def install(app: FastPathApp, settings: Settings, metrics: Metrics | None = None) -> None:
     """``/feed.xml`` and old feed paths as fast routes, the rest as ordinary routes."""
-    app.fast_routes["/feed.xml"] = FeedEndpoint(app.state)
+    app.fast_routes["/feed.xml"] = FeedEndpoint(app.state, metrics)
     for path in settings.feed_old_paths:
         app.fast_routes[path] = PermanentRedirect(settings.feed_url)
     app.include_router(router)

@@ -71,6 +71,10 @@ class JobQueue:
             dispatch=self.dispatch,
         )
 
+    def ping(self) -> int:
+        """How many messages wait in the queue; raises when the queue cannot be reached."""
+        return int(self.huey.pending_count())
+
     def dispatch(self, job_id: str, run_at: datetime) -> None:
         """Hand a job to the queue, for now or (huey's schedule) for ``run_at``."""
         delay = (run_at - utcnow()).total_seconds()

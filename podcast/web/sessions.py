@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 from podcast.core import auth
 from podcast.core.auth import AdminSession
 from podcast.core.deps import ClockDep, SessionDep
+from podcast.core.observe import note_producer
 from podcast.core.settings import WebSettings
 from podcast.media.uploads import check_declared_length
 from podcast.web.config import load_secret
@@ -74,13 +75,16 @@ WebDep = Annotated[WebState, Depends(web_state)]
 def current_admin(
     request: Request, session: SessionDep, clock: ClockDep, web: WebDep
 ) -> AdminSession | None:
-    return auth.read_session(
+    admin = auth.read_session(
         session,
         web.secret,
         request.cookies.get(web.session_cookie),
         clock.now(),
         web.settings.session_hours * 3600,
     )
+    if admin is not None:
+        note_producer(request, admin.token_name)  # who, for the write log
+    return admin
 
 
 OptionalAdmin = Annotated[AdminSession | None, Depends(current_admin)]

@@ -7,7 +7,10 @@ from fastapi.testclient import TestClient
 def test_healthz_reports_the_database(client: TestClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "storage": "ok", "queue": "ok"},
+    }
 
 
 def test_openapi_is_served(client: TestClient) -> None:

@@ -1,0 +1,156 @@
+"""What every HTTP request leaves behind: metrics, and log lines for slow requests, server
+errors and writes.
+
+Runs around the whole application, the bare-ASGI fast paths included
+(``podcast.fastpath.FastPathApp``), so it is written for their budget: two small closures, one
+cached lookup of the metric children and a few additions per request; nothing is formatted
+unless a line is logged. There is no per-request access log here (``podcast serve
+--access-log`` is uvicorn's).
+
+Who made a write is the name of the producer token behind it, noted on the request's state by
+the token and admin-session dependencies (:func:`note_producer`); lines never carry a client
+address, a token or a cookie.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from time import perf_counter
+from typing import Any
+
+from starlette.requests import Request
+from starlette.routing import Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from podcast.core.metrics import UNMATCHED, Metrics
+
+log = logging.getLogger("podcast.requests")
+
+_NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
+# Their 503s are answers, not failures (and /healthz logs why a check failed).
+_OWN_ANSWERS = frozenset({"/healthz", "/readyz"})
+_PRODUCER = "producer"  # key on the request's state (scope["state"])
+
+
+def note_producer(request: Request, name: str) -> None:
+    """Remember who the request is from, for the write log (the token's name, not the token)."""
+    setattr(request.state, _PRODUCER, name)
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's template (``/api/episodes/{episode_id}``), never the raw path."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if not isinstance(path, str):
+        return UNMATCHED
+    return f"{path}/{{path}}" if isinstance(route, Mount) else path
+
+
+# What a fast route (``podcast.fastpath``) answered: (status, body bytes). Fast routes report
+# it instead of having their ``send`` wrapped, which would cost them a coroutine per message.
+Answered = tuple[int, int]
+FastRoute = Callable[[Scope, Receive, Send], Awaitable[Answered]]
+
+
+class RequestObserver:
+    """Counts each request and logs what is worth a line; see the module's docstring."""
+
+    def __init__(self, metrics: Metrics | None, *, slow_request_ms: int) -> None:
+        self.metrics = metrics
+        self.slow_seconds = slow_request_ms / 1000
+
+    async def fast(
+        self, scope: Scope, receive: Receive, send: Send, route: FastRoute, template: str
+    ) -> None:
+        """Run a fast route, which says itself what it answered."""
+        start = perf_counter()
+        answered: Answered = (500, 0)
+        try:
+            answered = await route(scope, receive, send)
+        finally:
+            self._done(scope, template, answered[0], perf_counter() - start, answered[1], 0)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
+        """Run ``app`` (FastAPI), watching what it sends and receives."""
+        start = perf_counter()
+        status = 500  # what an exception before the answer began becomes
+        sent = received = 0
+
+        async def counting_send(message: Message) -> None:
+            nonlocal status, sent
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            else:
+                sent += len(message.get("body", b""))
+            await send(message)
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            return message
+
+        bodiless = scope["method"] in _NO_BODY
+        try:
+            await app(scope, receive if bodiless else counting_receive, counting_send)
+        finally:
+            elapsed = perf_counter() - start
+            self._done(scope, route_template(scope), status, elapsed, sent, received)
+
+    def _done(
+        self, scope: Scope, template: str, status: int, elapsed: float, sent: int, received: int
+    ) -> None:
+        method = scope["method"]
+        if self.metrics is not None:
+            self.metrics.record(template, method, status, elapsed, sent, received)
+        if elapsed >= self.slow_seconds or (status >= 500 and template not in _OWN_ANSWERS):
+            _log_slow_or_failed(scope, method, template, status, elapsed)
+        if status < 400 and method not in _NO_BODY:
+            _log_write(scope, method, template, status)
+
+
+def _fields(scope: Scope, method: str, template: str, status: int) -> dict[str, Any]:
+    state = scope.get("state") or {}
+    params = scope.get("path_params") or {}
+    episode_id = str(params.get("episode_id", ""))
+    return {
+        "method": method,
+        "route": template,
+        "status": status,
+        "producer": state.get(_PRODUCER),
+        "episode_id": int(episode_id) if episode_id.isdigit() else None,
+    }
+
+
+def _log_slow_or_failed(
+    scope: Scope, method: str, template: str, status: int, elapsed: float
+) -> None:
+    fields = _fields(scope, method, template, status)
+    fields["duration_ms"] = round(elapsed * 1000, 1)
+    if status >= 500:
+        fields["event"] = "server_error"
+        log.warning(
+            "%s %s answered %d in %.0f ms", method, template, status, elapsed * 1000, extra=fields
+        )
+    else:
+        fields["event"] = "slow_request"
+        log.warning(
+            "slow request: %s %s answered %d in %.0f ms",
+            method,
+            template,
+            status,
+            elapsed * 1000,
+            extra=fields,
+        )
+
+
+def _log_write(scope: Scope, method: str, template: str, status: int) -> None:
+    """One line per write that succeeded: who, what, which episode."""
+    if not template.startswith(("/api/", "/admin")):
+        return
+    fields = _fields(scope, method, template, status)
+    fields["event"] = "write"
+    who = fields["producer"] or "no producer (signed out)"
+    episode = f" episode {fields['episode_id']}" if fields["episode_id"] is not None else ""
+    log.info("write: %s %s%s by %s (%d)", method, template, episode, who, status, extra=fields)
