@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from episodes.media_index import MediaIndex
+from episodes.media_routes import EnclosureFastPath
 from episodes.media_routes import router as media_router
 from episodes.routes import router as episodes_router
 from podcast import docs
@@ -64,7 +65,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         finally:
             runtime.engine.dispose()
 
-    # FastAPI, plus bare-ASGI fast paths for the feed (podcast/fastpath.py).
+    # FastAPI, plus bare-ASGI fast paths for the feed and enclosures (podcast/fastpath.py).
     app = FastPathApp(
         title="Leadership Live podcast platform",
         summary="Feed, media, transcripts and episode pages for a production team's own podcast.",
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     install_web(app)
     docs.install(app)
     feed_routes.install(app, settings)
+    app.fast_prefixes.append((EnclosureFastPath.prefix, EnclosureFastPath(app.state)))
 
     @app.get(
         "/healthz",
