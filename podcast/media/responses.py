@@ -30,7 +30,7 @@ from starlette.responses import (
     RedirectResponse,
     Response,
 )
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from podcast.core.conditional import http_date, not_modified
 from podcast.media.storage import Storage
@@ -124,32 +124,42 @@ class MediaResponse(FileResponse):
             )
         else:
             status, headers, start, end = 200, self.raw_headers, 0, self.size
-        await send({"type": "http.response.start", "status": status, "headers": headers})
+        # The start message goes out right before the first chunk, not before the read: the
+        # headers and the bytes then leave together instead of waking the client twice.
+        start_message = {"type": "http.response.start", "status": status, "headers": headers}
         if method == "HEAD" or start == end:
+            await send(start_message)
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         elif end - start <= self.chunk_size:
             # The common case (apps read 64 KiB to 1 MiB at a time): one worker-thread hop.
             chunk = await anyio.to_thread.run_sync(_read_range, self.path, start, end - start)
+            await send(start_message)
             await send({"type": "http.response.body", "body": chunk, "more_body": False})
         else:
-            await self._send_chunks(scope, receive, send, start, end)
+            await self._send_chunks(scope, receive, send, start_message, start, end)
         if self.background is not None:
             await self.background()
 
     async def _send_chunks(
-        self, scope: Scope, receive: Receive, send: Send, start: int, end: int
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        start_message: Message,
+        start: int,
+        end: int,
     ) -> None:
         """Several chunks from one descriptor; stops when the client goes away (ASGI < 2.4
         servers keep accepting ``send`` after a disconnect, so ``receive`` is watched)."""
         fd = await anyio.to_thread.run_sync(os.open, self.path, os.O_RDONLY)
         try:
             if _spec_version(scope) >= (2, 4):
-                await self._stream(send, fd, start, end)
+                await self._stream(send, fd, start_message, start, end)
                 return
             async with anyio.create_task_group() as group:
 
                 async def stream() -> None:
-                    await self._stream(send, fd, start, end)
+                    await self._stream(send, fd, start_message, start, end)
                     group.cancel_scope.cancel()
 
                 async def watch() -> None:
@@ -162,12 +172,17 @@ class MediaResponse(FileResponse):
         finally:
             os.close(fd)
 
-    async def _stream(self, send: Send, fd: int, start: int, end: int) -> None:
+    async def _stream(
+        self, send: Send, fd: int, start_message: Message | None, start: int, end: int
+    ) -> None:
         while start < end:
             size = min(self.chunk_size, end - start)
             chunk = await anyio.to_thread.run_sync(os.pread, fd, size, start)
             if not chunk:
                 raise RuntimeError(f"{self.path} is shorter than expected")
+            if start_message is not None:
+                await send(start_message)
+                start_message = None
             start += len(chunk)
             await send({"type": "http.response.body", "body": chunk, "more_body": start < end})
 
