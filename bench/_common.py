@@ -542,6 +542,7 @@ class WrkResult:
     errors: dict[str, int]
     srv_cores: float
     wrk_cores: float
+    srv_cpu_s: float = 0.0  # server CPU seconds over the run
 
     @property
     def rps(self) -> float:
@@ -550,6 +551,11 @@ class WrkResult:
     @property
     def mib_s(self) -> float:
         return self.bytes_read / self.duration_s / MIB
+
+    @property
+    def srv_us_per_request(self) -> float:
+        """Server CPU per request: steadier than req/s on a shared machine."""
+        return self.srv_cpu_s / max(self.requests, 1) * 1e6
 
     @property
     def error_count(self) -> int:
@@ -569,7 +575,8 @@ def run_wrk(
     cpu0, kids0, t0 = cpu_seconds(cpu_pid), children_cpu_seconds(), time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
     wall = time.monotonic() - t0
-    srv = (cpu_seconds(cpu_pid) - cpu0) / wall
+    srv_cpu = cpu_seconds(cpu_pid) - cpu0
+    srv = srv_cpu / wall
     client = (children_cpu_seconds() - kids0) / wall
     match = re.search(r"^BENCH (.*)$", proc.stdout, re.MULTILINE)
     if proc.returncode != 0 or match is None:
@@ -584,6 +591,7 @@ def run_wrk(
         errors={k: int(values[k]) for k in ("connect", "read", "write", "status", "timeout")},
         srv_cores=srv,
         wrk_cores=client,
+        srv_cpu_s=srv_cpu,
     )
 
 

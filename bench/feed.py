@@ -491,8 +491,18 @@ def serve_bench(
 
 def report(loads: list[Load], results: dict[tuple[str, str], list[WrkResult]]) -> None:
     table = Table(
-        ["load", "server", "req/s (median)", "runs", "p50 ms", "p99 ms", "srv cores", "wrk cores"],
-        right={2, 4, 5, 6, 7},
+        [
+            "load",
+            "server",
+            "req/s (median)",
+            "runs",
+            "p50 ms",
+            "p99 ms",
+            "srv cores",
+            "srv µs/req",
+            "wrk cores",
+        ],
+        right={2, 4, 5, 6, 7, 8},
     )
     ratios = Table(
         ["load", "ours/nginx req/s", "target", "verdict", "p99 ours/nginx"], right={1, 2, 4}
@@ -512,6 +522,7 @@ def report(loads: list[Load], results: dict[tuple[str, str], list[WrkResult]]) -
                 f"{median([r.p50_ms for r in runs]):.2f}",
                 f"{median([r.p99_ms for r in runs]):.2f}",
                 f"{median([r.srv_cores for r in runs]):.2f}",
+                f"{median([r.srv_us_per_request for r in runs]):,.0f}",
                 f"{median([r.wrk_cores for r in runs]):.2f}",
             )
         ours = median([r.rps for r in results[(load.label, "ours")]])

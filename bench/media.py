@@ -208,10 +208,11 @@ def report(loads: list[Load], results: dict[tuple[str, str], list[WrkResult]], c
             "p50",
             "p99",
             "srv cores",
+            "srv µs/req",
             "wrk cores",
             "errors",
         ],
-        right={2, 4, 5, 6, 7, 8, 9},
+        right={2, 4, 5, 6, 7, 8, 9, 10},
     )
     med: dict[tuple[str, str], dict[str, float]] = {}
     for load in loads:
@@ -223,6 +224,7 @@ def report(loads: list[Load], results: dict[tuple[str, str], list[WrkResult]], c
                 "p50": median([r.p50_ms for r in runs]),
                 "p99": median([r.p99_ms for r in runs]),
                 "srv": median([r.srv_cores for r in runs]),
+                "srv_us": median([r.srv_us_per_request for r in runs]),
                 "wrk": median([r.wrk_cores for r in runs]),
             }
             med[load.key, name] = m
@@ -235,6 +237,7 @@ def report(loads: list[Load], results: dict[tuple[str, str], list[WrkResult]], c
                 f"{m['p50']:.2f} ms",
                 f"{m['p99']:.2f} ms",
                 f"{m['srv']:.2f}",
+                f"{m['srv_us']:,.0f}",
                 f"{m['wrk']:.2f}",
                 sum(r.error_count for r in runs),
             )

@@ -8,9 +8,11 @@ from typing import Any
 from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import Headers, State
+from starlette.types import Receive, Scope, Send
 
 from episodes.audio import STORED_MIME_TYPES
-from episodes.media_index import MediaIndex
+from episodes.media_index import MediaEntry, MediaIndex
 from podcast.core.deps import SessionDep
 from podcast.core.errors import NotFound
 from podcast.core.openapi_errors import responses
@@ -74,20 +76,60 @@ async def episode_audio(filename: str, request: Request) -> Response:
         # The audio was replaced by another format: send old links to the new file.
         return RedirectResponse(f"/media/{slug}.{entry.extension}", status_code=301)
     try:
-        return serve_file(
-            request.headers,
-            state.storage,
-            entry.key,
-            size=entry.size,
-            etag=entry.etag,
-            last_modified=entry.last_modified,
-            media_type=entry.mime_type,
-            cache_control=AUDIO_CACHE if public else "private, no-store",
-        )
+        return _audio(state, entry, request.headers, public=public)
     except (FileNotFoundError, RuntimeError):
         # Replaced by another process since it was cached: look again once.
         index.forget(slug)
         raise NotFound("the audio changed while it was requested: try again") from None
+
+
+def _audio(state: State, entry: MediaEntry, headers: Headers, *, public: bool) -> Response:
+    """The answer for an episode's audio, shared by the route and :class:`EnclosureFastPath`.
+
+    Raises ``FileNotFoundError`` or ``RuntimeError`` when the stored file changed meanwhile.
+    """
+    return serve_file(
+        headers,
+        state.storage,
+        entry.key,
+        size=entry.size,
+        etag=entry.etag,
+        last_modified=entry.last_modified,
+        media_type=entry.mime_type,
+        cache_control=AUDIO_CACHE if public else "private, no-store",
+    )
+
+
+class EnclosureFastPath:
+    """``GET``/``HEAD /media/{slug}.{ext}`` answered before FastAPI's middleware and routing.
+
+    Podcast apps fetch audio in many ranges, and the framework around a request cost more
+    than the request (docs/performance.md, "Enclosure fast path"). Only the common case is
+    answered here: an episode the index already holds, public, asked for by its current
+    extension, whose file is there. Everything else (a miss, a draft or a producer's preview,
+    an old extension, a file replaced meanwhile) returns False without sending anything, and
+    :func:`episode_audio` answers it; both build the answer with :func:`_audio`.
+    """
+
+    prefix = "/media/"
+
+    def __init__(self, state: State) -> None:
+        self._state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        if scope["method"] not in ("GET", "HEAD"):
+            return False
+        state = self._state
+        slug, _, extension = scope["path"][len(self.prefix) :].rpartition(".")
+        entry = state.media_index.cached(slug)[1]
+        if entry is None or extension != entry.extension or not entry.is_public(state.clock.now()):
+            return False
+        try:
+            response = _audio(state, entry, Headers(scope=scope), public=True)
+        except (FileNotFoundError, RuntimeError):
+            return False
+        await response(scope, receive, send)
+        return True
 
 
 async def _is_producer(request: Request) -> bool:

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from episodes.media_index import MediaIndex
+from episodes.media_routes import EnclosureFastPath
 from episodes.media_routes import router as media_router
 from episodes.routes import router as episodes_router
 from podcast import docs, operations
@@ -109,7 +110,7 @@ def create_app(
                 metrics.flush()
                 metrics.process_exited()
 
-    # FastAPI, plus bare-ASGI fast paths for the feed (podcast/fastpath.py).
+    # FastAPI, plus bare-ASGI fast paths for the feed and enclosures (podcast/fastpath.py).
     app = FastPathApp(
         title="Leadership Live podcast platform",
         summary="Feed, media, transcripts and episode pages for a production team's own podcast.",
@@ -136,5 +137,9 @@ def create_app(
     docs.install(app)
     feed_routes.install(app, settings, metrics)
     operations.install(app)
+    # Enclosures: the common case answered before FastAPI, the rest by its route.
+    app.fast_prefixes.append(
+        (EnclosureFastPath.prefix, "/media/{filename}", EnclosureFastPath(app.state))
+    )
 
     return app

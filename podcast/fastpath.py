@@ -4,7 +4,8 @@ FastAPI's own ``__call__`` consults the OpenTelemetry providers and then runs fo
 layers, routing and dependency injection on every request. For the feed, which serves cached
 bytes to thousands of polling apps, that machinery costs more than the work itself
 (docs/performance.md, "Feed fast path"), so :attr:`FastPathApp.fast_routes` answer before
-any of it.
+any of it. Prefix handlers (:attr:`FastPathApp.fast_prefixes`, the enclosures) answer only
+the common case and hand anything else to the FastAPI route behind them.
 
 It passes every response through :attr:`FastPathApp.send_wrappers` (HSTS on https), fast
 paths included, and every request through :attr:`FastPathApp.observer` (metrics, slow-request
@@ -21,7 +22,7 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
-from podcast.core.observe import FastRoute, RequestObserver
+from podcast.core.observe import FastHandler, FastRoute, RequestObserver
 
 
 class FastPathApp(FastAPI):
@@ -29,6 +30,9 @@ class FastPathApp(FastAPI):
         super().__init__(*args, **kwargs)
         # Bare ASGI apps that return what they answered (podcast.core.observe.FastRoute).
         self.fast_routes: dict[str, FastRoute] = {}
+        # (path prefix, the route template metrics name it by, handler); a handler that
+        # returns False has sent nothing and leaves the request to FastAPI.
+        self.fast_prefixes: list[tuple[str, str, FastHandler]] = []
         self.send_wrappers: list[Callable[[Send], Send]] = []
         self.observer: RequestObserver | None = None
 
@@ -37,16 +41,24 @@ class FastPathApp(FastAPI):
             for wrap in self.send_wrappers:
                 send = wrap(send)
             path = scope["path"]
-            route = self.fast_routes.get(path)
             observer = self.observer
-            if observer is not None:
-                if route is not None:
+            route = self.fast_routes.get(path)
+            if route is not None:
+                if observer is not None:
                     await observer.fast(scope, receive, send, route, path)
                 else:
-                    await observer(scope, receive, send, self._framework)
+                    await route(scope, receive, send)
                 return
-            if route is not None:
-                await route(scope, receive, send)
+            for prefix, template, handler in self.fast_prefixes:
+                if not path.startswith(prefix):
+                    continue
+                if observer is not None:
+                    if await observer.fast_prefix(scope, receive, send, handler, template):
+                        return
+                elif await handler(scope, receive, send):
+                    return
+            if observer is not None:
+                await observer(scope, receive, send, self._framework)
                 return
         await super().__call__(scope, receive, send)
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
 
 from starlette.datastructures import Headers
 
 
+@lru_cache(maxsize=1024)
 def http_date(moment: datetime) -> str:
+    """Cached: the media hot path formats the same few upload times on every request."""
     return format_datetime(moment, usegmt=True)
 
 

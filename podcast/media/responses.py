@@ -30,14 +30,49 @@ from starlette.responses import (
     RedirectResponse,
     Response,
 )
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from podcast.core.conditional import http_date, not_modified
 from podcast.media.storage import Storage
 
 
 class MediaResponse(FileResponse):
+    """A local file, whole or one range, with as little Python per request as possible.
+
+    Built by :func:`serve_file` for the media route and for the enclosure fast path alike
+    (docs/performance.md, "Audio downloads and ranges"): headers are made once as raw bytes
+    (``FileResponse.__init__`` would hash the mtime and format dates per request), the request
+    headers are read in one pass, and a range that fits in one chunk is one ``pread`` in one
+    worker-thread hop, with no disconnect listener. Several ranges (multipart) go to Starlette.
+    """
+
     chunk_size = 1024 * 1024
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        size: int,
+        validators: dict[str, str],
+        media_type: str,
+        stat_result: os.stat_result | None = None,
+    ) -> None:
+        self.path = path
+        self.size = size
+        self.status_code = 200
+        self.filename = None
+        self.media_type = media_type
+        self.background = None
+        self.stat_result = stat_result
+        # The order of the headers Starlette's FileResponse sent: validators, type, length.
+        self.raw_headers = [
+            *((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in
+              validators.items()),
+            (b"content-type", media_type.encode("latin-1")),
+            (b"content-length", str(size).encode("latin-1")),
+        ]  # fmt: skip
+        self._etag = validators.get("ETag")
+        self._last_modified = validators.get("Last-Modified")
 
     @classmethod
     def _parse_range_header(cls, http_range: str, file_size: int) -> list[tuple[int, int]]:
@@ -46,32 +81,110 @@ class MediaResponse(FileResponse):
         except MalformedRangeHeader:
             return []
 
-    async def _handle_single_range(
-        self, send: Send, start: int, end: int, file_size: int, send_header_only: bool
-    ) -> None:
-        headers = MutableHeaders(raw=list(self.raw_headers))
-        headers["content-range"] = f"bytes {start}-{end - 1}/{file_size}"
-        headers["content-length"] = str(end - start)
-        await send({"type": "http.response.start", "status": 206, "headers": headers.raw})
-        if send_header_only:
+    def _should_use_range(self, http_if_range: str) -> bool:
+        return not http_if_range.startswith("W/") and http_if_range in (
+            self._etag,
+            self._last_modified,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope["method"]
+        http_range = if_range = None
+        for name, value in scope["headers"]:
+            if name == b"range":
+                http_range = value.decode("latin-1")
+            elif name == b"if-range":
+                if_range = value.decode("latin-1")
+        ranges: list[tuple[int, int]] = []
+        if (
+            http_range is not None
+            and method in ("GET", "HEAD")
+            and (if_range is None or self._should_use_range(if_range))
+        ):
+            try:
+                ranges = self._parse_range_header(http_range, self.size)
+            except RangeNotSatisfiable:
+                response = PlainTextResponse(
+                    status_code=416, headers={"Content-Range": f"bytes */{self.size}"}
+                )
+                return await response(scope, receive, send)
+        if len(ranges) > 1:  # multipart/byteranges: rare, left to Starlette
+            if self.stat_result is None:
+                self.stat_result = await anyio.to_thread.run_sync(os.stat, self.path)
+            return await super().__call__(scope, receive, send)
+        if ranges:
+            start, end = ranges[0]
+            status, headers = (
+                206,
+                [
+                    *self.raw_headers[:-1],
+                    (b"content-length", str(end - start).encode("latin-1")),
+                    (b"content-range", f"bytes {start}-{end - 1}/{self.size}".encode("latin-1")),
+                ],
+            )
+        else:
+            status, headers, start, end = 200, self.raw_headers, 0, self.size
+        # The start message goes out right before the first chunk, not before the read: the
+        # headers and the bytes then leave together instead of waking the client twice.
+        start_message = {"type": "http.response.start", "status": status, "headers": headers}
+        if method == "HEAD" or start == end:
+            await send(start_message)
             await send({"type": "http.response.body", "body": b"", "more_body": False})
-            return
-        if end - start <= self.chunk_size:
+        elif end - start <= self.chunk_size:
             # The common case (apps read 64 KiB to 1 MiB at a time): one worker-thread hop.
             chunk = await anyio.to_thread.run_sync(_read_range, self.path, start, end - start)
+            await send(start_message)
             await send({"type": "http.response.body", "body": chunk, "more_body": False})
-            return
+        else:
+            await self._send_chunks(scope, receive, send, start_message, start, end)
+        if self.background is not None:
+            await self.background()
+
+    async def _send_chunks(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        start_message: Message,
+        start: int,
+        end: int,
+    ) -> None:
+        """Several chunks from one descriptor; stops when the client goes away (ASGI < 2.4
+        servers keep accepting ``send`` after a disconnect, so ``receive`` is watched)."""
         fd = await anyio.to_thread.run_sync(os.open, self.path, os.O_RDONLY)
         try:
-            while start < end:
-                size = min(self.chunk_size, end - start)
-                chunk = await anyio.to_thread.run_sync(os.pread, fd, size, start)
-                if not chunk:
-                    raise RuntimeError(f"{self.path} is shorter than expected")
-                start += len(chunk)
-                await send({"type": "http.response.body", "body": chunk, "more_body": start < end})
+            if _spec_version(scope) >= (2, 4):
+                await self._stream(send, fd, start_message, start, end)
+                return
+            async with anyio.create_task_group() as group:
+
+                async def stream() -> None:
+                    await self._stream(send, fd, start_message, start, end)
+                    group.cancel_scope.cancel()
+
+                async def watch() -> None:
+                    while (await receive())["type"] != "http.disconnect":
+                        pass
+                    group.cancel_scope.cancel()
+
+                group.start_soon(stream)
+                group.start_soon(watch)
         finally:
             os.close(fd)
+
+    async def _stream(
+        self, send: Send, fd: int, start_message: Message | None, start: int, end: int
+    ) -> None:
+        while start < end:
+            size = min(self.chunk_size, end - start)
+            chunk = await anyio.to_thread.run_sync(os.pread, fd, size, start)
+            if not chunk:
+                raise RuntimeError(f"{self.path} is shorter than expected")
+            if start_message is not None:
+                await send(start_message)
+                start_message = None
+            start += len(chunk)
+            await send({"type": "http.response.body", "body": chunk, "more_body": start < end})
 
 
 def _read_range(path: str | os.PathLike[str], start: int, length: int) -> bytes:
@@ -83,6 +196,10 @@ def _read_range(path: str | os.PathLike[str], start: int, length: int) -> bytes:
     if len(chunk) != length:
         raise RuntimeError(f"{path} is shorter than expected")
     return chunk
+
+
+def _spec_version(scope: Scope) -> tuple[int, ...]:
+    return tuple(map(int, scope.get("asgi", {}).get("spec_version", "2.0").split(".")))
 
 
 class StreamedResponse(Response):
@@ -176,7 +293,9 @@ def serve_file(
         stat = os.stat(path)
         if stat.st_size != size:
             raise RuntimeError(f"{path} has {stat.st_size} bytes, the database says {size}")
-        return MediaResponse(path, headers=validators, media_type=media_type, stat_result=stat)
+        return MediaResponse(
+            path, size=size, validators=validators, media_type=media_type, stat_result=stat
+        )
     url = storage.url_for(key)
     if url is not None:
         return RedirectResponse(url, status_code=302, headers=validators)

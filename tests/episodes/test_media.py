@@ -140,3 +140,39 @@ def test_ranges_over_real_http(live_server: str, published: dict) -> None:
         assert b"".join(pieces) == DATA
         head = http.head(url)
         assert head.status_code == 200 and head.headers["content-length"] == str(SIZE)
+
+
+def test_fast_path_answers_like_the_route(client: TestClient, published: dict) -> None:
+    """An index miss is answered by the FastAPI route, a hit by ``EnclosureFastPath``: both must
+    send the same status, headers and bytes for every kind of request an app makes."""
+    url = _path(published)
+    index = client.app.state.media_index  # type: ignore[attr-defined]
+    etag = client.head(url).headers["etag"]
+    cases = [
+        {},
+        {"Range": "bytes=0-9"},
+        {"Range": "bytes=-5"},
+        {"Range": "bytes=100-"},
+        {"Range": "bytes=0-9,20-29"},
+        {"Range": f"bytes={SIZE}-"},
+        {"Range": "bytes=abc"},
+        {"Range": "bytes=0-3", "If-Range": '"old-version"'},
+        {"If-None-Match": etag},
+    ]
+    for headers in cases:
+        for method in ("GET", "HEAD"):
+            index.clear()
+            by_route = client.request(method, url, headers=headers)
+            assert index.cached("ranges")[0], "the route filled the index"
+            by_fast_path = client.request(method, url, headers=headers)
+            expected = dict(by_route.headers)
+            answered = dict(by_fast_path.headers)
+            if expected.get("content-type", "").startswith("multipart/byteranges"):
+                # A fresh random boundary per answer.
+                for name in ("content-type", "content-length"):
+                    expected.pop(name), answered.pop(name)
+                assert (DATA[20:30] in by_fast_path.content) == (method == "GET")
+            else:
+                assert by_fast_path.content == by_route.content, (method, headers)
+            assert by_fast_path.status_code == by_route.status_code, (method, headers)
+            assert answered == expected, (method, headers)
