@@ -9,12 +9,17 @@ from podcast.media.store import key_columns
 from podcast.models import metadata
 
 
+# Named like a storage key, but not one: a job's deduplication key.
+NOT_STORAGE = {("jobs", "dedupe_key")}
+
+
 def _storage_columns() -> set[tuple[str, str]]:
     return {
         (table.name, column.name)
         for table in metadata.sorted_tables
         for column in table.columns
-        if column.name == "key" or column.name.endswith("_key")
+        if (column.name == "key" or column.name.endswith("_key"))
+        and (table.name, column.name) not in NOT_STORAGE
     }
 
 
