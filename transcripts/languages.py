@@ -1,11 +1,13 @@
-"""Language tags: one spelling per language, and which transcript a request means."""
+"""Which transcript a request means; the language tag rule is ``podcast.core.languages``."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
-__all__ = ["choose", "normalise", "primary"]
+from podcast.core.languages import normalise, primary
+
+__all__ = ["choose"]
 
 
 class _HasLanguage(Protocol):
@@ -14,25 +16,6 @@ class _HasLanguage(Protocol):
 
 
 T = TypeVar("T", bound=_HasLanguage)
-
-
-def normalise(tag: str) -> str:
-    """BCP 47 case conventions (``EN-gb`` → ``en-GB``, ``zh-hant-tw`` → ``zh-Hant-TW``), so
-    ``?language=en-gb`` and ``en-GB`` are one transcript. Validity is checked by the parser."""
-    parts = tag.strip().replace("_", "-").split("-")
-    out = [parts[0].lower()]
-    for part in parts[1:]:
-        if len(part) == 2 and part.isalpha():
-            out.append(part.upper())
-        elif len(part) == 4 and part.isalpha():
-            out.append(part.title())
-        else:
-            out.append(part.lower())
-    return "-".join(out)
-
-
-def primary(tag: str) -> str:
-    return tag.split("-", 1)[0].lower()
 
 
 def choose(items: Sequence[T], requested: str | None, default: str) -> T | None:

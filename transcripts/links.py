@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
+from podcast.core.languages import normalise
 from podcast.shows.models import Show
 from transcripts.formats import FORMATS
-from transcripts.languages import normalise
 from transcripts.models import StoredTranscript
 
 # What the feed offers, in this order; plain text is served too but apps ignore it

@@ -29,11 +29,12 @@ from sqlalchemy.orm import Session
 from episodes.models import Episode
 from podcast.core.caching import SizedCache
 from podcast.core.errors import Conflict, Invalid, NotFound
+from podcast.core.languages import normalise
 from transcripts import display, repository
 from transcripts.cues import Cue, Transcript, TranscriptError, format_timestamp
 from transcripts.decoding import decode_transcript
 from transcripts.formats import FORMATS, by_extension, choose_format, html, parse_transcript
-from transcripts.languages import choose, normalise
+from transcripts.languages import choose
 from transcripts.links import TIMED_ONLY
 from transcripts.models import StoredTranscript
 

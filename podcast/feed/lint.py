@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
+from podcast.core.emails import is_email
+from podcast.core.languages import is_channel_language
 from podcast.feed.builder import enclosure_url, item_description
 from podcast.feed.data import FeedData, FeedItem, ShowData
 from podcast.feed.xml_text import DESCRIPTION_LIMIT, fit_text, has_unsafe_characters
@@ -29,8 +31,6 @@ LONG_TITLE = 100  # characters: apps cut titles in lists well before Apple's 255
 APPLE_TYPES = frozenset(
     {"audio/mpeg", "audio/x-m4a", "audio/mp4", "video/mp4", "video/quicktime", "video/x-m4v"}
 )
-_LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z]{2}|-[0-9]{3})?$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
 _NUMBER_IN_TITLE = re.compile(r"^\s*(ep(isode)?\.?\s*#?\d+|#\d+|s\d+\s*e\d+)\b", re.IGNORECASE)
 
@@ -94,7 +94,7 @@ def _show(show: ShowData, storage: Storage, base_url: str) -> list[Finding]:
     out: list[Finding] = []
     if not show.title.strip():
         out.append(_error("show-title", "The show has no title."))
-    if not show.owner_email or not _EMAIL.match(show.owner_email):
+    if not is_email(show.owner_email):
         out.append(
             _error(
                 "show-owner-email",
@@ -106,7 +106,7 @@ def _show(show: ShowData, storage: Storage, base_url: str) -> list[Finding]:
         validate_category(show.category, show.subcategory)
     except ValueError as exc:
         out.append(_error("show-category", f"{exc}."))
-    if not show.language or not _LANGUAGE.match(show.language):
+    if not is_channel_language(show.language):
         out.append(
             _error(
                 "show-language",

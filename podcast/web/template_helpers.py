@@ -8,7 +8,7 @@ from datetime import datetime
 from episodes.chapters import safe_url
 from episodes.models import Episode, EpisodeType, Status
 from episodes.urls import enclosure_path
-from podcast.web.timecodes import fragment_seconds
+from podcast.core.timecodes import fragment_seconds
 
 ROLE_LABELS = {"host": "Host", "guest": "Guest", "co-host": "Co-host", "producer": "Producer"}
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi.templating import Jinja2Templates
 
-from podcast.web import timecodes
+from podcast.core import timecodes
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from podcast.core.languages import is_language_tag
 from transcripts.cues import Cue, Transcript, TranscriptError
 from transcripts.decoding import decode_transcript
 from transcripts.formats import html, podcast_json, srt, text, vtt
@@ -103,16 +104,13 @@ def choose_format(content: str, media_type: str | None = None) -> TranscriptForm
     return fmt
 
 
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
-
-
 def parse_transcript(data: bytes, language: str, media_type: str | None = None) -> Transcript:
     """Decode, pick the format, parse and validate an uploaded transcript.
 
     Raises :class:`TranscriptError` for undecodable bytes, HTML uploads, malformed files,
     a language that is not a tag like ``en`` or ``en-GB``, and files without any text.
     """
-    if not _LANGUAGE.fullmatch(language):
+    if not is_language_tag(language):
         raise TranscriptError(f'"{language}" is not a language code like "en" or "en-GB"')
     content = decode_transcript(data)
     fmt = choose_format(content, media_type)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -11,11 +10,12 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from episodes.models import Episode
+from podcast.core.errors import Invalid
+from podcast.core.languages import parse_language_tag
 from transcripts import repository, service
 from transcripts.cues import TranscriptError
 
 FILE_FIELD = "transcript-file"  # the input's id: errors are keyed by what they sit next to
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,9 @@ async def store(
 ) -> Outcome:
     """Parse and save an uploaded file; errors name the line the transcripts parser gave."""
     outcome = Outcome()
-    if not _LANGUAGE.fullmatch(language):
+    try:
+        language = parse_language_tag(language)
+    except Invalid:
         outcome.errors["language"] = "Enter a language code such as en-GB or cy"
     if not isinstance(upload, UploadFile) or not upload.filename:
         outcome.errors[FILE_FIELD] = "Choose a transcript file to upload"

@@ -9,9 +9,9 @@ from markupsafe import Markup
 
 from episodes.models import Episode
 from episodes.urls import enclosure_url, page_url
+from podcast.core.timecodes import iso_duration
 from podcast.media.urls import image_url
 from podcast.shows.models import Show
-from podcast.web.timecodes import iso_duration
 
 # Inside <script> the HTML parser ends the element at "</script" whatever JSON thinks, and
 # "<!--" changes how it scans: escape every "<", ">" and "&" as JSON unicode escapes.

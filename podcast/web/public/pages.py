@@ -16,6 +16,7 @@ from episodes.urls import enclosure_url, page_url
 from podcast.core.auth import AdminSession
 from podcast.core.deps import ClockDep, SessionDep, SettingsDep
 from podcast.core.routing import get_and_head
+from podcast.core.timecodes import parse_start
 from podcast.media.urls import image_url
 from podcast.shows.deps import ShowDep
 from podcast.shows.models import Show
@@ -23,7 +24,6 @@ from podcast.web import template_helpers
 from podcast.web.public import jsonld, search_view, transcript_parts, transcript_view
 from podcast.web.responses import render
 from podcast.web.sessions import OptionalAdmin, WebDep
-from podcast.web.timecodes import parse_start
 from transcripts import repository as transcript_repository
 from transcripts.languages import choose
 

@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 
 from episodes.models import Episode
 from podcast.core.caching import SizedCache
+from podcast.core.languages import normalise
 from podcast.web.templating import templates
 from transcripts import display, repository
 from transcripts.display import DisplayCue
-from transcripts.languages import normalise
 from transcripts.links import offered_formats, transcript_url
 from transcripts.models import StoredTranscript
 
