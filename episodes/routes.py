@@ -17,7 +17,7 @@ from python_multipart.multipart import parse_options_header
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from episodes import ingest, repository, service
+from episodes import ingest, repository, service, visibility
 from episodes.api_output import episode_read
 from episodes.models import Episode, Status
 from episodes.schemas import (
@@ -136,7 +136,7 @@ def list_episodes(
     if producer is None:
         if status_filter not in (None, Status.PUBLISHED):
             raise Unauthorized("filtering by status needs a producer token")
-        where = repository.visible(now)
+        where = visibility.public_clause(now)
     else:
         where = repository.status_is(status_filter, now) if status_filter else None
     rows, total = repository.page(

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from episodes import repository as episode_repository
 from episodes import service as episode_service
+from episodes import visibility
 from episodes.models import Episode
 from podcast.core.conditional import http_date, not_modified
 from podcast.core.deps import (
@@ -237,10 +238,14 @@ def serve_transcript(
     """
     if extension not in _SERVED:
         raise NotFound(f"transcripts are served as {', '.join('.' + e for e in _SERVED)}")
-    episode = episode_repository.get_by_slug(session, show.id, slug)
-    public = episode is not None and episode.is_public(clock.now())
-    if episode is None or not (public or producer is not None):
-        raise NotFound(f"episode {slug!r} does not exist")
+    now = clock.now()
+    episode = visibility.visible_or_404(
+        episode_repository.get_by_slug(session, show.id, slug),
+        now,
+        producer=producer is not None,
+        missing=f"episode {slug!r} does not exist",
+    )
+    public = visibility.is_public(episode, now)
     # ?language= is accepted too, as on the upload API.
     record = service.select_transcript(session, episode, lang or language, show.language)
     service.check_renderable(record, extension)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from episodes import repository
+from episodes import repository, visibility
 from episodes.models import Episode
 from episodes.urls import enclosure_url, page_url
 from podcast.core.auth import AdminSession
@@ -55,7 +55,7 @@ def index(
     rows, total = repository.page(
         session,
         show.id,
-        where=repository.visible(clock.now()),
+        where=visibility.public_clause(clock.now()),
         offset=(number - 1) * per_page,
         limit=per_page,
     )
@@ -83,9 +83,7 @@ def _visible_episode(
     """The episode a page names, if this reader may see it: the public sees published
     episodes only, a signed-in producer drafts and scheduled ones too."""
     episode = repository.get_by_slug(session, show.id, slug)
-    if episode is None or not (admin is not None or episode.is_public(now)):
-        return None
-    return episode
+    return episode if visibility.may_see(episode, now, producer=admin is not None) else None
 
 
 @get_and_head(router, "/episodes/{slug}", response_class=HTMLResponse)
@@ -113,7 +111,7 @@ def episode_page(
         "episode": episode,
         "numbering": template_helpers.numbering(episode),
         "status": template_helpers.status_label(episode, now),
-        "is_public": episode.is_public(now),
+        "is_public": visibility.is_public(episode, now),
         "audio_src": template_helpers.audio_src(episode, start),
         "start": start,
         "chapters": template_helpers.chapters(episode),
@@ -167,7 +165,7 @@ def transcript_page(
         "show": show,
         "admin": admin,
         "episode": episode,
-        "is_public": episode.is_public(now),
+        "is_public": visibility.is_public(episode, now),
         "language": record.language,
         "language_name": transcript_view.language_name(record.language),
         "lang_param": record.language if "lang=" in href(1) else None,
