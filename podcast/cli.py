@@ -245,7 +245,7 @@ def episode_add(
         console.print(
             f"Episode [bold]{episode.id}[/] {episode.title!r} ({audio.extension}, "
             f"{audio.duration:.1f} s) is {episode.status_at(clock.now()).value}: "
-            f"{enclosure_url(settings.base_url, episode)}"
+            f"{enclosure_url(settings.public_urls, episode)}"
         )
 
 
@@ -312,7 +312,6 @@ def transcript_add(
     """Add or replace an episode's transcript in one language."""
     from transcripts import service as transcript_service
     from transcripts.cues import TranscriptError
-    from transcripts.links import transcript_url
 
     if not file.is_file():
         _fail(f"{file} is not a file")
@@ -349,9 +348,7 @@ def transcript_add(
         for warning in saved.warnings:
             errors.print(f"[yellow]warning:[/] {warning}")
         extension = "vtt" if record.timed else "html"
-        url = transcript_url(
-            settings.base_url, found.slug, extension, record.language, show.language
-        )
+        url = settings.public_urls.transcript(found.slug, extension, record.language, show.language)
         console.print(f"  {url}", soft_wrap=True)
 
 

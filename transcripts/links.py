@@ -1,9 +1,9 @@
-"""Transcript URLs for the feed's ``podcast:transcript`` tags, and for the API.
+"""Which transcript links an episode has, for the feed's ``podcast:transcript`` tags.
 
 The feed builder calls ``transcript_links``; the transcripts package owns what it returns.
-URLs are stable: ``/episodes/{slug}/transcript.{ext}``, with ``?lang=`` added for every
-language other than the show's own (both forms keep working if the default changes).
-Untimed transcripts get only the HTML link: VTT, SRT and JSON need timestamps.
+The URLs' shape (``/episodes/{slug}/transcript.{ext}``, ``?lang=`` for languages other than
+the show's own) is ``podcast.core.public_urls``. Untimed transcripts get only the HTML link:
+VTT, SRT and JSON need timestamps.
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
-from podcast.core.languages import normalise
+from podcast.core.public_urls import PublicUrls
 from podcast.shows.models import Show
 from transcripts.formats import FORMATS
 from transcripts.models import StoredTranscript
@@ -49,15 +48,6 @@ class TranscriptLink:
     rel: str | None = None  # "captions" for WebVTT
 
 
-def transcript_url(
-    base_url: str, slug: str, extension: str, language: str, show_language: str
-) -> str:
-    url = f"{base_url}/episodes/{quote(slug)}/transcript.{extension}"
-    if normalise(language) != normalise(show_language):
-        url += f"?lang={quote(language)}"
-    return url
-
-
 def offered_formats(timed: bool, formats: Sequence[str] = FEED_FORMATS) -> list[str]:
     return [name for name in formats if timed or name not in TIMED_ONLY]
 
@@ -68,6 +58,7 @@ def transcript_links(
     """Episode id -> its transcripts' links, for every language and format offered."""
     if not episodes:
         return {}
+    urls = PublicUrls(base_url)
     show_ids = {episode.show_id for episode in episodes}
     rows = session.execute(select(Show.id, Show.language).where(Show.id.in_(show_ids)))
     show_languages = {row.id: row.language for row in rows}
@@ -88,7 +79,7 @@ def transcript_links(
         for name in offered_formats(timed):
             links[episode_id].append(
                 TranscriptLink(
-                    url=transcript_url(base_url, episode.slug, name, language, show_language),
+                    url=urls.transcript(episode.slug, name, language, show_language),
                     type=FORMATS[name].media_type,
                     language=language,
                     rel="captions" if name == "vtt" else None,

@@ -37,13 +37,14 @@ from podcast.core.openapi_errors import (
     TranscriptContentError,
     responses,
 )
+from podcast.core.public_urls import PublicUrls
 from podcast.core.routing import get_and_head
 from podcast.core.security import SECURITY_HEADERS
 from podcast.shows.deps import ShowDep
 from podcast.shows.models import Show
 from transcripts import repository, search, service
 from transcripts.cues import TranscriptError
-from transcripts.links import offered_formats, transcript_url
+from transcripts.links import offered_formats
 from transcripts.models import StoredTranscript
 from transcripts.schemas import SearchHit, SearchResults, TranscriptDeleted, TranscriptRead
 
@@ -63,6 +64,7 @@ Language = Annotated[str | None, Query(max_length=35, description="BCP 47, e.g. 
 
 
 def _read(record: StoredTranscript, episode: Episode, show: Show, base_url: str) -> TranscriptRead:
+    urls = PublicUrls(base_url)
     return TranscriptRead(
         episode_id=record.episode_id,
         language=record.language,
@@ -71,7 +73,7 @@ def _read(record: StoredTranscript, episode: Episode, show: Show, base_url: str)
         cues=record.cue_count,
         duration=None if record.duration_ms is None else record.duration_ms / 1000,
         urls={
-            name: transcript_url(base_url, episode.slug, name, record.language, show.language)
+            name: urls.transcript(episode.slug, name, record.language, show.language)
             for name in offered_formats(record.timed, _SERVED)
         },
         created_at=record.created_at,
@@ -301,7 +303,7 @@ def search_episodes(
             kind=hit.kind,
             slug=hit.slug,
             title=hit.title,
-            url=f"{settings.base_url}/episodes/{hit.slug}",
+            url=settings.public_urls.episode_page(hit.slug),
             language=hit.language,
             start=None if hit.start_ms is None else hit.start_ms / 1000,
             speaker=hit.speaker,

@@ -19,7 +19,8 @@ from PIL import Image, UnidentifiedImageError
 
 from podcast.core.emails import is_email
 from podcast.core.languages import is_channel_language
-from podcast.feed.builder import enclosure_url, item_description
+from podcast.core.public_urls import PublicUrls
+from podcast.feed.builder import item_description
 from podcast.feed.data import FeedData, FeedItem, ShowData
 from podcast.feed.xml_text import DESCRIPTION_LIMIT, fit_text, has_unsafe_characters
 from podcast.media import Storage
@@ -182,7 +183,8 @@ def _image_facts(data: bytes) -> tuple[str, tuple[int, int], str]:
 def _items(data: FeedData, base_url: str) -> list[Finding]:
     out: list[Finding] = []
     guids = Counter(i.guid for i in data.items)
-    urls = Counter(enclosure_url(base_url, i) for i in data.items)
+    public = PublicUrls(base_url)
+    urls = Counter(public.enclosure(i.slug, i.audio_extension) for i in data.items)
     if not data.items:
         out.append(_warning("feed-empty", "No published episode with audio: the feed is empty."))
     if not data.transcripts_ok:
@@ -276,7 +278,7 @@ def _item(
 
 def _enclosure(item: FeedItem, base_url: str, urls: Counter[str]) -> list[Finding]:
     out: list[Finding] = []
-    url = enclosure_url(base_url, item)
+    url = PublicUrls(base_url).enclosure(item.slug, item.audio_extension)
     if item.audio_size <= 0:
         out.append(_error("item-enclosure-length", "The audio's byte length is unknown.", item))
     if not item.audio_mime:

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from episodes import repository, visibility
 from episodes.models import Episode
-from episodes.urls import enclosure_url, page_url
+from episodes.urls import enclosure_url
 from podcast.core.auth import AdminSession
 from podcast.core.deps import ClockDep, SessionDep, SettingsDep
+from podcast.core.public_urls import episode_path
 from podcast.core.routing import get_and_head
 from podcast.core.timecodes import parse_start
-from podcast.media.urls import image_url
 from podcast.shows.deps import ShowDep
 from podcast.shows.models import Show
 from podcast.web import template_helpers
@@ -72,7 +72,7 @@ def index(
         "feed_url": settings.feed_url,
         "artwork": template_helpers.image_path(show.artwork_key),
         "subscribe_links": web.settings.subscribe_links,
-        "canonical": f"{settings.base_url}/" + (f"?page={number}" if number > 1 else ""),
+        "canonical": settings.public_urls.home() + (f"?page={number}" if number > 1 else ""),
     }
     return render(request, "index.html", context, private=admin is not None)
 
@@ -103,7 +103,7 @@ def episode_page(
     if episode is None:
         return not_found(request, show, admin, "episode")
     start = parse_start(t)
-    base = settings.base_url
+    urls = settings.public_urls
     artwork_key = episode.artwork_key or show.artwork_key
     context = {
         "show": show,
@@ -118,10 +118,10 @@ def episode_page(
         "people": [(p, template_helpers.role_label(p.get("role"))) for p in episode.people],
         "transcripts": transcript_view.for_episode(session, episode, show.language),
         "artwork": template_helpers.image_path(artwork_key),
-        "jsonld": jsonld.script_json(jsonld.podcast_episode(episode, show, base)),
-        "canonical": page_url(base, episode),
-        "og_image": image_url(base, artwork_key),
-        "og_audio": enclosure_url(base, episode),
+        "jsonld": jsonld.script_json(jsonld.podcast_episode(episode, show, urls.base_url)),
+        "canonical": urls.episode_page(episode.slug),
+        "og_image": urls.image(artwork_key),
+        "og_audio": enclosure_url(urls, episode),
     }
     return render(request, "episode.html", context, private=admin is not None)
 
@@ -176,7 +176,7 @@ def transcript_page(
         "parts": [(n, href(n), plan.start_of(n)) for n in range(1, plan.parts + 1)],
         "part_count": plan.parts,
         "fragment": fragment,
-        "episode_href": f"/episodes/{episode.slug}",
+        "episode_href": episode_path(episode.slug),
         "form_action": href(1).split("?", 1)[0],
         "canonical": settings.base_url + href(number),
     }

@@ -15,18 +15,19 @@ import itertools
 import re
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
+from podcast.core import public_urls
 from podcast.core.caching import SizedCache
 from podcast.core.languages import normalise
 from podcast.web.templating import templates
 from transcripts import display, repository
 from transcripts.display import DisplayCue
-from transcripts.links import offered_formats, transcript_url
+from transcripts.links import offered_formats
 from transcripts.models import StoredTranscript
 
 # Offered in this order; untimed transcripts only get the formats that need no times.
@@ -119,13 +120,14 @@ def transcript_page_href(
 ) -> str:
     """``/episodes/{slug}/transcript`` with ``?lang=`` (other languages), ``page`` and ``t``."""
     query: dict[str, str] = {}
-    if normalise(language) != normalise(show_language):
-        query["lang"] = language
+    lang = public_urls.transcript_lang(language, show_language)
+    if lang is not None:
+        query["lang"] = lang
     if part > 1:
         query["page"] = str(part)
     if t is not None:
         query["t"] = str(int(t))
-    path = f"/episodes/{quote(slug)}/transcript"
+    path = public_urls.transcript_page_path(slug)
     return f"{path}?{urlencode(query)}" if query else path
 
 
@@ -205,7 +207,7 @@ def _preview(session: Session, record: StoredTranscript, show_language: str) -> 
 
 def downloads(slug: str, record: StoredTranscript, show_language: str) -> list[Download]:
     return [
-        Download(label, ext, transcript_url("", slug, ext, record.language, show_language))
+        Download(label, ext, public_urls.transcript_path(slug, ext, record.language, show_language))
         for ext, label in FORMATS
         if ext in offered_formats(record.timed, tuple(f for f, _ in FORMATS))
     ]
