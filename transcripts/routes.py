@@ -27,7 +27,6 @@ from podcast.core.errors import (
     Invalid,
     InvalidFile,
     NotFound,
-    PayloadTooLarge,
     UnsupportedMediaType,
 )
 from podcast.core.json_body import media_type_of
@@ -38,6 +37,7 @@ from podcast.core.openapi_errors import (
     responses,
 )
 from podcast.core.public_urls import PublicUrls
+from podcast.core.request_body import read_limited
 from podcast.core.routing import get_and_head
 from podcast.core.security import SECURITY_HEADERS
 from podcast.shows.deps import ShowDep
@@ -52,7 +52,6 @@ router = APIRouter(tags=["transcripts"])
 
 PUBLIC_CACHE = "public, max-age=300"
 _SERVED = ("vtt", "srt", "json", "txt", "html")
-_LIMIT_MIB = service.MAX_BYTES // (1024 * 1024)
 _UPLOAD_BODY = {
     "content": {
         media: {"schema": {"type": "string", "format": "binary"}}
@@ -82,18 +81,7 @@ def _read(record: StoredTranscript, episode: Episode, show: Show, base_url: str)
 
 
 async def _body(request: Request) -> bytes:
-    too_large = PayloadTooLarge(f"a transcript can be at most {_LIMIT_MIB} MiB")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > service.MAX_BYTES:
-        raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > service.MAX_BYTES:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
+    return await read_limited(request, service.MAX_BYTES, what="the transcript")
 
 
 @router.put(

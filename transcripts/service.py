@@ -30,6 +30,7 @@ from episodes.models import Episode
 from podcast.core.caching import SizedCache
 from podcast.core.errors import Conflict, Invalid, NotFound
 from podcast.core.languages import normalise
+from podcast.core.request_body import describe_limit
 from transcripts import display, repository
 from transcripts.cues import Cue, Transcript, TranscriptError, format_timestamp
 from transcripts.decoding import decode_transcript
@@ -97,7 +98,7 @@ def parse_upload(
     audio's end, as ``transcripts.formats.text`` describes.
     """
     if len(data) > MAX_BYTES:
-        raise TranscriptError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+        raise TranscriptError(f"the file is larger than the {describe_limit(MAX_BYTES)} limit")
     transcript = parse_transcript(data, normalise(language), media_type)
     source = choose_format(decode_transcript(data), media_type).name
     if source == "txt" and transcript.timed and audio_ms is not None:

@@ -24,9 +24,15 @@ from podcast.feed.builder import item_description
 from podcast.feed.data import FeedData, FeedItem, ShowData
 from podcast.feed.xml_text import DESCRIPTION_LIMIT, fit_text, has_unsafe_characters
 from podcast.media import Storage
+from podcast.media.images import (
+    ARTWORK_COLOUR_MODES,
+    ARTWORK_MAX_SIDE,
+    ARTWORK_MIN_SIDE,
+    artwork_size_ok,
+    extension_for,
+)
 from podcast.shows.categories import validate_category
 
-ARTWORK_MIN, ARTWORK_MAX = 1400, 3000
 LONG_TITLE = 100  # characters: apps cut titles in lists well before Apple's 255
 # Apple lists an episode only for these enclosure types (docs/standards.md, "Enclosure").
 APPLE_TYPES = frozenset(
@@ -139,7 +145,8 @@ def _artwork(show: ShowData, storage: Storage) -> list[Finding]:
         return [
             _error(
                 "show-artwork-missing",
-                "The show has no artwork: upload a square JPEG or PNG of 1400-3000 px "
+                "The show has no artwork: upload a square JPEG or PNG of "
+                f"{ARTWORK_MIN_SIDE}-{ARTWORK_MAX_SIDE} px "
                 "in the producer area's show settings (/admin/show) or with "
                 "PUT /api/show/artwork.",
             )
@@ -150,22 +157,23 @@ def _artwork(show: ShowData, storage: Storage) -> list[Finding]:
         return [_error("show-artwork-format", f"The artwork file {show.artwork_key} is missing.")]
     out: list[Finding] = []
     extension = show.artwork_key.rsplit(".", 1)[-1]
-    if fmt not in ("JPEG", "PNG") or {"JPEG": "jpg", "PNG": "png"}[fmt] != extension:
+    if extension_for(fmt) != extension:
         out.append(
             _error(
                 "show-artwork-format",
                 f"The artwork is {fmt} stored as .{extension}; it must be JPEG or PNG.",
             )
         )
-    if width != height or not (ARTWORK_MIN <= width <= ARTWORK_MAX):
+    if not artwork_size_ok(width, height):
+        low, high = ARTWORK_MIN_SIDE, ARTWORK_MAX_SIDE
         out.append(
             _error(
                 "show-artwork-size",
                 f"The artwork is {width}x{height} px; Apple wants a square between "
-                f"{ARTWORK_MIN}x{ARTWORK_MIN} and {ARTWORK_MAX}x{ARTWORK_MAX}.",
+                f"{low}x{low} and {high}x{high}.",
             )
         )
-    if mode not in ("RGB", "RGBA", "P", "L", "LA"):
+    if mode not in ARTWORK_COLOUR_MODES:
         out.append(
             _error("show-artwork-colour", f"The artwork is in {mode} colour; Apple wants RGB.")
         )
