@@ -14,6 +14,7 @@ from episodes import repository as episode_repository
 from episodes import service as episode_service
 from episodes import visibility
 from episodes.models import Episode
+from podcast.core import languages
 from podcast.core.conditional import http_date, not_modified
 from podcast.core.deps import (
     ClockDep,
@@ -59,7 +60,9 @@ _UPLOAD_BODY = {
     },
     "required": True,
 }
-Language = Annotated[str | None, Query(max_length=35, description="BCP 47, e.g. en-GB")]
+Language = Annotated[
+    str | None, Query(max_length=languages.MAX_LENGTH, description="BCP 47, e.g. en-GB")
+]
 
 
 def _read(record: StoredTranscript, episode: Episode, show: Show, base_url: str) -> TranscriptRead:
@@ -219,7 +222,9 @@ def serve_transcript(
     clock: ClockDep,
     producer: OptionalProducer,
     lang: Language = None,
-    language: Annotated[str | None, Query(max_length=35, include_in_schema=False)] = None,
+    language: Annotated[
+        str | None, Query(max_length=languages.MAX_LENGTH, include_in_schema=False)
+    ] = None,
 ) -> Response:
     """The transcript as WebVTT, SRT, Podcasting 2.0 JSON, plain text or HTML.
 

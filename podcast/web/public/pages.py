@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from episodes import repository, visibility
 from episodes.models import Episode
 from episodes.urls import enclosure_url
+from podcast.core import languages
 from podcast.core.auth import AdminSession
 from podcast.core.deps import ClockDep, SessionDep, SettingsDep
 from podcast.core.public_urls import episode_path
@@ -137,7 +138,7 @@ def transcript_page(
     admin: OptionalAdmin,
     page: Annotated[str | None, Query()] = None,
     t: Annotated[str | None, Query()] = None,
-    lang: Annotated[str | None, Query(max_length=35)] = None,
+    lang: Annotated[str | None, Query(max_length=languages.MAX_LENGTH)] = None,
 ) -> HTMLResponse:
     """The whole transcript in parts of bounded size (``?page=``); ``?t=`` without a page
     opens the part holding that moment and starts the player there."""
