@@ -55,6 +55,8 @@ class MediaIndex:
         self._max_entries = max_entries
         self._entries: dict[str, tuple[float, MediaEntry | None]] = {}
         self._lock = threading.Lock()
+        # Bumped by clear(): an answer read before a clear must not be kept after it.
+        self._generation = 0
 
     def cached(self, slug: str) -> tuple[bool, MediaEntry | None]:
         """(hit, entry) without touching the database; a miss must be :meth:`load`-ed."""
@@ -67,6 +69,7 @@ class MediaIndex:
         """Look the slug up in the database (in a worker thread) and remember the answer."""
         if not is_slug(slug):
             return None  # names nothing, and is not worth a place in the cache
+        generation = self._generation
         with self._factory() as session:
             row = session.execute(
                 select(
@@ -97,6 +100,8 @@ class MediaIndex:
             )
         now = time.monotonic()
         with self._lock:
+            if generation != self._generation:
+                return entry  # the data changed while this was read: answer, don't remember
             if len(self._entries) >= self._max_entries:
                 self._entries = {k: v for k, v in self._entries.items() if v[0] >= now}
                 if len(self._entries) >= self._max_entries:
@@ -110,4 +115,5 @@ class MediaIndex:
 
     def clear(self) -> None:
         with self._lock:
+            self._generation += 1
             self._entries.clear()

@@ -18,6 +18,7 @@ from podcast import docs
 from podcast.bootstrap import prepare
 from podcast.core import http_errors, openapi_errors
 from podcast.core.body_limit import JsonBodyLimit
+from podcast.core.change_notify import ChangeListener
 from podcast.core.clock import Clock, SystemClock
 from podcast.core.db import on_change
 from podcast.core.security import hsts_send
@@ -59,9 +60,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         # (Looked up on app.state at each call: tests swap the caches for instrumented ones.)
         on_change(runtime.sessionmaker, lambda: app.state.feed_cache.invalidate())
         on_change(runtime.sessionmaker, lambda: app.state.media_index.clear())
+        # PostgreSQL: other replicas' commits run the same callbacks within milliseconds.
+        listener = None
+        if runtime.engine.dialect.name == "postgresql":
+            listener = ChangeListener(runtime.engine, runtime.sessionmaker)
+            listener.start()
         try:
             yield
         finally:
+            if listener is not None:
+                listener.stop()
             runtime.engine.dispose()
 
     # FastAPI, plus bare-ASGI fast paths for the feed (podcast/fastpath.py).

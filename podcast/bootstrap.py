@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from podcast.core.clock import Clock
 from podcast.core.db import Sessions, make_engine, make_sessionmaker, session_scope
 from podcast.core.settings import Settings
+from podcast.feed.announce_job import announce_when_public
 from podcast.migrate import upgrade
 from podcast.shows.service import ensure_default_show
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -28,7 +35,23 @@ def prepare(settings: Settings, clock: Clock) -> Runtime:
     engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     upgrade(engine)
     factory = make_sessionmaker(engine)
+    # Tell WebSub hubs and ping URLs when an episode goes public (app and CLI alike).
+    announce_when_public(factory, settings, clock, _enqueue_until_queue_lands)
     with session_scope(factory) as session:
         ensure_default_show(session, settings, clock.now())
     readers = make_sessionmaker(engine, write=False)
     return Runtime(engine=engine, sessionmaker=factory, read_sessionmaker=readers)
+
+
+# TODO(lead): replace with podcast.core.jobs.enqueue (pass it to announce_when_public above
+# and delete this function).
+def _enqueue_until_queue_lands(
+    session: Session,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    run_at: datetime | None = None,
+    dedupe_key: str | None = None,
+    max_attempts: int = 5,
+) -> None:
+    log.warning("no job queue yet: %s %s (run at %s) was not queued", kind, payload, run_at)

@@ -31,6 +31,7 @@ class Served:
     database_url: str
     workers: int = 1
     args: tuple[str, ...] = ()  # more ``podcast serve`` options
+    environment: dict[str, str] = field(default_factory=dict)  # more PODCAST_ settings
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -43,6 +44,7 @@ class Served:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PODCAST_")}
         env["PODCAST_DATA_DIR"] = str(self.data_dir)
         env["PODCAST_DATABASE_URL"] = self.database_url
+        env.update(self.environment)
         return env
 
     def start(self) -> None:

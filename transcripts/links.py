@@ -1,9 +1,11 @@
-"""Which transcript links an episode has, for the feed's ``podcast:transcript`` tags.
+"""Transcript URLs for the feed's ``podcast:transcript`` tags, and for the API.
 
 The feed builder calls ``transcript_links``; the transcripts package owns what it returns.
 The URLs' shape (``/episodes/{slug}/transcript.{ext}``, ``?lang=`` for languages other than
-the show's own) is ``podcast.core.public_urls``. Untimed transcripts get only the HTML link:
-VTT, SRT and JSON need timestamps.
+the show's own, both forms working if the default changes) is ``podcast.core.public_urls``.
+Which formats are listed, in which order, with which type and ``rel``, is read from the format
+registry (``transcripts.formats``: ``feed_order``, ``timed``, ``feed_rel``): untimed
+transcripts get only the formats that need no timestamps.
 """
 
 from __future__ import annotations
@@ -18,13 +20,8 @@ from sqlalchemy.orm import Session
 from episodes.models import Episode
 from podcast.core.public_urls import PublicUrls
 from podcast.shows.models import Show
-from transcripts.formats import FORMATS
+from transcripts.formats import feed_formats
 from transcripts.models import StoredTranscript
-
-# What the feed offers, in this order; plain text is served too but apps ignore it
-# (docs/standards.md, "Which transcript formats apps pick").
-FEED_FORMATS = ("vtt", "srt", "json", "html")
-TIMED_ONLY = frozenset({"vtt", "srt", "json"})
 
 
 class EpisodeRef(Protocol):
@@ -46,10 +43,6 @@ class TranscriptLink:
     type: str  # exact lower-case MIME, e.g. "text/vtt"
     language: str  # BCP 47, e.g. "en-GB"
     rel: str | None = None  # "captions" for WebVTT
-
-
-def offered_formats(timed: bool, formats: Sequence[str] = FEED_FORMATS) -> list[str]:
-    return [name for name in formats if timed or name not in TIMED_ONLY]
 
 
 def transcript_links(
@@ -76,13 +69,13 @@ def transcript_links(
         if episode is None:
             continue
         show_language = show_languages.get(episode.show_id, "")
-        for name in offered_formats(timed):
+        for fmt in feed_formats(timed):
             links[episode_id].append(
                 TranscriptLink(
-                    url=urls.transcript(episode.slug, name, language, show_language),
-                    type=FORMATS[name].media_type,
+                    url=urls.transcript(episode.slug, fmt.name, language, show_language),
+                    type=fmt.media_type,
                     language=language,
-                    rel="captions" if name == "vtt" else None,
+                    rel=fmt.feed_rel,
                 )
             )
     return links

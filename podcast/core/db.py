@@ -11,18 +11,22 @@ Two rules every writer relies on (docs/architecture.md, "Transactions"):
   transaction is durable; work to undo on failure goes to :meth:`UnitOfWork.after_rollback`.
   Whoever holds a cache of the data registers :func:`on_change` on the sessionmaker: it runs
   after every commit that wrote anything, whichever domain wrote it.
+- **Domains tell, the shell listens.** A domain announces what happened (an episode went
+  public) with :func:`emit`; whoever cares registers with :func:`on_event`, and its listener
+  runs in the same unit of work, so what it writes (a job row) commits or rolls back with it.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -136,6 +140,8 @@ class UnitOfWork(Session):
         self.info.setdefault(_AFTER_ROLLBACK, []).append(action)
 
     def commit(self) -> None:
+        if self.info.get(_SENDER) and self.in_transaction():
+            self._notify_other_processes()
         super().commit()
         self.info.pop(_AFTER_ROLLBACK, None)
         actions = self.info.pop(_AFTER_COMMIT, [])
@@ -159,6 +165,16 @@ class UnitOfWork(Session):
             self._run(pending)
         super().close()
 
+    def _notify_other_processes(self) -> None:
+        # Inside the transaction: PostgreSQL delivers it at commit, and drops it on rollback
+        # (docs/architecture.md, "Several replicas").
+        self.flush()
+        if self.info.get(_CHANGED):
+            self.execute(
+                text("SELECT pg_notify(:channel, :sender)"),
+                {"channel": CHANGE_CHANNEL, "sender": self.info[_SENDER]},
+            )
+
     def _run(self, actions: list[Callable[[], object]]) -> None:
         for action in actions:
             try:
@@ -173,6 +189,10 @@ _AFTER_COMMIT = "podcast_after_commit"
 _AFTER_ROLLBACK = "podcast_after_rollback"
 _CHANGED = "podcast_changed"  # this transaction flushed or executed a write
 _ON_CHANGE = "podcast_on_change"  # the sessionmaker's change listeners (one shared list)
+_SENDER = "podcast_sender"  # PostgreSQL: who this sessionmaker's NOTIFYs come from
+# The channel every replica LISTENs on (podcast.core.change_notify).
+CHANGE_CHANNEL = "podcast_changes"
+_EVENTS = "podcast_events"  # the sessionmaker's event listeners by name (one shared dict)
 
 
 @event.listens_for(UnitOfWork, "before_flush")
@@ -195,10 +215,12 @@ def make_sessionmaker(engine: Engine, *, write: bool = True) -> Sessions:
     """Sessions for writing (the default: safe under concurrency) or only for reading."""
     bind = writer(engine) if write else engine
     listeners: list[Callable[[], object]] = []
-    # sessionmaker copies ``info`` into each session shallowly: every session shares the list.
-    return sessionmaker(
-        bind, class_=UnitOfWork, expire_on_commit=False, info={_ON_CHANGE: listeners}
-    )
+    events: dict[str, list[Callable[..., object]]] = {}
+    # sessionmaker copies ``info`` into each session shallowly: every session shares these.
+    info: dict[str, Any] = {_ON_CHANGE: listeners, _EVENTS: events}
+    if write and engine.dialect.name == "postgresql":
+        info[_SENDER] = uuid.uuid4().hex  # its commits tell the other replicas
+    return sessionmaker(bind, class_=UnitOfWork, expire_on_commit=False, info=info)
 
 
 def on_change(factory: Sessions, callback: Callable[[], object]) -> None:
@@ -209,6 +231,33 @@ def on_change(factory: Sessions, callback: Callable[[], object]) -> None:
     after a rollback, and a failure is logged, not raised (the caches' own checks catch up).
     """
     factory.kw["info"][_ON_CHANGE].append(callback)
+
+
+def change_callbacks(factory: Sessions) -> list[Callable[[], object]]:
+    """The :func:`on_change` callbacks of ``factory`` (run by the cross-replica listener)."""
+    return list(factory.kw["info"][_ON_CHANGE])
+
+
+def sender_token(factory: Sessions) -> str | None:
+    """What this sessionmaker's change notifications carry (None: it sends none)."""
+    token = factory.kw["info"].get(_SENDER)
+    return str(token) if token else None
+
+
+def on_event(factory: Sessions, name: str, listener: Callable[..., object]) -> None:
+    """Call ``listener(session, **details)`` whenever a session of ``factory`` emits ``name``.
+
+    The listener runs at once, inside the emitting unit of work: it may add rows (a job to run
+    later) that commit or roll back with the change itself, and an error it raises fails that
+    change. Work outside the database belongs in an :func:`after_commit` it registers.
+    """
+    factory.kw["info"][_EVENTS].setdefault(name, []).append(listener)
+
+
+def emit(session: Session, name: str, **details: Any) -> None:
+    """Tell the listeners registered for ``name`` (none: nothing happens) what just happened."""
+    for listener in session.info.get(_EVENTS, {}).get(name, ()):
+        listener(session, **details)
 
 
 def after_commit(session: Session, action: Callable[[], object]) -> None:

@@ -26,13 +26,14 @@ __all__ = [
     "MAX_LENGTH",
     "is_channel_language",
     "is_language_tag",
+    "is_well_formed",
     "normalise",
     "parse_language_tag",
     "primary",
 ]
 
 MAX_LENGTH = 35
-EXAMPLE = "en, en-GB or cy"
+EXAMPLE = "en-GB or cy"
 
 _ALNUM = "[a-z0-9]"
 _TAG = re.compile(
@@ -58,8 +59,14 @@ def _folded(value: str) -> str:
 
 
 def is_language_tag(value: object) -> bool:
-    """Whether ``value`` is a language tag as written in a file or a feed: the rule above,
-    any case, ``-`` between subtags and nothing around it."""
+    """Whether :func:`parse_language_tag` takes ``value``: what a person may type (any case,
+    ``_`` for ``-``, space around it)."""
+    return isinstance(value, str) and is_well_formed(_folded(value))
+
+
+def is_well_formed(value: object) -> bool:
+    """Whether ``value`` is a tag as a file or a feed must write it: the rule above, any case,
+    ``-`` between subtags and nothing around it."""
     if not isinstance(value, str):
         return False
     return len(value) <= MAX_LENGTH and _TAG.fullmatch(value.lower()) is not None
@@ -67,12 +74,12 @@ def is_language_tag(value: object) -> bool:
 
 def parse_language_tag(value: str) -> str:
     """What a person typed (`` EN_gb ``) as the tag in its one spelling (``en-GB``), or
-    ``Invalid(field="language")``: surrounding space goes, ``_`` is read as ``-``."""
-    if not isinstance(value, str) or not is_language_tag(_folded(value)):
+    ``Invalid(field="language")``."""
+    if not is_language_tag(value):
         shown = value.strip()[:40] if isinstance(value, str) else repr(value)
         raise Invalid(
-            f'"{shown}" is not a language code: enter one such as {EXAMPLE} '
-            f"(BCP 47, at most {MAX_LENGTH} characters)",
+            f'enter a language code such as {EXAMPLE} ("{shown}" is not one: BCP 47, '
+            f"at most {MAX_LENGTH} characters)",
             field="language",
         )
     return normalise(value)

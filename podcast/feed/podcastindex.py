@@ -27,7 +27,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from lxml import etree
 
 from podcast.core.emails import is_email
-from podcast.core.languages import is_language_tag
+from podcast.core.languages import is_well_formed
 
 __all__ = [
     "CHAPTERS_TYPE",
@@ -401,7 +401,7 @@ class PodcastIndexEntryExtension(_PersonsAndExplicit, BaseEntryExtension):
         url = _check_url(url, "transcript url")
         if type is None:
             raise ValueError("transcript type is required (e.g. 'text/vtt')")
-        if language is not None and not is_language_tag(language):
+        if language is not None and not is_well_formed(language):
             raise ValueError(
                 f"transcript language must be a code like 'en' or 'en-GB': {language!r}"
             )

@@ -8,6 +8,7 @@ from podcast.core.errors import Invalid
 from podcast.core.languages import (
     is_channel_language,
     is_language_tag,
+    is_well_formed,
     normalise,
     parse_language_tag,
     primary,
@@ -22,6 +23,8 @@ from podcast.core.languages import (
         ("en-gb", "en-GB"),
         ("EN_gb", "en-GB"),
         ("cy", "cy"),
+        (" cy ", "cy"),
+        ("en_GB", "en-GB"),
         ("es-419", "es-419"),
         ("zh-hant-tw", "zh-Hant-TW"),
         ("sr-latn-rs", "sr-Latn-RS"),
@@ -34,7 +37,8 @@ from podcast.core.languages import (
     ],
 )
 def test_tags_are_accepted_in_one_spelling(value: str, expected: str) -> None:
-    assert is_language_tag(value.replace("_", "-"))
+    assert is_language_tag(value)
+    assert is_well_formed(expected)
     assert parse_language_tag(value) == expected
 
 
@@ -50,6 +54,7 @@ def test_tags_are_accepted_in_one_spelling(value: str, expected: str) -> None:
         "-en",
         "en--GB",
         "en GB",
+        "english!",
         "en-GB-",
         "en-a",  # a singleton needs a subtag after it
         "en-x",
@@ -64,28 +69,32 @@ def test_tags_are_accepted_in_one_spelling(value: str, expected: str) -> None:
 )
 def test_non_tags_are_refused_with_the_field_named(value: str) -> None:
     assert not is_language_tag(value)
+    assert not is_well_formed(value)
     with pytest.raises(Invalid) as caught:
         parse_language_tag(value)
     assert caught.value.field == "language"
-    assert "en-GB" in caught.value.message
+    assert "language code such as en-GB" in caught.value.message
 
 
-def test_parsing_strips_what_a_form_adds_but_the_predicate_does_not() -> None:
+def test_people_may_type_what_files_and_feeds_may_not_write() -> None:
+    """``is_language_tag`` is "parse would take it"; ``is_well_formed`` is the written form."""
     assert parse_language_tag(" fr_fr\n") == "fr-FR"
-    assert not is_language_tag("fr-FR\n")
-    assert not is_language_tag(" cy")
-    assert not is_language_tag("en_GB")  # files and feeds use the standard's separator
+    for typed in ("fr-FR\n", " cy", "en_GB"):
+        assert is_language_tag(typed)
+        assert not is_well_formed(typed)
+    assert is_well_formed("EN-gb")  # case is not part of well-formedness
 
 
 def test_non_strings_are_not_tags() -> None:
     assert not is_language_tag(None)
     assert not is_language_tag(42)
+    assert not is_well_formed(None)
 
 
 def test_thirty_five_characters_is_the_longest() -> None:
     longest = "en-GB-abcde-fghij-klmno-pqrst-uvwxy"
     assert len(longest) == 35
-    assert is_language_tag(longest)
+    assert is_well_formed(longest) and is_language_tag(f" {longest} ")
     assert not is_language_tag(longest + "z")
 
 
@@ -118,4 +127,4 @@ def test_normalise_is_idempotent() -> None:
 def test_the_channel_language_is_stricter(value: str | None, ok: bool) -> None:
     assert is_channel_language(value) is ok
     if ok:
-        assert is_language_tag(value)
+        assert is_well_formed(value)
