@@ -7,13 +7,13 @@ from datetime import datetime
 from episodes.chapters import safe_url
 from episodes.models import Episode
 from episodes.schemas import AudioRead, ChapterRead, EpisodeRead, ImageRead
-from episodes.urls import enclosure_url, page_url
-from podcast.media.urls import image_url
+from podcast.core.public_urls import PublicUrls
 
 
 def episode_read(episode: Episode, base_url: str, now: datetime) -> EpisodeRead:
     audio = episode.audio
-    artwork_url = image_url(base_url, episode.artwork_key)
+    urls = PublicUrls(base_url)
+    artwork_url = urls.image(episode.artwork_key)
     return EpisodeRead(
         id=episode.id,
         guid=episode.guid,
@@ -32,11 +32,11 @@ def episode_read(episode: Episode, base_url: str, now: datetime) -> EpisodeRead:
         explicit=episode.explicit,
         people=episode.people,  # type: ignore[arg-type]
         keywords=episode.keywords,
-        url=page_url(base_url, episode),
+        url=urls.episode_page(episode.slug),
         audio=None
         if audio is None
         else AudioRead(
-            url=enclosure_url(base_url, episode) or "",
+            url=urls.enclosure(episode.slug, audio.extension),
             mime_type=audio.mime_type,
             size_bytes=audio.size_bytes,
             duration=audio.duration,
@@ -57,7 +57,7 @@ def episode_read(episode: Episode, base_url: str, now: datetime) -> EpisodeRead:
                 end=None if c.end_ms is None else c.end_ms / 1000,
                 title=c.title,
                 url=safe_url(c.url),
-                image_url=image_url(base_url, c.image_key),
+                image_url=urls.image(c.image_key),
             )
             for c in episode.chapters
         ],

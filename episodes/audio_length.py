@@ -29,7 +29,6 @@ makes no claim to compare with).
 from __future__ import annotations
 
 import itertools
-import math
 import struct
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from mutagen.mp4 import Atoms
 
 from episodes import flac_frames
 from episodes.audio_errors import CorruptAudio
+from podcast.core.timecodes import clock
 
 TOLERANCE = 1.0  # seconds a file may fall short of its header before it is called cut
 MIN_SECONDS = 1.0
@@ -54,14 +54,6 @@ class Length:
 
     claimed: float | None
     real: float
-
-
-def clock(seconds: float) -> str:
-    """m:ss, or h:mm:ss from an hour, rounded down: a file that stops at 30.9 s ends at 0:30."""
-    whole = int(seconds) if math.isfinite(seconds) and seconds > 0 else 0
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def real_duration(fmt: str, label: str, info: Any, path: Path) -> float:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from episodes.models import AudioFile, Episode, Status
 from episodes.slugs import is_slug
+from episodes.visibility import public_from
 from podcast.core.db import Sessions
 from podcast.shows.models import Show
 
@@ -33,6 +34,7 @@ class MediaEntry:
     public_from: datetime | None  # None: a draft
 
     def is_public(self, now: datetime) -> bool:
+        """``episodes.visibility.is_public`` for a row kept without its ORM object."""
         return self.public_from is not None and self.public_from <= now
 
 
@@ -94,7 +96,7 @@ class MediaIndex:
                 etag=f'"{row.sha256}"',
                 last_modified=row.uploaded_at,
                 mime_type=row.mime_type,
-                public_from=row.publish_at if row.status == Status.PUBLISHED else None,
+                public_from=public_from(Status(row.status), row.publish_at),
             )
         now = time.monotonic()
         with self._lock:

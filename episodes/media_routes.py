@@ -16,6 +16,7 @@ from episodes.media_index import MediaEntry, MediaIndex
 from podcast.core.deps import SessionDep
 from podcast.core.errors import NotFound
 from podcast.core.openapi_errors import responses
+from podcast.core.public_urls import enclosure_path
 from podcast.core.routing import get_and_head
 from podcast.core.tokens import verify_token
 from podcast.media.deps import StorageDep
@@ -74,7 +75,7 @@ async def episode_audio(filename: str, request: Request) -> Response:
         raise NotFound("no such episode audio")
     if extension != entry.extension:
         # The audio was replaced by another format: send old links to the new file.
-        return RedirectResponse(f"/media/{slug}.{entry.extension}", status_code=301)
+        return RedirectResponse(enclosure_path(slug, entry.extension), status_code=301)
     try:
         return _audio(state, entry, request.headers, public=public)
     except (FileNotFoundError, RuntimeError):

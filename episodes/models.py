@@ -106,14 +106,13 @@ class Episode(Base):
     )
 
     def status_at(self, now: datetime) -> Status:
+        """Draft, scheduled (published, its time not yet come) or published: what the API
+        and the admin show. Who may see it is ``episodes.visibility``, which agrees."""
         if self.status is Status.DRAFT:
             return Status.DRAFT
-        if self.publish_at is not None and self.publish_at > now:
+        if self.publish_at is None or self.publish_at > now:
             return Status.SCHEDULED
         return Status.PUBLISHED
-
-    def is_public(self, now: datetime) -> bool:
-        return self.status_at(now) is Status.PUBLISHED
 
 
 class AudioFile(Base):

@@ -1,4 +1,4 @@
-"""Every query about episodes, so visibility rules live in one place."""
+"""Every query about episodes (who may see one: ``episodes.visibility``)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,7 @@ from sqlalchemy.orm import Session
 
 from episodes.models import Episode, Status
 from episodes.slugs import is_slug
-
-
-def visible(now: datetime) -> ColumnElement[bool]:
-    """What the public may see: published, and its time has come."""
-    return and_(Episode.status == Status.PUBLISHED, Episode.publish_at <= now)
+from episodes.visibility import public_clause
 
 
 def status_is(status: Status, now: datetime) -> ColumnElement[bool]:
@@ -21,7 +17,7 @@ def status_is(status: Status, now: datetime) -> ColumnElement[bool]:
         return Episode.status == Status.DRAFT
     if status is Status.SCHEDULED:
         return and_(Episode.status == Status.PUBLISHED, Episode.publish_at > now)
-    return visible(now)
+    return public_clause(now)
 
 
 # Ids are 32-bit on PostgreSQL: a larger number names no episode (and must not reach the query,

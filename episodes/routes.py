@@ -17,7 +17,7 @@ from python_multipart.multipart import parse_options_header
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from episodes import ingest, repository, service
+from episodes import ingest, repository, service, visibility
 from episodes.api_output import episode_read
 from episodes.models import Episode, Status
 from episodes.schemas import (
@@ -39,12 +39,12 @@ from podcast.core.deps import (
 from podcast.core.errors import Invalid, Unauthorized, UnsupportedMediaType
 from podcast.core.json_body import media_type_of, require_json
 from podcast.core.openapi_errors import TOKEN_OPTIONAL, ContentError, responses
+from podcast.core.request_body import MULTIPART_SLACK, check_declared_length
 from podcast.core.settings import Settings
 from podcast.media import Storage
 from podcast.media.deps import StorageDep
 from podcast.media.uploads import (
     Received,
-    check_declared_length,
     receive_multipart,
     receive_raw,
 )
@@ -55,7 +55,6 @@ router = APIRouter(prefix="/api/episodes", tags=["episodes"])
 _SLUG_TAKEN = (409, "The slug is already used by another episode.")
 JsonOnly = [Depends(require_json)]
 # Multipart framing around the file: generous, the file itself is what the limit is about.
-_MULTIPART_SLACK = 1024 * 1024
 
 _AUDIO_BODY = {
     "content": {
@@ -136,7 +135,7 @@ def list_episodes(
     if producer is None:
         if status_filter not in (None, Status.PUBLISHED):
             raise Unauthorized("filtering by status needs a producer token")
-        where = repository.visible(now)
+        where = visibility.public_clause(now)
     else:
         where = repository.status_is(status_filter, now) if status_filter else None
     rows, total = repository.page(
@@ -279,7 +278,7 @@ async def _receive_form(request: Request, ctx: Producing) -> tuple[Received | No
     if media_type_of(request) != "multipart/form-data":
         raise UnsupportedMediaType("send the audio as multipart/form-data with a 'file' field")
     limit = ctx.settings.max_upload_bytes
-    check_declared_length(request.headers.get("content-length"), limit, _MULTIPART_SLACK)
+    check_declared_length(request.headers.get("content-length"), limit, slack=MULTIPART_SLACK)
     await end_transaction(ctx.session)
     return await receive_multipart(
         request.stream(), request.headers["content-type"], ctx.storage, limit

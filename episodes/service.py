@@ -12,13 +12,13 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
-from episodes import repository
+from episodes import repository, visibility
 from episodes.events import went_public
 from episodes.models import Episode, NotesFormat, Status
 from episodes.notes import render_notes
 from episodes.schemas import EpisodeCreate, EpisodeUpdate
 from episodes.slugs import slugify, unique_slug
-from podcast.core.errors import Conflict, Invalid, NotFound
+from podcast.core.errors import Conflict, Invalid
 from podcast.media import Storage
 from podcast.media.store import release_after_commit
 from podcast.shows.models import Show
@@ -148,6 +148,6 @@ def get_for(
 ) -> Episode:
     """The episode, if the caller may see it; the public gets 404 for drafts and the future."""
     episode = repository.get(session, show.id, episode_id)
-    if episode is None or not (producer or episode.is_public(now)):
-        raise NotFound(f"episode {episode_id} does not exist")
-    return episode
+    return visibility.visible_or_404(
+        episode, now, producer=producer, missing=f"episode {episode_id} does not exist"
+    )

@@ -275,7 +275,7 @@ def episode_add(
         console.print(
             f"Episode [bold]{episode.id}[/] {episode.title!r} ({audio.extension}, "
             f"{audio.duration:.1f} s) is {episode.status_at(clock.now()).value}: "
-            f"{enclosure_url(settings.base_url, episode)}"
+            f"{enclosure_url(settings.public_urls, episode)}"
         )
 
 
@@ -449,7 +449,6 @@ def transcript_add(
 ) -> None:
     """Add or replace an episode's transcript in one language."""
     from transcripts.formats import served_formats
-    from transcripts.links import transcript_url
     from transcripts.upload import FILE_FIELD, upload_transcript
 
     if not file.is_file():
@@ -482,8 +481,8 @@ def transcript_add(
         for warning in result.warnings:
             errors.print(f"[yellow]warning:[/] {warning}")
         for fmt in served_formats(record.timed):
-            url = transcript_url(
-                settings.base_url, result.episode.slug, fmt.name, record.language, show.language
+            url = settings.public_urls.transcript(
+                result.episode.slug, fmt.name, record.language, show.language
             )
             console.print(f"  {fmt.label}: {url}", soft_wrap=True)
 

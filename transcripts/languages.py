@@ -1,13 +1,13 @@
-"""Language tags: one spelling per language, and which transcript a request means."""
+"""Which transcript a request means; the language tag rule is ``podcast.core.languages``."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
-from podcast.core.languages import is_language_tag, parse_language_tag
+from podcast.core.languages import normalise, primary
 
-__all__ = ["choose", "normalise", "primary"]
+__all__ = ["choose"]
 
 
 class _HasLanguage(Protocol):
@@ -16,16 +16,6 @@ class _HasLanguage(Protocol):
 
 
 T = TypeVar("T", bound=_HasLanguage)
-
-
-def normalise(tag: str) -> str:
-    """The one spelling of a tag (``podcast.core.languages``), so ``?language=en-gb`` and
-    ``en-GB`` are one transcript; a value that is no tag stays as given (it matches nothing)."""
-    return parse_language_tag(tag) if is_language_tag(tag) else tag.strip()
-
-
-def primary(tag: str) -> str:
-    return tag.split("-", 1)[0].lower()
 
 
 def choose(items: Sequence[T], requested: str | None, default: str) -> T | None:

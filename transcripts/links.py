@@ -1,8 +1,8 @@
 """Transcript URLs for the feed's ``podcast:transcript`` tags, and for the API.
 
 The feed builder calls ``transcript_links``; the transcripts package owns what it returns.
-URLs are stable: ``/episodes/{slug}/transcript.{ext}``, with ``?lang=`` added for every
-language other than the show's own (both forms keep working if the default changes).
+The URLs' shape (``/episodes/{slug}/transcript.{ext}``, ``?lang=`` for languages other than
+the show's own, both forms working if the default changes) is ``podcast.core.public_urls``.
 Which formats are listed, in which order, with which type and ``rel``, is read from the format
 registry (``transcripts.formats``: ``feed_order``, ``timed``, ``feed_rel``): untimed
 transcripts get only the formats that need no timestamps.
@@ -13,15 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
+from podcast.core.public_urls import PublicUrls
 from podcast.shows.models import Show
 from transcripts.formats import feed_formats
-from transcripts.languages import normalise
 from transcripts.models import StoredTranscript
 
 
@@ -46,21 +45,13 @@ class TranscriptLink:
     rel: str | None = None  # "captions" for WebVTT
 
 
-def transcript_url(
-    base_url: str, slug: str, extension: str, language: str, show_language: str
-) -> str:
-    url = f"{base_url}/episodes/{quote(slug)}/transcript.{extension}"
-    if normalise(language) != normalise(show_language):
-        url += f"?lang={quote(language)}"
-    return url
-
-
 def transcript_links(
     session: Session, episodes: Sequence[EpisodeRef], base_url: str
 ) -> dict[int, list[TranscriptLink]]:
     """Episode id -> its transcripts' links, for every language and format offered."""
     if not episodes:
         return {}
+    urls = PublicUrls(base_url)
     show_ids = {episode.show_id for episode in episodes}
     rows = session.execute(select(Show.id, Show.language).where(Show.id.in_(show_ids)))
     show_languages = {row.id: row.language for row in rows}
@@ -81,7 +72,7 @@ def transcript_links(
         for fmt in feed_formats(timed):
             links[episode_id].append(
                 TranscriptLink(
-                    url=transcript_url(base_url, episode.slug, fmt.name, language, show_language),
+                    url=urls.transcript(episode.slug, fmt.name, language, show_language),
                     type=fmt.media_type,
                     language=language,
                     rel=fmt.feed_rel,

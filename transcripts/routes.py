@@ -12,7 +12,9 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from episodes import repository as episode_repository
 from episodes import service as episode_service
+from episodes import visibility
 from episodes.models import Episode
+from podcast.core import languages
 from podcast.core.conditional import http_date, not_modified
 from podcast.core.deps import (
     ClockDep,
@@ -22,7 +24,7 @@ from podcast.core.deps import (
     SettingsDep,
     end_transaction,
 )
-from podcast.core.errors import Invalid, NotFound, PayloadTooLarge, UnsupportedMediaType
+from podcast.core.errors import Invalid, UnsupportedMediaType
 from podcast.core.json_body import media_type_of
 from podcast.core.openapi_errors import (
     TOKEN_OPTIONAL,
@@ -30,13 +32,14 @@ from podcast.core.openapi_errors import (
     TranscriptContentError,
     responses,
 )
+from podcast.core.public_urls import PublicUrls
+from podcast.core.request_body import read_limited
 from podcast.core.routing import get_and_head
 from podcast.core.security import SECURITY_HEADERS
 from podcast.shows.deps import ShowDep
 from podcast.shows.models import Show
 from transcripts import repository, search, service
 from transcripts.formats import FORMATS, served_formats, upload_formats
-from transcripts.links import transcript_url
 from transcripts.models import StoredTranscript
 from transcripts.schemas import SearchHit, SearchResults, TranscriptDeleted, TranscriptRead
 from transcripts.upload import upload_transcript
@@ -44,7 +47,6 @@ from transcripts.upload import upload_transcript
 router = APIRouter(tags=["transcripts"])
 
 PUBLIC_CACHE = "public, max-age=300"
-_LIMIT_MIB = service.MAX_BYTES // (1024 * 1024)
 _UPLOAD_BODY = {
     "content": {
         fmt.media_type: {"schema": {"type": "string", "format": "binary"}}
@@ -52,10 +54,13 @@ _UPLOAD_BODY = {
     },
     "required": True,
 }
-Language = Annotated[str | None, Query(max_length=35, description="BCP 47, e.g. en-GB")]
+Language = Annotated[
+    str | None, Query(max_length=languages.MAX_LENGTH, description="BCP 47, e.g. en-GB")
+]
 
 
 def _read(record: StoredTranscript, episode: Episode, show: Show, base_url: str) -> TranscriptRead:
+    urls = PublicUrls(base_url)
     return TranscriptRead(
         episode_id=record.episode_id,
         language=record.language,
@@ -64,9 +69,7 @@ def _read(record: StoredTranscript, episode: Episode, show: Show, base_url: str)
         cues=record.cue_count,
         duration=None if record.duration_ms is None else record.duration_ms / 1000,
         urls={
-            fmt.name: transcript_url(
-                base_url, episode.slug, fmt.name, record.language, show.language
-            )
+            fmt.name: urls.transcript(episode.slug, fmt.name, record.language, show.language)
             for fmt in served_formats(record.timed)
         },
         created_at=record.created_at,
@@ -75,18 +78,7 @@ def _read(record: StoredTranscript, episode: Episode, show: Show, base_url: str)
 
 
 async def _body(request: Request) -> bytes:
-    too_large = PayloadTooLarge(f"a transcript can be at most {_LIMIT_MIB} MiB")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > service.MAX_BYTES:
-        raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > service.MAX_BYTES:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
+    return await read_limited(request, service.MAX_BYTES, what="the transcript")
 
 
 @router.put(
@@ -215,7 +207,9 @@ def serve_transcript(
     clock: ClockDep,
     producer: OptionalProducer,
     lang: Language = None,
-    language: Annotated[str | None, Query(max_length=35, include_in_schema=False)] = None,
+    language: Annotated[
+        str | None, Query(max_length=languages.MAX_LENGTH, include_in_schema=False)
+    ] = None,
 ) -> Response:
     """The transcript in the format its extension names (the media types listed here).
 
@@ -223,10 +217,14 @@ def serve_transcript(
     transcripts from other origins; strong ETag and 304.
     """
     fmt = service.served_format(extension)
-    episode = episode_repository.get_by_slug(session, show.id, slug)
-    public = episode is not None and episode.is_public(clock.now())
-    if episode is None or not (public or producer is not None):
-        raise NotFound(f"episode {slug!r} does not exist")
+    now = clock.now()
+    episode = visibility.visible_or_404(
+        episode_repository.get_by_slug(session, show.id, slug),
+        now,
+        producer=producer is not None,
+        missing=f"episode {slug!r} does not exist",
+    )
+    public = visibility.is_public(episode, now)
     # ?language= is accepted too, as on the upload API.
     record = service.select_transcript(session, episode, lang or language, show.language)
     service.check_renderable(record, fmt)
@@ -282,7 +280,7 @@ def search_episodes(
             kind=hit.kind,
             slug=hit.slug,
             title=hit.title,
-            url=f"{settings.base_url}/episodes/{hit.slug}",
+            url=settings.public_urls.episode_page(hit.slug),
             language=hit.language,
             start=None if hit.start_ms is None else hit.start_ms / 1000,
             speaker=hit.speaker,

@@ -42,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
-from episodes.repository import visible
+from episodes.visibility import public_clause
 from transcripts.models import StoredCue, StoredTranscript
 from transcripts.search_query import SearchQuery, parse_query
 from transcripts.snippets import ELLIPSIS, START, STOP, safe_snippet
@@ -279,7 +279,7 @@ def search(
 
 
 def _visible_in_show(show_id: int, now: datetime) -> ColumnElement[bool]:
-    return (Episode.show_id == show_id) & visible(now)
+    return (Episode.show_id == show_id) & public_clause(now)
 
 
 def _episode_hits(

@@ -30,10 +30,11 @@ from sqlalchemy.orm import Session
 from episodes.models import Episode
 from podcast.core.caching import SizedCache
 from podcast.core.errors import Conflict, Invalid, NotFound
+from podcast.core.languages import normalise
 from transcripts import display, repository
 from transcripts.cues import Transcript, format_timestamp
 from transcripts.formats import FORMATS, RenderContext, TranscriptFormat, served_formats
-from transcripts.languages import choose, normalise
+from transcripts.languages import choose
 from transcripts.models import StoredTranscript
 
 __all__ = [

@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session
 
 from episodes import repository as episode_repository
 from episodes import service as episode_service
+from episodes import visibility
 from episodes.models import Episode
-from podcast.core.errors import InvalidFile, NotFound
+from podcast.core.errors import InvalidFile
 from podcast.core.languages import parse_language_tag
+from podcast.core.request_body import describe_limit
 from podcast.shows.models import Show
 from transcripts import service
 from transcripts.cues import Transcript, TranscriptError
@@ -56,10 +58,12 @@ def find_episode(
         return ref
     if isinstance(ref, int) or ref.isdigit():
         return episode_service.get_for(session, show, int(ref), now, producer)
-    episode = episode_repository.get_by_slug(session, show.id, ref)
-    if episode is None or not (producer or episode.is_public(now)):
-        raise NotFound(f"episode {ref!r} does not exist")
-    return episode
+    return visibility.visible_or_404(
+        episode_repository.get_by_slug(session, show.id, ref),
+        now,
+        producer=producer,
+        missing=f"episode {ref!r} does not exist",
+    )
 
 
 def upload_transcript(
@@ -84,7 +88,8 @@ def upload_transcript(
     tag = parse_language_tag(language or show.language)
     if len(data) > service.MAX_BYTES:
         raise InvalidFile(
-            f"the file is larger than {service.MAX_BYTES // (1024 * 1024)} MiB", field=FILE_FIELD
+            f"the file is larger than the {describe_limit(service.MAX_BYTES)} upload limit",
+            field=FILE_FIELD,
         )
     if media_type in ("", "application/octet-stream"):
         media_type = None

@@ -12,6 +12,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from podcast.core.request_body import too_large
+
 MAX_JSON_BYTES = 16 * 1024 * 1024
 
 
@@ -45,7 +47,7 @@ class JsonBodyLimit:
         await self.app(scope, _replay([replay], then=receive), send)
 
     async def _refuse(self, send: Send) -> None:
-        detail = f"the JSON body is larger than {self.max_bytes // (1024 * 1024)} MiB"
+        detail = too_large(self.max_bytes, "the JSON body").detail
         body = json.dumps({"detail": detail}).encode()
         await send(
             {

@@ -11,6 +11,7 @@ from pydantic import BaseModel, EmailStr, Field, SecretStr, field_validator, mod
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from podcast.core.db import SQLITE_BUSY_TIMEOUT_MS
+from podcast.core.public_urls import PublicUrls
 from podcast.core.schemas import Url
 
 
@@ -218,8 +219,12 @@ class Settings(BaseSettings):
         return self.max_upload_mb * 1024 * 1024
 
     @property
+    def public_urls(self) -> PublicUrls:
+        return PublicUrls(self.base_url)
+
+    @property
     def feed_url(self) -> str:
-        return f"{self.base_url}/feed.xml"
+        return self.public_urls.feed()
 
 
 def _require_http_url(url: str, what: str) -> None:

@@ -18,10 +18,10 @@ from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from podcast.core.public_urls import PublicUrls
 from podcast.feed.data import FeedData, FeedItem, ShowData
 from podcast.feed.podcastindex import ITUNES_NS, entry_ext, register
 from podcast.feed.xml_text import Clean, fit_html, fit_text, fit_text_as_html, stripped, xml_safe
-from podcast.media.urls import image_url
 
 GENERATOR = "Leadership Live podcast platform"
 BUILD_LOCK = threading.Lock()
@@ -29,19 +29,6 @@ BUILD_LOCK = threading.Lock()
 # (docs/standards.md, "XML declaration and namespaces").
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 ATOM_NS = "http://www.w3.org/2005/Atom"
-
-
-def chapters_url(base_url: str, slug: str) -> str:
-    return f"{base_url}/episodes/{slug}/chapters.json"
-
-
-def enclosure_url(base_url: str, item: FeedItem) -> str:
-    """Same URL as ``episodes.urls.enclosure_url``, from a feed row instead of an ORM object."""
-    return f"{base_url}/media/{item.slug}.{item.audio_extension}"
-
-
-def page_url(base_url: str, item: FeedItem) -> str:
-    return f"{base_url}/episodes/{item.slug}"
 
 
 def item_description(item: FeedItem, clean: Clean = xml_safe) -> tuple[str, bool, bool]:
@@ -119,19 +106,20 @@ def _build(
         if hubs:
             fg.register_extension("websub", _HubLinks, None, atom=False, rss=True)
             fg.websub.hubs = hubs
-        _channel(fg, ext, data.show, clean, base_url=base_url, feed_url=feed_url)
+        urls = PublicUrls(base_url)
+        _channel(fg, ext, data.show, clean, urls=urls, feed_url=feed_url)
         last_build = data.fingerprint.last_build or data.show.updated_at
         fg.lastBuildDate(last_build)
         for item in data.items:
-            _item(fg, item, data.show, base_url, clean)
+            _item(fg, item, data.show, urls, clean)
         body: bytes = fg.rss_str(pretty=False, encoding="UTF-8", xml_declaration=False)
     return XML_DECLARATION + body
 
 
 def _channel(
-    fg: Any, ext: Any, show: ShowData, clean: Clean, *, base_url: str, feed_url: str
+    fg: Any, ext: Any, show: ShowData, clean: Clean, *, urls: PublicUrls, feed_url: str
 ) -> None:
-    link = show.link or base_url
+    link = show.link or urls.home()
     fg.title(clean(show.title))
     # feedgen's RSS <link> is the last link given: the self link (atom:link) goes first.
     fg.link(href=feed_url, rel="self", type="application/rss+xml")
@@ -141,7 +129,7 @@ def _channel(
     if show.copyright:
         fg.copyright(clean(show.copyright))
     fg.generator(GENERATOR)
-    art = image_url(base_url, show.artwork_key)
+    art = urls.image(show.artwork_key)
     if art:
         fg.image(url=art, title=clean(show.title), link=link)
         fg.podcast.itunes_image(art)
@@ -165,11 +153,11 @@ def _channel(
         _person(ext.person, person)
 
 
-def _item(fg: Any, item: FeedItem, show: ShowData, base_url: str, clean: Clean) -> None:
+def _item(fg: Any, item: FeedItem, show: ShowData, urls: PublicUrls, clean: Clean) -> None:
     fe = fg.add_entry(order="append")
     title = clean(item.title)
     fe.title(title)
-    fe.link(href=page_url(base_url, item))
+    fe.link(href=urls.episode_page(item.slug))
     fe.guid(item.guid, permalink=False)
     fe.pubDate(item.publish_at)
     description, is_html, _cut = item_description(item, clean)
@@ -178,7 +166,9 @@ def _item(fg: Any, item: FeedItem, show: ShowData, base_url: str, clean: Clean) 
     if item.notes_html.strip():
         notes = clean(item.notes_html)
         fe.content(notes, type="CDATA" if "]]>" not in notes else None)
-    fe.enclosure(enclosure_url(base_url, item), str(item.audio_size), item.audio_mime)
+    fe.enclosure(
+        urls.enclosure(item.slug, item.audio_extension), str(item.audio_size), item.audio_mime
+    )
     podcast = fe.podcast
     podcast.itunes_title(title)
     podcast.itunes_author(clean(item.author or show.author))
@@ -188,7 +178,7 @@ def _item(fg: Any, item: FeedItem, show: ShowData, base_url: str, clean: Clean) 
     if item.season is not None:
         podcast.itunes_season(item.season)
     podcast.itunes_episode_type(item.episode_type)
-    art = image_url(base_url, item.artwork_key)
+    art = urls.image(item.artwork_key)
     if art:
         podcast.itunes_image(art)
     pi = entry_ext(fe)
@@ -198,7 +188,7 @@ def _item(fg: Any, item: FeedItem, show: ShowData, base_url: str, clean: Clean) 
     if item.episode_number is not None:
         pi.episode(item.episode_number)
     if item.has_chapters:
-        pi.chapters(chapters_url(base_url, item.slug))
+        pi.chapters(urls.chapters(item.slug))
     for link in item.transcripts:
         _tolerant(pi.transcript, link.url, link.type, link.language, link.rel)
     for person in item.people:

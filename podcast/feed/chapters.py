@@ -8,7 +8,7 @@ from typing import Any
 
 from episodes.chapters import safe_url
 from episodes.models import Chapter, Episode
-from podcast.media.urls import image_url
+from podcast.core.public_urls import PublicUrls
 
 VERSION = "1.2.0"
 MEDIA_TYPE = "application/json+chapters"
@@ -23,7 +23,7 @@ def chapter_json(chapter: Chapter, base_url: str) -> dict[str, Any]:
     out: dict[str, Any] = {"startTime": _seconds(chapter.start_ms)}
     if chapter.title:
         out["title"] = chapter.title
-    img = image_url(base_url, chapter.image_key)
+    img = PublicUrls(base_url).image(chapter.image_key)
     if img:
         out["img"] = img
     url = safe_url(chapter.url)  # rows stored before the rule may hold javascript: links

@@ -17,7 +17,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from episodes.models import AudioFile, Chapter, Episode, Status
-from episodes.repository import visible
+from episodes.visibility import public_clause
 from podcast.core.settings import Settings
 from podcast.shows.models import Show
 from podcast.shows.service import get_default_show
@@ -144,7 +144,7 @@ def fingerprint(session: Session, show_id: int, now: datetime) -> Fingerprint:
         )
         .select_from(Episode)
         .join(AudioFile, AudioFile.episode_id == Episode.id)
-        .where(mine, visible(now))
+        .where(mine, public_clause(now))
     ).one()
     return Fingerprint(
         show_updated=row.show_updated,
@@ -216,7 +216,7 @@ def load_items(session: Session, show_id: int, now: datetime) -> list[FeedItem]:
     rows = session.execute(
         select(*_ITEM_COLUMNS)
         .join(AudioFile, AudioFile.episode_id == Episode.id)
-        .where(Episode.show_id == show_id, visible(now))
+        .where(Episode.show_id == show_id, public_clause(now))
         .order_by(Episode.publish_at.desc(), Episode.id.desc())
     )
     return [

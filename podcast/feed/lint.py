@@ -17,20 +17,27 @@ from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
-from podcast.feed.builder import enclosure_url, item_description
+from podcast.core.emails import is_email
+from podcast.core.languages import is_channel_language
+from podcast.core.public_urls import PublicUrls
+from podcast.feed.builder import item_description
 from podcast.feed.data import FeedData, FeedItem, ShowData
 from podcast.feed.xml_text import DESCRIPTION_LIMIT, fit_text, has_unsafe_characters
 from podcast.media import Storage
+from podcast.media.images import (
+    ARTWORK_COLOUR_MODES,
+    ARTWORK_MAX_SIDE,
+    ARTWORK_MIN_SIDE,
+    artwork_size_ok,
+    extension_for,
+)
 from podcast.shows.categories import validate_category
 
-ARTWORK_MIN, ARTWORK_MAX = 1400, 3000
 LONG_TITLE = 100  # characters: apps cut titles in lists well before Apple's 255
 # Apple lists an episode only for these enclosure types (docs/standards.md, "Enclosure").
 APPLE_TYPES = frozenset(
     {"audio/mpeg", "audio/x-m4a", "audio/mp4", "video/mp4", "video/quicktime", "video/x-m4v"}
 )
-_LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z]{2}|-[0-9]{3})?$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
 _NUMBER_IN_TITLE = re.compile(r"^\s*(ep(isode)?\.?\s*#?\d+|#\d+|s\d+\s*e\d+)\b", re.IGNORECASE)
 
@@ -94,7 +101,7 @@ def _show(show: ShowData, storage: Storage, base_url: str) -> list[Finding]:
     out: list[Finding] = []
     if not show.title.strip():
         out.append(_error("show-title", "The show has no title."))
-    if not show.owner_email or not _EMAIL.match(show.owner_email):
+    if not is_email(show.owner_email):
         out.append(
             _error(
                 "show-owner-email",
@@ -106,7 +113,7 @@ def _show(show: ShowData, storage: Storage, base_url: str) -> list[Finding]:
         validate_category(show.category, show.subcategory)
     except ValueError as exc:
         out.append(_error("show-category", f"{exc}."))
-    if not show.language or not _LANGUAGE.match(show.language):
+    if not is_channel_language(show.language):
         out.append(
             _error(
                 "show-language",
@@ -138,7 +145,8 @@ def _artwork(show: ShowData, storage: Storage) -> list[Finding]:
         return [
             _error(
                 "show-artwork-missing",
-                "The show has no artwork: upload a square JPEG or PNG of 1400-3000 px "
+                "The show has no artwork: upload a square JPEG or PNG of "
+                f"{ARTWORK_MIN_SIDE}-{ARTWORK_MAX_SIDE} px "
                 "in the producer area's show settings (/admin/show) or with "
                 "PUT /api/show/artwork.",
             )
@@ -149,22 +157,23 @@ def _artwork(show: ShowData, storage: Storage) -> list[Finding]:
         return [_error("show-artwork-format", f"The artwork file {show.artwork_key} is missing.")]
     out: list[Finding] = []
     extension = show.artwork_key.rsplit(".", 1)[-1]
-    if fmt not in ("JPEG", "PNG") or {"JPEG": "jpg", "PNG": "png"}[fmt] != extension:
+    if extension_for(fmt) != extension:
         out.append(
             _error(
                 "show-artwork-format",
                 f"The artwork is {fmt} stored as .{extension}; it must be JPEG or PNG.",
             )
         )
-    if width != height or not (ARTWORK_MIN <= width <= ARTWORK_MAX):
+    if not artwork_size_ok(width, height):
+        low, high = ARTWORK_MIN_SIDE, ARTWORK_MAX_SIDE
         out.append(
             _error(
                 "show-artwork-size",
                 f"The artwork is {width}x{height} px; Apple wants a square between "
-                f"{ARTWORK_MIN}x{ARTWORK_MIN} and {ARTWORK_MAX}x{ARTWORK_MAX}.",
+                f"{low}x{low} and {high}x{high}.",
             )
         )
-    if mode not in ("RGB", "RGBA", "P", "L", "LA"):
+    if mode not in ARTWORK_COLOUR_MODES:
         out.append(
             _error("show-artwork-colour", f"The artwork is in {mode} colour; Apple wants RGB.")
         )
@@ -182,7 +191,8 @@ def _image_facts(data: bytes) -> tuple[str, tuple[int, int], str]:
 def _items(data: FeedData, base_url: str) -> list[Finding]:
     out: list[Finding] = []
     guids = Counter(i.guid for i in data.items)
-    urls = Counter(enclosure_url(base_url, i) for i in data.items)
+    public = PublicUrls(base_url)
+    urls = Counter(public.enclosure(i.slug, i.audio_extension) for i in data.items)
     if not data.items:
         out.append(_warning("feed-empty", "No published episode with audio: the feed is empty."))
     if not data.transcripts_ok:
@@ -276,7 +286,7 @@ def _item(
 
 def _enclosure(item: FeedItem, base_url: str, urls: Counter[str]) -> list[Finding]:
     out: list[Finding] = []
-    url = enclosure_url(base_url, item)
+    url = PublicUrls(base_url).enclosure(item.slug, item.audio_extension)
     if item.audio_size <= 0:
         out.append(_error("item-enclosure-length", "The audio's byte length is unknown.", item))
     if not item.audio_mime:

@@ -26,6 +26,9 @@ from urllib.parse import urlsplit
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from lxml import etree
 
+from podcast.core.emails import is_email
+from podcast.core.languages import is_well_formed
+
 __all__ = [
     "CHAPTERS_TYPE",
     "EXTENSION_NAME",
@@ -60,8 +63,6 @@ _MAX_TEXT = 128  # spec limit for person names, funding text and season names
 _MAX_DISPLAY = 32  # spec limit for podcast:episode display
 # Lowercase type/subtype with RFC 6838 name characters, no parameters (the spec wants exact MIME).
 _MIME_RE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
-_LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
-_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _URL_CHARS_RE = re.compile(r"[!-~]+")  # printable ASCII, no spaces (Apple: ASCII-only URLs)
 _NOT_XML_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -333,7 +334,7 @@ class PodcastIndexExtension(_PersonsAndExplicit, BaseExtension):
         _check_bool(locked, "locked")
         if owner is not None:
             owner = _check_text(owner, "locked owner", 255)
-            if not _EMAIL_RE.fullmatch(owner):
+            if not is_email(owner):
                 raise ValueError(f"locked owner must be an email address, got {owner!r}")
         self._locked = Locked(locked, owner)
         return self._locked
@@ -400,9 +401,7 @@ class PodcastIndexEntryExtension(_PersonsAndExplicit, BaseEntryExtension):
         url = _check_url(url, "transcript url")
         if type is None:
             raise ValueError("transcript type is required (e.g. 'text/vtt')")
-        if language is not None and not (
-            isinstance(language, str) and _LANGUAGE_RE.fullmatch(language)
-        ):
+        if language is not None and not is_well_formed(language):
             raise ValueError(
                 f"transcript language must be a code like 'en' or 'en-GB': {language!r}"
             )

@@ -6,12 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from episodes import repository
+from episodes import repository, visibility
 from podcast.core.conditional import http_date, not_modified
-from podcast.core.deps import ClockDep, ProducerDep, SessionDep, SettingsDep
+from podcast.core.deps import ClockDep, OptionalProducer, ProducerDep, SessionDep, SettingsDep
 from podcast.core.errors import NotFound
 from podcast.core.metrics import Metrics
-from podcast.core.openapi_errors import responses
+from podcast.core.openapi_errors import TOKEN_OPTIONAL, responses
 from podcast.core.routing import get_and_head
 from podcast.core.settings import Settings
 from podcast.fastpath import FastPathApp
@@ -38,9 +38,10 @@ def install(app: FastPathApp, settings: Settings, metrics: Metrics | None = None
     router,
     "/episodes/{slug}/chapters.json",
     response_class=Response,
+    openapi_extra=TOKEN_OPTIONAL,
     responses={
         200: {"content": {chapters.MEDIA_TYPE: {}}},
-        **responses(304, 404),
+        **responses(304, 401, 404),
     },
 )
 def episode_chapters(
@@ -50,16 +51,22 @@ def episode_chapters(
     show: ShowDep,
     settings: SettingsDep,
     clock: ClockDep,
+    producer: OptionalProducer,
 ) -> Response:
-    """Podcasting 2.0 JSON chapters of a published episode (what ``podcast:chapters`` links)."""
-    episode = repository.get_by_slug(session, show.id, slug)
-    if episode is None or not episode.is_public(clock.now()) or not episode.chapters:
-        raise NotFound("no chapters for this episode")
+    """Podcasting 2.0 JSON chapters (what ``podcast:chapters`` links): of published episodes,
+    and for producers of drafts and scheduled ones too, as their audio and transcripts."""
+    now = clock.now()
+    found = repository.get_by_slug(session, show.id, slug)
+    missing = "no chapters for this episode"
+    episode = visibility.visible_or_404(found, now, producer=producer is not None, missing=missing)
+    if not episode.chapters:
+        raise NotFound(missing)
+    public = visibility.is_public(episode, now)
     body, etag = chapters.render(chapters.chapters_document(episode, show.title, settings.base_url))
     headers = {
         "ETag": etag,
         "Last-Modified": http_date(episode.updated_at),
-        "Cache-Control": CHAPTERS_CACHE,
+        "Cache-Control": CHAPTERS_CACHE if public else "private, no-store",
         "Access-Control-Allow-Origin": "*",
     }
     if not_modified(request.headers, etag, episode.updated_at):

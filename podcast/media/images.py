@@ -9,14 +9,31 @@ from __future__ import annotations
 
 import io
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PIL import Image, UnidentifiedImageError
 
-__all__ = ["MAX_PIXELS", "ArtworkError", "Picture", "inspect_image"]
+__all__ = [
+    "ARTWORK_COLOUR_MODES",
+    "ARTWORK_MAX_SIDE",
+    "ARTWORK_MIN_SIDE",
+    "MAX_PIXELS",
+    "ArtworkError",
+    "Picture",
+    "artwork_size_ok",
+    "extension_for",
+    "inspect_image",
+]
 
-# Apple's largest artwork is 3000x3000; anything far beyond that in an audio file is suspect and
-# is refused before Pillow decodes it (decompression-bomb guard, stricter than Pillow's own).
+# Apple Podcasts' show artwork (docs/standards.md, "Artwork"): a square JPEG or PNG of
+# 1400x1400 to 3000x3000 pixels in RGB. The upload (podcast.shows.artwork) and the feed check
+# (podcast.feed.lint) both ask these. Pillow's modes that are RGB or map to it losslessly
+# (palette, greyscale) pass; CMYK, 16-bit and 1-bit images do not.
+ARTWORK_MIN_SIDE, ARTWORK_MAX_SIDE = 1400, 3000
+ARTWORK_COLOUR_MODES = frozenset({"RGB", "RGBA", "P", "L", "LA"})
+
+# Anything far beyond Apple's largest artwork in an audio file is suspect and is refused
+# before Pillow decodes it (decompression-bomb guard, stricter than Pillow's own).
 MAX_PIXELS = 6000 * 6000
 
 # Pillow format name -> (MIME type, file extension). MPO is a multi-picture JPEG from cameras.
@@ -40,6 +57,7 @@ class Picture:
     width: int
     height: int
     extension: str  # "jpg" or "png"
+    mode: str = field(default="RGB", compare=False)  # Pillow's colour mode; follows from data
 
     def __repr__(self) -> str:  # keep the bytes out of test failures and logs
         return f"Picture({self.mime_type}, {self.width}x{self.height}, {len(self.data)} bytes)"
@@ -68,12 +86,14 @@ def inspect_image(data: bytes) -> Picture:
                 if width * height > MAX_PIXELS:
                     raise _too_large(width, height)
                 img.load()
+                mode = img.mode
     except ArtworkError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ArtworkError(
             "The image is far too large to process (over "
-            f"{MAX_PIXELS // 1_000_000} megapixels); use at most 3000x3000 pixels."
+            f"{MAX_PIXELS // 1_000_000} megapixels); use at most "
+            f"{ARTWORK_MAX_SIDE}x{ARTWORK_MAX_SIDE} pixels."
         ) from exc
     except UnidentifiedImageError as exc:
         raise ArtworkError(
@@ -82,11 +102,23 @@ def inspect_image(data: bytes) -> Picture:
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ArtworkError(f"The {fmt or 'image'} file is damaged or truncated ({exc}).") from exc
     mime_type, extension = _FORMATS[fmt]
-    return Picture(data, mime_type, width, height, extension)
+    return Picture(data, mime_type, width, height, extension, mode)
+
+
+def extension_for(fmt: str) -> str | None:
+    """The stored extension of a Pillow format we accept (``MPO`` is a JPEG), else None."""
+    found = _FORMATS.get(fmt)
+    return None if found is None else found[1]
+
+
+def artwork_size_ok(width: int, height: int) -> bool:
+    """Square, and between Apple's smallest and largest show artwork."""
+    return width == height and ARTWORK_MIN_SIDE <= width <= ARTWORK_MAX_SIDE
 
 
 def _too_large(width: int, height: int) -> ArtworkError:
     return ArtworkError(
         f"The image is {width}x{height} pixels, too large to process (the limit is "
-        f"{MAX_PIXELS // 1_000_000} megapixels); use at most 3000x3000 pixels."
+        f"{MAX_PIXELS // 1_000_000} megapixels); use at most "
+        f"{ARTWORK_MAX_SIDE}x{ARTWORK_MAX_SIDE} pixels."
     )

@@ -23,7 +23,8 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
 
-from podcast.core.errors import BadRequest, Invalid, PayloadTooLarge
+from podcast.core.errors import BadRequest, Invalid
+from podcast.core.request_body import too_large
 from podcast.media import Storage
 from podcast.media.storage import Staged
 
@@ -49,22 +50,6 @@ class Received:
         """The whole upload, read back to be checked (small uploads only: images)."""
         with self.staged.checking_path() as path:
             return path.read_bytes()
-
-
-def too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"the file is larger than the {limit // (1024 * 1024)} MiB upload limit")
-
-
-def check_declared_length(content_length: str | None, limit: int, slack: int = 0) -> None:
-    """Refuse at once, before reading a byte, when the client says the body is too big."""
-    if content_length is None:
-        return
-    try:
-        declared = int(content_length)
-    except ValueError:
-        raise BadRequest("Content-Length is not a number") from None
-    if declared > limit + slack:
-        raise too_large(limit)
 
 
 _UNSAFE = re.compile(r"[^\w.\- ()\[\]+,&'@]")

@@ -6,8 +6,8 @@ from anyio import to_thread
 from fastapi import APIRouter, Request
 
 from podcast.core.deps import ClockDep, ProducerDep, SessionDep, SettingsDep, end_transaction
-from podcast.core.errors import PayloadTooLarge
 from podcast.core.openapi_errors import ContentError, responses
+from podcast.core.request_body import read_limited
 from podcast.media.deps import StorageDep
 from podcast.shows.artwork import MAX_BYTES, check_show_artwork, replace_show_artwork
 from podcast.shows.deps import ShowDep
@@ -59,22 +59,7 @@ async def put_artwork(
     """Replace the show's artwork with the image sent as the raw body: a square JPEG or PNG
     of 1400-3000 px in RGB. The artwork URL changes with the picture."""
     await end_transaction(session)
-    data = await _read_limited(request, MAX_BYTES)
+    data = await read_limited(request, MAX_BYTES, what="the image")
     picture = await to_thread.run_sync(check_show_artwork, data)
     await to_thread.run_sync(replace_show_artwork, session, storage, show, picture, clock.now())
     return show_read(show, settings)
-
-
-async def _read_limited(request: Request, limit: int) -> bytes:
-    too_large = PayloadTooLarge(f"the image is larger than {limit // (1024 * 1024)} MiB")
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -15,11 +16,16 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from podcast.core.languages import CHANNEL_LANGUAGE_PATTERN
+from podcast.core.languages import normalise as normalise_language
 from podcast.core.schemas import NO_NUL, Funding, Person, Text255, Unclearable, Url
 from podcast.shows.categories import APPLE_CATEGORIES
 
-# BCP 47 as podcast directories accept it: a language, optionally a region ("en", "en-GB").
-Language = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z]{2}|-[0-9]{3})?$")]
+# The feed's <language> as podcast directories accept it: a language, optionally a region
+# ("en", "en-GB"), stored in BCP 47's case ("EN-gb" becomes "en-GB").
+Language = Annotated[
+    str, StringConstraints(pattern=CHANNEL_LANGUAGE_PATTERN), AfterValidator(normalise_language)
+]
 # Apple's list, checked by the service with a "did you mean" for near misses; the schema shows
 # the names (a subcategory must also belong to the category, which it cannot show).
 Category = Annotated[Text255, WithJsonSchema({"type": "string", "enum": sorted(APPLE_CATEGORIES)})]

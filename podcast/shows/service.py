@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from podcast.core.errors import Invalid, NotFound
 from podcast.core.settings import Settings
-from podcast.media.urls import image_url
 from podcast.shows.categories import is_valid, validate_category
 from podcast.shows.guid import guid_for_feed_url
 from podcast.shows.models import Show
@@ -39,7 +38,7 @@ def ensure_default_show(session: Session, settings: Settings, now: datetime) -> 
         subcategory=settings.show_subcategory,
         explicit=False,
         show_type="episodic",
-        link=settings.base_url,
+        link=settings.public_urls.home(),
         podcast_guid=guid_for_feed_url(settings.feed_url),
         locked=True,
         funding=[],
@@ -67,7 +66,7 @@ def get_default_show(session: Session, settings: Settings) -> Show:
 def show_read(show: Show, settings: Settings) -> ShowRead:
     data: dict[str, Any] = {c.key: getattr(show, c.key) for c in Show.__table__.columns}
     data["feed_url"] = settings.feed_url
-    data["artwork_url"] = image_url(settings.base_url, show.artwork_key)
+    data["artwork_url"] = settings.public_urls.image(show.artwork_key)
     return ShowRead.model_validate(data)
 
 

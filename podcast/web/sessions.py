@@ -13,8 +13,8 @@ from podcast.core import auth
 from podcast.core.auth import AdminSession
 from podcast.core.deps import ClockDep, SessionDep
 from podcast.core.observe import note_producer
+from podcast.core.request_body import check_declared_length
 from podcast.core.settings import WebSettings
-from podcast.media.uploads import check_declared_length
 from podcast.web.config import load_secret
 
 SESSION_COOKIE = "podcast_admin"
@@ -163,7 +163,7 @@ def check_csrf(web: WebState, session_id: str | None, presented: str | None) -> 
 
 async def checked_form(request: Request, admin: AdminDep, web: WebDep) -> FormData:
     """The POSTed form of a signed-in producer, once its CSRF token has been checked."""
-    check_declared_length(request.headers.get("content-length"), MAX_FORM_BYTES)
+    check_declared_length(request.headers.get("content-length"), MAX_FORM_BYTES, what="the form")
     form = await request.form(**FORM_LIMITS)
     presented = form.get(CSRF_FIELD)
     check_csrf(web, admin.session_id, presented if isinstance(presented, str) else None)

@@ -8,14 +8,15 @@ from datetime import datetime
 from episodes.chapters import safe_url
 from episodes.models import Episode, EpisodeType, Status
 from episodes.urls import enclosure_path
-from podcast.web.timecodes import fragment_seconds
+from podcast.core import public_urls
+from podcast.core.timecodes import fragment_seconds
 
 ROLE_LABELS = {"host": "Host", "guest": "Guest", "co-host": "Co-host", "producer": "Producer"}
 
 
 def image_path(key: str | None) -> str | None:
     """Same-origin image path (``/images/<digest>.<ext>``): pages never link to base_url hosts."""
-    return None if key is None else f"/images/{key.split('/', 1)[1]}"
+    return None if key is None else public_urls.image_path(key)
 
 
 def numbering(episode: Episode) -> str:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi.templating import Jinja2Templates
 
-from podcast.web import timecodes
+from podcast.core import public_urls, timecodes
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -52,6 +52,9 @@ def _make() -> Jinja2Templates:
     env.trim_blocks = True
     env.lstrip_blocks = True
     env.globals["static"] = static_url
+    # Same-origin paths, shaped once in podcast.core.public_urls (as the feed's absolute URLs).
+    env.globals["episode_path"] = public_urls.episode_path
+    env.globals["enclosure_path"] = public_urls.enclosure_path
     env.filters["clock"] = timecodes.clock
     env.filters["spoken"] = timecodes.spoken
     env.filters["iso_duration"] = timecodes.iso_duration

@@ -31,7 +31,7 @@ def _chunks(body: bytes, size: int = 1024 * 1024) -> Iterator[bytes]:
 def _refused(response: Any) -> None:  # httpx's Response, or TestClient's
     assert response.status_code == 413, response.text[:200]
     assert response.headers["content-type"] == "application/json"
-    assert "larger than 16 MiB" in response.json()["detail"]
+    assert "larger than the 16 MiB upload limit" in response.json()["detail"]
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,6 @@ from mutagen.flac import FLAC
 from episodes import flac_frames
 from episodes.audio import CorruptAudio, read_audio
 from episodes.audio_length import (
-    clock,
     count_mp3_frames,
     mdat_bytes,
     measure,
@@ -36,15 +35,6 @@ def copy(tmp_path: Path, source: Path, data: bytes | None = None) -> Path:
     path = tmp_path / f"upload{source.suffix}"
     path.write_bytes(source.read_bytes() if data is None else data)
     return path
-
-
-@pytest.mark.parametrize(
-    ("seconds", "shown"),
-    [(0, "0:00"), (0.72, "0:00"), (29.99, "0:29"), (60.19, "1:00"), (3599.9, "59:59"),
-     (3600, "1:00:00"), (65536.06, "18:12:16"), (float("nan"), "0:00"), (-3, "0:00")],
-)  # fmt: skip
-def test_clock(seconds: float, shown: str) -> None:
-    assert clock(seconds) == shown
 
 
 # --- WAV --------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""``/episodes/{slug}/chapters.json``: Podcasting 2.0 JSON chapters, for public episodes only."""
+"""``/episodes/{slug}/chapters.json``: Podcasting 2.0 JSON chapters of public episodes (and,
+for producers, of drafts and scheduled ones)."""
 
 from __future__ import annotations
 
@@ -65,5 +66,9 @@ def test_only_public_episodes_with_chapters(client: TestClient, auth: dict[str, 
         response = client.get(f"/episodes/{slug}/chapters.json")
         assert response.status_code == 404, slug
         assert response.json() == {"detail": "no chapters for this episode"}
-    # Producers do not get drafts' chapters here either: this is the public file.
-    assert client.get(f"/episodes/{draft['slug']}/chapters.json", headers=auth).status_code == 404
+    # Producers see drafts' chapters, as their audio and transcripts, never from a cache.
+    for slug in (draft["slug"], scheduled["slug"]):
+        response = client.get(f"/episodes/{slug}/chapters.json", headers=auth)
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == "private, no-store"
+    assert client.get(f"/episodes/{plain['slug']}/chapters.json", headers=auth).status_code == 404

@@ -9,7 +9,14 @@ import zlib
 import pytest
 from PIL import Image
 
-from podcast.media.images import MAX_PIXELS, ArtworkError, Picture, inspect_image
+from podcast.media.images import (
+    MAX_PIXELS,
+    ArtworkError,
+    Picture,
+    artwork_size_ok,
+    extension_for,
+    inspect_image,
+)
 
 
 def _encode(fmt: str, size: tuple[int, int] = (300, 200), mode: str = "RGB") -> bytes:
@@ -79,3 +86,13 @@ def test_decompression_bombs_are_refused_before_decoding(side: int) -> None:
 
 def test_artwork_error_is_a_value_error() -> None:
     assert issubclass(ArtworkError, ValueError)
+
+
+def test_artwork_rules() -> None:
+    """Apple's show artwork, defined once for the upload and the feed check."""
+    assert artwork_size_ok(1400, 1400) and artwork_size_ok(3000, 3000)
+    assert not artwork_size_ok(1399, 1399) and not artwork_size_ok(3001, 3001)
+    assert not artwork_size_ok(1400, 1401)
+    assert extension_for("JPEG") == extension_for("MPO") == "jpg"  # camera JPEGs are JPEGs
+    assert extension_for("PNG") == "png"
+    assert extension_for("GIF") is None

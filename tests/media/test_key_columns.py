@@ -8,7 +8,6 @@ import sys
 from podcast.media.store import key_columns
 from podcast.models import metadata
 
-
 # Named like a storage key, but not one: a job's deduplication key.
 NOT_STORAGE = {("jobs", "dedupe_key")}
 

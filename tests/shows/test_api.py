@@ -75,3 +75,15 @@ def test_patch_show_rejects_bad_values(client: TestClient, auth: dict[str, str])
     response = client.patch("/api/show", json={"title": None}, headers=auth)
     assert response.status_code == 422 and response.json()["detail"] == "title: cannot be empty"
     assert client.get("/api/show").json()["category"] == "Business"
+
+
+def test_show_language_is_stored_in_one_spelling(client: TestClient, auth: dict[str, str]) -> None:
+    """Any case in, BCP 47's case out; a script or "_" is not what Apple takes for <language>."""
+    for sent, stored in (("EN-gb", "en-GB"), ("cy", "cy"), ("es-419", "es-419")):
+        response = client.patch("/api/show", json={"language": sent}, headers=auth)
+        assert response.status_code == 200, response.text
+        assert response.json()["language"] == stored
+    for refused in ("en_GB", "zh-Hant", "english", "en-GB-oxendict"):
+        response = client.patch("/api/show", json={"language": refused}, headers=auth)
+        assert response.status_code == 422, refused
+        assert response.json()["detail"].startswith("language:")

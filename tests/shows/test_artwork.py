@@ -59,8 +59,22 @@ def test_upload_replace_and_release(
         (image_bytes(3200, fmt="PNG"), 422, "between 1400x1400 and 3000x3000"),
         (image_bytes(1400)[:2000], 422, "damaged or truncated"),
         (image_bytes(1400, mode="CMYK", colour=(0, 0, 0, 0)), 422, "RGB"),
+        (image_bytes(1400, fmt="PNG", mode="I;16", colour=300), 422, "RGB"),
+        (image_bytes(1400, fmt="PNG", mode="1", colour=1), 422, "RGB"),
     ],
-    ids=["gif", "webp", "text", "empty", "not-square", "small", "large", "truncated", "cmyk"],
+    ids=[
+        "gif",
+        "webp",
+        "text",
+        "empty",
+        "not-square",
+        "small",
+        "large",
+        "truncated",
+        "cmyk",
+        "16-bit-grey",
+        "1-bit",
+    ],
 )
 def test_refused_images(
     client: TestClient,
@@ -88,3 +102,21 @@ def test_needs_a_producer(client: TestClient) -> None:
 def test_too_large(client: TestClient, auth: dict[str, str]) -> None:
     response = put_artwork(client, auth, b"\xff\xd8\xff" + b"\0" * (20 * 1024 * 1024))
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("fmt", "mode", "colour"),
+    [("JPEG", "RGB", (0, 94, 184)), ("JPEG", "L", 128), ("PNG", "RGBA", (0, 94, 184, 255)),
+     ("PNG", "P", 3), ("PNG", "LA", (128, 255))],
+)  # fmt: skip
+def test_what_the_upload_takes_the_feed_check_passes(
+    client: TestClient, auth: dict[str, str], fmt: str, mode: str, colour: object
+) -> None:
+    """One rule (podcast.media.images): no artwork is accepted here and flagged there."""
+    sides = (1400, 3000)
+    for side in sides:
+        response = put_artwork(client, auth, image_bytes(side, fmt=fmt, mode=mode, colour=colour))
+        assert response.status_code == 200, response.text
+        report = client.get("/api/feed/check", headers=auth).json()
+        artwork = {f["rule"] for f in report["findings"] if f["rule"].startswith("show-artwork")}
+        assert artwork == set(), (side, report)

@@ -164,7 +164,7 @@ def test_unknown_episodes_html_and_oversized_files_are_refused(
     with pytest.raises(InvalidFile, match="HTML transcripts cannot be uploaded") as info:
         _upload(client, settings, episode["id"], "<p>Hi</p>", media_type="text/html")
     assert info.value.field == "file"
-    with pytest.raises(InvalidFile, match="larger than 10 MiB"):
+    with pytest.raises(InvalidFile, match="larger than the 10 MiB upload limit"):
         _upload(client, settings, episode["id"], b"x" * (10 * 1024 * 1024 + 1))
     assert _listed(client, auth, episode["id"]) == []
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from podcast.web.timecodes import parse_start
+from podcast.core.timecodes import parse_start
 from tests.conftest import NOW
 from tests.factories import create_episode
 from tests.web.helpers import (

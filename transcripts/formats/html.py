@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 
+from podcast.core.timecodes import clock, iso_duration_ms
 from transcripts.cues import Transcript, clean_speaker, clean_text, strip_controls
 
 __all__ = ["duration_attribute", "render", "render_fragment"]
@@ -18,23 +19,11 @@ __all__ = ["duration_attribute", "render", "render_fragment"]
 
 def duration_attribute(ms: int) -> str:
     """A valid HTML duration string for ``<time datetime>``, e.g. 65500 ms → ``PT1M5.5S``."""
-    seconds, millis = divmod(ms, 1000)
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    value = "PT"
-    if hours:
-        value += f"{hours}H"
-    if minutes:
-        value += f"{minutes}M"
-    if seconds or millis or value == "PT":
-        fraction = f".{millis:03d}".rstrip("0").rstrip(".")
-        value += f"{seconds}{fraction}S"
-    return value
+    return iso_duration_ms(ms)
 
 
 def _clock(ms: int) -> str:
-    seconds = ms // 1000
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return clock(ms // 1000, always_hours=True)
 
 
 def render_fragment(transcript: Transcript) -> str:

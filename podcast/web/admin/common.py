@@ -20,8 +20,9 @@ from podcast.core import auth
 from podcast.core.auth import AdminSession
 from podcast.core.deps import ClockDep, SessionDep, end_transaction
 from podcast.core.errors import BadRequest, DomainError
+from podcast.core.request_body import MULTIPART_SLACK, check_declared_length
 from podcast.media import Storage
-from podcast.media.uploads import Received, check_declared_length, receive_multipart
+from podcast.media.uploads import Received, receive_multipart
 from podcast.shows.deps import ShowDep
 from podcast.shows.models import Show
 from podcast.web.responses import render
@@ -35,7 +36,6 @@ from podcast.web.sessions import (
     web_state,
 )
 
-MULTIPART_SLACK = 1024 * 1024  # boundaries and the small fields around the file
 _MAX_ID_DIGITS = 9  # fits a 32-bit integer column on PostgreSQL
 
 
@@ -134,7 +134,7 @@ async def receive_upload(
     header_token = request.headers.get(CSRF_HEADER)
     if header_token is not None:
         check_csrf(web, admin.session_id, header_token)
-    check_declared_length(request.headers.get("content-length"), limit, MULTIPART_SLACK)
+    check_declared_length(request.headers.get("content-length"), limit, slack=MULTIPART_SLACK)
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):
         raise BadRequest("send the form as multipart/form-data")

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from episodes import ingest, repository, service
+from episodes import ingest, repository, service, visibility
 from episodes.models import Episode, Status
 from podcast.core import auth
 from podcast.core.auth import AdminSession
@@ -278,7 +278,7 @@ def edit_page(page: AdminEpisode, *, status_code: int = 200, **extra: Any) -> HT
         show,
         episode=episode,
         status=template_helpers.status_label(episode, now),
-        is_public=episode.is_public(now),
+        is_public=visibility.is_public(episode, now),
         values=extra.pop("values", None) or forms.values_from_episode(episode),
         errors=extra.pop("errors", {}),
         publish_errors=extra.pop("publish_errors", {}),

@@ -17,14 +17,10 @@ from podcast.core.auth import AdminSession
 from podcast.core.deps import ClockDep, SessionDep
 from podcast.core.errors import DomainError, Invalid, UnsupportedMediaType
 from podcast.core.http_errors import status_of
+from podcast.core.request_body import describe_limit
 from podcast.media.deps import StorageDep
-from podcast.shows.artwork import (
-    MAX_BYTES,
-    MAX_SIDE,
-    MIN_SIDE,
-    check_show_artwork,
-    replace_show_artwork,
-)
+from podcast.media.images import ARTWORK_MAX_SIDE, ARTWORK_MIN_SIDE
+from podcast.shows.artwork import MAX_BYTES, check_show_artwork, replace_show_artwork
 from podcast.shows.deps import ShowDep
 from podcast.shows.models import Show
 from podcast.shows.service import update_show
@@ -61,9 +57,9 @@ def _page(
         artwork=template_helpers.image_path(key),
         artwork_format=key.rsplit(".", 1)[-1].upper().replace("JPG", "JPEG") if key else None,
         categories=show_form.category_groups(),
-        min_side=MIN_SIDE,
-        max_side=MAX_SIDE,
-        max_mb=MAX_BYTES // (1024 * 1024),
+        min_side=ARTWORK_MIN_SIDE,
+        max_side=ARTWORK_MAX_SIDE,
+        max_size=describe_limit(MAX_BYTES),
         **extra,
     )
     return render(request, "admin/show.html", page, status_code=status_code, private=True)

@@ -8,10 +8,10 @@ from typing import Any
 from markupsafe import Markup
 
 from episodes.models import Episode
-from episodes.urls import enclosure_url, page_url
-from podcast.media.urls import image_url
+from episodes.urls import enclosure_url
+from podcast.core.public_urls import PublicUrls
+from podcast.core.timecodes import iso_duration
 from podcast.shows.models import Show
-from podcast.web.timecodes import iso_duration
 
 # Inside <script> the HTML parser ends the element at "</script" whatever JSON thinks, and
 # "<!--" changes how it scans: escape every "<", ">" and "&" as JSON unicode escapes.
@@ -26,13 +26,14 @@ def script_json(data: Any) -> Markup:
 
 
 def podcast_episode(episode: Episode, show: Show, base_url: str) -> dict[str, Any]:
+    urls = PublicUrls(base_url)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "PodcastEpisode",
         "name": episode.title,
-        "url": page_url(base_url, episode),
+        "url": urls.episode_page(episode.slug),
         "inLanguage": show.language,
-        "partOfSeries": {"@type": "PodcastSeries", "name": show.title, "url": f"{base_url}/"},
+        "partOfSeries": {"@type": "PodcastSeries", "name": show.title, "url": urls.home()},
     }
     if episode.summary:
         data["description"] = episode.summary
@@ -47,11 +48,11 @@ def podcast_episode(episode: Episode, show: Show, base_url: str) -> dict[str, An
         data["timeRequired"] = iso_duration(audio.duration)
         data["associatedMedia"] = {
             "@type": "MediaObject",
-            "contentUrl": enclosure_url(base_url, episode),
+            "contentUrl": enclosure_url(urls, episode),
             "encodingFormat": audio.mime_type,
             "duration": iso_duration(audio.duration),
         }
-    artwork = image_url(base_url, episode.artwork_key or show.artwork_key)
+    artwork = urls.image(episode.artwork_key or show.artwork_key)
     if artwork:
         data["image"] = artwork
     people = [p for p in episode.people if p.get("name")]

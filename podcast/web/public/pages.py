@@ -10,20 +10,21 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from episodes import repository
+from episodes import repository, visibility
 from episodes.models import Episode
-from episodes.urls import enclosure_url, page_url
+from episodes.urls import enclosure_url
+from podcast.core import languages
 from podcast.core.auth import AdminSession
 from podcast.core.deps import ClockDep, SessionDep, SettingsDep
+from podcast.core.public_urls import episode_path
 from podcast.core.routing import get_and_head
-from podcast.media.urls import image_url
+from podcast.core.timecodes import parse_start
 from podcast.shows.deps import ShowDep
 from podcast.shows.models import Show
 from podcast.web import template_helpers
 from podcast.web.public import jsonld, search_view, transcript_parts, transcript_view
 from podcast.web.responses import render
 from podcast.web.sessions import OptionalAdmin, WebDep
-from podcast.web.timecodes import parse_start
 from transcripts import repository as transcript_repository
 from transcripts.languages import choose
 
@@ -55,7 +56,7 @@ def index(
     rows, total = repository.page(
         session,
         show.id,
-        where=repository.visible(clock.now()),
+        where=visibility.public_clause(clock.now()),
         offset=(number - 1) * per_page,
         limit=per_page,
     )
@@ -72,7 +73,7 @@ def index(
         "feed_url": settings.feed_url,
         "artwork": template_helpers.image_path(show.artwork_key),
         "subscribe_links": web.settings.subscribe_links,
-        "canonical": f"{settings.base_url}/" + (f"?page={number}" if number > 1 else ""),
+        "canonical": settings.public_urls.home() + (f"?page={number}" if number > 1 else ""),
     }
     return render(request, "index.html", context, private=admin is not None)
 
@@ -83,9 +84,7 @@ def _visible_episode(
     """The episode a page names, if this reader may see it: the public sees published
     episodes only, a signed-in producer drafts and scheduled ones too."""
     episode = repository.get_by_slug(session, show.id, slug)
-    if episode is None or not (admin is not None or episode.is_public(now)):
-        return None
-    return episode
+    return episode if visibility.may_see(episode, now, producer=admin is not None) else None
 
 
 @get_and_head(router, "/episodes/{slug}", response_class=HTMLResponse)
@@ -105,7 +104,7 @@ def episode_page(
     if episode is None:
         return not_found(request, show, admin, "episode")
     start = parse_start(t)
-    base = settings.base_url
+    urls = settings.public_urls
     artwork_key = episode.artwork_key or show.artwork_key
     context = {
         "show": show,
@@ -113,17 +112,17 @@ def episode_page(
         "episode": episode,
         "numbering": template_helpers.numbering(episode),
         "status": template_helpers.status_label(episode, now),
-        "is_public": episode.is_public(now),
+        "is_public": visibility.is_public(episode, now),
         "audio_src": template_helpers.audio_src(episode, start),
         "start": start,
         "chapters": template_helpers.chapters(episode),
         "people": [(p, template_helpers.role_label(p.get("role"))) for p in episode.people],
         "transcripts": transcript_view.for_episode(session, episode, show.language),
         "artwork": template_helpers.image_path(artwork_key),
-        "jsonld": jsonld.script_json(jsonld.podcast_episode(episode, show, base)),
-        "canonical": page_url(base, episode),
-        "og_image": image_url(base, artwork_key),
-        "og_audio": enclosure_url(base, episode),
+        "jsonld": jsonld.script_json(jsonld.podcast_episode(episode, show, urls.base_url)),
+        "canonical": urls.episode_page(episode.slug),
+        "og_image": urls.image(artwork_key),
+        "og_audio": enclosure_url(urls, episode),
     }
     return render(request, "episode.html", context, private=admin is not None)
 
@@ -139,7 +138,7 @@ def transcript_page(
     admin: OptionalAdmin,
     page: Annotated[str | None, Query()] = None,
     t: Annotated[str | None, Query()] = None,
-    lang: Annotated[str | None, Query(max_length=35)] = None,
+    lang: Annotated[str | None, Query(max_length=languages.MAX_LENGTH)] = None,
 ) -> HTMLResponse:
     """The whole transcript in parts of bounded size (``?page=``); ``?t=`` without a page
     opens the part holding that moment and starts the player there."""
@@ -167,7 +166,7 @@ def transcript_page(
         "show": show,
         "admin": admin,
         "episode": episode,
-        "is_public": episode.is_public(now),
+        "is_public": visibility.is_public(episode, now),
         "language": record.language,
         "language_name": transcript_view.language_name(record.language),
         "lang_param": record.language if "lang=" in href(1) else None,
@@ -178,7 +177,7 @@ def transcript_page(
         "parts": [(n, href(n), plan.start_of(n)) for n in range(1, plan.parts + 1)],
         "part_count": plan.parts,
         "fragment": fragment,
-        "episode_href": f"/episodes/{episode.slug}",
+        "episode_href": episode_path(episode.slug),
         "form_action": href(1).split("?", 1)[0],
         "canonical": settings.base_url + href(number),
     }

@@ -15,19 +15,19 @@ import itertools
 import re
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
+from podcast.core import public_urls
 from podcast.core.caching import SizedCache
+from podcast.core.languages import normalise
 from podcast.web.templating import templates
 from transcripts import display, repository
 from transcripts.display import DisplayCue
 from transcripts.formats import served_formats
-from transcripts.languages import normalise
-from transcripts.links import transcript_url
 from transcripts.models import StoredTranscript
 
 LANGUAGE_NAMES = {
@@ -112,13 +112,14 @@ def transcript_page_href(
 ) -> str:
     """``/episodes/{slug}/transcript`` with ``?lang=`` (other languages), ``page`` and ``t``."""
     query: dict[str, str] = {}
-    if normalise(language) != normalise(show_language):
-        query["lang"] = language
+    lang = public_urls.transcript_lang(language, show_language)
+    if lang is not None:
+        query["lang"] = lang
     if part > 1:
         query["page"] = str(part)
     if t is not None:
         query["t"] = str(int(t))
-    path = f"/episodes/{quote(slug)}/transcript"
+    path = public_urls.transcript_page_path(slug)
     return f"{path}?{urlencode(query)}" if query else path
 
 
@@ -202,7 +203,7 @@ def downloads(slug: str, record: StoredTranscript, show_language: str) -> list[D
         Download(
             fmt.label,
             fmt.extension,
-            transcript_url("", slug, fmt.name, record.language, show_language),
+            public_urls.transcript_path(slug, fmt.name, record.language, show_language),
         )
         for fmt in served_formats(record.timed)
     ]

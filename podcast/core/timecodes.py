@@ -1,7 +1,18 @@
-"""Times in page URLs and text: ``?t=12:34`` deep links and the clock labels beside cues."""
+"""Times as people and standards write them: one definition of each spelling.
+
+* :func:`parse_start`: what a person types or shares (``?t=12:34``, ``1h2m3s``).
+* :func:`clock`: ``12:34`` / ``1:02:03`` labels (pages, transcript cues, upload errors).
+* :func:`iso_duration` / :func:`iso_duration_ms`: ISO 8601 durations (``PT1H2M3S``), which
+  HTML's ``<time datetime>`` and schema.org both take.
+* :func:`fragment_seconds`: a media-fragment number (``#t=754.5``).
+
+The feed's ``itunes:duration`` is whole seconds (Apple's preferred form) and the transcript
+formats write their own file timestamps (``transcripts.cues.format_timestamp``).
+"""
 
 from __future__ import annotations
 
+import math
 import re
 
 _CLOCK = re.compile(r"(?:(\d{1,3}):)?(\d{1,3}):(\d{1,2}(?:\.\d+)?)")
@@ -41,12 +52,16 @@ def fragment_seconds(seconds: float) -> str:
     return text or "0"
 
 
-def clock(seconds: float) -> str:
-    """``12:34`` under an hour, ``1:02:03`` from an hour on (whole seconds, rounded down)."""
-    total = int(seconds)
+def clock(seconds: float, *, always_hours: bool = False) -> str:
+    """``12:34`` under an hour, ``1:02:03`` from an hour on (``0:12:34`` with
+    ``always_hours``). Whole seconds rounded down, as a player shows them: a file that stops
+    at 30.9 s ends at 0:30. Negative and non-finite values are ``0:00``."""
+    total = int(seconds) if math.isfinite(seconds) and seconds > 0 else 0
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    if hours or always_hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
 
 
 def spoken(seconds: float) -> str:
@@ -62,15 +77,26 @@ def spoken(seconds: float) -> str:
 
 
 def iso_duration(seconds: float) -> str:
-    """``PT1H2M3S``, for ``<time datetime>`` and schema.org."""
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    out = "PT"
+    """``PT1H2M3S`` in whole seconds (rounded), for schema.org and ``<time datetime>``."""
+    whole = round(seconds) if math.isfinite(seconds) and seconds > 0 else 0
+    return iso_duration_ms(whole * 1000)
+
+
+def iso_duration_ms(ms: int) -> str:
+    """An ISO 8601 / HTML duration to the millisecond: 65500 ms → ``PT1M5.5S``, 0 → ``PT0S``.
+
+    Zero parts are left out, and the fraction has no trailing zeros (``PT10H0.01S``)."""
+    if ms < 0:
+        raise ValueError(f"a duration cannot be negative: {ms} ms")
+    seconds, millis = divmod(ms, 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    value = "PT"
     if hours:
-        out += f"{hours}H"
+        value += f"{hours}H"
     if minutes:
-        out += f"{minutes}M"
-    if secs or out == "PT":
-        out += f"{secs}S"
-    return out
+        value += f"{minutes}M"
+    if seconds or millis or value == "PT":
+        fraction = f".{millis:03d}".rstrip("0").rstrip(".")
+        value += f"{seconds}{fraction}S"
+    return value
