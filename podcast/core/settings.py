@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     feed_redirect: bool = False
     # Paths of an earlier feed on this host (e.g. ["/rss", "/podcast.xml"]): 301 to /feed.xml.
     feed_old_paths: list[str] = Field(default_factory=list)
+    # Speech recognition (docs/asr.md): a local model directory or a faster-whisper model name
+    # (downloaded on first use); empty means Whisper base from the bundled packages (`.[asr]`).
+    asr_model: str = ""
 
     @field_validator("base_url")
     @classmethod
