@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import pytest
@@ -38,7 +39,7 @@ def assert_within(cues: list[Cue], max_chars: int = 84, max_seconds: float = 7.0
         assert cue.start_ms is not None and cue.end_ms is not None
         assert len(cue.text) <= max_chars, cue.text
         assert cue.end_ms - cue.start_ms <= max_seconds * 1000, cue
-    for before, after in zip(cues, cues[1:], strict=False):
+    for before, after in itertools.pairwise(cues):
         assert before.end_ms is not None and after.start_ms is not None
         assert before.end_ms <= after.start_ms
 
@@ -153,7 +154,9 @@ def test_pieces_without_a_space_belong_to_the_word_before() -> None:
 
 
 def test_welsh_text_keeps_its_letters() -> None:
-    text = "Croeso i'r podlediad. Heddiw rydym yn siarad am arweinyddiaeth dosturiol ym maes iechyd."
+    text = (
+        "Croeso i'r podlediad. Heddiw rydym yn siarad am arweinyddiaeth dosturiol ym maes iechyd."
+    )
     cues = words_to_cues(spoken(text, per_word=0.2, gap=0.0))
     assert " ".join(texts(cues)) == text
     assert_within(cues)
@@ -212,7 +215,7 @@ def test_any_words_give_cues_within_limits(items: list[tuple[float, float, str]]
             assert len(cue.text) <= 84
             assert cue.end_ms - cue.start_ms <= 7000
         assert cue.text == " ".join(w.text for w in cue.words)
-    for before, after in zip(cues, cues[1:], strict=False):
+    for before, after in itertools.pairwise(cues):
         assert (before.end_ms or 0) <= (after.start_ms or 0)
     joined = " ".join(" ".join(w.text.split()) for w in words).split()
     assert "".join(" ".join(texts(cues)).split()) == "".join(joined).replace("\ufffd", "")

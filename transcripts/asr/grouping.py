@@ -148,7 +148,8 @@ def words_to_cues(
                     current = []
         current.append(unit)
         if _ends_with(unit.text, _SENTENCE_END) and (
-            _length(current) >= max_chars / 2 or current[-1].end - current[0].start >= max_seconds / 2
+            _length(current) >= max_chars / 2
+            or current[-1].end - current[0].start >= max_seconds / 2
         ):
             groups.append(current)
             current = []
