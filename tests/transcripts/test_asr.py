@@ -13,8 +13,9 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
+import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
@@ -137,23 +138,24 @@ def test_cues_from_real_speech_are_readable(english: tuple[AsrResult, list[float
 
 def test_the_language_is_detected_when_asked(asr_settings: Settings, english_wav: Path) -> None:
     # A stream that cannot seek (as storage gives) works like a path.
-    with open(english_wav, "rb") as file, os.fdopen(os.dup(file.fileno()), "rb", 0) as raw:
-        os.lseek(raw.fileno(), 0, os.SEEK_SET)
-        stream = _Unseekable(raw)
-        result = transcribe(stream, settings=asr_settings, language="auto")
+    with open(english_wav, "rb") as file:
+        result = transcribe(_Unseekable(file), settings=asr_settings, language="auto")
     assert result.language == "en"
     assert 0.5 < result.language_probability <= 1
     assert wer(ENGLISH, result) <= MAX_WER_EN
 
 
 class _Unseekable:
-    """A byte stream with only read/close, like ``Storage.open``."""
+    """A byte stream with only read and close, like ``Storage.open``."""
 
-    def __init__(self, raw: object) -> None:
-        self._raw = raw
+    def __init__(self, file: BinaryIO) -> None:
+        self._file = file
 
     def read(self, size: int = -1, /) -> bytes:
-        return self._raw.read(size)  # type: ignore[attr-defined, no-any-return]
+        return self._file.read(size)
+
+    def close(self) -> None:
+        self._file.close()
 
     def seekable(self) -> bool:
         return False
@@ -202,13 +204,35 @@ def test_languages_map_from_bcp47() -> None:
     assert caught.value.field == "language"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _no_network_needed() -> Iterator[None]:
-    """The model and the VAD are local: Hugging Face is never asked."""
-    before = os.environ.get("HF_HUB_OFFLINE")
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    yield
-    if before is None:
-        os.environ.pop("HF_HUB_OFFLINE", None)
-    else:
-        os.environ["HF_HUB_OFFLINE"] = before
+NO_NETWORK = """
+import socket, sys
+from pathlib import Path
+
+def refuse(*args, **kwargs):
+    raise OSError("network used")
+
+socket.socket.connect = refuse
+socket.create_connection = refuse
+from podcast.core.settings import Settings
+from transcripts.asr.transcriber import transcribe
+
+result = transcribe(sys.argv[2], settings=Settings(data_dir=Path(sys.argv[1])), language="en")
+print(len(result.words))
+"""
+
+
+def test_nothing_is_fetched_from_the_network(asr_settings: Settings, tmp_path: Path) -> None:
+    """The joined model and the voice activity detector are local: a process that cannot open
+    a connection transcribes all the same."""
+    wav = speak(tmp_path / "short.wav", "en-gb", "Thank you for listening.")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env.pop("HF_HUB_OFFLINE", None)
+    done = subprocess.run(
+        [sys.executable, "-c", NO_NETWORK, str(asr_settings.data_dir), str(wav)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.strip()) >= 3
