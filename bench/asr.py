@@ -106,10 +106,10 @@ def normalise(text: str) -> str:
 
 
 def english_script(minutes: float) -> list[str]:
-    """Paragraphs of about 100 words until the script is long enough (espeak-ng speaks about
-    160 words a minute)."""
+    """Paragraphs of about 100 words until the script is long enough (espeak-ng's en-gb voice
+    speaks about 200 words a minute)."""
     rng = random.Random(13)
-    words_needed = int(minutes * 160)
+    words_needed = int(minutes * 200)
     paragraphs = [" ".join([rng.choice(OPENINGS), *rng.sample(SENTENCES, 4)])]
     while sum(len(p.split()) for p in paragraphs) < words_needed:
         paragraphs.append(" ".join(rng.sample(SENTENCES, 6)))
