@@ -9,6 +9,7 @@ are skipped locally, and fail on CI (``CI=true``), where they must run.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -32,11 +33,13 @@ if not ON_CI:
         )
 
 import jiwer  # noqa: E402  (after the skip checks)
+import numpy as np  # noqa: E402
 
 from transcripts.asr.grouping import words_to_cues  # noqa: E402
 from transcripts.asr.transcriber import (  # noqa: E402
     AsrResult,
     TranscriptionCancelled,
+    _slices,
     load_model,
     transcribe,
     whisper_language,
@@ -190,6 +193,30 @@ def test_cancelling_stops_between_segments(
     assert len(seen) == 1 and seen[0] < 1.0
     with pytest.raises(TranscriptionCancelled):
         transcribe(english_wav, settings=asr_settings, language="en", cancelled=lambda: True)
+
+
+def test_long_audio_is_recognised_in_slices(asr_settings: Settings, english_wav: Path) -> None:
+    seen: list[float] = []
+    result = transcribe(
+        english_wav, settings=asr_settings, language="en", progress=seen.append, slice_seconds=5
+    )
+    assert wer(ENGLISH, result) <= MAX_WER_EN
+    starts = [word.start for word in result.words]
+    assert starts == sorted(starts) and starts[-1] > 8  # later slices are offset
+    assert seen == sorted(seen) and seen[-1] == 1.0
+
+
+def test_slices_cover_everything_and_cut_in_silence() -> None:
+    rate = 16_000
+    rng = np.random.default_rng(1)
+    samples = rng.uniform(-0.5, 0.5, rate * 25).astype(np.float32)
+    samples[int(rate * 8.3) : int(rate * 8.6)] = 0  # a pause just before the 10 s mark
+    slices = list(_slices(samples, 10))
+    assert slices[0][0] == 0 and slices[-1][1] == len(samples)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(slices))
+    assert 8.3 * rate <= slices[0][1] <= 8.6 * rate
+    assert list(_slices(samples[:rate], 10)) == [(0, rate)]
+    assert list(_slices(samples[:0], 10)) == []
 
 
 def test_languages_map_from_bcp47() -> None:
