@@ -29,6 +29,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 # Run as a script, this file's folder comes first on sys.path and its name would shadow the
@@ -43,7 +44,7 @@ from podcast.core.db import make_engine, make_sessionmaker
 from podcast.migrate import upgrade
 from transcripts import repository, service
 from transcripts.cues import Transcript
-from transcripts.formats import FORMATS, parse_transcript
+from transcripts.formats import FORMATS, RenderContext, parse_transcript
 from transcripts.models import StoredCue, StoredTranscript
 from transcripts.search import Scope, search
 
@@ -141,7 +142,7 @@ def bench_formats(maker: TextMaker) -> Transcript:
         f"   max {max(parse):6.1f} ms   target < 50 ms"
     )
     for name, fmt in FORMATS.items():
-        runs = timed(lambda fmt=fmt: fmt.render(transcript), 20)
+        runs = timed(partial(fmt.render, transcript, RenderContext("Bench")), 20)
         print(f"render {name:4}{'':31}median {statistics.median(runs):6.1f} ms")
     return transcript
 
@@ -266,7 +267,7 @@ def bench_search(folder: Path, episodes: int, maker: TextMaker, long: Transcript
 
         def serve() -> None:
             service.render_cache.clear()  # measure a miss every time
-            service.render(session, episode, record, "vtt")
+            service.render(session, episode, record, FORMATS["vtt"])
 
         runs = timed(serve, 20)
         print(

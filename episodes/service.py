@@ -10,9 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from episodes import repository
+from episodes.events import went_public
 from episodes.models import Episode, NotesFormat, Status
 from episodes.notes import render_notes
 from episodes.schemas import EpisodeCreate, EpisodeUpdate
@@ -27,13 +28,16 @@ _NOT_NULL = {"title", "summary", "show_notes", "show_notes_format", "episode_typ
 _LISTS = {"people", "keywords"}
 
 
-def create_episode(session: Session, show: Show, data: EpisodeCreate, now: datetime) -> Episode:
-    """A new draft. Its guid is made here once and never changes afterwards."""
+def create_episode(
+    session: Session, show: Show, data: EpisodeCreate, now: datetime, *, guid: str | None = None
+) -> Episode:
+    """A new draft. Its guid is made here once (or kept from the host a show moved from) and
+    never changes afterwards."""
     fields = data.model_dump(exclude_none=True, mode="json")
     explicit_slug = fields.pop("slug", None)
     episode = Episode(
         show_id=show.id,
-        guid=str(uuid.uuid4()),
+        guid=guid or str(uuid.uuid4()),
         status=Status.DRAFT,
         summary="",
         show_notes="",
@@ -97,7 +101,11 @@ def _apply(episode: Episode, fields: dict[str, Any]) -> None:
 
 
 def publish(episode: Episode, at: datetime | None, now: datetime) -> None:
-    """Publish now, back-date, or schedule: a future ``at`` keeps it hidden until then."""
+    """Publish now, back-date, or schedule: a future ``at`` keeps it hidden until then.
+
+    Listeners of ``episodes.events`` hear that it goes public at that time (in its session's
+    unit of work), each time: a reschedule or a second publish tells them again.
+    """
     if episode.audio is None:
         raise Conflict(
             "upload the audio before publishing: PUT /api/episodes/"
@@ -106,6 +114,11 @@ def publish(episode: Episode, at: datetime | None, now: datetime) -> None:
     episode.status = Status.PUBLISHED
     episode.publish_at = at or now
     episode.updated_at = now
+    session = object_session(episode)
+    if session is not None:  # always, for an episode read from the database
+        if episode.id is None:
+            session.flush()
+        went_public(session, episode.id, episode.publish_at)
 
 
 def unpublish(episode: Episode, now: datetime) -> None:

@@ -26,6 +26,9 @@ from podcast.core.settings import Settings
 from podcast.fastpath import FastPathApp
 from podcast.feed import routes as feed_routes
 from podcast.feed.cache import FeedCache
+from podcast.jobs import open_jobs, runs_jobs_in_serve, worker_for
+from podcast.jobs.handlers import Handlers
+from podcast.jobs.routes import router as jobs_router
 from podcast.media import open_storage
 from podcast.shows.routes import router as show_router
 from podcast.web import install as install_web
@@ -37,7 +40,13 @@ class Health(BaseModel):
     database: str = Field(description="`ok`, or why the database did not answer.")
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    job_handlers: Handlers | None = None,
+) -> FastAPI:
+    """The app; ``job_handlers`` adds job kinds to those of ``default_handlers`` (tests)."""
     settings = settings or Settings()
     clock = clock or SystemClock()
 
@@ -65,9 +74,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         if runtime.engine.dialect.name == "postgresql":
             listener = ChangeListener(runtime.engine, runtime.sessionmaker)
             listener.start()
+        # Background jobs: committed jobs go to the queue; with the embedded queue this
+        # process also runs them (docs/architecture.md, "Jobs").
+        app.state.jobs = open_jobs(settings, runtime.sessionmaker, clock, job_handlers)
+        worker = worker_for(settings, app.state.jobs) if runs_jobs_in_serve(settings) else None
+        if worker is not None:
+            worker.start()
         try:
             yield
         finally:
+            if worker is not None:
+                worker.stop()
             if listener is not None:
                 listener.stop()
             runtime.engine.dispose()
@@ -90,6 +107,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(episodes_router)
     app.include_router(media_router)
     app.include_router(transcripts_router)
+    app.include_router(jobs_router)
     install_web(app)
     docs.install(app)
     feed_routes.install(app, settings)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
 from podcast.core.clock import Clock
 from podcast.core.db import Sessions, make_engine, make_sessionmaker, session_scope
+from podcast.core.jobs import enqueue
 from podcast.core.settings import Settings
+from podcast.feed.announce_job import announce_when_public
 from podcast.migrate import upgrade
 from podcast.shows.service import ensure_default_show
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,8 @@ def prepare(settings: Settings, clock: Clock) -> Runtime:
     engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     upgrade(engine)
     factory = make_sessionmaker(engine)
+    # Tell WebSub hubs and ping URLs when an episode goes public (app and CLI alike).
+    announce_when_public(factory, settings, clock, enqueue)
     with session_scope(factory) as session:
         ensure_default_show(session, settings, clock.now())
     readers = make_sessionmaker(engine, write=False)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
@@ -25,11 +26,14 @@ from podcast.core.clock import SystemClock
 from podcast.core.db import session_scope
 from podcast.core.errors import DomainError
 from podcast.core.settings import Settings
+from podcast.imports.cli import import_command
+from podcast.media import migrate as media_migration
 from podcast.media import open_storage
-from podcast.media.store import GC_MIN_AGE_SECONDS, collect_garbage
+from podcast.media.store import GC_MIN_AGE_SECONDS, collect_garbage, referenced_keys
 from podcast.media.uploads import receive_file
 from podcast.migrate import current_revision, upgrade
 from podcast.shows.service import get_default_show
+from transcripts.formats import listed, upload_formats
 
 app = typer.Typer(help="Leadership Live podcast platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -44,6 +48,10 @@ transcript_app = typer.Typer(help="Episode transcripts.", no_args_is_help=True)
 app.add_typer(transcript_app, name="transcript")
 search_app = typer.Typer(help="The search index.", no_args_is_help=True)
 app.add_typer(search_app, name="search")
+jobs_app = typer.Typer(help="Background jobs.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
+
+app.command("import")(import_command)
 
 console = Console()
 errors = Console(stderr=True)
@@ -255,19 +263,92 @@ def media_gc(
         float,
         typer.Option(help="Leave files younger than this many minutes (a safety margin)."),
     ] = GC_MIN_AGE_SECONDS / 60,
+    partial_age: Annotated[
+        float,
+        typer.Option(help="Leave partial uploads touched within this many minutes."),
+    ] = 60,
 ) -> None:
-    """Delete stored files that no episode or show uses, and abandoned partial uploads.
+    """Delete stored files that no episode or show uses, and abandoned partial uploads
+    (with S3: unfinished multipart uploads and staging objects too).
 
     Safe while the service runs: each file is checked again under its lock before it goes.
     """
     with _session() as (settings, session):
-        result = collect_garbage(session, open_storage(settings), min_age_seconds=min_age * 60)
+        result = collect_garbage(
+            session,
+            open_storage(settings),
+            min_age_seconds=min_age * 60,
+            temp_age_seconds=partial_age * 60,
+        )
     for key in result.removed:
         console.print(f"removed {key}")
     console.print(
         f"{len(result.removed)} unreferenced file(s) and {len(result.temps)} partial upload(s)"
         f" removed; {result.too_young} unreferenced file(s) younger than {min_age:g} min kept"
     )
+
+
+@media_app.command("migrate")
+def media_migrate(
+    to: Annotated[str, typer.Option("--to", help="Where to copy the files: s3 or local.")],
+    verify: Annotated[
+        bool, typer.Option(help="Also re-read and hash the files the target already has.")
+    ] = False,
+) -> None:
+    """Copy every file a row uses from the current storage to another, checking size and
+    SHA-256. Resumable: run it again after an interruption, and once more just before
+    switching. Switches nothing: it prints the settings to change."""
+    if to not in ("s3", "local"):
+        _fail("--to is s3 or local")
+    with _session() as (settings, session):
+        keys = referenced_keys(session)
+    if to == settings.storage:
+        _fail(f"the current storage is already {to} (PODCAST_STORAGE)")
+    if to == "s3" and not settings.s3_bucket:
+        _fail("set PODCAST_S3_BUCKET (and PODCAST_S3_ENDPOINT_URL etc.) to the target bucket")
+    source = open_storage(settings)
+    target_settings = settings.model_copy(update={"storage": to})
+    target = open_storage(target_settings)
+    sizes, missing = media_migration.plan(source, keys)
+    with Progress(
+        TextColumn("[bold]copying[/]"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+        console=console,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("copy", total=sum(sizes.values()))
+        result = media_migration.migrate(
+            source,
+            target,
+            sizes,
+            verify_present=verify,
+            advance=lambda n: progress.advance(task, n),
+        )
+    for key in missing:
+        errors.print(f"[red]missing[/] {key}: a row names it but the current storage lacks it")
+    for key, problem in result.failed.items():
+        errors.print(f"[red]failed[/] {key}: {problem}")
+    console.print(
+        f"{len(result.copied)} file(s) copied and checked, {len(result.present)} already there,"
+        f" {len(result.failed) + len(missing)} problem(s); target: {target!r}"
+    )
+    if missing or not result.ok:
+        _fail("not everything was copied: nothing to switch yet (run it again once fixed)")
+    console.print("Every referenced file is in the target. Nothing was switched; to serve from it,")
+    console.print("stop uploads, run this once more, then set (and restart):")
+    for line in _storage_env(target_settings):
+        console.print(f"  {line}", highlight=False)
+
+
+def _storage_env(settings: Settings) -> list[str]:
+    if settings.storage == "local":
+        return ["PODCAST_STORAGE=local", f"PODCAST_DATA_DIR={settings.data_dir}"]
+    values = {
+        "PODCAST_STORAGE": "s3",
+        "PODCAST_S3_BUCKET": settings.s3_bucket,
+        "PODCAST_S3_PREFIX": settings.s3_prefix,
+        "PODCAST_S3_ENDPOINT_URL": settings.s3_endpoint_url,
+        "PODCAST_S3_REGION": settings.s3_region,
+    }
+    return [f"{name}={value}" for name, value in values.items() if value]
 
 
 @app.command()
@@ -304,55 +385,52 @@ def check() -> None:
 @transcript_app.command("add")
 def transcript_add(
     episode: Annotated[str, typer.Argument(help="Episode id or slug.")],
-    file: Annotated[Path, typer.Argument(help="WebVTT, SRT, Podcasting 2.0 JSON or plain text.")],
+    file: Annotated[
+        Path, typer.Argument(help=f"{listed(upload_formats())}; the format is read from it.")
+    ],
     language: Annotated[
         str | None, typer.Option(help="BCP 47 tag, e.g. en-GB (default: the show's).")
     ] = None,
 ) -> None:
     """Add or replace an episode's transcript in one language."""
-    from transcripts import service as transcript_service
-    from transcripts.cues import TranscriptError
+    from transcripts.formats import served_formats
     from transcripts.links import transcript_url
+    from transcripts.upload import FILE_FIELD, upload_transcript
 
     if not file.is_file():
         _fail(f"{file} is not a file")
     now = SystemClock().now()
     with _session() as (settings, session):
         show = get_default_show(session, settings)
-        found = (
-            episode_repository.get(session, show.id, int(episode))
-            if episode.isdigit()
-            else episode_repository.get_by_slug(session, show.id, episode)
-        )
-        if found is None:
-            _fail(f"no episode {episode!r}")
         try:
-            parsed = transcript_service.parse_upload(
+            result = upload_transcript(
+                session,
+                show,
+                episode,
                 file.read_bytes(),
-                language or show.language,
-                transcript_service.media_type_for(file.name),
-                transcript_service.audio_ms(found),
+                language=language,
+                media_type=None,
+                filename=file.name,
+                producer=True,
+                now=now,
             )
-            saved = transcript_service.save(session, found, parsed, now)
-        except TranscriptError as exc:
-            _fail(f"{file.name}: {exc}")
         except DomainError as exc:
-            _fail(exc.detail)
-        record = saved.record
-        verb = "added" if saved.created else ("replaced" if saved.changed else "unchanged")
+            _fail(f"{file.name}: {exc.detail}" if exc.field == FILE_FIELD else exc.detail)
+        record = result.record
+        verb = "added" if result.created else ("replaced" if result.changed else "unchanged")
         console.print(
-            f"Transcript [bold]{record.language}[/] {verb} for {found.slug!r}: "
-            f"{record.cue_count} cues from {parsed.source_format}"
-            + ("" if record.timed else " (no timestamps: text and HTML only)"),
+            f"Transcript [bold]{record.language}[/] {verb} for {result.episode.slug!r}: "
+            f"{record.cue_count} cues from {result.source.name}"
+            + ("" if record.timed else f" (no timestamps: {listed(served_formats(False))} only)"),
             soft_wrap=True,
         )
-        for warning in saved.warnings:
+        for warning in result.warnings:
             errors.print(f"[yellow]warning:[/] {warning}")
-        extension = "vtt" if record.timed else "html"
-        url = transcript_url(
-            settings.base_url, found.slug, extension, record.language, show.language
-        )
-        console.print(f"  {url}", soft_wrap=True)
+        for fmt in served_formats(record.timed):
+            url = transcript_url(
+                settings.base_url, result.episode.slug, fmt.name, record.language, show.language
+            )
+            console.print(f"  {fmt.label}: {url}", soft_wrap=True)
 
 
 @search_app.command("reindex")
@@ -362,3 +440,113 @@ def search_reindex() -> None:
 
     with _session() as (_settings, session):
         console.print(rebuild_index(session).capitalize() + ".")
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int | None,
+        typer.Option(help="Jobs run at once, one thread each (default: PODCAST_JOB_WORKERS)."),
+    ] = None,
+) -> None:
+    """Run background jobs until SIGTERM or Ctrl-C: needed with a Redis queue (with the
+    embedded queue, ``podcast serve`` runs them itself; a worker beside it is safe too)."""
+    import logging
+
+    from podcast.jobs import open_jobs, worker_for
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = Settings()
+    runtime = prepare(settings, SystemClock())
+    try:
+        queue = open_jobs(settings, runtime.sessionmaker, SystemClock())
+        kinds = ", ".join(sorted(queue.registry)) or "none registered"
+        errors.print(f"Worker on {settings.queue_url or 'the embedded queue'}; job kinds: {kinds}")
+        worker_for(settings, queue, workers=concurrency, guest=False).run()
+    finally:
+        runtime.engine.dispose()
+
+
+def _job_status_colour(status: str) -> str:
+    colour = {"failed": "red", "succeeded": "green", "running": "cyan"}.get(status)
+    return f"[{colour}]{status}[/]" if colour else status
+
+
+@jobs_app.command("list")
+def jobs_list(
+    status: Annotated[
+        str | None, typer.Option(help="queued, running, succeeded, failed or cancelled.")
+    ] = None,
+    kind: Annotated[str | None, typer.Option(help="Only jobs of this kind.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 20,
+) -> None:
+    """List recent background jobs, newest first."""
+    from podcast.core.jobs import STATUSES, list_jobs
+
+    if status is not None and status not in STATUSES:
+        _fail(f"--status must be one of {', '.join(STATUSES)}")
+    with _session() as (_settings, session):
+        rows = list_jobs(session, status=status, kind=kind, limit=limit)
+        table = Table(box=box.SIMPLE, pad_edge=False)
+        table.add_column("id", no_wrap=True, min_width=32)  # whole, to copy into `jobs show`
+        for name in ("kind", "status", "tries", "queued (UTC)"):
+            table.add_column(name, no_wrap=True)
+        table.add_column("message", ratio=1, min_width=16)
+        for job in rows:
+            status = _job_status_colour(job.status)
+            if job.status == "running":
+                status += f" {job.progress:.0%}"
+            table.add_row(
+                job.id,
+                job.kind,
+                status,
+                f"{job.attempts}/{job.max_attempts}",
+                job.created_at.strftime("%m-%d %H:%M"),
+                job.error if job.status == "failed" else (job.message or ""),
+            )
+        console.print(table if rows else "No jobs.")
+
+
+@jobs_app.command("show")
+def jobs_show(job_id: Annotated[str, typer.Argument(help="The job's id.")]) -> None:
+    """Everything about one job, as JSON (the same fields as GET /api/jobs/{id})."""
+    from podcast.core.jobs import get_job
+    from podcast.jobs.schemas import JobRead
+
+    with _session() as (_settings, session):
+        job = get_job(session, job_id)
+        if job is None:
+            _fail(f"no job {job_id!r}")
+        print(JobRead.of(job).model_dump_json(indent=2))
+
+
+@jobs_app.command("retry")
+def jobs_retry(job_id: Annotated[str, typer.Argument(help="A failed or cancelled job.")]) -> None:
+    """Queue a failed or cancelled job again, with all its attempts."""
+    from podcast.core.jobs import retry
+
+    with _session() as (_settings, session):
+        job = retry(session, job_id)
+        if job is None:
+            _fail(f"no failed or cancelled job {job_id!r} (or one like it is already queued)")
+    console.print(f"Job [bold]{job_id}[/] queued again; a worker's sweeper picks it up.")
+
+
+@jobs_app.command("cancel")
+def jobs_cancel(
+    job_id: Annotated[str, typer.Argument(help="A job's id, or the dedupe key of jobs.")],
+) -> None:
+    """Cancel a queued or running job (a running one stops at its next check)."""
+    from podcast.core.jobs import cancel
+
+    with _session() as (_settings, session):
+        cancelled = cancel(session, job_id)
+    if not cancelled:
+        _fail(f"no queued or running job {job_id!r}")
+    console.print(f"{len(cancelled)} job(s) cancelled.")
+
+
+if __name__ == "__main__":
+    app()

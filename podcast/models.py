@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from episodes import models as episode_models
-from podcast.core import tokens
+from podcast.core import jobs, tokens
 from podcast.core.db import Base
 from podcast.shows import models as show_models
 from transcripts import models as transcript_models
 
 metadata = Base.metadata
 
-__all__ = ["episode_models", "metadata", "show_models", "tokens", "transcript_models"]
+__all__ = ["episode_models", "jobs", "metadata", "show_models", "tokens", "transcript_models"]

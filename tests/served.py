@@ -110,6 +110,10 @@ class Served:
     def _stderr(self) -> str:
         if self.process is None or self.process.stdout is None:
             return ""
-        if self.process.poll() is None:
-            self.process.kill()
+        # The whole group: a worker left behind would hold the pipe open, and read() hang.
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait(timeout=10)
         return self.process.stdout.read().decode(errors="replace")[-4000:]

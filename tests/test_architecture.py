@@ -221,3 +221,23 @@ def test_the_reader_sees_imports_in_functions_and_type_checking_blocks() -> None
         ("podcast", False),
         ("podcast.feed", False),
     ]
+
+
+def test_only_the_jobs_shell_knows_the_queue() -> None:
+    """Domains queue work through ``podcast.core.jobs``; huey is ``podcast/jobs/``'s business
+    (docs/architecture.md, "Jobs")."""
+    assert layer_of("podcast.core.jobs") == "core"
+    assert layer_of("podcast.jobs.queue") == "shell"
+    outside = []
+    for module, path in MODULES.items():
+        if module == "podcast.jobs" or module.startswith("podcast.jobs."):
+            continue
+        for node, _level in _walk(ast.parse(path.read_text(), str(path))):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [alias.name for alias in node.names]
+            )
+            if any(name == "huey" or name.startswith("huey.") for name in names):
+                outside.append(module)
+    assert not outside, f"only podcast/jobs/ may import huey: {outside}"

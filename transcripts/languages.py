@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
+from podcast.core.languages import is_language_tag, parse_language_tag
+
 __all__ = ["choose", "normalise", "primary"]
 
 
@@ -17,18 +19,9 @@ T = TypeVar("T", bound=_HasLanguage)
 
 
 def normalise(tag: str) -> str:
-    """BCP 47 case conventions (``EN-gb`` → ``en-GB``, ``zh-hant-tw`` → ``zh-Hant-TW``), so
-    ``?language=en-gb`` and ``en-GB`` are one transcript. Validity is checked by the parser."""
-    parts = tag.strip().replace("_", "-").split("-")
-    out = [parts[0].lower()]
-    for part in parts[1:]:
-        if len(part) == 2 and part.isalpha():
-            out.append(part.upper())
-        elif len(part) == 4 and part.isalpha():
-            out.append(part.title())
-        else:
-            out.append(part.lower())
-    return "-".join(out)
+    """The one spelling of a tag (``podcast.core.languages``), so ``?language=en-gb`` and
+    ``en-GB`` are one transcript; a value that is no tag stays as given (it matches nothing)."""
+    return parse_language_tag(tag) if is_language_tag(tag) else tag.strip()
 
 
 def primary(tag: str) -> str:

@@ -3,7 +3,9 @@
 The feed builder calls ``transcript_links``; the transcripts package owns what it returns.
 URLs are stable: ``/episodes/{slug}/transcript.{ext}``, with ``?lang=`` added for every
 language other than the show's own (both forms keep working if the default changes).
-Untimed transcripts get only the HTML link: VTT, SRT and JSON need timestamps.
+Which formats are listed, in which order, with which type and ``rel``, is read from the format
+registry (``transcripts.formats``: ``feed_order``, ``timed``, ``feed_rel``): untimed
+transcripts get only the formats that need no timestamps.
 """
 
 from __future__ import annotations
@@ -18,14 +20,9 @@ from sqlalchemy.orm import Session
 
 from episodes.models import Episode
 from podcast.shows.models import Show
-from transcripts.formats import FORMATS
+from transcripts.formats import feed_formats
 from transcripts.languages import normalise
 from transcripts.models import StoredTranscript
-
-# What the feed offers, in this order; plain text is served too but apps ignore it
-# (docs/standards.md, "Which transcript formats apps pick").
-FEED_FORMATS = ("vtt", "srt", "json", "html")
-TIMED_ONLY = frozenset({"vtt", "srt", "json"})
 
 
 class EpisodeRef(Protocol):
@@ -58,10 +55,6 @@ def transcript_url(
     return url
 
 
-def offered_formats(timed: bool, formats: Sequence[str] = FEED_FORMATS) -> list[str]:
-    return [name for name in formats if timed or name not in TIMED_ONLY]
-
-
 def transcript_links(
     session: Session, episodes: Sequence[EpisodeRef], base_url: str
 ) -> dict[int, list[TranscriptLink]]:
@@ -85,13 +78,13 @@ def transcript_links(
         if episode is None:
             continue
         show_language = show_languages.get(episode.show_id, "")
-        for name in offered_formats(timed):
+        for fmt in feed_formats(timed):
             links[episode_id].append(
                 TranscriptLink(
-                    url=transcript_url(base_url, episode.slug, name, language, show_language),
-                    type=FORMATS[name].media_type,
+                    url=transcript_url(base_url, episode.slug, fmt.name, language, show_language),
+                    type=fmt.media_type,
                     language=language,
-                    rel="captions" if name == "vtt" else None,
+                    rel=fmt.feed_rel,
                 )
             )
     return links

@@ -22,13 +22,7 @@ from podcast.core.deps import (
     SettingsDep,
     end_transaction,
 )
-from podcast.core.errors import (
-    Invalid,
-    InvalidFile,
-    NotFound,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-)
+from podcast.core.errors import Invalid, NotFound, PayloadTooLarge, UnsupportedMediaType
 from podcast.core.json_body import media_type_of
 from podcast.core.openapi_errors import (
     TOKEN_OPTIONAL,
@@ -41,20 +35,20 @@ from podcast.core.security import SECURITY_HEADERS
 from podcast.shows.deps import ShowDep
 from podcast.shows.models import Show
 from transcripts import repository, search, service
-from transcripts.cues import TranscriptError
-from transcripts.links import offered_formats, transcript_url
+from transcripts.formats import FORMATS, served_formats, upload_formats
+from transcripts.links import transcript_url
 from transcripts.models import StoredTranscript
 from transcripts.schemas import SearchHit, SearchResults, TranscriptDeleted, TranscriptRead
+from transcripts.upload import upload_transcript
 
 router = APIRouter(tags=["transcripts"])
 
 PUBLIC_CACHE = "public, max-age=300"
-_SERVED = ("vtt", "srt", "json", "txt", "html")
 _LIMIT_MIB = service.MAX_BYTES // (1024 * 1024)
 _UPLOAD_BODY = {
     "content": {
-        media: {"schema": {"type": "string", "format": "binary"}}
-        for media in ("text/vtt", "application/x-subrip", "application/json", "text/plain")
+        fmt.media_type: {"schema": {"type": "string", "format": "binary"}}
+        for fmt in upload_formats()
     },
     "required": True,
 }
@@ -70,8 +64,10 @@ def _read(record: StoredTranscript, episode: Episode, show: Show, base_url: str)
         cues=record.cue_count,
         duration=None if record.duration_ms is None else record.duration_ms / 1000,
         urls={
-            name: transcript_url(base_url, episode.slug, name, record.language, show.language)
-            for name in offered_formats(record.timed, _SERVED)
+            fmt.name: transcript_url(
+                base_url, episode.slug, fmt.name, record.language, show.language
+            )
+            for fmt in served_formats(record.timed)
         },
         created_at=record.created_at,
         updated_at=record.updated_at,
@@ -123,32 +119,32 @@ async def put_transcript(
 ) -> TranscriptRead:
     """Add or replace one language's transcript, with the file as the body.
 
-    The format comes from Content-Type (``text/vtt``, ``application/x-subrip``,
-    ``application/json``), else from ``?filename=``, else from the content. 422 answers carry
-    ``line`` when the error has one. 201 when the language is new, 200 when replaced.
+    The format comes from Content-Type (the media types listed for the body), else from
+    ``?filename=``, else from the content. 422 answers carry ``line`` when the error has one.
+    201 when the language is new, 200 when replaced.
     """
     kind = media_type_of(request)
     if kind.startswith("multipart/"):
         raise UnsupportedMediaType("PUT the transcript file itself as the body, not a form")
     await end_transaction(session)  # no write lock held while the body arrives
     data = await _body(request)
-    media_type = kind if kind not in ("", "application/octet-stream") else None
-    media_type = media_type or service.media_type_for(request.query_params.get("filename"))
 
     def store() -> tuple[bool, TranscriptRead]:
-        now = clock.now()
-        episode = episode_service.get_for(session, show, episode_id, now, producer=True)
-        parsed = service.parse_upload(
-            data, language or show.language, media_type, service.audio_ms(episode)
+        result = upload_transcript(
+            session,
+            show,
+            episode_id,
+            data,
+            language=language,
+            media_type=kind or None,
+            filename=request.query_params.get("filename"),
+            producer=True,
+            now=clock.now(),
         )
-        saved = service.save(session, episode, parsed, now)
-        read = _read(saved.record, episode, show, settings.base_url)
-        return saved.created, read.model_copy(update={"warnings": saved.warnings})
+        read = _read(result.record, result.episode, show, settings.base_url)
+        return result.created, read.model_copy(update={"warnings": result.warnings})
 
-    try:
-        created, read = await to_thread.run_sync(store)
-    except TranscriptError as exc:
-        raise InvalidFile(str(exc), line=exc.line) from exc
+    created, read = await to_thread.run_sync(store)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return read
 
@@ -205,16 +201,7 @@ def delete_transcript(
     responses={
         200: {
             "description": "The transcript in the format its extension names.",
-            "content": {
-                media: {"schema": {"type": "string"}}
-                for media in (
-                    "text/vtt",
-                    "application/x-subrip",
-                    "application/json",
-                    "text/plain",
-                    "text/html",
-                )
-            },
+            "content": {fmt.media_type: {"schema": {"type": "string"}} for fmt in FORMATS.values()},
         },
         **responses(304, 401, 404, 422),
     },
@@ -230,26 +217,25 @@ def serve_transcript(
     lang: Language = None,
     language: Annotated[str | None, Query(max_length=35, include_in_schema=False)] = None,
 ) -> Response:
-    """The transcript as WebVTT, SRT, Podcasting 2.0 JSON, plain text or HTML.
+    """The transcript in the format its extension names (the media types listed here).
 
     Public episodes only (producers see drafts). CORS-open, because web players fetch
     transcripts from other origins; strong ETag and 304.
     """
-    if extension not in _SERVED:
-        raise NotFound(f"transcripts are served as {', '.join('.' + e for e in _SERVED)}")
+    fmt = service.served_format(extension)
     episode = episode_repository.get_by_slug(session, show.id, slug)
     public = episode is not None and episode.is_public(clock.now())
     if episode is None or not (public or producer is not None):
         raise NotFound(f"episode {slug!r} does not exist")
     # ?language= is accepted too, as on the upload API.
     record = service.select_transcript(session, episode, lang or language, show.language)
-    service.check_renderable(record, extension)
-    # The HTML page carries the episode title, so it also changes when the episode does.
-    changed = max(record.updated_at, episode.updated_at) if extension == "html" else None
+    service.check_renderable(record, fmt)
+    # A format rendered with the episode (the HTML page's title) changes when the episode does.
+    changed = max(record.updated_at, episode.updated_at) if fmt.uses_context else None
     last_modified = changed or record.updated_at
     headers = {
         **SECURITY_HEADERS,  # transcript.html is a document like any page
-        "ETag": service.etag_for(record, extension, episode.title),
+        "ETag": service.etag_for(record, fmt, episode.title),
         "Last-Modified": http_date(last_modified),
         "Cache-Control": PUBLIC_CACHE if public else "private, no-store",
         "Access-Control-Allow-Origin": "*",
@@ -258,7 +244,7 @@ def serve_transcript(
     }
     if not_modified(request.headers, headers["ETag"], last_modified):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    rendered = service.render(session, episode, record, extension)
+    rendered = service.render(session, episode, record, fmt)
     media_type = f"{rendered.media_type}; charset=utf-8"
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(rendered.body))

@@ -7,11 +7,17 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from transcripts.formats import upload_formats
+
 
 class TranscriptRead(BaseModel):
     episode_id: int
     language: str
-    source_format: str = Field(description="The format that was uploaded: vtt, srt, json or txt.")
+    source_format: str = Field(
+        description="The format the upload was read as: "
+        + ", ".join(f.name for f in upload_formats())
+        + "."
+    )
     timed: bool = Field(description="False for plain text without timestamps (no VTT/SRT/JSON).")
     cues: int
     duration: float | None = Field(description="Seconds to the end of the latest cue.")

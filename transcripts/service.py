@@ -1,7 +1,7 @@
-"""What producers and listeners do with transcripts: upload, replace, delete, fetch a format.
+"""What producers and listeners do with transcripts: save, delete, fetch a format.
 
-Plain functions over a session; they raise ``podcast.core.errors`` (and ``TranscriptError`` for
-files that cannot be read) and know nothing else of HTTP.
+Plain functions over a session; they raise ``podcast.core.errors`` and know nothing of HTTP.
+Uploads (find the episode, read the file, check it, save) go through ``transcripts.upload``.
 
 * Saving replaces a language's cues inside the caller's transaction, so a request either
   stores the whole new transcript or nothing. Any change bumps the episode's ``updated_at``,
@@ -9,18 +9,19 @@ files that cannot be read) and know nothing else of HTTP.
 * Rendering is done from the stored cues (a 3,000-cue transcript renders in a few
   milliseconds, a 100,000-cue one in about a second, see ``bench/``) and the bytes are kept
   in an in-process cache bounded in bytes (``podcast.core.caching``) keyed by ETag, which is a
-  digest of the cues, format, episode title (HTML only) and ``RENDER_VERSION``, so every
-  replica agrees and a stale entry can never be served. Parallel misses render once.
-* ``.html`` and ``.txt`` are for reading: word-level transcripts (one word a cue, as ASR tools
-  write them) are merged into sentences there (``transcripts.display``); the other formats
-  give the stored cues as uploaded.
+  digest of the cues, format, episode title (for formats that ``uses_context``) and
+  ``RENDER_VERSION``, so every replica agrees and a stale entry can never be served. Parallel
+  misses render once.
+* Formats marked ``readable`` (``.html``, ``.txt``) are for reading: word-level transcripts
+  (one word a cue, as ASR tools write them) are merged into sentences there
+  (``transcripts.display``); the other formats give the stored cues as uploaded.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -30,11 +31,9 @@ from episodes.models import Episode
 from podcast.core.caching import SizedCache
 from podcast.core.errors import Conflict, Invalid, NotFound
 from transcripts import display, repository
-from transcripts.cues import Cue, Transcript, TranscriptError, format_timestamp
-from transcripts.decoding import decode_transcript
-from transcripts.formats import FORMATS, by_extension, choose_format, html, parse_transcript
+from transcripts.cues import Transcript, format_timestamp
+from transcripts.formats import FORMATS, RenderContext, TranscriptFormat, served_formats
 from transcripts.languages import choose, normalise
-from transcripts.links import TIMED_ONLY
 from transcripts.models import StoredTranscript
 
 __all__ = [
@@ -44,7 +43,6 @@ __all__ = [
     "Rendered",
     "Saved",
     "delete",
-    "parse_upload",
     "readable",
     "render",
     "render_cache",
@@ -61,7 +59,6 @@ DURATION_TOLERANCE_MS = 1000
 # stripped on output.
 RENDER_VERSION = "2"
 RENDER_CACHE_BYTES = 64 * 1024 * 1024
-_READABLE_FORMATS = frozenset({"html", "txt"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +72,6 @@ class Saved:
     record: StoredTranscript
     created: bool
     changed: bool
-    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,32 +81,6 @@ class Rendered:
     etag: str
     last_modified: datetime
     language: str
-
-
-def parse_upload(
-    data: bytes, language: str, media_type: str | None, audio_ms: int | None = None
-) -> Parsed:
-    """Read an upload in any supported format (CPU work: call it off the event loop).
-
-    A timed plain-text transcript has no end time for its last paragraph; it is given the
-    audio's end, as ``transcripts.formats.text`` describes.
-    """
-    if len(data) > MAX_BYTES:
-        raise TranscriptError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
-    transcript = parse_transcript(data, normalise(language), media_type)
-    source = choose_format(decode_transcript(data), media_type).name
-    if source == "txt" and transcript.timed and audio_ms is not None:
-        last = transcript.cues[-1]
-        if last.end_ms == last.start_ms and last.start_ms is not None and audio_ms > last.start_ms:
-            cues = (*transcript.cues[:-1], Cue(last.start_ms, audio_ms, last.text, last.speaker))
-            transcript = Transcript(transcript.language, cues)
-    return Parsed(transcript, source)
-
-
-def media_type_for(filename: str | None) -> str | None:
-    """A media type from a file name, for uploads sent without a useful Content-Type."""
-    fmt = by_extension(filename) if filename and "." in filename else None
-    return fmt.media_type if fmt else None
 
 
 def content_digest(transcript: Transcript) -> str:
@@ -123,7 +93,9 @@ def audio_ms(episode: Episode) -> int | None:
     return round(episode.audio.duration * 1000) if episode.audio is not None else None
 
 
-def _warnings(transcript: Transcript, episode: Episode) -> list[str]:
+def check_against_audio(transcript: Transcript, episode: Episode) -> list[str]:
+    """Warnings (never errors: the audio may be replaced next) when cue times cannot be
+    checked or run past the end of the episode's audio."""
     if not transcript.timed:
         return []
     length = audio_ms(episode)
@@ -146,10 +118,9 @@ def save(session: Session, episode: Episode, parsed: Parsed, now: datetime) -> S
     digest = content_digest(transcript)
     existing = {r.language: r for r in repository.for_episode(session, episode.id)}
     record = existing.get(transcript.language)
-    warnings = _warnings(transcript, episode)
     if record is not None and record.content_sha256 == digest:
         record.source_format = parsed.source_format
-        return Saved(record, created=False, changed=False, warnings=warnings)
+        return Saved(record, created=False, changed=False)
     fields = {
         "source_format": parsed.source_format,
         "timed": transcript.timed,
@@ -174,7 +145,7 @@ def save(session: Session, episode: Episode, parsed: Parsed, now: datetime) -> S
         ) from None
     episode.updated_at = now
     session.flush()
-    return Saved(record, created=created, changed=True, warnings=warnings)
+    return Saved(record, created=created, changed=True)
 
 
 def select_transcript(
@@ -223,21 +194,31 @@ def delete(session: Session, episode: Episode, record: StoredTranscript, now: da
     session.flush()
 
 
-def etag_for(record: StoredTranscript, format_name: str, title: str) -> str:
+def served_format(extension: str) -> TranscriptFormat:
+    """The format a transcript file's extension names, or 404 listing those served."""
+    fmt = FORMATS.get(extension)
+    if fmt is None:
+        names = ", ".join("." + f.extension for f in FORMATS.values())
+        raise NotFound(f"transcripts are served as {names}")
+    return fmt
+
+
+def etag_for(record: StoredTranscript, fmt: TranscriptFormat, title: str) -> str:
     parts = [
         record.content_sha256,
-        format_name,
+        fmt.name,
         RENDER_VERSION,
-        title if format_name == "html" else "",
+        title if fmt.uses_context else "",
     ]
     return '"' + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32] + '"'
 
 
-def check_renderable(record: StoredTranscript, format_name: str) -> None:
-    if format_name in TIMED_ONLY and not record.timed:
+def check_renderable(record: StoredTranscript, fmt: TranscriptFormat) -> None:
+    if fmt.timed and not record.timed:
+        untimed = " or ".join("." + f.extension for f in served_formats(timed=False))
         raise NotFound(
             f"this {record.language} transcript has no timestamps, so it is not offered as "
-            f"{format_name.upper()}; fetch it as .txt or .html"
+            f"{fmt.label}; fetch it as {untimed}"
         )
 
 
@@ -250,25 +231,20 @@ def readable(transcript: Transcript) -> Transcript:
 
 
 def render(
-    session: Session, episode: Episode, record: StoredTranscript, format_name: str
+    session: Session, episode: Episode, record: StoredTranscript, fmt: TranscriptFormat
 ) -> Rendered:
     """The transcript in a format, from the cache when the same bytes were made before.
 
     Blocking (database and CPU): call it from a worker thread, as sync routes are.
     """
-    check_renderable(record, format_name)
-    fmt = FORMATS[format_name]
-    etag = etag_for(record, format_name, episode.title)
+    check_renderable(record, fmt)
+    etag = etag_for(record, fmt, episode.title)
 
     def build() -> bytes:
         transcript = Transcript(record.language, tuple(repository.cues_of(session, record.id)))
-        if format_name in _READABLE_FORMATS:
+        if fmt.readable:
             transcript = readable(transcript)
-        if format_name == "html":
-            text = html.render(transcript, title=f"Transcript: {episode.title}")
-        else:
-            text = fmt.render(transcript)
-        return text.encode("utf-8")
+        return fmt.render(transcript, RenderContext(episode_title=episode.title)).encode("utf-8")
 
     body = render_cache.get_or_build(etag, build)
     return Rendered(body, fmt.media_type, etag, record.updated_at, record.language)

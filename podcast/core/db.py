@@ -11,6 +11,9 @@ Two rules every writer relies on (docs/architecture.md, "Transactions"):
   transaction is durable; work to undo on failure goes to :meth:`UnitOfWork.after_rollback`.
   Whoever holds a cache of the data registers :func:`on_change` on the sessionmaker: it runs
   after every commit that wrote anything, whichever domain wrote it.
+- **Domains tell, the shell listens.** A domain announces what happened (an episode went
+  public) with :func:`emit`; whoever cares registers with :func:`on_event`, and its listener
+  runs in the same unit of work, so what it writes (a job row) commits or rolls back with it.
 """
 
 from __future__ import annotations
@@ -189,6 +192,7 @@ _ON_CHANGE = "podcast_on_change"  # the sessionmaker's change listeners (one sha
 _SENDER = "podcast_sender"  # PostgreSQL: who this sessionmaker's NOTIFYs come from
 # The channel every replica LISTENs on (podcast.core.change_notify).
 CHANGE_CHANNEL = "podcast_changes"
+_EVENTS = "podcast_events"  # the sessionmaker's event listeners by name (one shared dict)
 
 
 @event.listens_for(UnitOfWork, "before_flush")
@@ -207,13 +211,18 @@ def _note_bulk_write(state: Any) -> None:
 Sessions = sessionmaker[UnitOfWork]
 
 
-def make_sessionmaker(engine: Engine, *, write: bool = True) -> Sessions:
-    """Sessions for writing (the default: safe under concurrency) or only for reading."""
+def make_sessionmaker(engine: Engine, *, write: bool = True, cached: bool = True) -> Sessions:
+    """Sessions for writing (the default: safe under concurrency) or only for reading.
+
+    ``cached=False`` is for writers of rows no cache holds (the jobs' own bookkeeping): their
+    commits tell no other replica, so a progress note never drops the caches.
+    """
     bind = writer(engine) if write else engine
     listeners: list[Callable[[], object]] = []
-    # sessionmaker copies ``info`` into each session shallowly: every session shares the list.
-    info: dict[str, Any] = {_ON_CHANGE: listeners}
-    if write and engine.dialect.name == "postgresql":
+    events: dict[str, list[Callable[..., object]]] = {}
+    # sessionmaker copies ``info`` into each session shallowly: every session shares these.
+    info: dict[str, Any] = {_ON_CHANGE: listeners, _EVENTS: events}
+    if write and cached and engine.dialect.name == "postgresql":
         info[_SENDER] = uuid.uuid4().hex  # its commits tell the other replicas
     return sessionmaker(bind, class_=UnitOfWork, expire_on_commit=False, info=info)
 
@@ -237,6 +246,22 @@ def sender_token(factory: Sessions) -> str | None:
     """What this sessionmaker's change notifications carry (None: it sends none)."""
     token = factory.kw["info"].get(_SENDER)
     return str(token) if token else None
+
+
+def on_event(factory: Sessions, name: str, listener: Callable[..., object]) -> None:
+    """Call ``listener(session, **details)`` whenever a session of ``factory`` emits ``name``.
+
+    The listener runs at once, inside the emitting unit of work: it may add rows (a job to run
+    later) that commit or roll back with the change itself, and an error it raises fails that
+    change. Work outside the database belongs in an :func:`after_commit` it registers.
+    """
+    factory.kw["info"][_EVENTS].setdefault(name, []).append(listener)
+
+
+def emit(session: Session, name: str, **details: Any) -> None:
+    """Tell the listeners registered for ``name`` (none: nothing happens) what just happened."""
+    for listener in session.info.get(_EVENTS, {}).get(name, ()):
+        listener(session, **details)
 
 
 def after_commit(session: Session, action: Callable[[], object]) -> None:

@@ -57,4 +57,12 @@ class Invalid(DomainError):
 
 
 class InvalidFile(Invalid):
-    """An uploaded file that cannot be read: answers always say which ``line`` (or none)."""
+    """An uploaded file that cannot be read: answers always say which ``line`` (or none).
+
+    ``field`` names the form input that held the file (``file``); the answer's ``detail`` leads
+    with the line instead (``line 7: ...``), because in the API the file is the whole body.
+    """
+
+    @property
+    def detail(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line is not None else self.message

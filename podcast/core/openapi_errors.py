@@ -41,7 +41,9 @@ TOKEN_OPTIONAL: dict[str, Any] = {"security": [{}]}
 
 # A 422 from a check beyond the schema (a damaged audio file, say) has ``detail`` alone.
 ContentError = ValidationErrorBody | ErrorBody
-TranscriptContentError = ValidationErrorBody | TranscriptErrorBody
+# A transcript upload: a file that cannot be read names its line; a bad language tag has
+# ``detail`` alone.
+TranscriptContentError = ValidationErrorBody | TranscriptErrorBody | ErrorBody
 
 _DESCRIPTIONS = {
     304: "The client's copy is current (If-None-Match, If-Modified-Since).",
@@ -59,7 +61,7 @@ _UNPROCESSABLE: dict[Any, str] = {
     ContentError: f"{_INVALID}; a check beyond the schema (a damaged file, a blank search) "
     "answers with `detail` alone.",
     TranscriptContentError: f"{_INVALID}; a file that cannot be read as a transcript answers "
-    "with `detail` and `line`.",
+    "with `detail` and `line`, a language that is not a tag such as `en-GB` with `detail` alone.",
 }
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, EmailStr, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from podcast.core.db import SQLITE_BUSY_TIMEOUT_MS
 from podcast.core.schemas import Url
@@ -46,6 +49,17 @@ class Settings(BaseSettings):
     database_url: str = ""
     base_url: str = "http://127.0.0.1:8000"
     max_upload_mb: int = Field(default=1024, gt=0)
+    # Where media files live (README "Storage"): this machine's data folder, or an S3 bucket
+    # (AWS or any S3-compatible service; credentials from the standard AWS variables or role).
+    storage: Literal["local", "s3"] = "local"
+    s3_bucket: str = ""
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None  # e.g. https://s3.example.net; path-style addressing
+    s3_region: str | None = None
+    # Media URLs straight from the store: this base + "/" + key (a CDN, a public bucket);
+    # otherwise presigned GET URLs valid this long (SigV4 allows at most 7 days).
+    media_public_url: str | None = None
+    presign_seconds: int = Field(default=12 * 3600, gt=0, le=7 * 24 * 3600)
     # SQLite only: how long a write waits for another to finish before answering 503 with
     # Retry-After (writers queue; they never fail at once).
     sqlite_busy_timeout_ms: int = Field(default=SQLITE_BUSY_TIMEOUT_MS, ge=0)
@@ -80,12 +94,46 @@ class Settings(BaseSettings):
     # (downloaded on first use); empty means Whisper base from the bundled packages (`.[asr]`).
     asr_model: str = ""
 
+    # Moving a show here (podcast import): fetch from private or local addresses too (an old
+    # host on the same network; tests on loopback). Off: only public addresses are fetched.
+    import_allow_private: bool = False
+    # Telling directories at once (README "Telling directories at once"). WebSub hubs the feed
+    # names in <atom:link rel="hub"> and pings on publish: a JSON list or comma-separated URLs.
+    websub_hubs: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Other notification URLs (a Podping gateway, a directory's ping endpoint): templates whose
+    # ``{feed_url}`` is replaced by the URL-encoded feed URL, called with ``ping_method``.
+    ping_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    ping_method: Literal["GET", "POST"] = "GET"
+    # Sent as the Authorization header to the ping URLs only (never to WebSub hubs).
+    ping_authorization: SecretStr | None = None
+    # Background jobs (README "Background jobs"). Empty: the queue is data_dir/queue.db and
+    # `podcast serve` runs the jobs itself. redis://host:6379/0 when several replicas share
+    # the work; `podcast worker` processes run them.
+    queue_url: str = ""
+    queue_name: str = Field(default="podcast", min_length=1, max_length=100)
+    # Whether `podcast serve` also runs jobs; unset: yes with the embedded queue, no with Redis.
+    serve_jobs: bool | None = None
+    job_workers: int = Field(default=1, ge=1, le=64)  # threads per process running jobs
+    # A running job's worker renews its hold every third of this; a worker killed mid-job
+    # leaves the job to be retried once it runs out.
+    job_lease_seconds: float = Field(default=60.0, gt=0)
+    job_sweep_seconds: float = Field(default=15.0, gt=0)  # how often lost jobs are looked for
+    # Extension point: "module:function" returning more job handlers ({kind: handler}).
+    job_handlers: str = ""
+
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("queue_url")
+    @classmethod
+    def _queue_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("use redis://host:port/db (or leave it empty for the embedded queue)")
+        return value
 
     @field_validator("feed_old_paths")
     @classmethod
@@ -94,6 +142,61 @@ class Settings(BaseSettings):
             if not path.startswith("/") or path == "/feed.xml":
                 raise ValueError(f"{path!r}: old feed paths start with '/' and are not /feed.xml")
         return value
+
+    @field_validator("s3_endpoint_url", "media_public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("s3_prefix")
+    @classmethod
+    def _key_prefix(cls, value: str) -> str:
+        parts = value.strip("/").split("/") if value.strip("/") else []
+        if any(part in ("", ".", "..") for part in parts):
+            raise ValueError("a key prefix like 'podcast/media': no '..' or empty segments")
+        return "/".join(parts)
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> Settings:
+        if self.storage == "s3" and not self.s3_bucket:
+            raise ValueError("PODCAST_STORAGE=s3 needs PODCAST_S3_BUCKET (the bucket's name)")
+        return self
+
+    @field_validator("websub_hubs", "ping_urls", mode="before")
+    @classmethod
+    def _url_list(cls, value: Any) -> Any:
+        """A JSON list, or URLs separated by commas (as a shell variable is easiest to write)."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except ValueError:
+                raise ValueError(
+                    "must be a JSON list of URLs, or URLs separated by commas"
+                ) from None
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    @field_validator("websub_hubs")
+    @classmethod
+    def _hub_urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            _require_http_url(url, "each WebSub hub")
+        return list(dict.fromkeys(value))
+
+    @field_validator("ping_urls")
+    @classmethod
+    def _ping_templates(cls, value: list[str]) -> list[str]:
+        for template in value:
+            if "{feed_url}" not in template:
+                raise ValueError(f"{template!r}: a ping URL must contain {{feed_url}}")
+            _require_http_url(template.replace("{feed_url}", "x"), "each ping URL")
+        return list(dict.fromkeys(value))
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:
@@ -112,3 +215,9 @@ class Settings(BaseSettings):
     @property
     def feed_url(self) -> str:
         return f"{self.base_url}/feed.xml"
+
+
+def _require_http_url(url: str, what: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r}: {what} must be an http:// or https:// URL with a host")

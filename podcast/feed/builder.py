@@ -11,7 +11,7 @@ so builds are serialised with :data:`BUILD_LOCK`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from feedgen.ext.base import BaseExtension
@@ -28,6 +28,7 @@ BUILD_LOCK = threading.Lock()
 # lxml writes the declaration with single quotes; Apple's examples use double quotes
 # (docs/standards.md, "XML declaration and namespaces").
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
 def chapters_url(base_url: str, slug: str) -> str:
@@ -71,25 +72,53 @@ class _AppleChannelTags(BaseExtension):
         return rss_feed
 
 
-def build_feed(data: FeedData, *, base_url: str, feed_url: str) -> bytes:
+class _HubLinks(BaseExtension):
+    """``<atom:link rel="hub">`` per WebSub hub, after the self link: feedgen's RSS writes only
+    ``rel="self"``. Subscribers find the hubs (and the topic, the self URL) here."""
+
+    def __init__(self) -> None:
+        self.hubs: Sequence[str] = ()
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"atom": ATOM_NS}
+
+    def extend_rss(self, rss_feed: Any) -> Any:
+        channel = rss_feed[0]
+        anchor = channel.find(f"{{{ATOM_NS}}}link[@rel='self']")
+        for hub in reversed(self.hubs):
+            link = etree.Element(f"{{{ATOM_NS}}}link", href=hub, rel="hub")
+            if anchor is not None:
+                anchor.addnext(link)
+            else:
+                channel.insert(0, link)
+        return rss_feed
+
+
+def build_feed(data: FeedData, *, base_url: str, feed_url: str, hubs: Sequence[str] = ()) -> bytes:
     """The whole RSS document; items in the order given (newest first).
 
     Text is taken as it is first; only if lxml refuses a character XML cannot carry (a
     control character from an ID3 tag, say) is everything built again through
     :func:`xml_safe`. Scanning every string up front would cost ~10 ms per 1,000 episodes.
+    ``hubs`` are the WebSub hubs told of each publish (``PODCAST_WEBSUB_HUBS``).
     """
     try:
-        return _build(data, base_url, feed_url, stripped)
+        return _build(data, base_url, feed_url, hubs, stripped)
     except ValueError:
-        return _build(data, base_url, feed_url, xml_safe)
+        return _build(data, base_url, feed_url, hubs, xml_safe)
 
 
-def _build(data: FeedData, base_url: str, feed_url: str, clean: Clean) -> bytes:
+def _build(
+    data: FeedData, base_url: str, feed_url: str, hubs: Sequence[str], clean: Clean
+) -> bytes:
     with BUILD_LOCK:
         fg = FeedGenerator()
         fg.load_extension("podcast")
         ext = register(fg)
         fg.register_extension("apple", _AppleChannelTags, None, atom=False, rss=True)
+        if hubs:
+            fg.register_extension("websub", _HubLinks, None, atom=False, rss=True)
+            fg.websub.hubs = hubs
         _channel(fg, ext, data.show, clean, base_url=base_url, feed_url=feed_url)
         last_build = data.fingerprint.last_build or data.show.updated_at
         fg.lastBuildDate(last_build)

@@ -199,7 +199,12 @@ class FeedCache:
         return self.build(data)
 
     def build(self, data: FeedData) -> FeedEntry:
-        body = build_feed(data, base_url=self.settings.base_url, feed_url=self.settings.feed_url)
+        body = build_feed(
+            data,
+            base_url=self.settings.base_url,
+            feed_url=self.settings.feed_url,
+            hubs=self.settings.websub_hubs,
+        )
         self.builds += 1
         redirect = data.show.new_feed_url if self.settings.feed_redirect else None
         return make_entry(

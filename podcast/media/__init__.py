@@ -9,4 +9,8 @@ __all__ = ["LocalStorage", "Storage", "content_key", "open_storage"]
 
 def open_storage(settings: Settings) -> Storage:
     """The storage backend the settings ask for: the one place that picks it."""
+    if settings.storage == "s3":
+        from podcast.media.s3 import S3Storage  # boto3 loads only when it is used
+
+        return S3Storage.from_settings(settings)
     return LocalStorage(settings.media_dir)

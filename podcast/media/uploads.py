@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import unicodedata
-from collections.abc import AsyncIterable, Callable
+from collections.abc import AsyncIterable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -133,7 +133,9 @@ class _Sink:
                     await self._in_flight
                 except Exception:  # the write's own failure no longer matters
                     pass
-        self.staged.discard()
+        # Off the event loop: with S3, discarding aborts a multipart upload (a request).
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(self.staged.discard)
 
 
 async def receive_raw(
@@ -284,7 +286,8 @@ class _Form:
         if self._sink is not None:
             await self._sink.abort()
         if self.received is not None:
-            self.received.discard()
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(self.received.discard)
 
 
 def receive_file(
@@ -294,17 +297,30 @@ def receive_file(
     progress: Callable[[int], None] | None = None,
 ) -> Received:
     """A local file (``podcast episode add``) into storage's staging area, like any upload."""
+    with open(source, "rb") as src:
+        chunks = iter(lambda: src.read(WRITE_BUFFER), b"")
+        return receive_chunks(chunks, storage, limit, source.name, progress)
+
+
+def receive_chunks(
+    chunks: Iterable[bytes],
+    storage: Storage,
+    limit: int,
+    filename: str | None,
+    progress: Callable[[int], None] | None = None,
+) -> Received:
+    """Bytes from anywhere (a local file, a download) into the staging area, like any upload:
+    hashed on the way, refused past ``limit``, nothing left behind on any error."""
     staged = storage.stage()
     try:
-        with open(source, "rb") as src:
-            while chunk := src.read(WRITE_BUFFER):
-                if staged.size + len(chunk) > limit:
-                    raise too_large(limit)
-                staged.write(chunk)
-                if progress is not None:
-                    progress(len(chunk))
+        for chunk in chunks:
+            if staged.size + len(chunk) > limit:
+                raise too_large(limit)
+            staged.write(chunk)
+            if progress is not None:
+                progress(len(chunk))
         staged.close()
     except BaseException:
         staged.discard()
         raise
-    return Received(staged, staged.size, staged.sha256, sanitise_filename(source.name))
+    return Received(staged, staged.size, staged.sha256, sanitise_filename(filename))

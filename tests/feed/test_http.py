@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import gzip
 import http.client
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -245,6 +246,13 @@ def ticking(client: TestClient) -> Iterator[list[float]]:
     app.state.feed_cache = old
 
 
+def _wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the change notification never arrived"
+        time.sleep(0.01)
+
+
 def test_changes_from_another_replica_within_the_window(
     client: TestClient, auth: dict[str, str], ticking: list[float]
 ) -> None:
@@ -262,9 +270,15 @@ def test_changes_from_another_replica_within_the_window(
             .where(Episode.id == episode["id"])
             .values(title="Changed elsewhere", updated_at=NOW + timedelta(seconds=1))
         )
-    assert item_titles(client) == ["Original title"], "served from cache inside the window"
-    ticking[0] += 1.01  # the default window is 1 s
-    assert item_titles(client) == ["Changed elsewhere"]
+    if app.state.engine.dialect.name == "postgresql":
+        # LISTEN/NOTIFY: the other process's commit drops this cache at once
+        # (tests/core/test_change_notify.py); only the poll is left to show here.
+        _wait_for(lambda: cache.dirty or cache.entry is None)
+        assert item_titles(client) == ["Changed elsewhere"]
+    else:
+        assert item_titles(client) == ["Original title"], "served from cache inside the window"
+        ticking[0] += 1.01  # the default window is 1 s
+        assert item_titles(client) == ["Changed elsewhere"]
     assert cache.builds == builds + 1
     # Nothing changed since: the fingerprint matches and nothing is rebuilt.
     ticking[0] += 5

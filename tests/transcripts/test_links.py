@@ -28,18 +28,19 @@ def _links(client: TestClient, *episode_ids: int) -> dict[int, list[TranscriptLi
 
 
 def test_every_format_for_every_language(client: TestClient, auth: dict[str, str]) -> None:
+    """Within a language: JSON, VTT, SRT, HTML (the registry's ``feed_order``, issue 14)."""
     episode = create_episode(client, auth, "Bilingual")
     put_transcript(client, auth, episode["id"], vtt((0, 1, "Hello.")))
     put_transcript(client, auth, episode["id"], corpus_file("good/welsh.vtt"), language="cy")
     page = f"{BASE}/episodes/{episode['slug']}"
     assert _links(client, episode["id"])[episode["id"]] == [
+        TranscriptLink(f"{page}/transcript.json?lang=cy", "application/json", "cy"),
         TranscriptLink(f"{page}/transcript.vtt?lang=cy", "text/vtt", "cy", "captions"),
         TranscriptLink(f"{page}/transcript.srt?lang=cy", "application/x-subrip", "cy"),
-        TranscriptLink(f"{page}/transcript.json?lang=cy", "application/json", "cy"),
         TranscriptLink(f"{page}/transcript.html?lang=cy", "text/html", "cy"),
+        TranscriptLink(f"{page}/transcript.json", "application/json", "en-GB"),
         TranscriptLink(f"{page}/transcript.vtt", "text/vtt", "en-GB", "captions"),
         TranscriptLink(f"{page}/transcript.srt", "application/x-subrip", "en-GB"),
-        TranscriptLink(f"{page}/transcript.json", "application/json", "en-GB"),
         TranscriptLink(f"{page}/transcript.html", "text/html", "en-GB"),
     ]
 
@@ -84,12 +85,12 @@ def test_the_feed_lists_the_transcripts(
     root = etree.fromstring(feed.content)
     tags = root.findall(f".//item/{{{PODCAST_NS}}}transcript")
     assert [(t.get("type"), t.get("language"), t.get("rel")) for t in tags] == [
+        ("application/json", "en-GB", None),
         ("text/vtt", "en-GB", "captions"),
         ("application/x-subrip", "en-GB", None),
-        ("application/json", "en-GB", None),
         ("text/html", "en-GB", None),
     ]
-    assert tags[0].get("url") == f"{BASE}/episodes/{episode['slug']}/transcript.vtt"
+    assert tags[1].get("url") == f"{BASE}/episodes/{episode['slug']}/transcript.vtt"
     before = feed.headers["etag"]
     clock.advance(timedelta(seconds=1))
     put_transcript(client, auth, episode["id"], corpus_file("good/welsh.vtt"), language="cy")

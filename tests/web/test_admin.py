@@ -597,7 +597,7 @@ def test_transcript_upload_and_replace(web: TestClient, auth: dict[str, str], ad
     assert response.headers["location"] == f"{path}?done=transcript"
     doc = parse(web.get(response.headers["location"]))
     panel = text_of(doc.xpath("//section[@aria-labelledby='transcript-heading']")[0])
-    assert "en-GB: 3 cues, uploaded as VTT" in panel
+    assert "en-GB: 3 cues, uploaded as WebVTT" in panel
     srt = "1\n00:00:00,000 --> 00:00:02,000\nReplaced.\n"
     web.post(
         f"{path}/transcript",

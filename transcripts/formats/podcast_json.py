@@ -26,9 +26,14 @@ from transcripts.cues import (
     validate,
 )
 
-__all__ = ["parse", "render"]
+__all__ = ["looks_like", "parse", "render"]
 
 _MAX_SECONDS = Decimal(MAX_MS) / 1000  # the one bound every format shares
+
+
+def looks_like(head: str) -> bool:
+    """Whether decoded text starts like a JSON object."""
+    return head.startswith("{")
 
 
 def _refuse_constant(name: str) -> Any:

@@ -35,11 +35,19 @@ from transcripts.cues import (
     validate,
 )
 
-__all__ = ["parse", "render", "strip_formatting"]
+__all__ = ["looks_like", "parse", "render", "strip_formatting"]
 
 _EXPECTED = "HH:MM:SS,mmm"
 _TIMING = re.compile(r"(?P<start>\S*?)[ \t]*-->[ \t]*(?P<end>[^ \t]*)(?:[ \t]+.*)?")
+_START = re.compile(r"\d+[ \t]*\n[^\n]*-->[^\n]*,\d{3}")
+_UNNUMBERED_START = re.compile(r"[\d:]+,\d{3}[ \t]*-->[^\n]*,\d{3}")
 _FORMATTING = re.compile(r"</?[biu]>|<font(?:\s[^>]*)?>|</font>|\{\\[^}]*\}", re.IGNORECASE)
+
+
+def looks_like(head: str) -> bool:
+    """Whether decoded text starts with an SRT cue: a number, then a ``-->`` line with comma
+    milliseconds (or that line alone)."""
+    return bool(_START.match(head) or _UNNUMBERED_START.match(head))
 
 
 def strip_formatting(text: str) -> str:

@@ -33,15 +33,21 @@ from transcripts.cues import (
     validate,
 )
 
-__all__ = ["parse", "render"]
+__all__ = ["looks_like", "parse", "render"]
 
 _EXPECTED = "HH:MM:SS.mmm"
 _TIMING = re.compile(r"(?P<start>.*?)[ \t]*-->[ \t]*(?P<end>[^ \t]*)(?:[ \t]+.*)?")
 _SKIPPED_BLOCKS = re.compile(r"(?:NOTE|STYLE|REGION)(?:[ \t].*)?")
 _HEADER = re.compile(r"WEBVTT(?:[ \t].*)?")
+_START = re.compile(r"WEBVTT(?:[ \t\n]|$)")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?[ \t\n\f]+([^>]*)>")
 _RUBY_TEXT = re.compile(r"<rt(?:\.[^\s>]*)?>.*?(?:</rt>|(?=</ruby>)|$)", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
+
+
+def looks_like(head: str) -> bool:
+    """Whether decoded text (BOM and leading blank lines removed) starts like WebVTT."""
+    return _START.match(head) is not None
 
 
 def _is_blank(line: str) -> bool:

@@ -288,6 +288,7 @@ def edit_page(page: AdminEpisode, *, status_code: int = 200, **extra: Any) -> HT
         transcript_values=extra.pop("transcript_values", None) or {"language": show.language},
         audio_errors=extra.pop("audio_errors", {}),
         transcripts=transcript_admin.summaries(session, episode),
+        transcript_upload=transcript_admin.upload_form(),
         editable_slug=episode.status is Status.DRAFT,
         **extra,
     )
@@ -392,13 +393,15 @@ async def upload_transcript(
 ) -> Response:
     episode, now = page.episode, page.now
     language = (_text(form.get("language")) or "").strip()
-    outcome = await transcript_admin.store(page.session, episode, form.get("file"), language, now)
+    outcome = await transcript_admin.store(
+        page.session, page.show, episode, form.get("file"), language, now
+    )
     if outcome.errors:
         return edit_page(
             page,
             transcript_errors=outcome.errors,
             transcript_values={"language": language},
-            status_code=422,
+            status_code=outcome.status,
         )
     if outcome.warnings:
         # Saved, but worth a look: say so on the page itself rather than through the URL.

@@ -1,8 +1,7 @@
-"""Transcript uploads from the admin form, through ``transcripts.service`` like the API's."""
+"""Transcript uploads from the admin form: the one upload pipeline (``transcripts.upload``)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -11,17 +10,23 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from episodes.models import Episode
-from transcripts import repository, service
-from transcripts.cues import TranscriptError
+from podcast.core.errors import DomainError
+from podcast.core.http_errors import status_of
+from podcast.shows.models import Show
+from podcast.web.admin.common import sentence
+from transcripts import repository, service, upload
+from transcripts.formats import FORMATS, listed, upload_formats
+from transcripts.upload import upload_transcript
 
 FILE_FIELD = "transcript-file"  # the input's id: errors are keyed by what they sit next to
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+# The pipeline's error fields -> the inputs they sit next to.
+_FIELDS = {upload.FILE_FIELD: FILE_FIELD, "language": "language"}
 
 
 @dataclass(frozen=True)
 class Summary:
     language: str
-    source_format: str
+    source_format: str  # its label, e.g. "WebVTT"
     cue_count: int
     timed: bool
     updated_at: datetime
@@ -31,11 +36,32 @@ class Summary:
 class Outcome:
     errors: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    status: int = 422
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    """The file input's ``accept`` list and hint, from the format registry."""
+
+    accept: str
+    formats: str
+
+
+def upload_form() -> UploadForm:
+    formats = upload_formats()
+    accept = [f".{f.extension}" for f in formats] + [f.media_type for f in formats]
+    return UploadForm(accept=",".join(accept), formats=listed(formats))
 
 
 def summaries(session: Session, episode: Episode) -> list[Summary]:
     return [
-        Summary(r.language, r.source_format, r.cue_count, r.timed, r.updated_at)
+        Summary(
+            r.language,
+            FORMATS[r.source_format].label if r.source_format in FORMATS else r.source_format,
+            r.cue_count,
+            r.timed,
+            r.updated_at,
+        )
         for r in repository.for_episode(session, episode.id)
     ]
 
@@ -50,30 +76,32 @@ def remove(session: Session, episode: Episode, language: str, now: datetime) -> 
 
 
 async def store(
-    session: Session, episode: Episode, upload: object, language: str, now: datetime
+    session: Session, show: Show, episode: Episode, upload: object, language: str, now: datetime
 ) -> Outcome:
-    """Parse and save an uploaded file; errors name the line the transcripts parser gave."""
+    """Hand the file to the upload pipeline; its errors go next to the field they name."""
     outcome = Outcome()
-    if not _LANGUAGE.fullmatch(language):
-        outcome.errors["language"] = "Enter a language code such as en-GB or cy"
     if not isinstance(upload, UploadFile) or not upload.filename:
         outcome.errors[FILE_FIELD] = "Choose a transcript file to upload"
-    if outcome.errors:
         return outcome
-    assert isinstance(upload, UploadFile)
     data = await upload.read(service.MAX_BYTES + 1)
-    media_type = upload.content_type
-    if media_type in (None, "", "application/octet-stream"):
-        media_type = service.media_type_for(upload.filename)
 
     def save() -> list[str]:
-        parsed = service.parse_upload(data, language, media_type, service.audio_ms(episode))
-        return service.save(session, episode, parsed, now).warnings
+        return upload_transcript(
+            session,
+            show,
+            episode,
+            data,
+            language=language,
+            media_type=upload.content_type,
+            filename=upload.filename,
+            producer=True,
+            now=now,
+        ).warnings
 
     try:
         outcome.warnings = await to_thread.run_sync(save)
-    except TranscriptError as exc:
-        message = exc.message[:1].upper() + exc.message[1:]
+    except DomainError as exc:
         line = f"Line {exc.line}: " if exc.line is not None else ""
-        outcome.errors[FILE_FIELD] = f"{line}{message}"
+        outcome.errors[_FIELDS.get(exc.field or "", FILE_FIELD)] = line + sentence(exc.message)
+        outcome.status = status_of(exc)
     return outcome

@@ -25,18 +25,11 @@ from podcast.core.caching import SizedCache
 from podcast.web.templating import templates
 from transcripts import display, repository
 from transcripts.display import DisplayCue
+from transcripts.formats import served_formats
 from transcripts.languages import normalise
-from transcripts.links import offered_formats, transcript_url
+from transcripts.links import transcript_url
 from transcripts.models import StoredTranscript
 
-# Offered in this order; untimed transcripts only get the formats that need no times.
-FORMATS = (
-    ("vtt", "WebVTT"),
-    ("srt", "SubRip"),
-    ("json", "Podcasting 2.0 JSON"),
-    ("txt", "Plain text"),
-    ("html", "HTML"),
-)
 LANGUAGE_NAMES = {
     "en": "English",
     "cy": "Welsh",
@@ -204,10 +197,14 @@ def _preview(session: Session, record: StoredTranscript, show_language: str) -> 
 
 
 def downloads(slug: str, record: StoredTranscript, show_language: str) -> list[Download]:
+    """One link per format the transcript is served in, in the registry's order."""
     return [
-        Download(label, ext, transcript_url("", slug, ext, record.language, show_language))
-        for ext, label in FORMATS
-        if ext in offered_formats(record.timed, tuple(f for f, _ in FORMATS))
+        Download(
+            fmt.label,
+            fmt.extension,
+            transcript_url("", slug, fmt.name, record.language, show_language),
+        )
+        for fmt in served_formats(record.timed)
     ]
 
 

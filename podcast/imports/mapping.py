@@ -1,0 +1,199 @@
+"""From an old host's values to ours: each field validated by the same schemas as the API, and
+every value that cannot be kept named in the report instead of failing the import."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from episodes.chapters import AudioChapter
+from episodes.schemas import EpisodeCreate, EpisodeUpdate
+from podcast.imports.source import ChapterMark, Person, SourceEpisode, SourceShow
+from podcast.shows.schemas import ShowUpdate
+
+MAX_TITLE = 255
+MAX_SUMMARY = 4000
+MAX_DESCRIPTION = 4000
+
+
+def _people(people: Sequence[Person]) -> list[dict[str, Any]]:
+    out = []
+    for p in people:
+        person: dict[str, Any] = {"name": p.name}
+        if p.role:
+            person["role"] = p.role
+        if p.group:
+            person["group"] = p.group
+        if p.href:
+            person["href"] = p.href
+        if p.img:
+            person["img"] = p.img
+        out.append(person)
+    return out
+
+
+_BLOCK_END = re.compile(r"</(p|div|li|h[1-6])>|<br\s*/?>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_text(markup: str) -> str:
+    """Text for a plain-text field from HTML: paragraphs kept as blank lines, tags dropped."""
+    text = _BLOCK_END.sub("\n\n", markup)
+    text = html.unescape(_TAG.sub("", text))
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def validated(model: type[BaseModel], values: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """``values`` with every field ``model`` refuses left out, and a note for each."""
+    values = dict(values)
+    for _ in range(len(values) + 1):
+        try:
+            model.model_validate(values)
+            return values
+        except ValidationError as exc:
+            bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+            if not bad & values.keys():
+                raise
+            for name in sorted(bad & values.keys()):
+                message = next(e["msg"] for e in exc.errors() if e["loc"] and e["loc"][0] == name)
+                notes.append(f"{name} {_short(values.pop(name))} left out: {message}")
+    return values
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "...'"
+
+
+def episode_values(source: SourceEpisode, notes: list[str]) -> dict[str, Any]:
+    """The fields of an :class:`EpisodeCreate` for ``source``."""
+    title = source.title or (source.enclosure.url.rsplit("/", 1)[-1] if source.enclosure else "")
+    if not title:
+        title = f"Episode {source.position}"
+        notes.append(f"no title: called {title!r}")
+    if len(title) > MAX_TITLE:
+        notes.append(f"title shortened to {MAX_TITLE} characters")
+        title = title[: MAX_TITLE - 1] + "…"
+    values: dict[str, Any] = {"title": title}
+    if source.description_html:
+        values["show_notes"] = source.description_html
+        values["show_notes_format"] = "html"  # sanitised when rendered (episodes.notes)
+    summary = source.summary or (plain_text(source.description_html) or None)
+    if summary:
+        if len(summary) > MAX_SUMMARY:
+            summary = summary[: MAX_SUMMARY - 1] + "…"
+        values["summary"] = summary
+    for name, value in (
+        ("season", source.season),
+        ("episode_number", source.number),
+        ("episode_type", source.episode_type),
+        ("explicit", source.explicit),
+    ):
+        if value is not None:
+            values[name] = value
+    if source.people:
+        values["people"] = _people(source.people)
+    if source.keywords:
+        values["keywords"] = list(source.keywords)
+    for name in ("season", "episode_number") if source.season == 0 else ():
+        values.pop(name, None)
+    return validated(EpisodeCreate, values, notes)
+
+
+def episode_changes(
+    current: Callable[[str], Any], values: dict[str, Any], notes: list[str]
+) -> dict[str, Any]:
+    """The fields of ``values`` that differ from what the episode holds now, compared as the
+    API stores them (defaults filled in, e.g. a person's role)."""
+    values = validated(EpisodeUpdate, values, notes)
+    stored = EpisodeUpdate.model_validate(values).model_dump(exclude_none=True, mode="json")
+    return {k: values[k] for k, v in stored.items() if _comparable(current(k)) != _comparable(v)}
+
+
+def _comparable(value: Any) -> Any:
+    """Enums as their stored strings; absent and null keys of stored objects alike."""
+    value = getattr(value, "value", value)
+    if isinstance(value, list):
+        return [_comparable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _comparable(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def show_values(source: SourceShow, notes: list[str]) -> dict[str, Any]:
+    """The fields of a :class:`ShowUpdate` for ``source`` (``podcast:guid`` is separate)."""
+    values: dict[str, Any] = {}
+    if source.title:
+        values["title"] = source.title[:MAX_TITLE]
+    if source.description_html:
+        description = plain_text(source.description_html)
+        if len(description) > MAX_DESCRIPTION:
+            description = description[: MAX_DESCRIPTION - 1] + "…"
+            notes.append(f"description shortened to {MAX_DESCRIPTION} characters")
+        values["description"] = description
+    for name, value in (
+        ("language", source.language),
+        ("author", source.author),
+        ("owner_name", source.owner_name),
+        ("owner_email", source.owner_email),
+        ("explicit", source.explicit),
+        ("show_type", source.show_type),
+        ("link", source.link),
+        ("copyright", source.copyright),
+        ("locked", source.locked),
+    ):
+        if value is not None:
+            values[name] = value
+    if source.complete:
+        values["complete"] = True
+    if source.categories:
+        category, subcategory = source.categories[0]
+        values["category"] = category
+        values["subcategory"] = subcategory
+        if len(source.categories) > 1:
+            notes.append(
+                "only the first category is kept ("
+                + ", ".join(c for c, _ in source.categories[1:])
+                + " left out): Apple reads one"
+            )
+    if source.funding:
+        values["funding"] = [{"url": f.url, "text": f.text[:128]} for f in source.funding]
+    if source.people:
+        values["people"] = _people(source.people)
+    if source.new_feed_url:
+        notes.append(
+            f"itunes:new-feed-url ({source.new_feed_url}) not copied: it would send this feed's "
+            "subscribers away; set it later only if the show moves again"
+        )
+    return validated(ShowUpdate, values, notes)
+
+
+def chapters_from_marks(marks: Sequence[ChapterMark]) -> list[AudioChapter]:
+    return [
+        AudioChapter(start_ms=round(m.start * 1000), end_ms=None, title=m.title, url=m.href)
+        for m in marks
+    ]
+
+
+def chapters_from_json(document: Any) -> list[AudioChapter]:
+    """A Podcasting 2.0 JSON chapters file (``{"chapters": [{"startTime": ...}]}``)."""
+    if not isinstance(document, dict) or not isinstance(document.get("chapters"), list):
+        raise ValueError('not a Podcasting 2.0 chapters file (no "chapters" list)')
+    chapters = []
+    for item in document["chapters"]:
+        if not isinstance(item, dict) or item.get("toc") is False:
+            continue
+        start = item.get("startTime")
+        if not isinstance(start, int | float) or isinstance(start, bool) or start < 0:
+            continue
+        end = item.get("endTime")
+        end_ms = round(end * 1000) if isinstance(end, int | float) and end > start else None
+        title = item.get("title") if isinstance(item.get("title"), str) else None
+        url = item.get("url") if isinstance(item.get("url"), str) else None
+        chapters.append(AudioChapter(round(start * 1000), end_ms, title=title, url=url))
+    return chapters

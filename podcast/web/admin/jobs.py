@@ -1,0 +1,54 @@
+"""``/admin/jobs``: background work the producers started, how far it is, and why it failed."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from podcast.core.deps import SessionDep
+from podcast.core.jobs import STATUSES, list_jobs, retry
+from podcast.shows.deps import ShowDep
+from podcast.web.admin.common import context
+from podcast.web.responses import render
+from podcast.web.sessions import AdminDep, FormDep
+
+router = APIRouter(prefix="/admin", tags=["admin"], include_in_schema=False)
+
+_SHOWN = 100
+_DONE = {
+    "retried": "The job is queued again.",
+    "not-retried": "That job cannot be retried: it has not failed, or one like it is queued.",
+}
+
+
+@router.get("/jobs", response_class=HTMLResponse)
+def jobs_page(
+    request: Request,
+    session: SessionDep,
+    show: ShowDep,
+    admin: AdminDep,
+    status: Annotated[str | None, Query()] = None,
+    done: Annotated[str | None, Query()] = None,
+) -> HTMLResponse:
+    chosen = status if status in STATUSES else None
+    jobs = list_jobs(session, status=chosen, limit=_SHOWN)
+    values = context(
+        request,
+        admin,
+        show,
+        jobs=jobs,
+        statuses=STATUSES,
+        chosen=chosen,
+        done=_DONE.get(done or ""),
+    )
+    return render(request, "admin/jobs.html", values, private=True)
+
+
+@router.post("/jobs/{job_id}/retry")
+def retry_job(job_id: str, form: FormDep, session: SessionDep, _admin: AdminDep) -> Response:
+    """A failed job, queued again with all its attempts (handed to the queue on commit)."""
+    del form  # checked for its CSRF token
+    done = "retried" if retry(session, job_id) is not None else "not-retried"
+    return RedirectResponse(f"/admin/jobs?done={done}", status_code=303)

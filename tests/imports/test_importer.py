@@ -1,0 +1,236 @@
+"""Moving a show from an old host served by a local HTTP server: identity kept exactly, each
+episode whole or absent, a second run downloads nothing, a dry run writes nothing."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import podcastparser
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from lxml import etree
+from sqlalchemy import func, select
+
+from episodes.models import Episode
+from podcast.imports.fetch import Fetcher, FetchPolicy
+from podcast.imports.importer import Importer, ImportOptions, ImportReport, Outcome
+from tests.conftest import FIXTURES
+
+FEEDS = FIXTURES / "feeds"
+CHAPTERS = json.dumps(
+    {
+        "version": "1.2.0",
+        "chapters": [
+            {"startTime": 0, "title": "Welcome"},
+            {"startTime": 1.5, "title": "Why it matters", "url": "https://example.org/why"},
+            {"startTime": 2, "title": "javascript", "url": "javascript:alert(1)"},
+        ],
+    }
+).encode()
+
+
+class OldHost(ThreadingHTTPServer):
+    """The host a show leaves: its feed, audio, chapters; counts what was fetched."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.requests: Counter[str] = Counter()
+        self.slow: set[str] = set()  # paths sent in small pieces, slowly
+        self.files: dict[str, tuple[str, bytes]] = {
+            "/audio/anti-racist.mp3": ("audio/mpeg", (FIXTURES / "speech.mp3").read_bytes()),
+            "/audio/trailer.mp3": ("audio/mpeg", (FIXTURES / "plain.mp3").read_bytes()),
+            "/audio/noguid.mp3": ("audio/mpeg", (FIXTURES / "plain.mp3").read_bytes()),
+            "/audio/pennod-1.mp3": ("audio/mpeg", (FIXTURES / "speech.mp3").read_bytes()),
+            "/audio/error-page.mp3": ("text/html", b"<html><body>Error 500</body></html>"),
+            "/chapters/anti-racist.json": ("application/json", CHAPTERS),
+        }
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def feed(self, name: str) -> str:
+        path = f"/feeds/{name}"
+        data = (FEEDS / name).read_bytes().replace(b"PORT", str(self.server_address[1]).encode())
+        self.files[path] = ("application/rss+xml", data)
+        return self.base + path
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: OldHost
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.server.requests[self.path] += 1
+        found = self.server.files.get(self.path)
+        if found is None:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        content_type, body = found
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.path not in self.server.slow:
+            self.wfile.write(body)
+            return
+        for start in range(0, len(body), 1024):
+            self.wfile.write(body[start : start + 1024])
+            self.wfile.flush()
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def old_host() -> Iterator[OldHost]:
+    server = OldHost()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def run_import(client: TestClient, url: str, **options: object) -> ImportReport:
+    app = client.app
+    assert isinstance(app, FastAPI)
+    with Fetcher(FetchPolicy(allow_private=True, timeout=10)) as fetcher:
+        importer = Importer(
+            sessions=app.state.sessionmaker,
+            storage=app.state.storage,
+            settings=app.state.settings,
+            clock=app.state.clock,
+            fetcher=fetcher,
+        )
+        return importer.run(url, ImportOptions(**options))  # type: ignore[arg-type]
+
+
+def guids(feed: bytes) -> list[str]:
+    return [
+        e["guid"]
+        for e in podcastparser.parse("feed.xml", __import__("io").BytesIO(feed))["episodes"]
+    ]
+
+
+def test_a_show_moves_with_its_identity(client: TestClient, old_host: OldHost) -> None:
+    url = old_host.feed("buzzsprout-podcasting20.xml")
+    before = old_host.files["/feeds/buzzsprout-podcasting20.xml"][1]
+    report = run_import(client, url)
+
+    imported = {item.guid: item for item in report.items}
+    assert imported["Buzzsprout-12345678"].outcome is Outcome.IMPORTED
+    trailer = imported[f"{old_host.base}/audio/trailer.mp3"]
+    assert trailer.outcome is Outcome.IMPORTED
+    assert "its enclosure URL is its GUID" in " ".join(trailer.notes)
+    assert report.bytes == sum(
+        len(old_host.files[p][1]) for p in ("/audio/anti-racist.mp3", "/audio/trailer.mp3")
+    )
+    assert "podcast_guid" in report.show_changes
+
+    ours = client.get("/feed.xml").content
+    # gPodder's parser sees the same episodes before and after the move.
+    assert sorted(guids(ours)) == sorted(guids(before))
+    root = etree.fromstring(ours)
+    ns = {"podcast": "https://podcastindex.org/namespace/1.0"}
+    assert (
+        root.findtext("channel/podcast:guid", namespaces=ns)
+        == "9b024349-ccf0-5f69-a609-6b82873eab3c"
+    )
+    dates = {i.findtext("guid"): i.findtext("pubDate") for i in root.iterfind("channel/item")}
+    assert dates["Buzzsprout-12345678"] == "Tue, 14 Oct 2025 05:00:00 +0000"
+    # Our own enclosure URLs from now on.
+    enclosures = [i.find("enclosure").get("url") for i in root.iterfind("channel/item")]
+    assert all(u.startswith("https://podcast.example.org/media/") for u in enclosures)
+
+    # Chapters from the Podcasting 2.0 JSON file (preferred over psc), through our URL rule.
+    app = client.app
+    assert isinstance(app, FastAPI)
+    with app.state.sessionmaker() as session:
+        episode = session.scalar(select(Episode).where(Episode.guid == "Buzzsprout-12345678"))
+        assert episode is not None and episode.status.value == "published"
+        assert [(c.title, c.url) for c in episode.chapters] == [
+            ("Welcome", None),
+            ("Why it matters", "https://example.org/why"),
+            ("javascript", None),
+        ]
+        assert (episode.season, episode.episode_number, episode.episode_type.value) == (
+            2,
+            5,
+            "full",
+        )
+
+
+def test_running_again_downloads_nothing_and_updates_what_changed(
+    client: TestClient, old_host: OldHost
+) -> None:
+    url = old_host.feed("buzzsprout-podcasting20.xml")
+    run_import(client, url)
+    downloads = old_host.requests["/audio/anti-racist.mp3"]
+    path = "/feeds/buzzsprout-podcasting20.xml"
+    content_type, data = old_host.files[path]
+    old_host.files[path] = (
+        content_type,
+        data.replace(b"<itunes:episode>5<", b"<itunes:episode>6<"),
+    )
+    report = run_import(client, url)
+    outcomes = {item.guid: item.outcome for item in report.items}
+    assert outcomes["Buzzsprout-12345678"] is Outcome.UPDATED
+    assert outcomes[f"{old_host.base}/audio/trailer.mp3"] is Outcome.UNCHANGED
+    assert old_host.requests["/audio/anti-racist.mp3"] == downloads
+    assert report.bytes == 0
+
+
+def test_what_cannot_be_imported_is_skipped_with_its_reason(
+    client: TestClient, old_host: OldHost
+) -> None:
+    path = "/feeds/broken.xml"
+
+    def item(title: str, guid: str | None, audio: str | None) -> str:
+        parts = [f"<title>{title}</title>"]
+        if guid:
+            parts.append(f"<guid>{guid}</guid>")
+        if audio:
+            url = f"{old_host.base}/audio/{audio}"
+            parts.append(f'<enclosure url="{url}" type="audio/mpeg" length="1"/>')
+        return "<item>" + "".join(parts) + "</item>"
+
+    items = [
+        item("Gone", "gone", "missing.mp3"),
+        item("Error page", "html", "error-page.mp3"),
+        item("Twin", "html", "trailer.mp3"),
+        item("Nothing", None, None),
+    ]
+    feed = "<rss version='2.0'><channel><title>Broken</title>" + "".join(items) + "</channel></rss>"
+    old_host.files[path] = ("application/rss+xml", feed.encode())
+    report = run_import(client, old_host.base + path)
+    reasons = {item.title: item.reason or "" for item in report.items}
+    assert all(item.outcome is Outcome.SKIPPED for item in report.items)
+    assert "answered HTTP 404" in reasons["Gone"]
+    assert "not" in reasons["Error page"] and "audio" in reasons["Error page"].lower()
+    assert "duplicate GUID (the same as item 2)" in reasons["Twin"]
+    assert "no GUID and no enclosure" in reasons["Nothing"]
+    app = client.app
+    assert isinstance(app, FastAPI)
+    with app.state.sessionmaker() as session:
+        assert session.scalar(select(func.count()).select_from(Episode)) == 0
+    # Nothing was left in storage either.
+    assert list(app.state.storage.keys()) == []
+
+
+def test_a_dry_run_writes_nothing(client: TestClient, old_host: OldHost) -> None:
+    url = old_host.feed("buzzsprout-podcasting20.xml")
+    before = client.get("/feed.xml").content
+    report = run_import(client, url, dry_run=True)
+    assert report.dry_run
+    assert {item.outcome for item in report.items} == {Outcome.IMPORTED}
+    assert old_host.requests["/audio/anti-racist.mp3"] == 0
+    assert client.get("/feed.xml").content == before
