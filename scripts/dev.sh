@@ -38,7 +38,7 @@ setup() {
     stamp="$VENV/.installed-$(cksum pyproject.toml | cut -d' ' -f1)"
     if [ ! -f "$stamp" ]; then
         "$VENV/bin/python" -m pip install --quiet --upgrade pip
-        "$VENV/bin/python" -m pip install --quiet -e '.[test]'
+        "$VENV/bin/python" -m pip install --quiet -e '.[test,asr]'
         rm -f "$VENV"/.installed-* && touch "$stamp"
     fi
 }
@@ -55,7 +55,7 @@ case "$cmd" in
         # The browser tests drive Debian's Chromium (tests/web/test_browser.py); ffmpeg checks
         # our audio durations against what it decodes. Without root those tests are skipped
         # (with a warning); on CI a failed install fails the run.
-        if ! apt_install chromium ffmpeg; then
+        if ! apt_install chromium ffmpeg espeak-ng; then  # espeak-ng speaks for the ASR tests
             [ "${CI:-}" = "true" ] && exit 1
             echo "warning: could not install chromium and ffmpeg: their tests will be skipped" >&2
         fi

@@ -31,6 +31,7 @@ __all__ = [
     "MAX_HOURS",
     "MAX_MS",
     "Cue",
+    "CueWord",
     "Transcript",
     "TranscriptError",
     "UntimedTranscriptError",
@@ -71,13 +72,28 @@ class UntimedTranscriptError(TranscriptError):
 
 
 @dataclass(frozen=True, slots=True)
+class CueWord:
+    """One word's timing inside a cue (from speech recognition; formats that read words keep
+    them here so word-level output stays possible)."""
+
+    start_ms: int
+    end_ms: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Cue:
-    """One piece of transcript text; ``start_ms is None`` means an untimed cue."""
+    """One piece of transcript text; ``start_ms is None`` means an untimed cue.
+
+    ``words`` optionally times each word of ``text`` (empty when the source had no word
+    timings); nothing else depends on it.
+    """
 
     start_ms: int | None
     end_ms: int | None
     text: str
     speaker: str | None = None
+    words: tuple[CueWord, ...] = ()
 
     @property
     def timed(self) -> bool:
@@ -255,7 +271,8 @@ def validate(cues: Iterable[Cue], lines: Sequence[int | None] | None = None) -> 
         timed_seen = cue.timed
         text = clean_text(cue.text)
         if text:
-            result.append(Cue(cue.start_ms, cue.end_ms, text, clean_speaker(cue.speaker)))
+            speaker = clean_speaker(cue.speaker)
+            result.append(Cue(cue.start_ms, cue.end_ms, text, speaker, cue.words))
     if timed_seen:
         result.sort(key=lambda cue: cue.start_ms or 0)
     return result

@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     feed_redirect: bool = False
     # Paths of an earlier feed on this host (e.g. ["/rss", "/podcast.xml"]): 301 to /feed.xml.
     feed_old_paths: list[str] = Field(default_factory=list)
+    # Speech recognition (docs/asr.md): a local model directory or a faster-whisper model name
+    # (downloaded on first use); empty means Whisper base from the bundled packages (`.[asr]`).
+    asr_model: str = ""
 
     # Moving a show here (podcast import): fetch from private or local addresses too (an old
     # host on the same network; tests on loopback). Off: only public addresses are fetched.
