@@ -21,7 +21,7 @@ import threading
 import psycopg
 from sqlalchemy import Engine
 
-from podcast.core.db import CHANGE_CHANNEL, Sessions, change_callbacks, sender_token
+from podcast.core.db import CHANGE_CHANNEL_SQL, Sessions, change_callbacks, sender_token
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,10 @@ class ChangeListener:
         while not self._stop.is_set():
             try:
                 with self._connect() as connection:
-                    connection.execute(f"LISTEN {CHANGE_CHANNEL}")
+                    row = connection.execute(f"SELECT {CHANGE_CHANNEL_SQL}").fetchone()
+                    assert row is not None
+                    channel = str(row[0])  # letters, digits and "_" only
+                    connection.execute(f"LISTEN {channel}")
                     self.listening.set()
                     self._changed()
                     while not self._stop.is_set():

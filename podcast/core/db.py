@@ -171,8 +171,8 @@ class UnitOfWork(Session):
         self.flush()
         if self.info.get(_CHANGED):
             self.execute(
-                text("SELECT pg_notify(:channel, :sender)"),
-                {"channel": CHANGE_CHANNEL, "sender": self.info[_SENDER]},
+                text(f"SELECT pg_notify({CHANGE_CHANNEL_SQL}, :sender)"),
+                {"sender": self.info[_SENDER]},
             )
 
     def _run(self, actions: list[Callable[[], object]]) -> None:
@@ -190,8 +190,11 @@ _AFTER_ROLLBACK = "podcast_after_rollback"
 _CHANGED = "podcast_changed"  # this transaction flushed or executed a write
 _ON_CHANGE = "podcast_on_change"  # the sessionmaker's change listeners (one shared list)
 _SENDER = "podcast_sender"  # PostgreSQL: who this sessionmaker's NOTIFYs come from
-# The channel every replica LISTENs on (podcast.core.change_notify).
-CHANGE_CHANNEL = "podcast_changes"
+# The channel every replica of one installation LISTENs on (podcast.core.change_notify), as SQL:
+# one per schema, because channels are shared by the whole database and two installations
+# (or two test runs) in one database must not drop each other's caches. Hashed: a channel
+# name is an identifier of at most 63 bytes.
+CHANGE_CHANNEL_SQL = "'podcast_changes_' || left(md5(current_schema()), 16)"
 _EVENTS = "podcast_events"  # the sessionmaker's event listeners by name (one shared dict)
 
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, text, update
 
 from podcast.core.change_notify import ChangeListener
 from podcast.core.clock import SystemClock
@@ -95,3 +95,26 @@ def test_read_only_sessions_send_nothing(engine: Engine) -> None:
         with session_scope(readers) as session:
             session.query(Show).all()
         assert not b.changed.wait(0.5)
+
+
+def test_another_schema_in_the_same_database_is_not_told(
+    engine: Engine, postgres_schema_url: str
+) -> None:
+    """Channels belong to the whole database: each installation (schema) has its own."""
+    other_schema = "notify_other_" + postgres_schema_url.rsplit("%3D", 1)[1][-8:]
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{other_schema}"'))
+        connection.commit()
+    other = make_engine(postgres_schema_url.rsplit("%3D", 1)[0] + "%3D" + other_schema)
+    try:
+        upgrade(other)
+        with Replica(engine) as here:
+            with session_scope(make_sessionmaker(other)) as session:
+                session.execute(text("SELECT 1"))
+                session.execute(update(Show).values(title="elsewhere"))
+            assert not here.changed.wait(0.5)
+    finally:
+        other.dispose()
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{other_schema}" CASCADE'))
+            connection.commit()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -35,6 +36,13 @@ HOSTILE = (
 )
 NOTES = """<p>We talk about <strong>compassionate leadership</strong>.</p>
 <ul><li><a href="https://example.org/report">The King's Fund report</a></li></ul>"""
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """SQLite only: what a browser sees does not depend on the database, which the API and
+    page tests cover on both; each browser test costs 10-30 s."""
+    return f"sqlite:///{tmp_path / 'podcast.db'}"
 
 
 @pytest.fixture(scope="session")
