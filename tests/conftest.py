@@ -32,6 +32,23 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def on_postgres(statement: str) -> None:
+    """Run one statement (CREATE/DROP SCHEMA ...) on the test PostgreSQL server."""
+    assert POSTGRES_URL
+    engine = create_engine(POSTGRES_URL)
+    with engine.connect() as connection:
+        connection.execute(text(statement))
+        connection.commit()
+    engine.dispose()
+
+
+def schema_url(schema: str) -> str:
+    """The test database's URL with ``schema`` as the search path."""
+    assert POSTGRES_URL
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+
+
 @pytest.fixture(scope="session")
 def postgres_schema_url() -> Iterator[str]:
     """A private schema for this test run, dropped at the end, so runs never collide."""

@@ -56,6 +56,24 @@ FastRoute = Callable[[Scope, Receive, Send], Awaitable[Answered]]
 FastHandler = Callable[[Scope, Receive, Send], Awaitable[bool]]
 
 
+class _WatchedSend:
+    """A ``send`` that notes the status and the body bytes that went through it."""
+
+    __slots__ = ("_send", "sent", "status")
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.status = 500  # what an exception before the answer began becomes
+        self.sent = 0
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+        else:
+            self.sent += len(message.get("body", b""))
+        await self._send(message)
+
+
 class RequestObserver:
     """Counts each request and logs what is worth a line; see the module's docstring."""
 
@@ -79,38 +97,21 @@ class RequestObserver:
     ) -> bool:
         """Run a prefix handler; count the request only if it answered it."""
         start = perf_counter()
-        status = 500
-        sent = 0
-
-        async def counting_send(message: Message) -> None:
-            nonlocal status, sent
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            else:
-                sent += len(message.get("body", b""))
-            await send(message)
-
+        watched = _WatchedSend(send)
         handled = False
         try:
-            handled = await handler(scope, receive, counting_send)
+            handled = await handler(scope, receive, watched)
         finally:
-            if handled or sent:
-                self._done(scope, template, status, perf_counter() - start, sent, 0)
+            if handled or watched.sent:
+                elapsed = perf_counter() - start
+                self._done(scope, template, watched.status, elapsed, watched.sent, 0)
         return handled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
         """Run ``app`` (FastAPI), watching what it sends and receives."""
         start = perf_counter()
-        status = 500  # what an exception before the answer began becomes
-        sent = received = 0
-
-        async def counting_send(message: Message) -> None:
-            nonlocal status, sent
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            else:
-                sent += len(message.get("body", b""))
-            await send(message)
+        watched = _WatchedSend(send)
+        received = 0
 
         async def counting_receive() -> Message:
             nonlocal received
@@ -120,10 +121,11 @@ class RequestObserver:
 
         bodiless = scope["method"] in _NO_BODY
         try:
-            await app(scope, receive if bodiless else counting_receive, counting_send)
+            await app(scope, receive if bodiless else counting_receive, watched)
         finally:
             elapsed = perf_counter() - start
-            self._done(scope, route_template(scope), status, elapsed, sent, received)
+            template = route_template(scope)
+            self._done(scope, template, watched.status, elapsed, watched.sent, received)
 
     def _done(
         self, scope: Scope, template: str, status: int, elapsed: float, sent: int, received: int

@@ -11,27 +11,17 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
 from podcast.bootstrap import prepare
 from podcast.core.clock import FrozenClock
 from podcast.core.db import session_scope
 from podcast.core.settings import Settings
 from podcast.core.tokens import create_token
-from tests.conftest import FIXTURES, POSTGRES_URL
+from tests.conftest import FIXTURES, POSTGRES_URL, on_postgres, schema_url
 from tests.served import Served
 
 # Far longer than the test: only a notification can make the other replica see a change.
 POLL = {"PODCAST_CACHE_CHECK_INTERVAL": "600"}
-
-
-def _pg(statement: str) -> None:
-    assert POSTGRES_URL
-    engine = create_engine(POSTGRES_URL)
-    with engine.connect() as connection:
-        connection.execute(text(statement))
-        connection.commit()
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +30,8 @@ def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served,
         pytest.skip("PostgreSQL tests need PODCAST_TEST_POSTGRES_URL")
     tmp_path = tmp_path_factory.mktemp("replicas")
     schema = f"replicas_{uuid.uuid4().hex[:10]}"
-    _pg(f'CREATE SCHEMA "{schema}"')
-    url = f"{POSTGRES_URL}{'&' if '?' in POSTGRES_URL else '?'}options=-csearch_path%3D{schema}"
+    on_postgres(f'CREATE SCHEMA "{schema}"')
+    url = schema_url(schema)
     data = tmp_path / "data"  # one media folder shared, as a mounted volume would be
     settings = Settings(data_dir=data, database_url=url, _env_file=None)  # type: ignore[call-arg]
     runtime = prepare(settings, FrozenClock(datetime.now(UTC)))
@@ -57,7 +47,7 @@ def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served,
     finally:
         a.stop()
         b.stop()
-        _pg(f'DROP SCHEMA "{schema}" CASCADE')
+        on_postgres(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def _titles(server: Served) -> str:

@@ -17,14 +17,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
 from podcast.bootstrap import prepare
 from podcast.core.clock import FrozenClock
 from podcast.core.db import session_scope
 from podcast.core.settings import Settings
 from podcast.core.tokens import create_token
-from tests.conftest import FIXTURES, POSTGRES_URL
+from tests.conftest import FIXTURES, POSTGRES_URL, on_postgres, schema_url
 from tests.served import Served
 
 BURSTS = 3
@@ -55,8 +54,8 @@ def served(
         if not POSTGRES_URL:
             pytest.skip("PostgreSQL tests need PODCAST_TEST_POSTGRES_URL")
         schema = f"burst_{uuid.uuid4().hex[:10]}"
-        _pg(f'CREATE SCHEMA "{schema}"')
-        url = f"{POSTGRES_URL}{'&' if '?' in POSTGRES_URL else '?'}options=-csearch_path%3D{schema}"
+        on_postgres(f'CREATE SCHEMA "{schema}"')
+        url = schema_url(schema)
     runtime = prepare(_settings(tmp_path / "data", url), FrozenClock(datetime.now(UTC)))
     with session_scope(runtime.sessionmaker) as session:
         token = create_token(session, "bursts", datetime.now(UTC))
@@ -68,16 +67,7 @@ def served(
     finally:
         server.stop()
         if schema:
-            _pg(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-def _pg(statement: str) -> None:
-    assert POSTGRES_URL
-    engine = create_engine(POSTGRES_URL)
-    with engine.connect() as connection:
-        connection.execute(text(statement))
-        connection.commit()
-    engine.dispose()
+            on_postgres(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def _burst(calls: list[Callable[[], httpx.Response]]) -> list[httpx.Response]:
