@@ -34,6 +34,7 @@ from podcast.media import open_storage
 from podcast.media.probe import probe_storage
 from podcast.shows.routes import router as show_router
 from podcast.web import install as install_web
+from podcast.web.config import require_shared_secret
 from transcripts.routes import router as transcripts_router
 
 
@@ -51,6 +52,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.readiness = "starting"
+        require_shared_secret(settings.storage, settings.web.session_secret)
         runtime = prepare(settings, clock)
         app.state.settings = settings
         app.state.clock = clock

@@ -411,7 +411,7 @@ def doctor(
         typer.Option(
             min=1,
             help="Replicas (machines or containers) that will serve this installation; "
-            "with more than one they must share PODCAST_SESSION_SECRET.",
+            "with more than one they must share PODCAST_SECRET_KEY.",
         ),
     ] = 1,
 ) -> None:

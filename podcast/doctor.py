@@ -99,10 +99,18 @@ def check_owner_email(ctx: Context) -> Iterator[Finding]:
 
 def check_session_secret(ctx: Context) -> Iterator[Finding]:
     if ctx.settings.web.session_secret is not None:
-        yield Finding("session secret", Level.OK, "PODCAST_SESSION_SECRET is set")
+        yield Finding("session secret", Level.OK, "PODCAST_SECRET_KEY is set")
         return
-    fix = "set PODCAST_SESSION_SECRET to the same long random value on every replica"
-    if ctx.replicas > 1:
+    fix = "set PODCAST_SECRET_KEY to the same long random value on every replica"
+    if ctx.settings.storage == "s3":
+        yield Finding(
+            "session secret",
+            Level.FAIL,
+            "not set, with media in S3 (replicas that share no folder): the service refuses "
+            "to start, since each replica would sign producers' sessions with its own key",
+            fix,
+        )
+    elif ctx.replicas > 1:
         yield Finding(
             "session secret",
             Level.FAIL,

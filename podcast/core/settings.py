@@ -7,7 +7,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, EmailStr, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    EmailStr,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from podcast.core.db import SQLITE_BUSY_TIMEOUT_MS
@@ -29,7 +37,13 @@ class WebSettings(BaseSettings):
 
     # Signs admin session cookies. Set it when several replicas serve the admin area; otherwise
     # one is generated into the data folder on first use.
-    session_secret: SecretStr | None = None
+    # PODCAST_SECRET_KEY (PODCAST_SESSION_SECRET, its earlier name, is read too).
+    session_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "PODCAST_SECRET_KEY", "PODCAST_SESSION_SECRET", "session_secret"
+        ),
+    )
     session_hours: int = Field(default=12, gt=0, le=24 * 30)
     # JSON list: PODCAST_SUBSCRIBE_LINKS='[{"name": "Spotify", "url": "https://…"}]'
     subscribe_links: list[SubscribeLink] = Field(default_factory=list)

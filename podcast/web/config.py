@@ -1,4 +1,4 @@
-"""The admin session secret: configured (``settings.web.session_secret``) or kept on disk.
+"""The admin session secret: configured (``PODCAST_SECRET_KEY``) or kept on disk.
 
 The web settings themselves are ``podcast.core.settings.WebSettings``, nested in ``Settings``.
 """
@@ -15,6 +15,22 @@ from pydantic import SecretStr
 SECRET_FILE = "session-secret"
 
 
+class SecretKeyMissing(RuntimeError):
+    """Start-up refused: replicas that share no data folder need one configured key."""
+
+
+def require_shared_secret(storage: str, configured: SecretStr | None) -> None:
+    """With media in S3 the replicas share no folder, so a key generated into one replica's
+    data folder would sign sessions no other replica accepts: producers would be signed out
+    at random. Refuse to start instead (``podcast doctor`` says the same)."""
+    if storage == "s3" and (configured is None or not configured.get_secret_value()):
+        raise SecretKeyMissing(
+            "PODCAST_STORAGE=s3 runs replicas that share no data folder: set PODCAST_SECRET_KEY "
+            "to the same long random value on every replica (e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+        )
+
+
 def load_secret(configured: SecretStr | None, data_dir: Path) -> bytes:
     """The configured secret, else one kept in ``data_dir`` (created once, readable by us only)."""
     if configured is not None and configured.get_secret_value():
@@ -29,7 +45,7 @@ def load_secret(configured: SecretStr | None, data_dir: Path) -> bytes:
         if value:  # empty: another worker created it and is still writing
             return value
         time.sleep(0.01)
-    raise RuntimeError(f"{path} is empty: delete it or set PODCAST_SESSION_SECRET")
+    raise RuntimeError(f"{path} is empty: delete it or set PODCAST_SECRET_KEY")
 
 
 def _create(path: Path) -> bytes:

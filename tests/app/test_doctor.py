@@ -49,7 +49,7 @@ def line_for(lines: list[str], check: str) -> str:
 
 
 def test_a_ready_installation_passes(tmp_path: Path, database_url: str) -> None:
-    env = {**installed(tmp_path, database_url), **GOOD, "PODCAST_SESSION_SECRET": "x" * 40}
+    env = {**installed(tmp_path, database_url), **GOOD, "PODCAST_SECRET_KEY": "x" * 40}
     code, lines = doctor(env, "--replicas", "3")
     assert code == 0, lines
     assert (
@@ -57,7 +57,7 @@ def test_a_ready_installation_passes(tmp_path: Path, database_url: str) -> None:
         == "ok   base URL: https://podcast.leadershipacademy.nhs.uk (https)"
     )
     assert line_for(lines, "owner email").startswith("ok   owner email: podcast@leadershipacademy")
-    assert line_for(lines, "session secret") == "ok   session secret: PODCAST_SESSION_SECRET is set"
+    assert line_for(lines, "session secret") == "ok   session secret: PODCAST_SECRET_KEY is set"
     assert line_for(lines, "database").startswith("ok   database: answers")
     head = known_revisions()[0]
     assert (
@@ -186,3 +186,13 @@ def test_disk_space_thresholds(free: int, level: Level) -> None:
 )
 def test_placeholder_emails(email: str, placeholder: bool) -> None:
     assert placeholder_email(email) is placeholder
+
+
+def test_media_in_s3_without_a_secret_key_fails(tmp_path: Path) -> None:
+    env = {**installed(tmp_path), **GOOD, "PODCAST_STORAGE": "s3", "PODCAST_S3_BUCKET": "b"}
+    _code, lines = doctor(env)
+    line = line_for(lines, "session secret")
+    assert line.startswith("fail session secret: not set, with media in S3"), line
+    # The earlier name still counts.
+    _code, lines = doctor({**env, "PODCAST_SESSION_SECRET": "y" * 40})
+    assert line_for(lines, "session secret") == "ok   session secret: PODCAST_SECRET_KEY is set"
