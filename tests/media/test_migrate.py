@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -129,8 +130,11 @@ def test_migrate_to_s3_resumes_after_a_kill_and_back(
     resumed = migrate(env, "--to", "s3")
     assert resumed.exit_code == 0, resumed.stdout + resumed.stderr
     out = " ".join(resumed.stdout.split())
-    assert f"{len(keys) - len(halfway)} file(s) copied and checked" in out
-    assert f"{len(halfway)} already there" in out
+    # The server may finish a request the killed process had already sent after ``halfway``
+    # was listed: at least those are already there, and every key is accounted for once.
+    copied = int(re.search(r"(\d+) file\(s\) copied and checked", out).group(1))  # type: ignore[union-attr]
+    already = int(re.search(r"(\d+) already there", out).group(1))  # type: ignore[union-attr]
+    assert copied + already == len(keys) and already >= len(halfway), out
     assert "Nothing was switched" in out and "PODCAST_STORAGE=s3" in out
     assert f"PODCAST_S3_BUCKET={bucket}" in out
     assert bucket_keys(weed_server, bucket) == keys

@@ -36,6 +36,8 @@ def s3_settings_env(
         "AWS_ACCESS_KEY_ID": ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
         "AWS_EC2_METADATA_DISABLED": "true",
+        # Replicas on S3 share no folder: the service refuses to start without a shared key.
+        "PODCAST_SECRET_KEY": "a-shared-secret-for-every-replica-" * 2,
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
