@@ -11,11 +11,24 @@ columns are hand-written DDL in migration 0004 (see ``transcripts.search_schema`
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from podcast.core.db import Base, UTCDateTime
+
+SOURCES = ("producer", "automatic")
 
 
 class StoredTranscript(Base):
@@ -35,6 +48,13 @@ class StoredTranscript(Base):
     cue_count: Mapped[int] = mapped_column(Integer)
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     content_sha256: Mapped[str] = mapped_column(String(64))
+    # Who made it (SOURCES): a producer's upload or speech recognition (docs/asr.md). An
+    # automatic draft stays unreviewed until a producer says it is checked; ``edited_at`` is set
+    # by every producer change, and a transcription job never overwrites a transcript that has
+    # it or that a producer uploaded.
+    source: Mapped[str] = mapped_column(String(16), default="producer", server_default="producer")
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -60,5 +80,28 @@ class StoredCue(Base):
     end_ms: Mapped[int | None] = mapped_column(Integer)
     speaker: Mapped[str | None] = mapped_column(String(255))
     text: Mapped[str] = mapped_column(Text)
+    # Word timings, [[start_ms, end_ms, text], ...] (speech recognition, word-level JSON).
+    words: Mapped[list[list[Any]] | None] = mapped_column(JSON)
 
     transcript: Mapped[StoredTranscript] = relationship(back_populates="cues")
+
+
+class TranscriptRevision(Base):
+    """A transcript's cues as they were before a change, so a producer can restore them."""
+
+    __tablename__ = "transcript_revisions"
+    __table_args__ = (
+        Index("ix_transcript_revisions_transcript_id_created_at", "transcript_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Who replaced these cues (a token's or admin's name), when known.
+    author: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(16))
+    reviewed: Mapped[bool] = mapped_column(Boolean)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    cue_count: Mapped[int] = mapped_column(Integer)
+    # [[start_ms, end_ms, speaker, text, words], ...]: the canonical cues, as stored.
+    cues: Mapped[list[list[Any]]] = mapped_column(JSON)

@@ -8,8 +8,22 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from transcripts.cues import Cue
-from transcripts.models import StoredCue, StoredTranscript
+from transcripts.cues import Cue, CueWord
+from transcripts.models import StoredCue, StoredTranscript, TranscriptRevision
+
+# Revisions kept per transcript: enough to undo a session of edits, bounded so a script that
+# uploads in a loop cannot grow the table without end.
+KEEP_REVISIONS = 20
+
+
+def words_to_json(cue: Cue) -> list[list[object]] | None:
+    return [[w.start_ms, w.end_ms, w.text] for w in cue.words] or None
+
+
+def words_from_json(value: list[list[object]] | None) -> tuple[CueWord, ...]:
+    if not value:
+        return ()
+    return tuple(CueWord(int(str(s)), int(str(e)), str(t)) for s, e, t in value)
 
 
 def for_episode(session: Session, episode_id: int) -> list[StoredTranscript]:
@@ -37,11 +51,16 @@ def for_episodes(session: Session, episode_ids: Sequence[int]) -> list[StoredTra
 
 def cues_of(session: Session, transcript_id: int) -> list[Cue]:
     rows = session.execute(
-        select(StoredCue.start_ms, StoredCue.end_ms, StoredCue.text, StoredCue.speaker)
+        select(
+            StoredCue.start_ms, StoredCue.end_ms, StoredCue.text, StoredCue.speaker, StoredCue.words
+        )
         .where(StoredCue.transcript_id == transcript_id)
         .order_by(StoredCue.position)
     )
-    return [Cue(start, end, text, speaker) for start, end, text, speaker in rows]
+    return [
+        Cue(start, end, text, speaker, words_from_json(words))
+        for start, end, text, speaker, words in rows
+    ]
 
 
 def cues_from(
@@ -93,10 +112,62 @@ def replace_cues(session: Session, transcript_id: int, cues: Sequence[Cue]) -> N
                     "end_ms": cue.end_ms,
                     "speaker": cue.speaker,
                     "text": cue.text,
+                    "words": words_to_json(cue),
                 }
                 for position, cue in enumerate(cues)
             ],
         )
+
+
+def keep_revision(
+    session: Session, record: StoredTranscript, now: datetime, author: str | None
+) -> TranscriptRevision:
+    """Store ``record``'s current cues as a revision (before they are replaced), dropping the
+    oldest beyond :data:`KEEP_REVISIONS`."""
+    cues = [
+        [c.start_ms, c.end_ms, c.speaker, c.text, words_to_json(c)]
+        for c in cues_of(session, record.id)
+    ]
+    revision = TranscriptRevision(
+        transcript_id=record.id,
+        created_at=now,
+        author=author,
+        source=record.source,
+        reviewed=record.reviewed,
+        content_sha256=record.content_sha256,
+        cue_count=len(cues),
+        cues=cues,
+    )
+    session.add(revision)
+    session.flush()
+    stale = (
+        select(TranscriptRevision.id)
+        .where(TranscriptRevision.transcript_id == record.id)
+        .order_by(TranscriptRevision.created_at.desc(), TranscriptRevision.id.desc())
+        .offset(KEEP_REVISIONS)
+    )
+    session.execute(
+        delete(TranscriptRevision).where(TranscriptRevision.id.in_(list(session.scalars(stale))))
+    )
+    return revision
+
+
+def revisions_of(session: Session, transcript_id: int) -> list[TranscriptRevision]:
+    """A transcript's revisions, newest first."""
+    return list(
+        session.scalars(
+            select(TranscriptRevision)
+            .where(TranscriptRevision.transcript_id == transcript_id)
+            .order_by(TranscriptRevision.created_at.desc(), TranscriptRevision.id.desc())
+        )
+    )
+
+
+def revision_cues(revision: TranscriptRevision) -> list[Cue]:
+    return [
+        Cue(start, end, text, speaker, words_from_json(words))
+        for start, end, speaker, text, words in revision.cues
+    ]
 
 
 def add(

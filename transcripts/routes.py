@@ -72,6 +72,9 @@ def _read(record: StoredTranscript, episode: Episode, show: Show, base_url: str)
             fmt.name: urls.transcript(episode.slug, fmt.name, record.language, show.language)
             for fmt in served_formats(record.timed)
         },
+        source=record.source,  # type: ignore[arg-type]  # one of SOURCES, by the schema
+        reviewed=record.reviewed,
+        edited_at=record.edited_at,
         created_at=record.created_at,
         updated_at=record.updated_at,
     )

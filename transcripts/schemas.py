@@ -22,6 +22,12 @@ class TranscriptRead(BaseModel):
     cues: int
     duration: float | None = Field(description="Seconds to the end of the latest cue.")
     urls: dict[str, str] = Field(description="Public URL of each format offered, by extension.")
+    source: Literal["producer", "automatic"] = Field(
+        description="producer: uploaded or written by a producer; automatic: a speech "
+        "recognition draft (edits keep it automatic, with edited_at set)."
+    )
+    reviewed: bool = Field(description="False for an automatic draft no producer has checked.")
+    edited_at: datetime | None = Field(description="When a producer last changed it.")
     created_at: datetime
     updated_at: datetime
     warnings: list[str] = Field(default_factory=list)

@@ -23,6 +23,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -40,6 +41,7 @@ from transcripts.models import StoredTranscript
 __all__ = [
     "MAX_BYTES",
     "RENDER_VERSION",
+    "Origin",
     "Parsed",
     "Rendered",
     "Saved",
@@ -47,6 +49,7 @@ __all__ = [
     "readable",
     "render",
     "render_cache",
+    "replaceable_by_asr",
     "save",
     "select_for_delete",
     "select_transcript",
@@ -60,6 +63,11 @@ DURATION_TOLERANCE_MS = 1000
 # stripped on output.
 RENDER_VERSION = "2"
 RENDER_CACHE_BYTES = 64 * 1024 * 1024
+
+
+# Who saves a transcript: a producer's upload (reviewed, by definition), a producer's edit in
+# the editor (keeps where it came from), or speech recognition (an unreviewed draft).
+Origin = Literal["upload", "edit", "automatic"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +93,12 @@ class Rendered:
 
 
 def content_digest(transcript: Transcript) -> str:
-    canonical = [[c.start_ms, c.end_ms, c.speaker, c.text] for c in transcript.cues]
+    canonical: list[list[object]] = [
+        [c.start_ms, c.end_ms, c.speaker, c.text] for c in transcript.cues
+    ]
+    if any(c.words for c in transcript.cues):  # word timings change the JSON rendering
+        for row, cue in zip(canonical, transcript.cues, strict=True):
+            row.append([[w.start_ms, w.end_ms, w.text] for w in cue.words])
     payload = json.dumps([transcript.language, canonical], ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -113,21 +126,59 @@ def check_against_audio(transcript: Transcript, episode: Episode) -> list[str]:
     ]
 
 
-def save(session: Session, episode: Episode, parsed: Parsed, now: datetime) -> Saved:
-    """Create or replace the episode's transcript in ``parsed``'s language."""
+def save(
+    session: Session,
+    episode: Episode,
+    parsed: Parsed,
+    now: datetime,
+    *,
+    origin: Origin = "upload",
+    reviewed: bool | None = None,
+    author: str | None = None,
+) -> Saved:
+    """Create or replace the episode's transcript in ``parsed``'s language.
+
+    ``origin`` says who is saving (see :data:`Origin`); ``reviewed`` defaults to True for an
+    upload, False for speech recognition, and to what it was for an edit. The cues being
+    replaced are kept as a revision. Speech recognition never replaces a transcript a producer
+    uploaded or edited: that raises :class:`Conflict` inside the caller's transaction, so a job
+    racing an upload loses whichever commits second.
+    """
     transcript = parsed.transcript
     digest = content_digest(transcript)
     existing = {r.language: r for r in repository.for_episode(session, episode.id)}
     record = existing.get(transcript.language)
+    if origin == "automatic" and record is not None and not replaceable_by_asr(record):
+        raise Conflict(
+            f"the {transcript.language} transcript was written or edited by a producer, so "
+            "speech recognition does not replace it; delete it first to make a new draft"
+        )
+    if reviewed is None:
+        reviewed = (
+            record.reviewed if origin == "edit" and record is not None else origin == "upload"
+        )
+    source = "automatic" if origin == "automatic" else "producer"
+    if origin == "edit" and record is not None:
+        source = record.source  # an edited draft is still speech recognition's, now checked
     if record is not None and record.content_sha256 == digest:
         record.source_format = parsed.source_format
-        return Saved(record, created=False, changed=False)
+        changed = record.reviewed != reviewed or record.source != source
+        if changed:
+            record.source, record.reviewed, record.updated_at = source, reviewed, now
+            if origin != "automatic":
+                record.edited_at = now
+            episode.updated_at = now
+            session.flush()
+        return Saved(record, created=False, changed=changed)
     fields = {
         "source_format": parsed.source_format,
         "timed": transcript.timed,
         "cue_count": len(transcript.cues),
         "duration_ms": transcript.duration_ms,
         "content_sha256": digest,
+        "source": source,
+        "reviewed": reviewed,
+        "edited_at": None if origin == "automatic" else now,
     }
     created = record is None
     try:
@@ -135,6 +186,7 @@ def save(session: Session, episode: Episode, parsed: Parsed, now: datetime) -> S
             if record is None:
                 record = repository.add(session, episode.id, transcript.language, now, **fields)
             else:
+                repository.keep_revision(session, record, now, author)
                 for name, value in fields.items():
                     setattr(record, name, value)
                 record.updated_at = now
@@ -147,6 +199,11 @@ def save(session: Session, episode: Episode, parsed: Parsed, now: datetime) -> S
     episode.updated_at = now
     session.flush()
     return Saved(record, created=created, changed=True)
+
+
+def replaceable_by_asr(record: StoredTranscript) -> bool:
+    """True for an automatic draft no producer has touched: only those may be redone."""
+    return record.source == "automatic" and record.edited_at is None
 
 
 def select_transcript(

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from podcast.core.db import Base, UTCDateTime
 from podcast.media.store import register_key_columns
 
+UNREVIEWED_TRANSCRIPTS = ("web", "everywhere", "nowhere")
+
 
 class Show(Base):
     __tablename__ = "shows"
@@ -42,6 +44,11 @@ class Show(Base):
     new_feed_url: Mapped[str | None] = mapped_column(String(2048))
     block: Mapped[bool] = mapped_column(Boolean, default=False)
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where automatic transcripts not yet reviewed appear (UNREVIEWED_TRANSCRIPTS): "web" (pages
+    # and search, not the feed: the default), "everywhere" (the feed too), "nowhere".
+    unreviewed_transcripts: Mapped[str] = mapped_column(
+        String(16), default="web", server_default="web"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -59,6 +59,10 @@ class ShowRead(BaseModel):
     new_feed_url: str | None
     block: bool
     complete: bool
+    unreviewed_transcripts: str = Field(
+        description="Where automatic transcripts not yet reviewed appear: web (pages and "
+        "search), everywhere (the feed too) or nowhere."
+    )
     feed_url: str
     artwork_url: str | None
     created_at: datetime
@@ -96,3 +100,4 @@ class ShowUpdate(BaseModel):
     new_feed_url: Url | None = None
     block: Unclearable[StrictBool] = None
     complete: Unclearable[StrictBool] = None
+    unreviewed_transcripts: Unclearable[Literal["web", "everywhere", "nowhere"]] = None
