@@ -17,8 +17,8 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import mimetypes
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -31,8 +31,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from cachetools import TTLCache
 
-from podcast.media.storage import KeyStat, is_content_key
+from podcast.media.delivery import presigned_reuse_seconds
+from podcast.media.storage import KeyStat, Method, is_content_key, media_type
 
 if TYPE_CHECKING:
     from podcast.core.settings import Settings
@@ -46,6 +48,7 @@ COPY_PART_SIZE = 512 * MiB
 STAGING = "staging/"
 _STAGED_NAME = re.compile(r"^upload-[0-9a-f]{32}\.part$")
 _MISSING = {"NoSuchKey", "404", "NotFound"}
+URLS_KEPT = 4096  # presigned URLs kept for reuse (two per episode listened to: GET and HEAD)
 # Content-addressed objects never change: caches may keep them for a year.
 CACHE_CONTROL = "public, max-age=31536000, immutable"
 
@@ -269,6 +272,7 @@ class S3Storage:
         prefix: str = "",
         public_url: str | None = None,
         presign_seconds: int = 12 * 3600,
+        url_reuse_seconds: int | None = None,
         part_size: int = PART_SIZE,
         copy_limit: int = COPY_LIMIT,
         copy_part_size: int = COPY_PART_SIZE,
@@ -281,6 +285,16 @@ class S3Storage:
         self.spool.mkdir(parents=True, exist_ok=True)
         self.public_url = public_url.rstrip("/") if public_url else None
         self.presign_seconds = presign_seconds
+        # Presigned URLs by (key, method), reused for a while (url_for).
+        self.url_reuse_seconds = (
+            presigned_reuse_seconds(presign_seconds)
+            if url_reuse_seconds is None
+            else url_reuse_seconds
+        )
+        self._urls: TTLCache[tuple[str, str], str] = TTLCache(
+            maxsize=URLS_KEPT, ttl=self.url_reuse_seconds, timer=clock
+        )
+        self._urls_lock = threading.Lock()
         self.part_size = part_size
         self.copy_limit = copy_limit
         self.copy_part_size = copy_part_size
@@ -436,17 +450,28 @@ class S3Storage:
                 if is_content_key(key):
                     yield key
 
-    def url_for(self, key: str) -> str | None:
-        """The public base URL + key when one is set (a CDN or a public bucket), else a
-        presigned GET valid for ``presign_seconds``: either way S3 serves the bytes and Range."""
+    def url_for(self, key: str, method: Method = "GET") -> str | None:
+        """The public base URL + key when one is set (a CDN or a public bucket), else a URL
+        presigned for ``method`` (GetObject or HeadObject: S3 checks the method it was signed
+        for), valid for ``presign_seconds``: either way S3 serves the bytes, HEAD and Range.
+
+        One presigned URL is handed out again for ``url_reuse_seconds``: signing costs more
+        than the rest of a redirect (docs/performance.md, "Redirects to S3"), and whoever gets
+        it still has at least ``presign_seconds - url_reuse_seconds`` to use it.
+        """
         target = self.object_key(key)
         if self.public_url:
             return f"{self.public_url}/{key}"
-        url: str = self.client.generate_presigned_url(
-            "get_object",
-            Params={"Bucket": self.bucket, "Key": target},
-            ExpiresIn=self.presign_seconds,
-        )
+        with self._urls_lock:
+            url: str | None = self._urls.get((key, method))
+        if url is None:
+            url = self.client.generate_presigned_url(
+                "get_object" if method == "GET" else "head_object",
+                Params={"Bucket": self.bucket, "Key": target},
+                ExpiresIn=self.presign_seconds,
+            )
+            with self._urls_lock:
+                self._urls[(key, method)] = url
         return url
 
     # --- abandoned uploads ---------------------------------------------------------------
@@ -508,9 +533,9 @@ class S3Storage:
 
 
 def _headers(key: str) -> dict[str, str]:
-    """What S3 sends with the object: its type (for direct delivery) and a long cache life."""
-    media_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
-    return {"ContentType": media_type, "CacheControl": CACHE_CONTROL}
+    """What S3 sends with the object: its type, the one the feed names (redirect delivery),
+    and a long cache life."""
+    return {"ContentType": media_type(key), "CacheControl": CACHE_CONTROL}
 
 
 def _code(exc: ClientError) -> str:
