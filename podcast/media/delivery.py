@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from starlette.responses import Response
 
 from podcast.core.settings import Settings
-from podcast.media.storage import Method, Storage
+from podcast.media.storage import Storage
 
 # A redirect is kept at most this long: replaced audio keeps its /media URL but not its key.
 MAX_REDIRECT_AGE = 3600
@@ -57,18 +57,28 @@ class Delivery:
         audio, not this answer. ``Accept-Ranges`` says the target takes ranges (through the
         redirect), as podcast directories check (docs/standards.md, H9).
         """
-        url = storage.url_for(key, _method(method))
+        url = storage.url_for(key, "HEAD" if method == "HEAD" else "GET")
         if url is None:
             raise RuntimeError(f"{storage!r} has no URL to redirect to: use proxy delivery")
         if not public:
             cache_control = "private, no-store"
         elif self.presigned_cache is not None:
             cache_control = self.presigned_cache
-        return Response(
-            status_code=302,
-            headers={"Location": url, "Cache-Control": cache_control, "Accept-Ranges": "bytes"},
-        )
+        return StoreRedirect(url, cache_control)
 
 
-def _method(method: str) -> Method:
-    return "HEAD" if method == "HEAD" else "GET"
+class StoreRedirect(Response):
+    """A bodiless 302 with its raw headers made directly: the whole answer of the enclosure
+    fast path in redirect delivery, so nothing per request that Response's keyword
+    constructor would do (docs/performance.md, "Redirects to S3")."""
+
+    def __init__(self, location: str, cache_control: str) -> None:
+        self.status_code = 302
+        self.body = b""
+        self.background = None
+        self.raw_headers = [
+            (b"location", location.encode("latin-1")),
+            (b"cache-control", cache_control.encode("latin-1")),
+            (b"accept-ranges", b"bytes"),
+            (b"content-length", b"0"),
+        ]
