@@ -154,8 +154,10 @@ def main(stack: contextlib.ExitStack) -> None:
           f"server CPU {cpu:.1f} s; sha256 ok; {check_bucket(s3, sha, size)}")  # fmt: skip
     print(f"\nMemory of podcast serve (PID {pid}), {sampler.samples} samples:")
     print(f"  baseline RSS (after warm-up)  {baseline / 1024:8.1f} MiB")
-    print(f"  peak RSS (VmHWM {hwm / 1024:.1f}, sampled {sampler.highest_kib / 1024:.1f})"
-          f"  {peak / 1024:6.1f} MiB")  # fmt: skip
+    print(
+        f"  peak RSS                      {peak / 1024:8.1f} MiB   (VmHWM {hwm / 1024:.1f},"
+        f" highest sample {sampler.highest_kib / 1024:.1f})"
+    )
     print(
         f"  growth                        {growth:8.1f} MiB   target < {TARGET_GROWTH_MIB:.0f} MiB:"
         f" {verdict(growth < TARGET_GROWTH_MIB)}"
