@@ -55,7 +55,7 @@ class Delivery:
         ``cache_control`` is what the bytes themselves would carry when ``public``; what only
         a producer may see is never kept. No body, no validators: they would describe the
         audio, not this answer. ``Accept-Ranges`` says the target takes ranges (through the
-        redirect), as podcast directories check (docs/standards.md, H9).
+        redirect): a 302 without it got episodes delisted (docs/standards.md, "Byte ranges").
         """
         url = storage.url_for(key, "HEAD" if method == "HEAD" else "GET")
         if url is None:
