@@ -19,9 +19,10 @@ from podcast.core.openapi_errors import responses
 from podcast.core.public_urls import enclosure_path
 from podcast.core.routing import get_and_head
 from podcast.core.tokens import verify_token
+from podcast.media.delivery import Delivery
 from podcast.media.deps import StorageDep
 from podcast.media.responses import serve_file
-from podcast.media.storage import content_key, is_content_key
+from podcast.media.storage import MEDIA_TYPES, content_key, is_content_key
 from podcast.media.store import is_image_in_use
 
 router = APIRouter(tags=["media"])
@@ -30,12 +31,16 @@ router = APIRouter(tags=["media"])
 AUDIO_CACHE = "public, max-age=3600"
 # Images are named by their digest: a URL's bytes never change.
 IMAGE_CACHE = "public, max-age=31536000, immutable"
-_IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
+_IMAGE_TYPES = {ext: MEDIA_TYPES[ext] for ext in ("jpg", "png")}
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 # What a file answer can be besides 200: byte ranges (podcast apps seek) and revalidation.
 _FILE_ANSWERS: dict[int | str, dict[str, Any]] = {
     206: {"description": "The byte range asked for (Range).", "content": {"*/*": _BINARY}},
     416: {"description": "The range asked for starts beyond the end of the file."},
+    302: {
+        "description": "Redirect delivery (PODCAST_MEDIA_DELIVERY=redirect): the store's URL"
+        " for the bytes, which answers ranges, HEAD and revalidation itself."
+    },
     **responses(304, 404),
 }
 
@@ -77,18 +82,28 @@ async def episode_audio(filename: str, request: Request) -> Response:
         # The audio was replaced by another format: send old links to the new file.
         return RedirectResponse(enclosure_path(slug, entry.extension), status_code=301)
     try:
-        return _audio(state, entry, request.headers, public=public)
+        return _audio(state, entry, request.method, request.headers, public=public)
     except (FileNotFoundError, RuntimeError):
         # Replaced by another process since it was cached: look again once.
         index.forget(slug)
         raise NotFound("the audio changed while it was requested: try again") from None
 
 
-def _audio(state: State, entry: MediaEntry, headers: Headers, *, public: bool) -> Response:
-    """The answer for an episode's audio, shared by the route and :class:`EnclosureFastPath`.
+def _audio(
+    state: State, entry: MediaEntry, method: str, headers: Headers, *, public: bool
+) -> Response:
+    """The answer for an episode's audio, shared by the route and :class:`EnclosureFastPath`:
+    a 302 to the store (redirect delivery: the store answers ranges and conditionals, and a
+    missing object is its 404), or the bytes.
 
     Raises ``FileNotFoundError`` or ``RuntimeError`` when the stored file changed meanwhile.
     """
+    cache_control = AUDIO_CACHE if public else "private, no-store"
+    delivery: Delivery = state.delivery
+    if delivery.redirect:
+        return delivery.to_store(
+            state.storage, entry.key, method, cache_control=cache_control, public=public
+        )
     return serve_file(
         headers,
         state.storage,
@@ -97,7 +112,7 @@ def _audio(state: State, entry: MediaEntry, headers: Headers, *, public: bool) -
         etag=entry.etag,
         last_modified=entry.last_modified,
         media_type=entry.mime_type,
-        cache_control=AUDIO_CACHE if public else "private, no-store",
+        cache_control=cache_control,
     )
 
 
@@ -126,7 +141,7 @@ class EnclosureFastPath:
         if entry is None or extension != entry.extension or not entry.is_public(state.clock.now()):
             return False
         try:
-            response = _audio(state, entry, Headers(scope=scope), public=True)
+            response = _audio(state, entry, scope["method"], Headers(scope=scope), public=True)
         except (FileNotFoundError, RuntimeError):
             return False
         await response(scope, receive, send)
@@ -165,6 +180,11 @@ def image(name: str, request: Request, session: SessionDep, storage: StorageDep)
     if media_type is None or not is_content_key(key) or not is_image_in_use(session, key):
         raise NotFound("no such image")
     key = content_key(digest, extension)
+    delivery: Delivery = request.app.state.delivery
+    if delivery.redirect:
+        return delivery.to_store(
+            storage, key, request.method, cache_control=IMAGE_CACHE, public=True
+        )
     found = storage.stat(key)
     if found is None:
         raise NotFound("no such image")

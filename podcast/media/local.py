@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
-from podcast.media.storage import KeyStat, content_key, is_content_key
+from podcast.media.storage import KeyStat, Method, content_key, is_content_key
 
 _INCOMING = ".incoming"
 _PREFIX, _SUFFIX = "upload-", ".part"
@@ -202,7 +202,7 @@ class LocalStorage:
                 if is_content_key(key):
                     yield key
 
-    def url_for(self, key: str) -> str | None:
+    def url_for(self, key: str, method: Method = "GET") -> str | None:
         return None  # the app streams local files
 
     # --- abandoned uploads ---------------------------------------------------------------

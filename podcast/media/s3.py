@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import mimetypes
 import re
 import time
 import uuid
@@ -32,7 +31,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from podcast.media.storage import KeyStat, is_content_key
+from podcast.media.delivery import presigned_reuse_seconds
+from podcast.media.storage import KeyStat, Method, is_content_key, media_type
 
 if TYPE_CHECKING:
     from podcast.core.settings import Settings
@@ -46,6 +46,7 @@ COPY_PART_SIZE = 512 * MiB
 STAGING = "staging/"
 _STAGED_NAME = re.compile(r"^upload-[0-9a-f]{32}\.part$")
 _MISSING = {"NoSuchKey", "404", "NotFound"}
+URLS_KEPT = 4096  # presigned URLs kept for reuse (two per episode listened to: GET and HEAD)
 # Content-addressed objects never change: caches may keep them for a year.
 CACHE_CONTROL = "public, max-age=31536000, immutable"
 
@@ -269,6 +270,7 @@ class S3Storage:
         prefix: str = "",
         public_url: str | None = None,
         presign_seconds: int = 12 * 3600,
+        url_reuse_seconds: int | None = None,
         part_size: int = PART_SIZE,
         copy_limit: int = COPY_LIMIT,
         copy_part_size: int = COPY_PART_SIZE,
@@ -281,6 +283,15 @@ class S3Storage:
         self.spool.mkdir(parents=True, exist_ok=True)
         self.public_url = public_url.rstrip("/") if public_url else None
         self.presign_seconds = presign_seconds
+        # Presigned URLs by (key, method), reused for a while (url_for).
+        self.url_reuse_seconds = (
+            presigned_reuse_seconds(presign_seconds)
+            if url_reuse_seconds is None
+            else url_reuse_seconds
+        )
+        # A plain dict, not cachetools' TTLCache: a redirect looks here on every request, and
+        # TTLCache with its lock took 10x longer (7 µs against 0.7 µs). One get or set is atomic.
+        self._urls: dict[tuple[str, str], tuple[str, float]] = {}
         self.part_size = part_size
         self.copy_limit = copy_limit
         self.copy_part_size = copy_part_size
@@ -436,17 +447,32 @@ class S3Storage:
                 if is_content_key(key):
                     yield key
 
-    def url_for(self, key: str) -> str | None:
-        """The public base URL + key when one is set (a CDN or a public bucket), else a
-        presigned GET valid for ``presign_seconds``: either way S3 serves the bytes and Range."""
-        target = self.object_key(key)
+    def url_for(self, key: str, method: Method = "GET") -> str | None:
+        """The public base URL + key when one is set (a CDN or a public bucket), else a URL
+        presigned for ``method`` (GetObject or HeadObject: S3 checks the method it was signed
+        for), valid for ``presign_seconds``: either way S3 serves the bytes, HEAD and Range.
+
+        One presigned URL is handed out again for ``url_reuse_seconds``: signing costs more
+        than the rest of a redirect (docs/performance.md, "Redirects to S3"), and whoever gets
+        it still has at least ``presign_seconds - url_reuse_seconds`` to use it.
+        """
         if self.public_url:
+            self.object_key(key)  # refuses anything but a content key
             return f"{self.public_url}/{key}"
+        now = self._clock()
+        kept = self._urls.get((key, method))
+        if kept is not None and kept[1] > now:
+            return kept[0]
         url: str = self.client.generate_presigned_url(
-            "get_object",
-            Params={"Bucket": self.bucket, "Key": target},
+            "get_object" if method == "GET" else "head_object",
+            Params={"Bucket": self.bucket, "Key": self.object_key(key)},
             ExpiresIn=self.presign_seconds,
         )
+        if len(self._urls) >= URLS_KEPT:
+            self._urls = {k: v for k, v in self._urls.items() if v[1] > now}
+            if len(self._urls) >= URLS_KEPT:
+                self._urls = {}
+        self._urls[(key, method)] = (url, now + self.url_reuse_seconds)
         return url
 
     # --- abandoned uploads ---------------------------------------------------------------
@@ -508,9 +534,9 @@ class S3Storage:
 
 
 def _headers(key: str) -> dict[str, str]:
-    """What S3 sends with the object: its type (for direct delivery) and a long cache life."""
-    media_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
-    return {"ContentType": media_type, "CacheControl": CACHE_CONTROL}
+    """What S3 sends with the object: its type, the one the feed names (redirect delivery),
+    and a long cache life."""
+    return {"ContentType": media_type(key), "CacheControl": CACHE_CONTROL}
 
 
 def _code(exc: ClientError) -> str:
