@@ -14,16 +14,22 @@ from podcast.bootstrap import prepare
 from podcast.core.clock import SystemClock
 from podcast.core.db import session_scope
 from podcast.core.settings import Settings
+from podcast.jobs import open_jobs
 
 console = Console()
 errors = Console(stderr=True)
 
 
 @contextmanager
-def _session() -> Iterator[tuple[Settings, Session]]:
+def _session(*, hand_jobs_to_queue: bool = False) -> Iterator[tuple[Settings, Session]]:
+    """The command's unit of work. Jobs it commits wait in the table for a worker's sweeper,
+    unless ``hand_jobs_to_queue``: then they reach the queue on commit, as the app's do, and a
+    running worker starts them at once."""
     settings = Settings()
     runtime = prepare(settings, SystemClock())
     try:
+        if hand_jobs_to_queue:
+            open_jobs(settings, runtime.sessionmaker, SystemClock())
         with session_scope(runtime.sessionmaker) as session:
             yield settings, session
     finally:

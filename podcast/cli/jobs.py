@@ -68,14 +68,15 @@ def jobs_show(job_id: Annotated[str, typer.Argument(help="The job's id.")]) -> N
 
 @jobs_app.command("retry")
 def jobs_retry(job_id: Annotated[str, typer.Argument(help="A failed or cancelled job.")]) -> None:
-    """Queue a failed or cancelled job again, with all its attempts."""
+    """Queue a failed or cancelled job again, with all its attempts: a running worker
+    starts it at once."""
     from podcast.core.jobs import retry
 
-    with _session() as (_settings, session):
+    with _session(hand_jobs_to_queue=True) as (_settings, session):
         job = retry(session, job_id)
         if job is None:
             _fail(f"no failed or cancelled job {job_id!r} (or one like it is already queued)")
-    console.print(f"Job [bold]{job_id}[/] queued again; a worker's sweeper picks it up.")
+    console.print(f"Job [bold]{job_id}[/] queued again and handed to the queue.")
 
 
 @jobs_app.command("cancel")
