@@ -48,8 +48,14 @@ def _job(runtime: Runtime, job_id: str) -> dict[str, Any]:
         return {c: getattr(job, c) for c in Job.__table__.columns.keys()}
 
 
-def _new_worker(workers: list[WorkerProcess], tmp_path: Path, settings: Settings) -> WorkerProcess:
-    env = job_env(settings.data_dir, settings.database_url, settings.queue_url, settings.queue_name)
+def _env(s: Settings) -> dict[str, str]:
+    return job_env(s.data_dir, s.database_url, s.queue_url, s.queue_name)
+
+
+def _new_worker(
+    workers: list[WorkerProcess], tmp_path: Path, settings: Settings, **env: str
+) -> WorkerProcess:
+    env = _env(settings) | env
     worker = WorkerProcess(env, tmp_path / f"worker-{len(workers)}.log")
     workers.append(worker)
     worker.start()
@@ -119,11 +125,7 @@ def test_a_retried_job_runs_at_once(
 ) -> None:
     """``podcast jobs retry`` hands the job to the queue on commit: a worker whose sweeper
     will not look again for ten minutes starts it within seconds."""
-    env = job_env(settings.data_dir, settings.database_url, settings.queue_url, settings.queue_name)
-    env["PODCAST_JOB_SWEEP_SECONDS"] = "600"
-    worker = WorkerProcess(env, tmp_path / "worker.log")
-    workers.append(worker)
-    worker.start()
+    worker = _new_worker(workers, tmp_path, settings, PODCAST_JOB_SWEEP_SECONDS="600")
     broken = files / "broken"
     with session_scope(runtime.sessionmaker) as session:
         payload = {"runs": str(broken), "error": "no hub"}
@@ -131,7 +133,7 @@ def test_a_retried_job_runs_at_once(
     wait_for(lambda: _job(runtime, job_id)["status"] == "failed", what="the job to fail")
 
     retried = subprocess.run(
-        [str(PODCAST), "jobs", "retry", job_id], env=env, capture_output=True, timeout=60
+        [str(PODCAST), "jobs", "retry", job_id], env=_env(settings), capture_output=True, timeout=60
     )
     assert retried.returncode == 0, retried.stderr
     assert _job(runtime, job_id)["dispatched_at"] is not None
