@@ -14,25 +14,29 @@ bucket lifecycle rule aborting incomplete multipart uploads after a day is the b
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from podcast.media.delivery import presigned_reuse_seconds
-from podcast.media.storage import KeyStat, Method, is_content_key, media_type
+from podcast.media.storage import (
+    KeyStat,
+    Method,
+    SpooledStaged,
+    StreamBase,
+    is_content_key,
+    media_type,
+)
 
 if TYPE_CHECKING:
     from podcast.core.settings import Settings
@@ -118,51 +122,26 @@ class _Window(io.RawIOBase):
         super().close()
 
 
-class S3Staged:
+class S3Staged(SpooledStaged):
     """Bytes being received: hashed, spooled to a local file, and streamed part by part to a
-    multipart upload under the staging prefix once more than one part has arrived."""
+    multipart upload under the staging prefix once more than one part has arrived. Closing
+    is local only: the rest is sent by :meth:`S3Storage.put`."""
 
     def __init__(self, storage: S3Storage, name: str) -> None:
+        super().__init__(storage.spool / name, "xb")
         self._storage = storage
-        self._name = name
-        self._path = storage.spool / name
-        self._file: BinaryIO | None = open(self._path, "xb")
-        self._hash = hashlib.sha256()
-        self._size = 0
         self._upload_id: str | None = None
         self._parts: list[dict[str, Any]] = []
         self._sent = 0  # bytes already sent as parts
 
     @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def size(self) -> int:
-        return self._size
-
-    @property
-    def sha256(self) -> str:
-        return self._hash.hexdigest()
-
-    @property
     def staging_key(self) -> str:
-        return self._storage.staging_key(self._name)
+        return self._storage.staging_key(self.name)
 
     def write(self, data: bytes) -> None:
-        if self._file is None:
-            raise ValueError("the staged upload is closed")
-        self._hash.update(data)
-        self._file.write(data)
-        self._size += len(data)
+        super().write(data)
         while self._size - self._sent >= self._storage.part_size:
             self._send_part(self._storage.part_size)
-
-    def close(self) -> None:
-        """Local only (fast, safe on the event loop): the rest is sent by :meth:`put`."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
 
     def discard(self) -> None:
         self.close()
@@ -173,11 +152,6 @@ class S3Staged:
             except Exception:  # the bucket is unreachable: gc or the lifecycle rule will do it
                 log.warning("could not abort upload %s", self.staging_key, exc_info=True)
         self._path.unlink(missing_ok=True)
-
-    @contextmanager
-    def checking_path(self) -> Iterator[Path]:
-        self.close()
-        yield self._path
 
     def _send_part(self, length: int) -> None:
         client, bucket = self._storage.client, self._storage.bucket
@@ -228,7 +202,7 @@ class S3Staged:
             storage.client.delete_object(Bucket=storage.bucket, Key=self.staging_key)
 
 
-class _Body:
+class _Body(StreamBase):
     """An object's bytes (or a range of them) as a :class:`ByteStream`."""
 
     def __init__(self, body: Any | None) -> None:
@@ -244,17 +218,6 @@ class _Body:
         if self._body is not None:
             self._body.close()
             self._body = None
-
-    def __enter__(self) -> _Body:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class S3Storage:

@@ -14,13 +14,15 @@ a local filesystem (``LocalStorage``), used **only** by ``podcast.media.response
 
 from __future__ import annotations
 
+import hashlib
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Literal, Protocol, runtime_checkable
+from typing import BinaryIO, Literal, Protocol, Self, runtime_checkable
 
 _KEY = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{64}\.[a-z0-9]{1,5}$")
 
@@ -80,6 +82,69 @@ class ByteStream(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool | None: ...
+
+
+class StreamBase(ABC):
+    """A :class:`ByteStream` from the parts a backend must write (``read`` and an idempotent
+    ``close``): ``with`` closes it."""
+
+    @abstractmethod
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class SpooledStaged:
+    """The local half of a :class:`Staged`: bytes written to the file ``path`` and hashed on
+    the way. Backends add what makes them durable (a rename, an upload) and :meth:`discard`."""
+
+    def __init__(self, path: Path, mode: Literal["wb", "xb"] = "wb") -> None:
+        self._path = path
+        self._file: BinaryIO | None = open(path, mode)  # closed by close()
+        self._hash = hashlib.sha256()
+        self._size = 0
+
+    @property
+    def name(self) -> str:
+        return self._path.name
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    def write(self, data: bytes) -> None:
+        if self._file is None:
+            raise ValueError("the staged bytes are closed")
+        self._hash.update(data)
+        self._file.write(data)
+        self._size += len(data)
+
+    def close(self) -> None:
+        """Local only (fast, safe on the event loop)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    @contextmanager
+    def checking_path(self) -> Iterator[Path]:
+        self.close()
+        yield self._path
 
 
 class Staged(Protocol):
