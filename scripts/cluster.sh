@@ -74,24 +74,34 @@ launch() {
     echo $! >"$RUN/$name.pid"
 }
 
-stop_one() {
-    # stop_one NAME [SIGNAL [SECONDS]]: the signal to its group, then kill -9 after SECONDS.
-    name=$1
-    signal=${2:-TERM}
-    grace=${3:-10}
-    if running "$name"; then
-        pid="$(pid_of "$name")"
-        kill "-$signal" -- "-$pid" 2>/dev/null || kill "-$signal" "$pid" 2>/dev/null || true
-        for _ in $(seq 1 $((grace * 10))); do
-            [ -d "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null || break
-            sleep 0.1
-        done
-        if [ -d "/proc/$pid" ]; then
-            kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+alive() { [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+
+stop() {
+    # stop SIGNAL SECONDS NAME...: the signal to each one's group, all at once; kill -9 what
+    # still runs after SECONDS; return once every one is gone (and its ports with it).
+    signal=$1 grace=$2
+    shift 2
+    pids=""
+    for name in "$@"; do
+        if running "$name"; then
+            pid="$(pid_of "$name")"
+            kill "-$signal" -- "-$pid" 2>/dev/null || kill "-$signal" "$pid" 2>/dev/null || true
+            pids="$pids $pid"
+            say "stopping $name (pid $pid)"
         fi
-        say "stopped $name (pid $pid)"
-    fi
-    rm -f "$RUN/$name.pid"
+        rm -f "$RUN/$name.pid"
+    done
+    for step in $(seq 1 $((grace * 10 + 50))); do
+        left=""
+        for pid in $pids; do alive "$pid" && left="$left $pid"; done
+        pids=$left
+        [ -z "$pids" ] && return 0
+        if [ "$step" = $((grace * 10)) ]; then
+            for pid in $pids; do kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" || true; done
+        fi
+        sleep 0.1
+    done
+    die "could not stop pids$pids"
 }
 
 wait_http() {
@@ -157,14 +167,16 @@ load_env() {
     . "$DIR/env"
 }
 
-prepare_database() {
-    # The database (and schema) if missing; fails clearly when PostgreSQL does not answer.
-    "$PYTHON" - "$DATABASE_URL" "$SCHEMA" <<'EOF'
+check_services() {
+    # The database (and schema) created if missing, Redis answering; else say which fails.
+    "$PYTHON" - "$DATABASE_URL" "$SCHEMA" "$REDIS_URL" <<'EOF'
 import sys
+
+import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-url, schema = make_url(sys.argv[1]), sys.argv[2]
+url, schema, redis_url = make_url(sys.argv[1]), sys.argv[2], sys.argv[3]
 if url.get_backend_name() != "postgresql":
     sys.exit(f"CLUSTER_DATABASE_URL must be PostgreSQL, not {url.get_backend_name()}")
 try:
@@ -183,18 +195,10 @@ try:
         engine.dispose()
 except Exception as exc:
     sys.exit(f"PostgreSQL at {url.render_as_string(hide_password=True)}: {exc}")
-EOF
-}
-
-check_redis() {
-    "$PYTHON" - "$REDIS_URL" <<'EOF'
-import sys
-import redis
-
 try:
-    redis.Redis.from_url(sys.argv[1], socket_timeout=2).ping()
+    redis.Redis.from_url(redis_url, socket_timeout=2).ping()
 except redis.RedisError as exc:
-    sys.exit(f"Redis at {sys.argv[1]}: {exc}")
+    sys.exit(f"Redis at {redis_url}: {exc}")
 EOF
 }
 
@@ -216,6 +220,9 @@ start_weed() {
         -filer.localSocket="$DIR/weed/filer.sock" -s3.localSocket="$DIR/weed/s3.sock" \
         -master.volumeSizeLimitMB=64 -master.electionTimeout=1s -master.telemetry=false -volume.preStopSeconds=0 \
         -volume.max=0
+}
+
+wait_weed() {
     # Ready when the bucket exists and takes a write (S3 answers before the volume server can).
     "$PYTHON" - "http://127.0.0.1:$S3_PORT" "$BUCKET" <<'EOF' || { tail -n 30 "$LOGS/weed.log" >&2; die "SeaweedFS did not start"; }
 import sys
@@ -326,16 +333,10 @@ start_nginx() {
     launch nginx nginx -p "$DIR/nginx" -c "$DIR/nginx/nginx.conf" -e "$LOGS/nginx-error.log"
 }
 
-producer_token() {
-    # The token kept from an earlier `up`, if the database still knows it; else a new one.
-    if [ -s "$DIR/token" ] && curl -fsS -o /dev/null --max-time 5 \
-        -H "Authorization: Bearer $(cat "$DIR/token")" \
-        "http://127.0.0.1:$NGINX_PORT/api/jobs?limit=1" 2>/dev/null; then
-        return 0
-    fi
+new_token() {
+    # A producer token for this cluster, kept in $DIR/token (the database keeps its hash only).
     (cd "$DIR" && "$PODCAST" token create "cluster-$(date +%Y%m%d-%H%M%S)-$$" 2>/dev/null) \
-        >"$DIR/token.new" || die "podcast token create failed"
-    mv "$DIR/token.new" "$DIR/token"
+        >"$DIR/token.new" && mv "$DIR/token.new" "$DIR/token"
 }
 
 up() {
@@ -343,30 +344,41 @@ up() {
     [ -x "$PODCAST" ] || die "no $PODCAST: run scripts/dev.sh first, or set CLUSTER_BIN"
     mkdir -p "$LOGS" "$RUN" "$DIR/cli"
     if ! running nginx && ! running replica1 && ! running replica2 && ! running worker; then
-        prepare_database
-        check_redis
+        check_services
         write_env
     fi
     load_env
     trap 'say "up failed: stopping what started"; down' EXIT
+    # SeaweedFS, the migration and the replicas start side by side (a start is mostly waiting).
     say "starting SeaweedFS (S3 on :$S3_PORT) ..."
     running weed || start_weed
-    say "migrating ..."
     # Migrate once, before any replica starts (each replica's own start-up migration then
     # finds nothing to do; it runs under an advisory lock anyway). Creates the default show.
+    say "migrating ..."
     (cd "$DIR" && "$PODCAST" init >>"$LOGS/migrate.log" 2>&1) \
         || { tail -n 30 "$LOGS/migrate.log" >&2; die "podcast init failed"; }
     say "starting replicas and worker ..."
     running replica1 || start_replica replica1 "$REPLICA1_PORT"
     running replica2 || start_replica replica2 "$REPLICA2_PORT"
     running worker || start_worker
+    token_job=""
+    if [ ! -s "$DIR/token" ]; then
+        new_token &
+        token_job=$!
+    fi
+    wait_weed
     wait_http replica1 "http://127.0.0.1:$REPLICA1_PORT/readyz" 90
     wait_http replica2 "http://127.0.0.1:$REPLICA2_PORT/readyz" 90
     say "starting nginx ..."
     running nginx || start_nginx
     wait_http nginx "http://127.0.0.1:$NGINX_PORT/readyz" 20
     running worker || die "the worker exited: see $LOGS/worker.log"
-    producer_token
+    if [ -n "$token_job" ]; then
+        wait "$token_job" || die "podcast token create failed"
+    elif ! curl -fsS -o /dev/null --max-time 5 -H "Authorization: Bearer $(cat "$DIR/token")" \
+        "http://127.0.0.1:$NGINX_PORT/api/jobs?limit=1" 2>/dev/null; then
+        new_token || die "podcast token create failed"  # the database was replaced
+    fi
     trap - EXIT
     cat <<EOF
 Cluster up: nginx on 127.0.0.1:$NGINX_PORT in front of replicas on :$REPLICA1_PORT and :$REPLICA2_PORT,
@@ -381,10 +393,8 @@ EOF
 
 down() {
     trap - EXIT
-    for name in nginx replica2 replica1 worker; do
-        stop_one "$name"
-    done
-    stop_one weed TERM 2  # it takes 10 s or more to finish a graceful stop
+    stop TERM 10 nginx replica1 replica2 worker
+    stop TERM 2 weed  # its graceful stop takes 10 s or more
 }
 
 status() {
@@ -411,9 +421,10 @@ restart() {
     name=${1:-}
     case " $COMPONENTS " in *" $name "*) ;; *) die "restart what? one of: $COMPONENTS" ;; esac
     load_env
-    stop_one "$name" KILL
+    stop KILL 1 "$name"
     case $name in
-        weed) start_weed ;;
+        weed) start_weed
+            wait_weed ;;
         worker) start_worker ;;
         replica1) start_replica replica1 "$REPLICA1_PORT"
             wait_http replica1 "http://127.0.0.1:$REPLICA1_PORT/readyz" 90 ;;
