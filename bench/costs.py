@@ -2,8 +2,8 @@
 (docs/scaling.md).
 
 Run: ``.venv/bin/python bench/costs.py`` from the repository root (about 1.5 minutes;
-``--duration 10`` for longer runs). Needs nginx-less tools only: ``wrk``; moto (``.[test]``) for
-the redirect row.
+``--duration 10`` for longer runs). Needs ``wrk``, and moto (``.[test]``) for the redirect
+row. Figures and what they mean for capacity: docs/scaling.md.
 
 ``podcast serve`` exactly as the README starts it (1 worker, uvloop, httptools, no access log,
 SQLite and the local media folder), on a show the size of an average one in docs/scaling.md:
