@@ -348,7 +348,8 @@ up() {
         write_env
     fi
     load_env
-    trap 'say "up failed: stopping what started"; down' EXIT
+    # Failed or interrupted (Ctrl-C, a closed pipe): stop what started, nothing left behind.
+    trap up_failed EXIT INT TERM HUP PIPE
     # SeaweedFS, the migration and the replicas start side by side (a start is mostly waiting).
     say "starting SeaweedFS (S3 on :$S3_PORT) ..."
     running weed || start_weed
@@ -379,7 +380,7 @@ up() {
         "http://127.0.0.1:$NGINX_PORT/api/jobs?limit=1" 2>/dev/null; then
         new_token || die "podcast token create failed"  # the database was replaced
     fi
-    trap - EXIT
+    trap - EXIT INT TERM HUP PIPE
     cat <<EOF
 Cluster up: nginx on 127.0.0.1:$NGINX_PORT in front of replicas on :$REPLICA1_PORT and :$REPLICA2_PORT,
 one worker, PostgreSQL ${PODCAST_DATABASE_URL%%\?*}${SCHEMA:+ (schema $SCHEMA)},
@@ -391,10 +392,22 @@ SeaweedFS S3 on :$S3_PORT (bucket $BUCKET), Redis $REDIS_URL (queue $QUEUE_NAME)
 EOF
 }
 
+up_failed() {
+    trap - EXIT INT TERM HUP PIPE
+    trap '' PIPE  # the terminal or pipe may be gone: keep stopping anyway
+    set +e
+    say "up failed: stopping what started"
+    down
+    exit 1
+}
+
 down() {
-    trap - EXIT
     stop TERM 10 nginx replica1 replica2 worker
     stop TERM 2 weed  # its graceful stop takes 10 s or more
+    # weed leaves its gRPC sockets in /tmp when it does not finish that stop.
+    for grpc in $((PORT + 7)) $((PORT + 8)) $((PORT + 9)) $((PORT + 10)); do
+        rm -f /tmp/seaweedfs-*-grpc-"$grpc".sock
+    done
 }
 
 status() {

@@ -102,7 +102,8 @@ def _requirements() -> str | None:
 def _free_block(size: int) -> int:
     """A base port with ``size`` free ports from it (each bound and released once)."""
     for _ in range(200):
-        base = int.from_bytes(os.urandom(2), "big") % 30000 + 20000
+        # Below the ephemeral range (32768+), where outgoing connections take their ports.
+        base = int.from_bytes(os.urandom(2), "big") % 12000 + 20000
         try:
             for port in range(base, base + size):
                 with socket.socket() as sock:
