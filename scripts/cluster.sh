@@ -403,7 +403,7 @@ up_failed() {
 
 down() {
     stop TERM 10 nginx replica1 replica2 worker
-    stop TERM 2 weed  # its graceful stop takes 10 s or more
+    stop TERM 1 weed  # its graceful stop takes 10 s or more
     # weed leaves its gRPC sockets in /tmp when it does not finish that stop.
     for grpc in $((PORT + 7)) $((PORT + 8)) $((PORT + 9)) $((PORT + 10)); do
         rm -f /tmp/seaweedfs-*-grpc-"$grpc".sock
