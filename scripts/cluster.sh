@@ -45,7 +45,7 @@ REPLICA1_PORT=$((PORT + 1))
 REPLICA2_PORT=$((PORT + 2))
 S3_PORT=$((PORT + 3))
 BUCKET=podcast
-COMPONENTS="weed worker replica1 replica2 nginx"  # start order; `down` goes backwards
+COMPONENTS="weed worker replica1 replica2 nginx"
 LOGS="$DIR/logs"
 RUN="$DIR/run"
 
@@ -128,6 +128,7 @@ write_env() {
         case "$url" in *\?*) url="$url&" ;; *) url="$url?" ;; esac
         url="${url}options=-csearch_path%3D$SCHEMA"
     fi
+    umask 077  # the secret key, the token and the env file holding the key: ours only
     [ -s "$DIR/secret-key" ] || "$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(32))' \
         >"$DIR/secret-key"
     {
@@ -157,6 +158,7 @@ write_env() {
         echo "export PODCAST_DATA_DIR='$DIR/cli'"
     } >"$DIR/env.new"
     mv "$DIR/env.new" "$DIR/env"
+    umask 022
 }
 
 load_env() {
@@ -335,8 +337,8 @@ start_nginx() {
 
 new_token() {
     # A producer token for this cluster, kept in $DIR/token (the database keeps its hash only).
-    (cd "$DIR" && "$PODCAST" token create "cluster-$(date +%Y%m%d-%H%M%S)-$$" 2>/dev/null) \
-        >"$DIR/token.new" && mv "$DIR/token.new" "$DIR/token"
+    (umask 077 && cd "$DIR" && "$PODCAST" token create "cluster-$(date +%Y%m%d-%H%M%S)-$$" \
+        >"$DIR/token.new" 2>/dev/null) && mv "$DIR/token.new" "$DIR/token"
 }
 
 up() {
