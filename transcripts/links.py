@@ -5,7 +5,8 @@ The URLs' shape (``/episodes/{slug}/transcript.{ext}``, ``?lang=`` for languages
 the show's own, both forms working if the default changes) is ``podcast.core.public_urls``.
 Which formats are listed, in which order, with which type and ``rel``, is read from the format
 registry (``transcripts.formats``: ``feed_order``, ``timed``, ``feed_rel``): untimed
-transcripts get only the formats that need no timestamps.
+transcripts get only the formats that need no timestamps. Unreviewed automatic drafts are
+listed only when the show's setting allows them in the feed (``transcripts.visibility``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from podcast.core.public_urls import PublicUrls
 from podcast.shows.models import Show
 from transcripts.formats import feed_formats
 from transcripts.models import StoredTranscript
+from transcripts.visibility import shown_clause
 
 
 class EpisodeRef(Protocol):
@@ -61,7 +63,8 @@ def transcript_links(
     records = session.execute(
         select(StoredTranscript.episode_id, StoredTranscript.language, StoredTranscript.timed)
         .join(Episode, Episode.id == StoredTranscript.episode_id)
-        .where(Episode.show_id.in_(show_ids))
+        .join(Show, Show.id == Episode.show_id)
+        .where(Episode.show_id.in_(show_ids), shown_clause("feed"))
         .order_by(StoredTranscript.episode_id, StoredTranscript.language)
     )
     for episode_id, language, timed in records:
