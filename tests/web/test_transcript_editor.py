@@ -13,10 +13,9 @@ from fastapi.testclient import TestClient
 
 from episodes.models import Episode
 from podcast.core.db import session_scope
-from tests.factories import create_episode
-from tests.web.helpers import VTT, parse, put_transcript, text_of
-from tests.web.test_transcript_visibility import save_automatic
 from tests.conftest import NOW
+from tests.factories import create_episode
+from tests.web.helpers import VTT, parse, put_transcript, save_automatic, text_of
 from transcripts import repository, service
 from transcripts.cues import Cue, CueWord, Transcript
 

@@ -14,38 +14,14 @@ from sqlalchemy import select
 from episodes.models import Episode
 from podcast.core.db import session_scope
 from podcast.shows.models import UNREVIEWED_TRANSCRIPTS, Show
-from tests.conftest import NOW
 from tests.factories import create_episode
-from tests.web.helpers import VTT, parse, put_transcript, text_of
-from transcripts import service
-from transcripts.cues import Cue, CueWord, Transcript
+from tests.web.helpers import VTT, parse, put_transcript, save_automatic, text_of
 from transcripts.models import StoredTranscript
 from transcripts.visibility import Place, is_shown, shown_clause
 
 PODCAST_NS = {"podcast": "https://podcastindex.org/namespace/1.0"}
 PLACES: tuple[Place, ...] = ("web", "feed")
 UNCHECKED = "Automatic transcript, not yet checked"
-DRAFT = (
-    Cue(
-        0,
-        1500,
-        "Welcome to the zeppelin hour.",
-        None,
-        (CueWord(0, 700, "Welcome"), CueWord(700, 1500, "to the zeppelin hour.")),
-    ),
-    Cue(1500, 3000, "We talk about airships.", None),
-)
-
-
-def save_automatic(client: TestClient, episode_id: int, cues: tuple[Cue, ...] = DRAFT) -> None:
-    """An automatic draft as the transcription job saves it (no speech model needed)."""
-    app = client.app
-    assert isinstance(app, FastAPI)
-    with session_scope(app.state.sessionmaker) as session:
-        episode = session.get(Episode, episode_id)
-        assert episode is not None
-        parsed = service.Parsed(Transcript("en-GB", cues), "json")
-        service.save(session, episode, parsed, NOW, origin="automatic")
 
 
 def set_policy(client: TestClient, auth: dict[str, str], setting: str) -> None:
