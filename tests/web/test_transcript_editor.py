@@ -186,7 +186,7 @@ def test_split_merge_rename_and_shift(web: TestClient, episode: dict) -> None:
     doc = open_editor(web, episode)
     # Split where a script saw the cursor (after "Today we talk "), with a typed edit too.
     response = post(web, doc, {"cue-2-split": "14", "cue-1-speaker": "Lorna K"}, action="split:2")
-    assert response.status_code == 303 and response.headers["location"].endswith("#cue-2")
+    assert response.status_code == 303 and response.headers["location"].endswith("#cue-2-text")
     cues = stored(web, episode["id"])[1]
     assert [(c.start_ms, c.end_ms, c.text, c.speaker) for c in cues[1:3]] == [
         (1500, 1933, "Today we talk", "Lorna Krisson"),

@@ -296,7 +296,7 @@ def save_transcript(form: EditorFormDep, page: AdminEpisodeDep, language: str) -
         done = "reviewed"
     if cue is not None:
         number = (cue - 1) // PAGE_CUES + 1
-    anchor = f"#cue-{cue}" if cue is not None else ""
+    anchor = f"#cue-{cue}-text" if cue is not None else ""  # browsers focus it on load
     url = f"/admin/episodes/{page.episode.id}/transcripts/{saved.record.language}"
     return RedirectResponse(f"{url}?page={number}&done={done}{anchor}", status_code=303)
 
