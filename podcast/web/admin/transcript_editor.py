@@ -115,13 +115,14 @@ def editor_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     state = state or EditorState()
-    cues = repository.cues_of(page.session, record.id)
-    pages = max(1, -(-len(cues) // PAGE_CUES))
+    count = record.cue_count
+    pages = max(1, -(-count // PAGE_CUES))
     number = min(number, pages)
-    rows = [
-        state.rows.get(i + 1) or _row(i + 1, cues[i]) for i in editing.page_range(len(cues), number)
-    ]
-    speakers = sorted({c.speaker for c in cues if c.speaker}, key=str.casefold)
+    shown = editing.page_range(count, number)
+    # Only this page's cues are read: a long transcript costs no more than a short one.
+    stored = repository.cues_from(page.session, record.id, shown.start, len(shown))
+    rows = [state.rows.get(pos + 1) or _row(pos + 1, cue) for pos, cue in stored]
+    speakers = repository.speakers_of(page.session, record.id)
     base = f"/admin/episodes/{page.episode.id}/transcripts/{record.language}"
     context = page_context(
         page.request,
@@ -132,7 +133,7 @@ def editor_page(
         language_name=language_name(record.language),
         audio_src=template_helpers.audio_src(page.episode, None),
         rows=rows,
-        cue_count=len(cues),
+        cue_count=count,
         page=number,
         pages=pages,
         page_size=PAGE_CUES,
