@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import not_, select
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
@@ -82,3 +82,19 @@ def transcript_links(
                 )
             )
     return links
+
+
+def unchecked_drafts(session: Session, episodes: Sequence[EpisodeRef]) -> set[int]:
+    """Ids of the episodes with a transcript the feed leaves out until a producer checks it
+    (``transcripts.visibility``), so the feed check can say why an item has none."""
+    if not episodes:
+        return set()
+    wanted = {episode.id for episode in episodes}
+    rows = session.scalars(
+        select(StoredTranscript.episode_id)
+        .join(Episode, Episode.id == StoredTranscript.episode_id)
+        .join(Show, Show.id == Episode.show_id)
+        .where(Episode.show_id.in_({e.show_id for e in episodes}), not_(shown_clause("feed")))
+        .distinct()
+    )
+    return {episode_id for episode_id in rows if episode_id in wanted}

@@ -67,6 +67,14 @@ def test_unreviewed_drafts_follow_the_show_setting(
     assert feed["Checked"] == all_formats
     assert feed["Zeppelins"] == (all_formats if in_feed else [])
 
+    findings = client.get("/api/feed/check", headers=auth).json()["findings"]
+    said = {f["episode"]["slug"]: f["message"] for f in findings if f["rule"] == "item-transcript"}
+    assert checked["slug"] not in said
+    if in_feed:
+        assert draft["slug"] not in said
+    else:
+        assert said[draft["slug"]].startswith("Its automatic transcript is not yet checked")
+
     page = parse(client.get(f"/episodes/{draft['slug']}"))
     sections = page.xpath("//section[contains(@class, 'transcript-section')]")
     assert len(sections) == int(on_web)
