@@ -221,8 +221,7 @@ def serve_transcript(
 ) -> Response:
     """The transcript in the format its extension names (the media types listed here).
 
-    Public episodes only (producers see drafts); an unreviewed automatic draft only where the
-    show's ``unreviewed_transcripts`` lets it on the web. CORS-open, because web players fetch
+    Public episodes only (producers see drafts). CORS-open, because web players fetch
     transcripts from other origins; strong ETag and 304.
     """
     fmt = service.served_format(extension)
@@ -235,6 +234,7 @@ def serve_transcript(
     )
     public = visibility.is_public(episode, now)
     # ?language= is accepted too, as on the upload API.
+    # An unchecked automatic draft only where the show's unreviewed_transcripts allows it.
     record = service.select_transcript(
         session, episode, lang or language, show.language, show=None if producer else show
     )

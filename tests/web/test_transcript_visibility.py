@@ -118,7 +118,11 @@ def test_producers_see_a_hidden_draft_marked(
     assert notice == f"{UNCHECKED} Only signed-in producers see it until it is checked."
     vtt = f"/episodes/{draft['slug']}/transcript.vtt"
     assert client.get(vtt, headers=auth).status_code == 200
-    assert client.get(vtt).status_code == 404  # the token, not the session, shows files
+    client.cookies.clear()  # signed out: the public
+    assert client.get(vtt).status_code == 404
+    assert not parse(client.get(f"/episodes/{draft['slug']}")).xpath(
+        "//section[contains(@class, 'transcript-section')]"
+    )
 
 
 def test_the_notice_is_in_the_page_language(client: TestClient, auth: dict[str, str]) -> None:
