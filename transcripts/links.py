@@ -5,7 +5,8 @@ The URLs' shape (``/episodes/{slug}/transcript.{ext}``, ``?lang=`` for languages
 the show's own, both forms working if the default changes) is ``podcast.core.public_urls``.
 Which formats are listed, in which order, with which type and ``rel``, is read from the format
 registry (``transcripts.formats``: ``feed_order``, ``timed``, ``feed_rel``): untimed
-transcripts get only the formats that need no timestamps.
+transcripts get only the formats that need no timestamps. Unreviewed automatic drafts are
+listed only when the show's setting allows them in the feed (``transcripts.visibility``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import not_, select
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
@@ -22,6 +23,7 @@ from podcast.core.public_urls import PublicUrls
 from podcast.shows.models import Show
 from transcripts.formats import feed_formats
 from transcripts.models import StoredTranscript
+from transcripts.visibility import shown_clause
 
 
 class EpisodeRef(Protocol):
@@ -61,7 +63,8 @@ def transcript_links(
     records = session.execute(
         select(StoredTranscript.episode_id, StoredTranscript.language, StoredTranscript.timed)
         .join(Episode, Episode.id == StoredTranscript.episode_id)
-        .where(Episode.show_id.in_(show_ids))
+        .join(Show, Show.id == Episode.show_id)
+        .where(Episode.show_id.in_(show_ids), shown_clause("feed"))
         .order_by(StoredTranscript.episode_id, StoredTranscript.language)
     )
     for episode_id, language, timed in records:
@@ -79,3 +82,19 @@ def transcript_links(
                 )
             )
     return links
+
+
+def unchecked_drafts(session: Session, episodes: Sequence[EpisodeRef]) -> set[int]:
+    """Ids of the episodes with a transcript the feed leaves out until a producer checks it
+    (``transcripts.visibility``), so the feed check can say why an item has none."""
+    if not episodes:
+        return set()
+    wanted = {episode.id for episode in episodes}
+    rows = session.scalars(
+        select(StoredTranscript.episode_id)
+        .join(Episode, Episode.id == StoredTranscript.episode_id)
+        .join(Show, Show.id == Episode.show_id)
+        .where(Episode.show_id.in_({e.show_id for e in episodes}), not_(shown_clause("feed")))
+        .distinct()
+    )
+    return {episode_id for episode_id in rows if episode_id in wanted}

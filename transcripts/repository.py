@@ -84,6 +84,16 @@ def cues_from(
     return [(pos, Cue(start, end, text, speaker)) for pos, start, end, text, speaker in rows]
 
 
+def speakers_of(session: Session, transcript_id: int) -> list[str]:
+    """The transcript's distinct speaker names, in alphabetical order."""
+    rows = session.scalars(
+        select(StoredCue.speaker)
+        .where(StoredCue.transcript_id == transcript_id, StoredCue.speaker.is_not(None))
+        .distinct()
+    )
+    return sorted((name for name in rows if name), key=str.casefold)
+
+
 def iter_cues(
     session: Session, transcript_id: int, position: int = 0, chunk: int = 1000
 ) -> Iterator[tuple[int, Cue]]:

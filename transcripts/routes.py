@@ -40,6 +40,7 @@ from podcast.core.security import SECURITY_HEADERS
 from podcast.shows.deps import ShowDep
 from podcast.shows.models import Show
 from transcripts import repository, search, service
+from transcripts import visibility as transcript_visibility
 from transcripts.formats import FORMATS, served_formats, upload_formats
 from transcripts.models import StoredTranscript
 from transcripts.schemas import SearchHit, SearchResults, TranscriptDeleted, TranscriptRead
@@ -158,11 +159,15 @@ def list_transcripts(
     clock: ClockDep,
     producer: OptionalProducer,
 ) -> list[TranscriptRead]:
-    """The episode's transcripts, oldest first, with the URL of every format offered."""
+    """The episode's transcripts, oldest first, with the URL of every format offered.
+
+    Without a token, only those the public may see on the web (unreviewed automatic drafts
+    follow the show's ``unreviewed_transcripts``)."""
     episode = episode_service.get_for(session, show, episode_id, clock.now(), producer is not None)
+    records = repository.for_episode(session, episode.id)
     return [
         _read(r, episode, show, settings.base_url)
-        for r in repository.for_episode(session, episode.id)
+        for r in transcript_visibility.shown(records, show, "web", producer=producer is not None)
     ]
 
 
@@ -230,7 +235,10 @@ def serve_transcript(
     )
     public = visibility.is_public(episode, now)
     # ?language= is accepted too, as on the upload API.
-    record = service.select_transcript(session, episode, lang or language, show.language)
+    # An unchecked automatic draft only where the show's unreviewed_transcripts allows it.
+    record = service.select_transcript(
+        session, episode, lang or language, show.language, show=None if producer else show
+    )
     service.check_renderable(record, fmt)
     # A format rendered with the episode (the HTML page's title) changes when the episode does.
     changed = max(record.updated_at, episode.updated_at) if fmt.uses_context else None

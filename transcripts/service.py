@@ -32,7 +32,8 @@ from episodes.models import Episode
 from podcast.core.caching import SizedCache
 from podcast.core.errors import Conflict, Invalid, NotFound
 from podcast.core.languages import normalise
-from transcripts import display, repository
+from podcast.shows.models import Show
+from transcripts import display, repository, visibility
 from transcripts.cues import Transcript, format_timestamp
 from transcripts.formats import FORMATS, RenderContext, TranscriptFormat, served_formats
 from transcripts.languages import choose
@@ -207,10 +208,21 @@ def replaceable_by_asr(record: StoredTranscript) -> bool:
 
 
 def select_transcript(
-    session: Session, episode: Episode, language: str | None, default_language: str
+    session: Session,
+    episode: Episode,
+    language: str | None,
+    default_language: str,
+    *,
+    show: Show | None = None,
 ) -> StoredTranscript:
-    """The transcript a request means (see ``transcripts.languages.choose``), or 404."""
+    """The transcript a request means (see ``transcripts.languages.choose``), or 404.
+
+    With ``show``, only those the public may see on the web (``transcripts.visibility``):
+    a hidden draft answers like a missing transcript.
+    """
     records = repository.for_episode(session, episode.id)
+    if show is not None:
+        records = visibility.shown(records, show, "web")
     record = choose(records, language, default_language)
     if record is None:
         if not records:

@@ -21,7 +21,7 @@ from episodes.visibility import public_clause
 from podcast.core.settings import Settings
 from podcast.shows.models import Show
 from podcast.shows.service import get_default_show
-from transcripts.links import TranscriptLink, transcript_links
+from transcripts.links import TranscriptLink, transcript_links, unchecked_drafts
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,8 @@ class FeedItem:
     audio_duration: float
     has_chapters: bool
     transcripts: tuple[TranscriptLink, ...] = ()
+    # An automatic transcript the feed leaves out until it is checked (the feed check says so).
+    unchecked_transcript: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,16 +261,20 @@ def with_transcripts(
     try:
         with session.begin_nested():
             links = transcript_links(session, items, base_url)
+            unchecked = unchecked_drafts(session, items)
     except Exception:
         log.exception("transcript links failed; building the feed without them")
         return tuple(items), False
     return tuple(
-        _with_links(item, links[item.id]) if links.get(item.id) else item for item in items
+        _with_links(item, links.get(item.id, []), item.id in unchecked)
+        if links.get(item.id) or item.id in unchecked
+        else item
+        for item in items
     ), True
 
 
-def _with_links(item: FeedItem, links: list[TranscriptLink]) -> FeedItem:
-    return replace(item, transcripts=tuple(links))
+def _with_links(item: FeedItem, links: list[TranscriptLink], unchecked: bool) -> FeedItem:
+    return replace(item, transcripts=tuple(links), unchecked_transcript=unchecked)
 
 
 def load_feed_data(

@@ -273,7 +273,16 @@ def _item(
         out.append(
             _warning("item-artwork", "No episode artwork: apps show the show's artwork.", item)
         )
-    if data.transcripts_ok and not item.transcripts:
+    if data.transcripts_ok and not item.transcripts and item.unchecked_transcript:
+        out.append(
+            _warning(
+                "item-transcript",
+                "Its automatic transcript is not yet checked, so the feed does not list it: "
+                "check it in the transcript editor (Apple generates its own meanwhile).",
+                item,
+            )
+        )
+    elif data.transcripts_ok and not item.transcripts:
         out.append(
             _warning(
                 "item-transcript",

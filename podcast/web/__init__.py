@@ -15,6 +15,7 @@ def install(app: FastAPI) -> None:
     from podcast.web.admin import episodes as admin
     from podcast.web.admin import jobs as admin_jobs
     from podcast.web.admin import show as admin_show
+    from podcast.web.admin import transcript_editor
     from podcast.web.admin.common import EpisodeNotFound
     from podcast.web.public import pages
     from podcast.web.sessions import CsrfFailed, LoginRequired, admin_cookie, login_url
@@ -27,6 +28,7 @@ def install(app: FastAPI) -> None:
     app.include_router(admin_show.router)
     app.include_router(admin_delete.router)
     app.include_router(admin_jobs.router)
+    app.include_router(transcript_editor.router)
 
     async def _login_required(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LoginRequired)
