@@ -19,6 +19,7 @@ from episodes.notes import render_notes
 from episodes.schemas import EpisodeCreate, EpisodeUpdate
 from episodes.slugs import slugify, unique_slug
 from podcast.core.errors import Conflict, Invalid
+from podcast.core.schemas import patched_fields
 from podcast.media import Storage
 from podcast.media.store import release_after_commit
 from podcast.shows.models import Show
@@ -69,7 +70,7 @@ def create_episode(
 
 
 def update_episode(session: Session, episode: Episode, data: EpisodeUpdate, now: datetime) -> None:
-    fields = data.model_dump(exclude_unset=True, mode="json")
+    fields = patched_fields(data)
     for name in _NOT_NULL & fields.keys():
         if fields[name] is None:
             raise Invalid("cannot be empty", field=name)

@@ -43,9 +43,9 @@ from podcast.core.errors import DomainError
 from podcast.core.settings import Settings
 from podcast.imports.fetch import Fetcher, FetchError
 from podcast.imports.mapping import (
+    changed_fields,
     chapters_from_json,
     chapters_from_marks,
-    episode_changes,
     episode_values,
     show_values,
 )
@@ -179,7 +179,7 @@ class Importer:
         values = show_values(source.show, report.show_notes)
         with session_scope(self._sessions) as session:
             show = get_default_show(session, self._settings)
-            changes = {k: v for k, v in values.items() if _plain(getattr(show, k)) != v}
+            changes = changed_fields(ShowUpdate, show, values)
             guid = source.show.podcast_guid
             if guid and guid != show.podcast_guid:
                 report.show_changes.append("podcast_guid")
@@ -239,7 +239,7 @@ class Importer:
                 raise _Skip("duplicate GUID: another show here already has an item with it")
             if existing is not None and (existing.audio is not None or not options.media):
                 result.episode_id = existing.id
-                changes = episode_changes(lambda k: getattr(existing, k), values, result.notes)
+                changes = changed_fields(EpisodeUpdate, existing, values)
                 if changes:
                     result.outcome = Outcome.UPDATED
                     result.notes.append("changed: " + ", ".join(sorted(changes)))
@@ -348,10 +348,6 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, DomainError):
         return exc.detail
     return str(exc)
-
-
-def _plain(value: Any) -> Any:
-    return getattr(value, "value", value)
 
 
 def _by_guid(session: Any, guid: str) -> Episode | None:

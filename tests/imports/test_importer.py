@@ -175,6 +175,11 @@ def test_running_again_downloads_nothing_and_updates_what_changed(
     url = old_host.feed("buzzsprout-podcasting20.xml")
     run_import(client, url)
     downloads = old_host.requests["/audio/anti-racist.mp3"]
+    # The same feed again: nothing to change, on the show or any episode.
+    again = run_import(client, url)
+    assert again.show_changes == []
+    assert {item.outcome for item in again.items} == {Outcome.UNCHANGED}
+    assert [note for item in again.items for note in item.notes if "changed" in note] == []
     path = "/feeds/buzzsprout-podcasting20.xml"
     content_type, data = old_host.files[path]
     old_host.files[path] = (
