@@ -29,6 +29,11 @@ _NOT_NULL = {"title", "summary", "show_notes", "show_notes_format", "episode_typ
 _LISTS = {"people", "keywords"}
 
 
+class GuidTaken(Conflict):
+    """Another writer created an episode with this GUID between the caller's look-up and its
+    insert (two imports of one feed at once); the caller looks it up again."""
+
+
 def create_episode(
     session: Session, show: Show, data: EpisodeCreate, now: datetime, *, guid: str | None = None
 ) -> Episode:
@@ -65,6 +70,8 @@ def create_episode(
                 session.add(episode)
             return episode
         except IntegrityError:
+            if guid is not None and repository.get_by_guid(session, guid) is not None:
+                raise GuidTaken("an episode with this GUID already exists", field="guid") from None
             continue  # another request took this slug between our read and our insert
     raise Conflict("could not find a free slug for this title; give one explicitly")
 

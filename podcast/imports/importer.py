@@ -30,12 +30,14 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from episodes import ingest
+from episodes import repository as episode_repository
 from episodes import service as episode_service
 from episodes.audio import AudioInfo
 from episodes.chapters import AudioChapter, sanitise
-from episodes.models import Chapter, Episode
+from episodes.models import Chapter
 from episodes.schemas import EpisodeCreate, EpisodeUpdate
 from podcast.core.clock import Clock
 from podcast.core.db import Sessions, session_scope
@@ -234,7 +236,7 @@ class Importer:
     def _import_item(self, item: SourceEpisode, options: ImportOptions, result: ItemResult) -> None:
         values = episode_values(item, result.notes)
         with session_scope(self._sessions) as session:
-            existing = _by_guid(session, item.guid)
+            existing = episode_repository.get_by_guid(session, item.guid)
             if existing is not None and existing.show_id != _show_id(session, self._settings):
                 raise _Skip("duplicate GUID: another show here already has an item with it")
             if existing is not None and (existing.audio is not None or not options.media):
@@ -306,10 +308,29 @@ class Importer:
         chapters: list[AudioChapter],
         result: ItemResult,
     ) -> int:
+        try:
+            return self._create_once(item, values, audio, chapters, result)
+        except (IntegrityError, episode_service.GuidTaken):
+            # Another import of this feed created the episode between our look-up and our
+            # insert (its unit of work rolled ours back): it is found by GUID this time.
+            return self._create_once(item, values, audio, chapters, result)
+
+    def _create_once(
+        self,
+        item: SourceEpisode,
+        values: dict[str, Any],
+        audio: tuple[Received, AudioInfo] | None,
+        chapters: list[AudioChapter],
+        result: ItemResult,
+    ) -> int:
         now = self._clock.now()
         with session_scope(self._sessions) as session:
             show = get_default_show(session, self._settings)
-            episode = _by_guid(session, item.guid)
+            episode = episode_repository.get_by_guid(session, item.guid)
+            if episode is not None and (audio is None or episode.audio is not None):
+                result.outcome = Outcome.UNCHANGED
+                result.notes.append("brought over by another import running at the same time")
+                return episode.id
             if episode is None:
                 episode = episode_service.create_episode(
                     session, show, EpisodeCreate.model_validate(values), now, guid=item.guid
@@ -348,10 +369,6 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, DomainError):
         return exc.detail
     return str(exc)
-
-
-def _by_guid(session: Any, guid: str) -> Episode | None:
-    return session.scalar(select(Episode).where(Episode.guid == guid))
 
 
 def _show_id(session: Any, settings: Settings) -> int:
