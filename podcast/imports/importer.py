@@ -53,6 +53,7 @@ from podcast.imports.mapping import (
 )
 from podcast.imports.parse import parse_feed
 from podcast.imports.source import SourceEpisode, SourceFeed
+from podcast.imports.transcripts import import_transcripts
 from podcast.media import Storage
 from podcast.media.uploads import Received, receive_chunks
 from podcast.shows.models import Show
@@ -254,11 +255,14 @@ class Importer:
                         )
                 if options.dry_run:
                     session.rollback()
-                return
+        if result.episode_id is not None:
+            self._transcripts(item, result, options)
+            return
         result.outcome = Outcome.IMPORTED
         if not options.media:
             if not options.dry_run:
                 result.episode_id = self._create(item, values, None, [], result)
+                self._transcripts(item, result, options)
             result.notes.append("no media (--no-media): kept as a draft")
             return
         if item.enclosure is None:
@@ -274,6 +278,24 @@ class Importer:
             result.episode_id = self._create(item, values, (received, info), chapters, result)
         finally:
             received.discard()
+        self._transcripts(item, result, options)
+
+    def _transcripts(self, item: SourceEpisode, result: ItemResult, options: ImportOptions) -> None:
+        """The transcripts the feed links that the episode lacks (``imports/transcripts.py``)."""
+        if options.dry_run or result.episode_id is None or not item.transcripts:
+            return
+        saved, fetched = import_transcripts(
+            sessions=self._sessions,
+            fetcher=self._fetcher,
+            settings=self._settings,
+            clock=self._clock,
+            episode_id=result.episode_id,
+            links=item.transcripts,
+            notes=result.notes,
+        )
+        result.bytes += fetched
+        if saved and result.outcome is Outcome.UNCHANGED:
+            result.outcome = Outcome.UPDATED
 
     def _download(self, item: SourceEpisode, result: ItemResult) -> Received:
         assert item.enclosure is not None
