@@ -90,6 +90,8 @@ class Episode(Base):
     artwork_key: Mapped[str | None] = mapped_column(String(255), index=True)
     artwork_width: Mapped[int | None] = mapped_column(Integer)
     artwork_height: Mapped[int | None] = mapped_column(Integer)
+    # As the show's: the old host's item image URL an import took the artwork from.
+    artwork_source_url: Mapped[str | None] = mapped_column(String(2048))
     # From the audio's date tag: offered to the producer, never applied by itself.
     suggested_publish_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -21,7 +21,8 @@ from episodes.slugs import slugify, unique_slug
 from podcast.core.errors import Conflict, Invalid
 from podcast.core.schemas import patched_fields
 from podcast.media import Storage
-from podcast.media.store import release_after_commit
+from podcast.media.images import Picture
+from podcast.media.store import release_after_commit, store_picture
 from podcast.shows.models import Show
 
 _SLUG_ATTEMPTS = 5
@@ -106,6 +107,28 @@ def _apply(episode: Episode, fields: dict[str, Any]) -> None:
         episode.show_notes_html = render_notes(episode.show_notes, episode.show_notes_format)
     elif episode.show_notes_html is None:
         episode.show_notes_html = ""
+
+
+def replace_episode_artwork(
+    session: Session,
+    storage: Storage,
+    episode: Episode,
+    picture: Picture,
+    now: datetime,
+    *,
+    source_url: str | None = None,
+) -> None:
+    """Store the picture as the episode's artwork; the file it replaces is released after
+    commit. ``source_url``: the old host's URL an import took it from (else None)."""
+    key = store_picture(session, storage, picture)
+    old = episode.artwork_key
+    episode.artwork_key = key
+    episode.artwork_width, episode.artwork_height = picture.width, picture.height
+    episode.artwork_source_url = source_url
+    episode.updated_at = now
+    session.flush()
+    if old != key:
+        release_after_commit(session, storage, {old})
 
 
 def publish(episode: Episode, at: datetime | None, now: datetime) -> None:

@@ -3,6 +3,7 @@ against a test app."""
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 import time
@@ -11,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from podcast.imports.fetch import Fetcher, FetchPolicy
 from podcast.imports.importer import Importer, ImportOptions, ImportReport
@@ -27,6 +29,13 @@ CHAPTERS = json.dumps(
         ],
     }
 ).encode()
+
+
+def picture(side: int, colour: str, fmt: str = "JPEG") -> bytes:
+    """A plain square picture (Apple takes 1400-3000 px; smaller is kept with a warning)."""
+    out = io.BytesIO()
+    Image.new("RGB", (side, side), colour).save(out, fmt)
+    return out.getvalue()
 
 
 class OldHost(ThreadingHTTPServer):
@@ -48,6 +57,8 @@ class OldHost(ThreadingHTTPServer):
             "/audio/pennod-1.mp3": ("audio/mpeg", (FIXTURES / "speech.mp3").read_bytes()),
             "/audio/error-page.mp3": ("text/html", b"<html><body>Error 500</body></html>"),
             "/chapters/anti-racist.json": ("application/json", CHAPTERS),
+            "/art/show.jpg": ("image/jpeg", picture(1400, "navy")),
+            "/art/trailer.png": ("image/png", picture(300, "orange", "PNG")),
         }
 
     @property

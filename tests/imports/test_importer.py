@@ -31,9 +31,8 @@ def test_a_show_moves_with_its_identity(client: TestClient, old_host: OldHost) -
     trailer = imported[f"{old_host.base}/audio/trailer.mp3"]
     assert trailer.outcome is Outcome.IMPORTED
     assert "its enclosure URL is its GUID" in " ".join(trailer.notes)
-    assert report.bytes == sum(
-        len(old_host.files[p][1]) for p in ("/audio/anti-racist.mp3", "/audio/trailer.mp3")
-    )
+    fetched = ("/audio/anti-racist.mp3", "/audio/trailer.mp3", "/art/show.jpg", "/art/trailer.png")
+    assert report.bytes == sum(len(old_host.files[p][1]) for p in fetched)
     assert "podcast_guid" in report.show_changes
 
     ours = client.get("/feed.xml").content
