@@ -36,15 +36,22 @@ class GuidTaken(Conflict):
 
 
 def create_episode(
-    session: Session, show: Show, data: EpisodeCreate, now: datetime, *, guid: str | None = None
+    session: Session,
+    show: Show,
+    data: EpisodeCreate,
+    now: datetime,
+    *,
+    guid: str | None = None,
+    guid_is_permalink: bool = False,
 ) -> Episode:
-    """A new draft. Its guid is made here once (or kept from the host a show moved from) and
-    never changes afterwards."""
+    """A new draft. Its guid is made here once (or kept from the host a show moved from, with
+    its ``isPermaLink``) and never changes afterwards."""
     fields = data.model_dump(exclude_none=True, mode="json")
     explicit_slug = fields.pop("slug", None)
     episode = Episode(
         show_id=show.id,
         guid=guid or str(uuid.uuid4()),
+        guid_is_permalink=bool(guid) and guid_is_permalink,
         status=Status.DRAFT,
         summary="",
         show_notes="",

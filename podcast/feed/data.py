@@ -79,6 +79,7 @@ class FeedItem:
     audio_duration: float
     has_chapters: bool
     transcripts: tuple[TranscriptLink, ...] = ()
+    guid_is_permalink: bool = False  # as the old host wrote it, for an imported episode
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +192,7 @@ def show_data(show: Show) -> ShowData:
 _ITEM_COLUMNS = (
     Episode.id.label("id"),
     Episode.guid.label("guid"),
+    Episode.guid_is_permalink.label("guid_is_permalink"),
     Episode.slug.label("slug"),
     Episode.title.label("title"),
     Episode.author.label("author"),
@@ -241,6 +243,7 @@ def load_items(session: Session, show_id: int, now: datetime) -> list[FeedItem]:
             audio_extension=r.audio_extension,
             audio_duration=float(r.audio_duration),
             has_chapters=bool(r.has_chapters),
+            guid_is_permalink=bool(r.guid_is_permalink),
         )
         for r in rows
     ]

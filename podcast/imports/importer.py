@@ -418,7 +418,12 @@ class Importer:
                 return episode.id
             if episode is None:
                 episode = episode_service.create_episode(
-                    session, show, EpisodeCreate.model_validate(values), now, guid=item.guid
+                    session,
+                    show,
+                    EpisodeCreate.model_validate(values),
+                    now,
+                    guid=item.guid,
+                    guid_is_permalink=item.guid_is_permalink,
                 )
             if picture is not None and wanted(
                 item.image_url, episode.artwork_key, episode.artwork_source_url

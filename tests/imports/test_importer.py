@@ -138,3 +138,21 @@ def test_a_dry_run_writes_nothing(client: TestClient, old_host: OldHost) -> None
     assert {item.outcome for item in report.items} == {Outcome.IMPORTED}
     assert old_host.requests["/audio/anti-racist.mp3"] == 0
     assert client.get("/feed.xml").content == before
+
+
+def test_a_guids_is_permalink_is_kept(client: TestClient, old_host: OldHost) -> None:
+    audio = f"{old_host.base}/audio/trailer.mp3"
+    items = [
+        f"<item><title>{title}</title>{guid}<enclosure url='{audio}' type='audio/mpeg'/></item>"
+        for title, guid in (
+            ("Permalink", "<guid>https://old.example/episodes/1</guid>"),  # RSS's default: true
+            ("Opaque", "<guid isPermaLink='false'>old-host-2</guid>"),
+        )
+    ]
+    feed = "<rss version='2.0'><channel><title>Old</title>" + "".join(items) + "</channel></rss>"
+    old_host.files["/feeds/permalink.xml"] = ("application/rss+xml", feed.encode())
+    report = run_import(client, old_host.base + "/feeds/permalink.xml")
+    assert report.count(Outcome.IMPORTED) == 2
+    root = etree.fromstring(client.get("/feed.xml").content)
+    kept = {g.text: g.get("isPermaLink") for g in root.iterfind("channel/item/guid")}
+    assert kept == {"https://old.example/episodes/1": "true", "old-host-2": "false"}
