@@ -16,6 +16,7 @@ from podcast.core.settings import Settings
 from podcast.core.tokens import create_token
 from tests.imports.oldhost import OldHost
 from tests.jobs.conftest import wait_for
+from tests.web.helpers import check_links, check_structure, csrf_of, h1, parse, sign_in, text_of
 
 
 @pytest.fixture
@@ -90,3 +91,57 @@ def test_a_private_address_is_refused_unless_allowed(
             assert response.status_code == 422, response.text
             detail = response.json()["detail"]
             assert detail.startswith("url:") and "PODCAST_IMPORT_ALLOW_PRIVATE" in detail
+
+
+@pytest.fixture
+def admin_login(client: TestClient, token: str) -> None:
+    client.base_url = "https://testserver"  # type: ignore[assignment]
+    sign_in(client, token)
+
+
+def test_the_admin_starts_an_import_and_shows_its_report(
+    client: TestClient, auth: dict[str, str], admin_login: None, old_host: OldHost
+) -> None:
+    page = client.get("/admin/import")
+    assert page.status_code == 200 and page.headers["cache-control"] == "private, no-store"
+    doc = parse(page)
+    check_structure(doc)
+    assert h1(doc) == "Import a show"
+    assert "No imports yet." in doc.text_content()
+    csrf = csrf_of(doc, "/admin/import")
+
+    # Refused: a forged token; a bad address and date, each next to its field; nothing queued.
+    forged = client.post("/admin/import", data={"csrf_token": "x", "url": "https://a.example/"})
+    assert forged.status_code == 403
+    bad = client.post(
+        "/admin/import", data={"csrf_token": csrf, "url": "ftp://old/feed", "since": "soon"}
+    )
+    assert bad.status_code == 422
+    errors = {e.get("id"): text_of(e) for e in parse(bad).xpath("//p[contains(@id, '-error')]")}
+    assert "http:// or https://" in errors["url-error"]
+    assert "2024-01-31" in errors["since-error"]
+    assert client.get("/api/jobs", headers=auth).json()["items"] == []
+
+    url = old_host.feed("buzzsprout-podcasting20.xml")
+    started = client.post(
+        "/admin/import",
+        data={"csrf_token": csrf, "url": url, "media": "on"},
+        follow_redirects=False,
+    )
+    assert started.status_code == 303, started.text
+    job_page = started.headers["location"]
+    job_id = job_page.rsplit("/", 1)[-1]
+    assert finished(client, auth, job_id)["status"] == "succeeded"
+
+    done = parse(client.get(job_page))
+    check_structure(done)
+    assert h1(done) == f"Import from {url}"
+    assert not done.xpath("//meta[@http-equiv='refresh']")
+    body = text_of(done)
+    assert "2 imported, 0 updated, 0 unchanged, 0 skipped" in body
+    assert "Building anti-racist leadership in the NHS" in body
+    assert "Leaving the old host" in body and "transcript en-GB not imported" in body
+    check_links(client, done)
+    listed = parse(client.get("/admin/import"))
+    assert listed.xpath(f"//a[@href='{job_page}']")
+    assert client.get("/admin/import/" + "f" * 32).status_code == 404
