@@ -435,7 +435,11 @@ class Importer:
             if audio is None:
                 return episode.id
             received, info = audio
-            ingest.replace_audio(session, self._storage, episode, received, info, now)
+            ingested = ingest.replace_audio(session, self._storage, episode, received, info, now)
+            for name in {"season", "episode_number"} & set(ingested.filled):
+                # A number the old feed did not give (a bonus episode, say) is not taken from
+                # the file's track or disc tag: apps would list the episode differently.
+                setattr(episode, name, None)
             if chapters:
                 duration_ms = round(info.duration * 1000)
                 episode.chapters = [

@@ -45,6 +45,9 @@ class OldHost(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.requests: Counter[str] = Counter()
         self.slow: set[str] = set()  # paths sent in small pieces, slowly
+        # Paths (with their query) answered with a 302 to another: tracking prefixes, the
+        # play URLs some hosts put in enclosures.
+        self.redirects: dict[str, str] = {}
         # Requests for a path starting with one of these wait (up to 5 s) until that many
         # requests for the same path have arrived: two importers then race from one point.
         self.together: dict[str, int] = {}
@@ -89,6 +92,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.server.requests[self.path] += 1
+        target = self.server.redirects.get(self.path)
+        if target is not None:
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         found = self.server.files.get(self.path)
         if found is None:
             self.send_response(404)
