@@ -337,7 +337,7 @@ def test_people_are_stored_alike_by_create_and_patch(
     app = client.app
     assert isinstance(app, FastAPI)
     with app.state.sessionmaker() as session:
-        stored = dict(session.execute(select(Episode.id, Episode.people)).tuples().all())
+        stored = {i: p for i, p in session.execute(select(Episode.id, Episode.people))}
         show_people = session.scalars(select(Show.people)).one()
     complete = [{"name": "Ayo Barley", "role": "guest", "group": "cast"}]
     assert stored[created["id"]] == stored[other["id"]] == show_people == complete
