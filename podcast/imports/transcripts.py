@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from podcast.core.clock import Clock
 from podcast.core.db import Sessions, session_scope
-from podcast.core.errors import DomainError
+from podcast.core.errors import Conflict, DomainError
 from podcast.core.languages import parse_language_tag
 from podcast.core.settings import Settings
 from podcast.imports.fetch import Fetcher, FetchError
@@ -89,6 +89,8 @@ def import_transcripts(
                 break
             except FetchError as exc:
                 failures.append(f"{exc.url}: {exc.reason}")
+            except Conflict:
+                break  # another import saved this language at the same moment
             except DomainError as exc:
                 failures.append(f"{candidate.link.url}: {exc.detail}")
         else:
