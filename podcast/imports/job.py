@@ -77,7 +77,6 @@ def options_of(payload: dict[str, Any]) -> ImportOptions:
 
 def import_handler_for(settings: Settings, sessions: Sessions, clock: Clock) -> Handler:
     """The ``imports.run`` handler; the report (``ImportReport.to_dict``) is the result."""
-    storage = open_storage(settings)
 
     def handle(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
         def progress(p: Progress) -> None:
@@ -89,7 +88,7 @@ def import_handler_for(settings: Settings, sessions: Sessions, clock: Clock) -> 
         with Fetcher(policy) as fetcher:
             importer = Importer(
                 sessions=ctx.sessions,
-                storage=storage,
+                storage=open_storage(settings),  # opened when an import runs, not at start
                 settings=settings,
                 clock=clock,
                 fetcher=fetcher,
