@@ -158,7 +158,7 @@ def _item(fg: Any, item: FeedItem, show: ShowData, urls: PublicUrls, clean: Clea
     title = clean(item.title)
     fe.title(title)
     fe.link(href=urls.episode_page(item.slug))
-    fe.guid(item.guid, permalink=False)
+    fe.guid(item.guid, permalink=item.guid_is_permalink)
     fe.pubDate(item.publish_at)
     description, is_html, _cut = item_description(item, clean)
     if description:

@@ -81,6 +81,7 @@ class FeedItem:
     transcripts: tuple[TranscriptLink, ...] = ()
     # An automatic transcript the feed leaves out until it is checked (the feed check says so).
     unchecked_transcript: bool = False
+    guid_is_permalink: bool = False  # as the old host wrote it, for an imported episode
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +194,7 @@ def show_data(show: Show) -> ShowData:
 _ITEM_COLUMNS = (
     Episode.id.label("id"),
     Episode.guid.label("guid"),
+    Episode.guid_is_permalink.label("guid_is_permalink"),
     Episode.slug.label("slug"),
     Episode.title.label("title"),
     Episode.author.label("author"),
@@ -243,6 +245,7 @@ def load_items(session: Session, show_id: int, now: datetime) -> list[FeedItem]:
             audio_extension=r.audio_extension,
             audio_duration=float(r.audio_duration),
             has_chapters=bool(r.has_chapters),
+            guid_is_permalink=bool(r.guid_is_permalink),
         )
         for r in rows
     ]

@@ -17,6 +17,7 @@ from podcast.core.db import Sessions
 from podcast.core.jobs import Handler, JobKind, JobRegistry, registry
 from podcast.core.settings import Settings
 from podcast.feed import announce_job
+from podcast.imports import job as import_job
 
 Handlers = Mapping[str, Handler | JobKind]
 
@@ -27,6 +28,9 @@ def default_handlers(settings: Settings, sessions: Sessions, clock: Clock) -> Jo
     if announce_job.wanted(settings):
         handler = announce_job.announce_handler_for(settings, sessions, clock)
         handlers[announce_job.KIND] = JobKind(handler, backoff_seconds=30.0)
+    handlers[import_job.KIND] = JobKind(
+        import_job.import_handler_for(settings, sessions, clock), backoff_seconds=30.0
+    )
     if settings.job_handlers:
         handlers.update(registry(load_extra(settings.job_handlers)(settings)))
     return handlers

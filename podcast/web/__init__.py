@@ -13,6 +13,7 @@ def install(app: FastAPI) -> None:
     """Mount the statics, include the page routers and the admin's redirect/CSRF handlers."""
     from podcast.web.admin import delete as admin_delete
     from podcast.web.admin import episodes as admin
+    from podcast.web.admin import imports as admin_imports
     from podcast.web.admin import jobs as admin_jobs
     from podcast.web.admin import show as admin_show
     from podcast.web.admin import transcript_editor
@@ -29,6 +30,7 @@ def install(app: FastAPI) -> None:
     app.include_router(admin_delete.router)
     app.include_router(admin_jobs.router)
     app.include_router(transcript_editor.router)
+    app.include_router(admin_imports.router)
 
     async def _login_required(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LoginRequired)
