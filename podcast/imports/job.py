@@ -9,6 +9,7 @@ are one job (dedupe key); one queued while another runs is safe too (GUIDs are u
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -79,10 +80,19 @@ def import_handler_for(settings: Settings, sessions: Sessions, clock: Clock) -> 
     """The ``imports.run`` handler; the report (``ImportReport.to_dict``) is the result."""
 
     def handle(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
+        # Episodes import in parallel threads: without the lock an older snapshot could be
+        # written after a newer one, and the job would end saying "1 of 2".
+        lock = threading.Lock()
+        shown = [-1]
+
         def progress(p: Progress) -> None:
-            fraction = p.items_done / p.items_total if p.items_total else 0.0
-            mib = p.bytes / 2**20
-            ctx.progress(fraction, f"{p.items_done} of {p.items_total} episodes, {mib:.1f} MiB")
+            with lock:
+                if p.items_done < shown[0]:
+                    return
+                shown[0] = p.items_done
+                fraction = p.items_done / p.items_total if p.items_total else 0.0
+                mib = p.bytes / 2**20
+                ctx.progress(fraction, f"{p.items_done} of {p.items_total} episodes, {mib:.1f} MiB")
 
         policy = FetchPolicy(allow_private=settings.import_allow_private)
         with Fetcher(policy) as fetcher:
