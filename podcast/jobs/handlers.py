@@ -17,6 +17,8 @@ from podcast.core.db import Sessions
 from podcast.core.jobs import Handler, JobKind, JobRegistry, registry
 from podcast.core.settings import Settings
 from podcast.feed import announce_job
+from transcripts.asr import job as transcribe_job
+from transcripts.asr.model import asr_status
 
 Handlers = Mapping[str, Handler | JobKind]
 
@@ -27,6 +29,11 @@ def default_handlers(settings: Settings, sessions: Sessions, clock: Clock) -> Jo
     if announce_job.wanted(settings):
         handler = announce_job.announce_handler_for(settings, sessions, clock)
         handlers[announce_job.KIND] = JobKind(handler, backoff_seconds=30.0)
+    if asr_status(settings).available:
+        transcribe = transcribe_job.transcribe_handler_for(settings, sessions, clock)
+        handlers[transcribe_job.KIND] = JobKind(
+            transcribe, backoff_seconds=transcribe_job.BACKOFF_SECONDS
+        )
     if settings.job_handlers:
         handlers.update(registry(load_extra(settings.job_handlers)(settings)))
     return handlers
