@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     # small machine running `podcast serve` a core stays free for requests. Each process runs
     # one transcription at a time, at a lower CPU priority than the web service.
     asr_threads: int = Field(default=0, ge=0, le=256)
+    # How much lower than the web service's the transcription thread's CPU priority is (a nice
+    # increment, 0-19; docs/asr.md, "Sharing the machine").
+    asr_nice: int = Field(default=10, ge=0, le=19)
     # Transcribe every uploaded or replaced audio by itself (a `transcribe` job); unset: on
     # when speech recognition is installed and its model is available.
     auto_transcribe: bool | None = None

@@ -264,7 +264,7 @@ def transcribe_handler_for(
                 )
 
         try:
-            result = lane.run(recognise)
+            result = lane.run(recognise, nice=settings.asr_nice)
         except TranscriptionCancelled:
             return {"cancelled": True}
         cues = words_to_cues(result.words)

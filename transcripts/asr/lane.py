@@ -26,8 +26,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# How much lower than the process the transcription thread runs (0-19; 10 is what ``nice``
-# uses by default).
+# How much lower than the process the transcription thread runs by default (0-19; 10 is what
+# ``nice`` uses); ``PODCAST_ASR_NICE``.
 NICE = 10
 
 _work: queue.SimpleQueue[tuple[Callable[[], object], Future[object]]] = queue.SimpleQueue()
@@ -36,17 +36,19 @@ _thread_lock = threading.Lock()
 _running = threading.Lock()
 
 
-def _lower_priority() -> None:
+def _lower_priority(nice: int) -> None:
+    if nice <= 0:
+        return
     try:
         tid = threading.get_native_id()
         current = os.getpriority(os.PRIO_PROCESS, tid)
-        os.setpriority(os.PRIO_PROCESS, tid, min(current + NICE, 19))
+        os.setpriority(os.PRIO_PROCESS, tid, min(current + nice, 19))
     except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
         log.warning("could not lower the transcription thread's priority", exc_info=True)
 
 
-def _serve() -> None:
-    _lower_priority()
+def _serve(nice: int) -> None:
+    _lower_priority(nice)
     while True:
         work, future = _work.get()
         if not future.set_running_or_notify_cancel():
@@ -60,13 +62,13 @@ def _serve() -> None:
             future.set_result(result)
 
 
-def _start() -> None:
+def _start(nice: int) -> None:
     global _thread
     with _thread_lock:
         if _thread is None or not _thread.is_alive():
             # A daemon: a process shutting down does not wait for a transcription; the job's
             # lease runs out and another worker takes it up again.
-            _thread = threading.Thread(target=_serve, name="asr", daemon=True)
+            _thread = threading.Thread(target=_serve, args=(nice,), name="asr", daemon=True)
             _thread.start()
 
 
@@ -75,9 +77,12 @@ def busy() -> bool:
     return _running.locked()
 
 
-def run(work: Callable[[], T]) -> T:
-    """Run ``work`` on the transcription thread once the one before it finished; blocks."""
-    _start()
+def run(work: Callable[[], T], *, nice: int = NICE) -> T:
+    """Run ``work`` on the transcription thread once the one before it finished; blocks.
+
+    ``nice`` is how much lower the thread's priority is, set when the thread starts (the first
+    call in the process)."""
+    _start(nice)
     future: Future[object] = Future()
     _work.put((work, future))
     return cast(T, future.result())
