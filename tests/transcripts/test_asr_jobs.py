@@ -56,6 +56,7 @@ def settings(tmp_path: Path, database_url: str, asr_model_dir: str) -> Settings:
         database_url=database_url,
         base_url="https://podcast.example.org",
         asr_model=asr_model_dir,
+        auto_transcribe=True,
         serve_jobs=True,
         job_lease_seconds=3.0,
         job_sweep_seconds=0.3,

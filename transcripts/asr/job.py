@@ -75,11 +75,15 @@ class JobControl(Protocol):
 
 
 def auto_transcribe(settings: Settings) -> bool:
-    """Whether new audio is transcribed by itself: ``PODCAST_AUTO_TRANSCRIBE``, else whenever
-    speech recognition is installed and its model is there."""
-    if settings.auto_transcribe is not None:
-        return settings.auto_transcribe
-    return asr_status(settings).available
+    """Whether new audio is transcribed by itself: when speech recognition is installed and
+    its model is there, unless ``PODCAST_AUTO_TRANSCRIBE`` is false. (True without speech
+    recognition queues nothing: no worker could run the jobs.)"""
+    if settings.auto_transcribe is False:
+        return False
+    status = asr_status(settings)
+    if not status.available and settings.auto_transcribe:
+        log.warning("PODCAST_AUTO_TRANSCRIBE is on, but %s", status.reason)
+    return status.available
 
 
 def _key_prefix(episode_id: int) -> str:
