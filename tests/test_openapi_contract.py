@@ -129,6 +129,8 @@ def server(
         data_dir=data_dir / "data",
         database_url=url,
         base_url="https://podcast.example.org",
+        # Jobs the operations queue (a transcription) are checked as answers, not run.
+        serve_jobs=False,
         _env_file=None,  # type: ignore[call-arg]
     )
     app = create_app(settings, clock=FrozenClock(NOW))

@@ -155,6 +155,7 @@ async def put_transcript(
         (409, "The language's transcript was written or edited by a producer."),
         (422, "The episode has no audio, or the language is not one Whisper knows."),
         (503, "Speech recognition is not installed here: the answer says what to install."),
+        unprocessable=ContentError,
     ),
 )
 def auto_transcript(
