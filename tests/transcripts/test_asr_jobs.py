@@ -36,6 +36,8 @@ from transcripts.asr.job import KIND, transcribe_handler_for
 from transcripts.asr.model import prepare_model
 from transcripts.asr.transcriber import load_model
 
+# Transcriptions cost seconds each: those whose database makes no difference run on SQLite only.
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 SPEECH = FIXTURES / "speech.mp3"  # "Welcome to Leadership Live, the podcast of the NHS ..."
 OTHER = FIXTURES / "plain.mp3"  # the same words encoded differently: another audio key
 
@@ -238,6 +240,7 @@ def test_a_running_job_stops_when_the_audio_is_replaced(idle: Idle) -> None:
     assert statuses[job["id"]] == "cancelled"
 
 
+@SQLITE_ONLY
 def test_a_producer_transcript_is_never_replaced(idle: Idle) -> None:
     client, auth = idle.client, idle.auth
     episode_id = upload(client, auth)
@@ -353,6 +356,7 @@ def test_the_admin_button_queues_a_job_and_its_page_shows_progress(idle: Idle) -
     )
 
 
+@SQLITE_ONLY
 def test_the_cli_transcribes_with_a_progress_bar(
     idle: Idle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
