@@ -301,12 +301,45 @@ def test_the_api_answers_clearly(idle: Idle, settings: Settings) -> None:
     with Idle(missing, asr_model="/nowhere/whisper") as other:
         other_id = upload(other.client, other.auth)
         assert other.jobs() == []  # no model: nothing is queued by itself
+        other.client.base_url = "https://testserver"  # type: ignore[assignment]
+        sign_in(other.client, other.token)
+        page = parse(other.client.get(f"/admin/episodes/{other_id}"))
+        [notice] = page.xpath("//p[@id='auto']")
+        assert notice.text_content() == (
+            "Speech recognition is not installed on this server, so it cannot make automatic "
+            "transcripts: PODCAST_ASR_MODEL=/nowhere/whisper: no such folder."
+        )
+        assert not page.xpath("//form[contains(@action, '/transcript/auto')]")
         answer = other.client.post(f"/api/episodes/{other_id}/transcript/auto", headers=other.auth)
         assert answer.status_code == 503
         assert answer.json()["detail"] == (
             "speech recognition is not available: PODCAST_ASR_MODEL=/nowhere/whisper: "
             "no such folder"
         )
+
+
+def test_a_failed_attempt_is_retried_later(idle: Idle) -> None:
+    from podcast.jobs.runner import run_job
+
+    client, auth = idle.client, idle.auth
+    episode_id = upload(client, auth)
+    [job] = idle.jobs()
+    key = idle.payload(job["id"])["audio_key"]
+    (idle.settings.media_dir / key).unlink()  # lost from the store: the attempt fails
+    queue = idle.app.state.jobs
+    run_job(
+        queue.sessions,
+        queue.state,
+        queue.registry,
+        job["id"],
+        lease_seconds=60,
+        dispatch=lambda *_: None,
+    )
+    state = job_state(client, auth, job["id"])
+    assert state["status"] == "queued" and state["attempts"] == 1 and state["max_attempts"] == 4
+    assert state["error"] == f"the episode's audio ({key}) is not in the media store"
+    assert state["message"].startswith("Attempt 1 of 4 failed; trying again in")
+    assert transcripts(client, auth, episode_id) == []
 
 
 def test_auto_transcription_can_be_turned_off(settings: Settings) -> None:

@@ -66,6 +66,10 @@ MAX_ATTEMPTS = 4
 BACKOFF_SECONDS = 60.0
 
 
+class AudioMissing(RuntimeError):
+    """The audio a job is for is not in storage (yet, with an S3 store being repaired)."""
+
+
 class JobControl(Protocol):
     """What the handler needs of a ``JobContext``: the CLI passes its own."""
 
@@ -258,7 +262,13 @@ def transcribe_handler_for(
 
         def recognise() -> Any:
             ctx.progress(0.0, "Loading the speech model.")
-            with store.open(audio_key) as audio:
+            try:
+                stream = store.open(audio_key)
+            except FileNotFoundError:
+                raise AudioMissing(
+                    f"the episode's audio ({audio_key}) is not in the media store"
+                ) from None
+            with stream as audio:
                 return transcribe(
                     cast(IO[bytes], audio),
                     settings=settings,
