@@ -342,6 +342,44 @@ def test_a_failed_attempt_is_retried_later(idle: Idle) -> None:
     assert transcripts(client, auth, episode_id) == []
 
 
+def test_a_job_waits_without_holding_a_worker_while_another_transcribes(idle: Idle) -> None:
+    """One transcription at a time per process: a second job gives its worker thread back to
+    the queue (other kinds of job run meanwhile) and comes back later, its attempt unused."""
+    from podcast.jobs.runner import run_job
+    from transcripts.asr import lane
+
+    client, auth = idle.client, idle.auth
+    upload(client, auth)
+    [job] = idle.jobs()
+    release, running = threading.Event(), threading.Event()
+
+    def busy() -> None:
+        running.set()
+        release.wait(30)
+
+    holder = threading.Thread(target=lane.run, args=(busy,))
+    holder.start()
+    try:
+        assert running.wait(10)
+        queue = idle.app.state.jobs
+        sent: list[str] = []
+        run_job(
+            queue.sessions,
+            queue.state,
+            queue.registry,
+            job["id"],
+            lease_seconds=60,
+            dispatch=lambda job_id, _at: sent.append(job_id),
+        )
+    finally:
+        release.set()
+        holder.join(10)
+    state = job_state(client, auth, job["id"])
+    assert state["status"] == "queued" and state["attempts"] == 0 and state["error"] is None
+    assert state["message"] == "Waiting: this worker is transcribing another episode."
+    assert state["run_at"] > state["updated_at"] and sent == [job["id"]]
+
+
 def test_auto_transcription_can_be_turned_off(settings: Settings) -> None:
     with Idle(settings, auto_transcribe=False) as app:
         upload(app.client, app.auth)

@@ -26,7 +26,7 @@ from episodes.models import AudioFile, Episode
 from podcast.core.clock import Clock
 from podcast.core.db import Sessions, session_scope
 from podcast.core.errors import Conflict, Invalid
-from podcast.core.jobs import UNFINISHED, Job, cancel, enqueue
+from podcast.core.jobs import UNFINISHED, Deferred, Job, cancel, enqueue
 from podcast.core.languages import parse_language_tag
 from podcast.core.settings import Settings
 from podcast.media import Storage, open_storage
@@ -64,6 +64,8 @@ SOURCE_FORMAT = "asr"  # the stored ``source_format`` of a draft: no file was re
 # tried again a minute later, then two, four; a broken file fails the same way every time.
 MAX_ATTEMPTS = 4
 BACKOFF_SECONDS = 60.0
+# A job finding its worker busy with another transcription is queued again this much later.
+WAIT_SECONDS = 60.0
 
 
 class AudioMissing(RuntimeError):
@@ -257,8 +259,8 @@ def transcribe_handler_for(
                 return _done(ctx, "The audio was replaced; its own job transcribes it.")
             if language != AUTO and _has_producer_transcript(session, episode_id, language):
                 return _done(ctx, _conflict_message(language))
-        if lane.busy():
-            ctx.progress(0.0, "Waiting for another transcription on this worker to finish.")
+        if lane.busy():  # free this worker's thread for other jobs meanwhile
+            raise Deferred(WAIT_SECONDS, "Waiting: this worker is transcribing another episode.")
 
         def recognise() -> Any:
             ctx.progress(0.0, "Loading the speech model.")
