@@ -47,7 +47,7 @@ def asr_model_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The bundled model joined once, loaded once; every app of the session names this
     folder, so they share the loaded model."""
     joined = prepare_model(Settings(data_dir=tmp_path_factory.mktemp("asr-model")))
-    load_model(Settings(asr_model=joined, _env_file=None))  # type: ignore[call-arg]
+    load_model(Settings(asr_model=joined, asr_threads=2, _env_file=None))  # type: ignore[call-arg]
     return joined
 
 
@@ -58,6 +58,9 @@ def settings(tmp_path: Path, database_url: str, asr_model_dir: str) -> Settings:
         database_url=database_url,
         base_url="https://podcast.example.org",
         asr_model=asr_model_dir,
+        # Tests want the answer soon, not a responsive server: every core, normal priority.
+        asr_threads=2,
+        asr_nice=0,
         auto_transcribe=True,
         serve_jobs=True,
         job_lease_seconds=3.0,
