@@ -263,7 +263,7 @@ def transcribe_handler_for(
             raise Deferred(WAIT_SECONDS, "Waiting: this worker is transcribing another episode.")
 
         def recognise() -> Any:
-            ctx.progress(0.0, "Loading the speech model.")
+            ctx.progress(0.0, "Preparing the speech model and reading the audio.")
             try:
                 stream = store.open(audio_key)
             except FileNotFoundError:
