@@ -27,7 +27,7 @@ from podcast.core.settings import Settings
 from podcast.core.tokens import create_token
 from tests.conftest import FIXTURES, NOW
 from tests.jobs.conftest import job_state, wait_for
-from tests.web.helpers import VTT, csrf_of, parse, put_transcript, sign_in
+from tests.web.helpers import VTT, check_structure, csrf_of, parse, put_transcript, sign_in
 
 if os.environ.get("CI") != "true":
     pytest.importorskip("faster_whisper", reason="speech recognition needs pip install '.[asr]'")
@@ -414,6 +414,8 @@ def test_the_admin_button_queues_a_job_and_its_page_shows_progress(idle: Idle) -
     job_path = answer.headers["location"]
     assert job_path.startswith("/admin/jobs/")
     shown = parse(client.get(job_path))
+    check_structure(shown)
+    check_structure(page)
     assert shown.xpath("//progress") and "Queued" in shown.text_content()
     assert shown.xpath("//meta[@http-equiv='refresh']")  # reloads while unfinished
     assert shown.xpath(f"//a[@href='/admin/episodes/{episode_id}']")

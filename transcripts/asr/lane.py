@@ -6,7 +6,8 @@ it runs on one dedicated thread whose nice value is raised (:data:`NICE`): the k
 the CPU to the request threads first and to the model when they are idle. On Linux a nice value
 belongs to a thread, and threads inherit it from the thread that starts them, so the model is
 loaded on this thread too: CTranslate2's compute threads and the voice activity detector's
-(ONNX Runtime) are created there, at the lower priority. The single thread is also the lock:
+(ONNX Runtime) are created there, at the lower priority (a model first loaded on another
+thread of the process keeps that thread's priority). The single thread is also the lock:
 jobs of a worker with several job threads queue here instead of running two models at once.
 """
 
