@@ -108,9 +108,8 @@ class Settings(BaseSettings):
     # Speech recognition (docs/asr.md): a local model directory or a faster-whisper model name
     # (downloaded on first use); empty means Whisper base from the bundled packages (`.[asr]`).
     asr_model: str = ""
-    # CPU threads one transcription uses; 0: all cores but one (at least one), so that on a
-    # small machine running `podcast serve` a core stays free for requests. Each process runs
-    # one transcription at a time, at a lower CPU priority than the web service.
+    # CPU threads one transcription uses; 0: every core. Each process runs one transcription
+    # at a time, at a lower CPU priority than the web service (asr_nice), so requests go first.
     asr_threads: int = Field(default=0, ge=0, le=256)
     # How much lower than the web service's the transcription thread's CPU priority is (a nice
     # increment, 0-19; docs/asr.md, "Sharing the machine").

@@ -123,9 +123,10 @@ def _cores() -> int:
 
 
 def cpu_threads(settings: Settings) -> int:
-    """Threads a transcription computes with: ``PODCAST_ASR_THREADS``, else every core but one
-    (at least one), so requests keep a core of their own while a job transcribes."""
-    return settings.asr_threads or max(_cores() - 1, 1)
+    """Threads a transcription computes with: ``PODCAST_ASR_THREADS``, else every core. The
+    transcription's lower priority (:mod:`transcripts.asr.lane`), not fewer cores, is what
+    keeps requests fast meanwhile (docs/asr.md, "Sharing the machine")."""
+    return settings.asr_threads or _cores()
 
 
 @functools.lru_cache(maxsize=2)
