@@ -26,6 +26,7 @@ from podcast.core.deps import (
     end_transaction,
 )
 from podcast.core.errors import Invalid, UnsupportedMediaType
+from podcast.core.job_schemas import JobRead
 from podcast.core.json_body import media_type_of
 from podcast.core.openapi_errors import (
     TOKEN_OPTIONAL,
@@ -41,6 +42,7 @@ from podcast.shows.deps import ShowDep
 from podcast.shows.models import Show
 from transcripts import repository, search, service
 from transcripts import visibility as transcript_visibility
+from transcripts.asr import job as asr_job
 from transcripts.formats import FORMATS, served_formats, upload_formats
 from transcripts.models import StoredTranscript
 from transcripts.schemas import SearchHit, SearchResults, TranscriptDeleted, TranscriptRead
@@ -144,6 +146,47 @@ async def put_transcript(
     created, read = await to_thread.run_sync(store)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return read
+
+
+@router.post(
+    "/api/episodes/{episode_id}/transcript/auto",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=responses(
+        401,
+        404,
+        (409, "The language's transcript was written or edited by a producer."),
+        (422, "The episode has no audio, or the language is not one Whisper knows."),
+        (503, "Speech recognition is not installed here: the answer says what to install."),
+        unprocessable=ContentError,
+    ),
+)
+def auto_transcript(
+    episode_id: int,
+    session: SessionDep,
+    show: ShowDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    _producer: ProducerDep,
+    response: Response,
+    language: Annotated[
+        str | None,
+        Query(
+            max_length=languages.MAX_LENGTH,
+            description="BCP 47 (e.g. en-GB, cy), or auto to detect it; default: the show's.",
+        ),
+    ] = None,
+) -> JobRead:
+    """Make an automatic draft transcript of the episode's audio, offline (docs/asr.md).
+
+    202 with the queued job (``Location`` is where to poll it); an unfinished job for the same
+    audio and language is answered again rather than queued twice. The draft is saved with
+    ``source=automatic`` and ``reviewed=false``; a transcript a producer uploaded or edited is
+    never replaced (409).
+    """
+    episode = episode_service.get_for(session, show, episode_id, clock.now(), producer=True)
+    job = asr_job.request_transcription(session, settings, episode, show, language)
+    response.headers["Location"] = f"/api/jobs/{job.id}"
+    return JobRead.of(job)
 
 
 @router.get(

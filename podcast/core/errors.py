@@ -52,6 +52,11 @@ class UnsupportedMediaType(DomainError):
     """A body of a kind this operation does not take."""
 
 
+class Unavailable(DomainError):
+    """This installation cannot do it now or at all (a feature not installed); the message
+    says what to install or set."""
+
+
 class Invalid(DomainError):
     """Well-formed, but a value is not acceptable (``field`` and ``line`` say which)."""
 

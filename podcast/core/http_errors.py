@@ -28,6 +28,7 @@ from podcast.core.errors import (
     NotFound,
     PayloadTooLarge,
     Unauthorized,
+    Unavailable,
     UnsupportedMediaType,
 )
 
@@ -45,6 +46,7 @@ STATUS: dict[type[DomainError], int] = {
     PayloadTooLarge: 413,
     UnsupportedMediaType: 415,
     Invalid: 422,
+    Unavailable: 503,
     DomainError: 400,
 }
 

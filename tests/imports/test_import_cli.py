@@ -22,6 +22,7 @@ def env(tmp_path: Path) -> Iterator[dict[str, str]]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PODCAST_")}
     clean["PODCAST_DATA_DIR"] = str(tmp_path / "data")
     clean["PODCAST_IMPORT_ALLOW_PRIVATE"] = "true"
+    clean["PODCAST_AUTO_TRANSCRIBE"] = "false"  # imported audio would be transcribed
     clean["COLUMNS"] = "250"  # rich wraps at 80 columns without a terminal
     yield clean
 
