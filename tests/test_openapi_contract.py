@@ -207,7 +207,7 @@ def test_every_write_documents_auth_and_unavailability() -> None:
         for method, operation in operations.items()
         if method in ("post", "put", "patch", "delete")
     ]
-    assert len(writes) == 12
+    assert len(writes) == 13  # 11 before issue 13 and 15: + transcript/auto, + imports
     for path, method, operation in writes:
         assert {"401", "503"} <= operation["responses"].keys(), (method, path)
     assert "HTTPValidationError" not in str(document)
