@@ -21,7 +21,7 @@ from lxml import etree
 from podcast.core.public_urls import PublicUrls
 from podcast.feed.data import FeedData, FeedItem, ShowData
 from podcast.feed.podcastindex import ITUNES_NS, entry_ext, register
-from podcast.feed.xml_text import Clean, fit_html, fit_text, fit_text_as_html, stripped, xml_safe
+from podcast.feed.xml_text import Clean, fit_html, fit_text_as_html, stripped, xml_safe
 
 GENERATOR = "Leadership Live podcast platform"
 BUILD_LOCK = threading.Lock()
@@ -39,6 +39,15 @@ def item_description(item: FeedItem, clean: Clean = xml_safe) -> tuple[str, bool
         return text, True, cut
     text, cut = fit_text_as_html(item.summary, clean=clean)
     return text, True, cut
+
+
+def channel_description(show: ShowData, clean: Clean = xml_safe) -> str:
+    """The plain-text show description as one escaped ``<p>`` (the title if there is none):
+    feedparser reads ``<description>`` as HTML, so ``<for>`` in plain text would vanish."""
+    return (
+        fit_text_as_html(show.description, clean=clean)[0]
+        or fit_text_as_html(show.title, clean=clean)[0]
+    )
 
 
 class _AppleChannelTags(BaseExtension):
@@ -124,7 +133,7 @@ def _channel(
     # feedgen's RSS <link> is the last link given: the self link (atom:link) goes first.
     fg.link(href=feed_url, rel="self", type="application/rss+xml")
     fg.link(href=link, rel="alternate")
-    fg.description(fit_text(show.description, clean=clean)[0] or clean(show.title))
+    fg.description(_cdata(channel_description(show, clean)))
     fg.language(show.language)
     if show.copyright:
         fg.copyright(clean(show.copyright))

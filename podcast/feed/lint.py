@@ -22,7 +22,7 @@ from podcast.core.languages import is_channel_language
 from podcast.core.public_urls import PublicUrls
 from podcast.feed.builder import item_description
 from podcast.feed.data import FeedData, FeedItem, ShowData
-from podcast.feed.xml_text import DESCRIPTION_LIMIT, fit_text, has_unsafe_characters
+from podcast.feed.xml_text import DESCRIPTION_LIMIT, fit_text_as_html, has_unsafe_characters
 from podcast.media import Storage
 from podcast.media.images import (
     ARTWORK_COLOUR_MODES,
@@ -120,7 +120,7 @@ def _show(show: ShowData, storage: Storage, base_url: str) -> list[Finding]:
                 f"The show's language {show.language!r} is not a code such as 'en' or 'en-GB'.",
             )
         )
-    if fit_text(show.description)[1]:
+    if fit_text_as_html(show.description)[1]:
         out.append(
             _warning(
                 "show-description-length",

@@ -142,7 +142,7 @@ def test_channel_tags(client: TestClient, auth: dict[str, str], published: list[
     assert channel is not None
     assert text(channel, "title") == "Leadership Live"
     assert text(channel, "link") == f"{BASE}/"  # the home page, as the pages call it
-    assert (text(channel, "description") or "").startswith("Leadership Live is the podcast")
+    assert (text(channel, "description") or "").startswith("<p>Leadership Live is the podcast")
     assert text(channel, "language") == "en-GB"
     assert text(channel, "copyright") == "© 2026 NHS North West Leadership Academy"
     assert parsedate_to_datetime(text(channel, "lastBuildDate") or "") == NOW
@@ -379,6 +379,30 @@ def test_a_plain_summary_is_text_for_every_reader(client: TestClient, auth: dict
     assert lxml.html.fragment_fromstring(summary, create_parent="div").text_content() == (
         HOSTILE_SUMMARY
     )
+
+
+def test_a_plain_show_description_is_text_for_every_reader(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    """The channel's <description> too: escaped HTML in one <p>, the exact text for both."""
+    response = client.patch("/api/show", json={"description": HOSTILE_SUMMARY}, headers=auth)
+    assert response.status_code == 200, response.text
+    body = client.get("/feed.xml").content
+    description = text(etree.fromstring(body).find("channel"), "description") or ""
+    paragraph = etree.fromstring(description)
+    assert (paragraph.tag, len(paragraph), paragraph.text) == ("p", 0, HOSTILE_SUMMARY)
+    assert b"<description><![CDATA[<p>Leading &lt;for&gt; change &amp; growth" in body
+
+    def read_as_html(value: str) -> str:
+        return lxml.html.fragment_fromstring(value, create_parent="div").text_content()
+
+    assert read_as_html(podcastparser.parse(FEED_URL, io.BytesIO(body))["description"]) == (
+        HOSTILE_SUMMARY
+    )
+    parsed = feedparser.parse(body)
+    assert parsed.bozo == 0
+    assert parsed.feed.subtitle_detail.type == "text/html"
+    assert read_as_html(parsed.feed.subtitle) == HOSTILE_SUMMARY
 
 
 def test_a_long_plain_summary_is_cut_after_escaping(
