@@ -21,7 +21,7 @@ from lxml import etree
 from podcast.core.public_urls import PublicUrls
 from podcast.feed.data import FeedData, FeedItem, ShowData
 from podcast.feed.podcastindex import ITUNES_NS, entry_ext, register
-from podcast.feed.xml_text import Clean, fit_html, fit_text_as_html, stripped, xml_safe
+from podcast.feed.xml_text import Clean, apple_html, fit_html, fit_text_as_html, stripped, xml_safe
 
 GENERATOR = "Leadership Live podcast platform"
 BUILD_LOCK = threading.Lock()
@@ -35,7 +35,7 @@ def item_description(item: FeedItem, clean: Clean = xml_safe) -> tuple[str, bool
     """(description, is_html, truncated): the sanitised notes, else the plain summary as an
     escaped ``<p>`` (apps read the description as HTML, so plain text must not be markup)."""
     if item.notes_html.strip():
-        text, cut = fit_html(item.notes_html, clean=clean)
+        text, cut = fit_html(apple_html(item.notes_html), clean=clean)
         return text, True, cut
     text, cut = fit_text_as_html(item.summary, clean=clean)
     return text, True, cut
@@ -173,7 +173,7 @@ def _item(fg: Any, item: FeedItem, show: ShowData, urls: PublicUrls, clean: Clea
     if description:
         fe.description(_cdata(description) if is_html else description)
     if item.notes_html.strip():
-        notes = clean(item.notes_html)
+        notes = clean(apple_html(item.notes_html))
         fe.content(notes, type="CDATA" if "]]>" not in notes else None)
     fe.enclosure(
         urls.enclosure(item.slug, item.audio_extension), str(item.audio_size), item.audio_mime

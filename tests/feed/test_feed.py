@@ -279,6 +279,53 @@ def test_long_notes_are_cut_to_4000_bytes(client: TestClient, auth: dict[str, st
     assert text(item, "content:encoded") == episode["show_notes_html"]
 
 
+MARKDOWN_NOTES = """# Overview
+
+Intro with **bold**, _it_, `code` and a [link](https://example.org/x).
+
+## Guests
+
+- Dr Amina Shah
+
+> A quote
+
+```
+a <code> block
+```
+
+line one
+line two  
+line three
+
+1. first
+"""
+
+
+def test_markdown_notes_use_only_apples_elements(client: TestClient, auth: dict[str, str]) -> None:
+    """Apple lists p, ol, ul, li, a (plus b/i/em/strong): headings become bold paragraphs,
+    the rest keeps its text without its tags. The page keeps the full notes."""
+    episode = create_episode(
+        client, auth, "Markdown notes", show_notes=MARKDOWN_NOTES, show_notes_format="markdown"
+    )
+    assert "<h2>Overview</h2>" in episode["show_notes_html"]  # "#" is not lost on the page
+    assert "<blockquote>" in episode["show_notes_html"]
+    item = items(feed_xml(client))[0]
+    allowed = {"p", "ol", "ul", "li", "a", "b", "i", "em", "strong"}
+    for field in ("description", "content:encoded"):
+        notes = lxml.html.fragment_fromstring(text(item, field) or "", create_parent="div")
+        assert {e.tag for e in notes.iterdescendants()} <= allowed, field
+        bold = [p.text_content() for p in notes.xpath("p[b and count(node()) = 1]")]
+        assert bold == ["Overview", "Guests"], field
+        paragraphs = [" ".join(p.text_content().split()) for p in notes.findall("p")]
+        assert "Intro with bold, it, code and a link." in paragraphs
+        assert "A quote" in paragraphs and "a <code> block" in paragraphs
+        assert "line one line two line three" in paragraphs
+        assert notes.xpath("string(.//a/@href)") == "https://example.org/x"
+        assert notes.xpath("ol/li/text()") == ["first"] and notes.xpath("ul/li/text()") == [
+            "Dr Amina Shah"
+        ]
+
+
 def test_guid_stays_after_edits(
     client: TestClient, auth: dict[str, str], published: list[dict]
 ) -> None:
