@@ -18,9 +18,12 @@ from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from episodes.chapters import safe_url
 from podcast.core.public_urls import PublicUrls
-from podcast.feed.data import FeedData, FeedItem, ShowData
+from podcast.feed import simple_chapters
+from podcast.feed.data import FeedChapter, FeedData, FeedItem, ShowData
 from podcast.feed.podcastindex import ITUNES_NS, entry_ext, register
+from podcast.feed.simple_chapters import SimpleChapter
 from podcast.feed.xml_text import Clean, apple_html, fit_html, fit_text_as_html, stripped, xml_safe
 
 GENERATOR = "Leadership Live podcast platform"
@@ -111,6 +114,7 @@ def _build(
         fg = FeedGenerator()
         fg.load_extension("podcast")
         ext = register(fg)
+        simple_chapters.register(fg)
         fg.register_extension("apple", _AppleChannelTags, None, atom=False, rss=True)
         if hubs:
             fg.register_extension("websub", _HubLinks, None, atom=False, rss=True)
@@ -198,10 +202,21 @@ def _item(fg: Any, item: FeedItem, show: ShowData, urls: PublicUrls, clean: Clea
         pi.episode(item.episode_number)
     if item.has_chapters:
         pi.chapters(urls.chapters(item.slug))
+    if item.chapters:
+        fe.psc.chapters = [_simple_chapter(c, urls, clean) for c in item.chapters]
     for link in item.transcripts:
         _tolerant(pi.transcript, link.url, link.type, link.language, link.rel)
     for person in item.people:
         _person(pi.person, person)
+
+
+def _simple_chapter(chapter: FeedChapter, urls: PublicUrls, clean: Clean) -> SimpleChapter:
+    return SimpleChapter(
+        start_ms=chapter.start_ms,
+        title=clean(chapter.title or ""),
+        href=safe_url(chapter.url),  # rows stored before the rule may hold javascript: links
+        image=urls.image(chapter.image_key),
+    )
 
 
 def _cdata(html: str) -> Any:

@@ -55,6 +55,16 @@ class ShowData:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedChapter:
+    """One chapter as the feed's inline ``psc:chapters`` needs it."""
+
+    start_ms: int
+    title: str | None
+    url: str | None
+    image_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class FeedItem:
     """One published episode with audio, as the feed needs it."""
 
@@ -79,6 +89,7 @@ class FeedItem:
     audio_duration: float
     has_chapters: bool
     transcripts: tuple[TranscriptLink, ...] = ()
+    chapters: tuple[FeedChapter, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +257,27 @@ def load_items(session: Session, show_id: int, now: datetime) -> list[FeedItem]:
     ]
 
 
+def with_chapters(session: Session, items: list[FeedItem], show_id: int) -> list[FeedItem]:
+    """The items with their chapters in start order: one query for the whole show."""
+    wanted = {item.id for item in items if item.has_chapters}
+    if not wanted:
+        return items
+    rows = session.execute(
+        select(Chapter.episode_id, Chapter.start_ms, Chapter.title, Chapter.url, Chapter.image_key)
+        .join(Episode, Episode.id == Chapter.episode_id)
+        .where(Episode.show_id == show_id)
+        .order_by(Chapter.episode_id, Chapter.start_ms, Chapter.id)
+    )
+    chapters: dict[int, list[FeedChapter]] = {}
+    for episode_id, start_ms, title, url, image_key in rows:
+        if episode_id in wanted:
+            chapters.setdefault(episode_id, []).append(FeedChapter(start_ms, title, url, image_key))
+    return [
+        replace(item, chapters=tuple(chapters[item.id])) if item.id in chapters else item
+        for item in items
+    ]
+
+
 def with_transcripts(
     session: Session, items: list[FeedItem], base_url: str
 ) -> tuple[tuple[FeedItem, ...], bool]:
@@ -278,12 +310,11 @@ def load_feed_data(
     show = get_default_show(session, settings)
     # The fingerprint first: data read after it can only be newer, which the next check sees.
     current = known or fingerprint(session, show.id, now)
-    items, transcripts_ok = with_transcripts(
-        session, load_items(session, show.id, now), settings.base_url
-    )
+    items = with_chapters(session, load_items(session, show.id, now), show.id)
+    with_links, transcripts_ok = with_transcripts(session, items, settings.base_url)
     return FeedData(
         show=show_data(show),
-        items=items,
+        items=with_links,
         fingerprint=current,
         now=now,
         transcripts_ok=transcripts_ok,
