@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, not_, select
 from sqlalchemy.orm import Session
 
 from episodes.models import AudioFile, Chapter, Episode, Status
@@ -101,7 +101,7 @@ class Fingerprint:
     """
 
     show_updated: datetime | None
-    all_updated: datetime | None  # drafts too: unpublishing bumps the draft's updated_at
+    all_updated: datetime | None  # drafts too (unpublishing bumps updated_at), not scheduled
     count: int
     visible_updated: datetime | None
     visible_published: datetime | None
@@ -137,7 +137,11 @@ def fingerprint(session: Session, show_id: int, now: datetime) -> Fingerprint:
     """One round trip: a handful of aggregates over indexed columns."""
     mine = Episode.show_id == show_id
     show_updated = select(Show.updated_at).where(Show.id == show_id).scalar_subquery()
-    all_updated = select(func.max(Episode.updated_at)).where(mine).scalar_subquery()
+    # Scheduled episodes are left out: scheduling one changes no byte of the feed (issue 14).
+    scheduled = and_(Episode.status == Status.PUBLISHED, Episode.publish_at > now)
+    all_updated = (
+        select(func.max(Episode.updated_at)).where(mine, not_(scheduled)).scalar_subquery()
+    )
     next_publish = (
         select(func.min(Episode.publish_at))
         .where(mine, Episode.status == Status.PUBLISHED, Episode.publish_at > now)

@@ -62,7 +62,7 @@ def _unchanged(
         return False
     if if_modified_since == entry.last_modified:
         return True
-    modified = entry.fingerprint.last_modified
+    modified = entry.modified_at
     assert modified is not None
     return not_modified(Headers(raw=[(b"if-modified-since", if_modified_since)]), "", modified)
 
