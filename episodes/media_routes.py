@@ -14,7 +14,7 @@ from starlette.types import Receive, Scope, Send
 from episodes.audio import STORED_MIME_TYPES
 from episodes.media_index import MediaEntry, MediaIndex
 from podcast.core.deps import SessionDep
-from podcast.core.errors import NotFound
+from podcast.core.errors import NotFound, PreconditionFailed
 from podcast.core.openapi_errors import responses
 from podcast.core.public_urls import enclosure_path
 from podcast.core.routing import get_and_head
@@ -36,7 +36,7 @@ _BINARY = {"schema": {"type": "string", "format": "binary"}}
 _FILE_ANSWERS: dict[int | str, dict[str, Any]] = {
     206: {"description": "The byte range asked for (Range).", "content": {"*/*": _BINARY}},
     416: {"description": "The range asked for starts beyond the end of the file."},
-    **responses(304, 404),
+    **responses(304, 404, 412),
 }
 
 
@@ -127,8 +127,8 @@ class EnclosureFastPath:
             return False
         try:
             response = _audio(state, entry, Headers(scope=scope), public=True)
-        except (FileNotFoundError, RuntimeError):
-            return False
+        except (FileNotFoundError, RuntimeError, PreconditionFailed):
+            return False  # the route answers (a 412 through the one error mapping)
         await response(scope, receive, send)
         return True
 

@@ -27,6 +27,7 @@ from podcast.core.errors import (
     InvalidFile,
     NotFound,
     PayloadTooLarge,
+    PreconditionFailed,
     Unauthorized,
     UnsupportedMediaType,
 )
@@ -42,6 +43,7 @@ STATUS: dict[type[DomainError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    PreconditionFailed: 412,
     PayloadTooLarge: 413,
     UnsupportedMediaType: 415,
     Invalid: 422,

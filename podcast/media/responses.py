@@ -32,7 +32,8 @@ from starlette.responses import (
 )
 from starlette.types import Message, Receive, Scope, Send
 
-from podcast.core.conditional import http_date, not_modified
+from podcast.core.conditional import http_date, match_failed, not_modified
+from podcast.core.errors import PreconditionFailed
 from podcast.media.storage import Storage
 
 
@@ -275,9 +276,17 @@ def serve_file(
 ) -> Response:
     """A 304 when the client's copy is current, else the stored key (whole or ranged).
 
+    Raises :class:`PreconditionFailed` (412) when ``If-Match`` names another version: a
+    client resuming a download must not splice bytes of a replaced file onto its copy.
     Raises ``FileNotFoundError`` or ``RuntimeError`` when the stored object is gone or its size
     is not the one the database names (replaced meanwhile).
     """
+    failed = match_failed(request_headers, etag, last_modified)
+    if failed is not None:
+        raise PreconditionFailed(
+            f"the file is now version {etag}; fetch it again without this header",
+            field=failed,
+        )
     validators = {
         "ETag": etag,
         "Last-Modified": http_date(last_modified),

@@ -106,6 +106,43 @@ def test_conditional_requests(client: TestClient, published: dict) -> None:
     assert stale.status_code == 200 and stale.content == DATA
 
 
+def test_if_match_names_the_version_a_resume_continues(client: TestClient, published: dict) -> None:
+    """RFC 9110 13.1.1: a wrong If-Match answers 412 instead of splicing other bytes onto a
+    client's copy; strong comparison, lists and ``*``. Whether the index holds the episode
+    (fast path) or not (route), the answer is the same."""
+    url = _path(published)
+    index = client.app.state.media_index  # type: ignore[attr-defined]
+    etag, modified = (client.head(url).headers[h] for h in ("etag", "last-modified"))
+    earlier = format_datetime(parsedate_to_datetime(modified).replace(year=2020), usegmt=True)
+    failing = [
+        {"If-Match": '"old-version"'},
+        {"If-Match": f"W/{etag}"},
+        {"If-Match": '"old-version"', "Range": "bytes=0-9"},
+        {"If-Unmodified-Since": earlier},
+    ]
+    for cached in (False, True):
+        for headers in failing:
+            if not cached:
+                index.clear()
+            for method in ("GET", "HEAD"):
+                response = client.request(method, url, headers=headers)
+                assert response.status_code == 412, (cached, headers)
+            detail = client.get(url, headers=headers).json()["detail"]
+            assert detail.startswith(next(iter(headers))) and etag in detail
+            assert index.cached("ranges")[0]
+        for headers in (
+            {"If-Match": etag},
+            {"If-Match": f'"old-version", {etag}'},
+            {"If-Match": "*"},
+            {"If-Unmodified-Since": modified},
+        ):
+            if not cached:
+                index.clear()
+            assert client.get(url, headers=headers).content == DATA, headers
+        ranged = client.get(url, headers={"If-Match": etag, "Range": "bytes=0-9"})
+        assert ranged.status_code == 206 and ranged.content == DATA[:10]
+
+
 def test_unpublished_media_is_404_to_the_public(
     client: TestClient, auth: dict[str, str], clock: FrozenClock
 ) -> None:
