@@ -13,6 +13,7 @@ from starlette.types import Receive, Scope, Send
 
 from episodes.audio import STORED_MIME_TYPES
 from episodes.media_index import MediaEntry, MediaIndex
+from podcast.core.cors import add_preflight
 from podcast.core.deps import SessionDep
 from podcast.core.errors import NotFound, PreconditionFailed
 from podcast.core.openapi_errors import responses
@@ -20,7 +21,7 @@ from podcast.core.public_urls import enclosure_path
 from podcast.core.routing import get_and_head
 from podcast.core.tokens import verify_token
 from podcast.media.deps import StorageDep
-from podcast.media.responses import serve_file
+from podcast.media.responses import MEDIA_CORS, serve_file
 from podcast.media.storage import content_key, is_content_key
 from podcast.media.store import is_image_in_use
 
@@ -75,7 +76,9 @@ async def episode_audio(filename: str, request: Request) -> Response:
         raise NotFound("no such episode audio")
     if extension != entry.extension:
         # The audio was replaced by another format: send old links to the new file.
-        return RedirectResponse(enclosure_path(slug, entry.extension), status_code=301)
+        return RedirectResponse(
+            enclosure_path(slug, entry.extension), status_code=301, headers=MEDIA_CORS
+        )
     try:
         return _audio(state, entry, request.headers, public=public)
     except (FileNotFoundError, RuntimeError):
@@ -131,6 +134,10 @@ class EnclosureFastPath:
             return False  # the route answers (a 412 through the one error mapping)
         await response(scope, receive, send)
         return True
+
+
+add_preflight(router, "/media/{filename}")
+add_preflight(router, "/images/{name}")
 
 
 async def _is_producer(request: Request) -> bool:

@@ -33,8 +33,21 @@ from starlette.responses import (
 from starlette.types import Message, Receive, Scope, Send
 
 from podcast.core.conditional import http_date, match_failed, not_modified
+from podcast.core.cors import ALLOW_ORIGIN
 from podcast.core.errors import PreconditionFailed
 from podcast.media.storage import Storage
+
+# Web players fetch audio and art from other origins, in ranges (docs/standards.md, "CORS").
+MEDIA_CORS = {
+    **ALLOW_ORIGIN,
+    "Access-Control-Expose-Headers": "Content-Range, Content-Length, Accept-Ranges, ETag",
+}
+
+
+def _not_satisfiable(size: int) -> PlainTextResponse:
+    return PlainTextResponse(
+        status_code=416, headers={"Content-Range": f"bytes */{size}", **MEDIA_CORS}
+    )
 
 
 class MediaResponse(FileResponse):
@@ -105,10 +118,7 @@ class MediaResponse(FileResponse):
             try:
                 ranges = self._parse_range_header(http_range, self.size)
             except RangeNotSatisfiable:
-                response = PlainTextResponse(
-                    status_code=416, headers={"Content-Range": f"bytes */{self.size}"}
-                )
-                return await response(scope, receive, send)
+                return await _not_satisfiable(self.size)(scope, receive, send)
         if len(ranges) > 1:  # multipart/byteranges: rare, left to Starlette
             if self.stat_result is None:
                 self.stat_result = await anyio.to_thread.run_sync(os.stat, self.path)
@@ -234,10 +244,7 @@ class StreamedResponse(Response):
             try:
                 ranges = MediaResponse._parse_range_header(http_range, self.size)
             except RangeNotSatisfiable:
-                response = PlainTextResponse(
-                    status_code=416, headers={"Content-Range": f"bytes */{self.size}"}
-                )
-                return await response(scope, receive, send)
+                return await _not_satisfiable(self.size)(scope, receive, send)
         headers = MutableHeaders(raw=list(self.raw_headers))
         status, start, end = 200, 0, self.size
         if len(ranges) == 1:
@@ -292,6 +299,7 @@ def serve_file(
         "Last-Modified": http_date(last_modified),
         "Cache-Control": cache_control,
         "Accept-Ranges": "bytes",
+        **MEDIA_CORS,
     }
     if not_modified(request_headers, etag, last_modified):
         return Response(status_code=304, headers=validators)

@@ -143,6 +143,46 @@ def test_if_match_names_the_version_a_resume_continues(client: TestClient, publi
         assert ranged.status_code == 206 and ranged.content == DATA[:10]
 
 
+def test_web_players_may_fetch_ranges_from_other_origins(
+    client: TestClient, published: dict
+) -> None:
+    """CORS: every answer an <audio> element or a fetch() can get names any origin and lets the
+    script read the range headers; a preflight (a non-safelisted Range) gets 204."""
+    url = _path(published)
+    origin = {"Origin": "https://player.example.net"}
+    etag = client.head(url).headers["etag"]
+    index = client.app.state.media_index  # type: ignore[attr-defined]
+    for cached in (False, True):
+        if not cached:
+            index.clear()
+        for headers, status in (
+            ({}, 200),
+            ({"Range": "bytes=0-9"}, 206),
+            ({"If-None-Match": etag}, 304),
+            ({"Range": f"bytes={SIZE}-"}, 416),
+        ):
+            response = client.get(url, headers={**origin, **headers})
+            assert response.status_code == status, headers
+            assert response.headers["access-control-allow-origin"] == "*", (cached, headers)
+            exposed = {
+                h.strip() for h in response.headers["access-control-expose-headers"].split(",")
+            }
+            assert {"Content-Range", "Content-Length", "Accept-Ranges"} <= exposed
+    preflight = client.options(
+        url,
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "range, if-range",
+        },
+    )
+    assert preflight.status_code == 204 and preflight.content == b""
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    allowed = preflight.headers["access-control-allow-headers"].lower()
+    assert {"range", "if-range"} <= {h.strip() for h in allowed.split(",")}
+    assert "GET" in preflight.headers["access-control-allow-methods"]
+
+
 def test_unpublished_media_is_404_to_the_public(
     client: TestClient, auth: dict[str, str], clock: FrozenClock
 ) -> None:
