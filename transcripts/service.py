@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from episodes.models import Episode
 from podcast.core.caching import SizedCache
+from podcast.core.compression import compress, gzip_etag
 from podcast.core.errors import Conflict, Invalid, NotFound
 from podcast.core.languages import normalise
 from transcripts import display, repository
@@ -232,14 +233,24 @@ def readable(transcript: Transcript) -> Transcript:
 
 
 def render(
-    session: Session, episode: Episode, record: StoredTranscript, fmt: TranscriptFormat
+    session: Session,
+    episode: Episode,
+    record: StoredTranscript,
+    fmt: TranscriptFormat,
+    *,
+    gzip: bool = False,
 ) -> Rendered:
-    """The transcript in a format, from the cache when the same bytes were made before.
+    """The transcript in a format, from the cache when the same bytes were made before;
+    ``gzip``: those bytes compressed (cached too, under the gzip representation's ETag).
 
     Blocking (database and CPU): call it from a worker thread, as sync routes are.
     """
     check_renderable(record, fmt)
     etag = etag_for(record, fmt, episode.title)
+    if gzip:
+        plain = render(session, episode, record, fmt)
+        compressed = render_cache.get_or_build(gzip_etag(etag), lambda: compress(plain.body))
+        return replace(plain, body=compressed, etag=gzip_etag(etag))
 
     def build() -> bytes:
         transcript = Transcript(record.language, tuple(repository.cues_of(session, record.id)))

@@ -21,7 +21,6 @@ Everything here runs in a worker thread (:meth:`refresh`), never on the event lo
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import logging
 import threading
@@ -33,6 +32,7 @@ from datetime import datetime, timedelta
 from starlette.types import Message
 
 from podcast.core.clock import Clock
+from podcast.core.compression import compress
 from podcast.core.conditional import http_date
 from podcast.core.db import Sessions, session_scope
 from podcast.core.settings import Settings
@@ -43,8 +43,6 @@ from podcast.shows.service import get_default_show
 log = logging.getLogger(__name__)
 
 CONTENT_TYPE = b"application/rss+xml; charset=utf-8"
-# 31% of the size at level 9's 30%, for half the time (docs/performance.md, "Precompressed gzip")
-GZIP_LEVEL = 6
 
 Header = tuple[bytes, bytes]
 
@@ -92,7 +90,7 @@ def make_entry(
 ) -> FeedEntry:
     """``modified`` defaults to the fingerprint's ``last_modified``."""
     # mtime=0: the same bytes compress to the same bytes on every replica.
-    gzip_body = gzip.compress(body, GZIP_LEVEL, mtime=0)
+    gzip_body = compress(body)
     etag, gzip_etag = _etag(body), _etag(body, "-gzip")
     if modified is None:
         modified = fp.last_modified

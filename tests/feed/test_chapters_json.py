@@ -3,6 +3,7 @@ for producers, of drafts and scheduled ones)."""
 
 from __future__ import annotations
 
+import gzip
 import io
 from datetime import timedelta
 
@@ -56,6 +57,21 @@ def test_conditional_and_head(client: TestClient, auth: dict[str, str]) -> None:
     assert head.status_code == 200 and head.content == b""
     assert head.headers["content-length"] == first.headers["content-length"]
     assert head.headers["etag"] == etag
+
+
+def test_gzip_when_accepted(client: TestClient, auth: dict[str, str]) -> None:
+    episode = create_episode(client, auth, "Compressed chapters", audio="speech.mp3")
+    url = f"/episodes/{episode['slug']}/chapters.json"
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.headers["vary"] == "Accept-Encoding"
+    with client.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as response:
+        raw = b"".join(response.iter_raw())
+        headers = response.headers
+    assert headers["content-encoding"] == "gzip"
+    assert gzip.decompress(raw) == plain.content
+    assert headers["etag"] != plain.headers["etag"]
+    cached = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": headers["etag"]})
+    assert cached.status_code == 304
 
 
 def test_only_public_episodes_with_chapters(client: TestClient, auth: dict[str, str]) -> None:
