@@ -19,7 +19,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from episodes.chapters import safe_url
-from podcast.core.public_urls import PublicUrls
+from podcast.core.public_urls import PublicUrls, content_version
 from podcast.feed import simple_chapters
 from podcast.feed.data import FeedChapter, FeedData, FeedItem, ShowData
 from podcast.feed.podcastindex import ITUNES_NS, entry_ext, register
@@ -179,9 +179,7 @@ def _item(fg: Any, item: FeedItem, show: ShowData, urls: PublicUrls, clean: Clea
     if item.notes_html.strip():
         notes = clean(apple_html(item.notes_html))
         fe.content(notes, type="CDATA" if "]]>" not in notes else None)
-    fe.enclosure(
-        urls.enclosure(item.slug, item.audio_extension), str(item.audio_size), item.audio_mime
-    )
+    fe.enclosure(enclosure_url(item, urls), str(item.audio_size), item.audio_mime)
     podcast = fe.podcast
     podcast.itunes_title(title)
     podcast.itunes_author(clean(item.author or show.author))
@@ -208,6 +206,11 @@ def _item(fg: Any, item: FeedItem, show: ShowData, urls: PublicUrls, clean: Clea
         _tolerant(pi.transcript, link.url, link.type, link.language, link.rel)
     for person in item.people:
         _person(pi.person, person)
+
+
+def enclosure_url(item: FeedItem, urls: PublicUrls) -> str:
+    """Versioned by content: replaced audio is a new URL (``podcast.core.public_urls``)."""
+    return urls.enclosure(item.slug, item.audio_extension, content_version(item.audio_sha256))
 
 
 def _simple_chapter(chapter: FeedChapter, urls: PublicUrls, clean: Clean) -> SimpleChapter:

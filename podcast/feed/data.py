@@ -87,6 +87,7 @@ class FeedItem:
     audio_mime: str
     audio_extension: str
     audio_duration: float
+    audio_sha256: str
     has_chapters: bool
     transcripts: tuple[TranscriptLink, ...] = ()
     chapters: tuple[FeedChapter, ...] = ()
@@ -222,6 +223,7 @@ _ITEM_COLUMNS = (
     AudioFile.mime_type.label("audio_mime"),
     AudioFile.extension.label("audio_extension"),
     AudioFile.duration.label("audio_duration"),
+    AudioFile.sha256.label("audio_sha256"),
     exists().where(Chapter.episode_id == Episode.id).label("has_chapters"),
 )
 
@@ -255,6 +257,7 @@ def load_items(session: Session, show_id: int, now: datetime) -> list[FeedItem]:
             audio_mime=r.audio_mime,
             audio_extension=r.audio_extension,
             audio_duration=float(r.audio_duration),
+            audio_sha256=r.audio_sha256,
             has_chapters=bool(r.has_chapters),
         )
         for r in rows

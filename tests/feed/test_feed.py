@@ -4,6 +4,7 @@ tag by tag with lxml against Apple's and the Podcast Index's rules
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import uuid
@@ -73,7 +74,7 @@ def test_real_clients_read_the_feed(client: TestClient, published: list[dict]) -
     assert [e["guid"] for e in episodes] == [newer["guid"], older["guid"]]
     assert episodes[0]["enclosures"] == [
         {
-            "url": f"{BASE}/media/{newer['slug']}.mp3",
+            "url": f"{BASE}/media/{newer['slug']}.{newer['audio']['sha256'][:10]}.mp3",
             "file_size": PLAIN_BYTES,
             "mime_type": "audio/mpeg",
         }
@@ -92,7 +93,7 @@ def test_real_clients_read_the_feed(client: TestClient, published: list[dict]) -
     assert [e.id for e in fp.entries] == [newer["guid"], older["guid"]]
     enclosure = fp.entries[1].enclosures[0]
     assert (enclosure.href, int(enclosure.length), enclosure.type) == (
-        f"{BASE}/media/{older['slug']}.mp3",
+        f"{BASE}/media/{older['slug']}.{older['audio']['sha256'][:10]}.mp3",
         SPEECH_BYTES,
         "audio/mpeg",
     )
@@ -205,7 +206,7 @@ def test_item_tags(client: TestClient, published: list[dict]) -> None:
     enclosure = second.find("enclosure")
     assert enclosure is not None
     assert enclosure.attrib == {
-        "url": f"{BASE}/media/{older['slug']}.mp3",
+        "url": f"{BASE}/media/{older['slug']}.{older['audio']['sha256'][:10]}.mp3",
         "length": str(SPEECH_BYTES),
         "type": "audio/mpeg",
     }
@@ -330,7 +331,14 @@ def test_guid_stays_after_edits(
     client: TestClient, auth: dict[str, str], published: list[dict]
 ) -> None:
     _older, newer = published
-    before = {text(i, "guid"): text(i, "title") for i in items(feed_xml(client))}
+    root = feed_xml(client)
+    before = {text(i, "guid"): text(i, "title") for i in items(root)}
+    old_url = next(
+        e.get("url")
+        for i in items(root)
+        if text(i, "guid") == newer["guid"]
+        for e in i.iter("enclosure")
+    )
     response = client.patch(
         f"/api/episodes/{newer['id']}",
         json={"title": "Leading through change, revisited", "slug": "change-revisited"},
@@ -344,7 +352,9 @@ def test_guid_stays_after_edits(
     item = next(i for i in items(feed_xml(client)) if text(i, "guid") == newer["guid"])
     enclosure = item.find("enclosure")
     assert enclosure is not None
-    assert enclosure.get("url") == f"{BASE}/media/change-revisited.mp3"
+    version = hashlib.sha256((FIXTURES / "speech.mp3").read_bytes()).hexdigest()[:10]
+    new_url = f"{BASE}/media/change-revisited.{version}.mp3"
+    assert enclosure.get("url") == new_url != old_url, "new audio, new URL: no stale caches"
     assert enclosure.get("length") == str(SPEECH_BYTES)
 
 
