@@ -59,7 +59,7 @@ DURATION_TOLERANCE_MS = 1000
 # Bump when a renderer's output changes, so ETags (and cached bytes) change with it.
 # 2: word-level transcripts merged into sentences in .html and .txt; control characters
 # stripped on output.
-RENDER_VERSION = "2"
+RENDER_VERSION = "3"  # 3: SRT neutralises quoted timing lines; .txt one stamp style
 RENDER_CACHE_BYTES = 64 * 1024 * 1024
 
 

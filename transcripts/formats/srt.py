@@ -14,6 +14,11 @@ such as ``Note:``). Consequences of the convention, which the format cannot avoi
 * text *without* a speaker that begins with something like ``Ayo Barley: `` is read back with
   that speaker.
 
+A cue text line that is itself a timing line (``00:00:05,000 --> 00:00:06,000``, quoted in a
+talk about subtitles, say) would be read by other SRT parsers (the ``srt`` library) as the
+start of a phantom cue: on writing, a WORD JOINER (U+2060, invisible) goes into its arrow
+(``--\u2060>``), and reading removes it there again, so the text round-trips exactly.
+
 Formatting tags players understand (``<i>``, ``<b>``, ``<u>``, ``<font ...>`` and ``{\\an8}``
 position codes) are removed on reading; SRT has no escape, so text cannot carry them literally.
 """
@@ -41,6 +46,8 @@ _EXPECTED = "HH:MM:SS,mmm"
 _TIMING = re.compile(r"(?P<start>\S*?)[ \t]*-->[ \t]*(?P<end>[^ \t]*)(?:[ \t]+.*)?")
 _START = re.compile(r"\d+[ \t]*\n[^\n]*-->[^\n]*,\d{3}")
 _UNNUMBERED_START = re.compile(r"[\d:]+,\d{3}[ \t]*-->[^\n]*,\d{3}")
+_ARROW = "-->"
+_NEUTRAL_ARROW = "--\u2060>"
 _FORMATTING = re.compile(r"</?[biu]>|<font(?:\s[^>]*)?>|</font>|\{\\[^}]*\}", re.IGNORECASE)
 
 
@@ -107,7 +114,7 @@ def parse(text: str) -> list[Cue]:
                     "is the blank line between two cues missing?",
                     index,
                 )
-        body = clean_text(strip_formatting("\n".join(text_lines)))
+        body = clean_text(strip_formatting("\n".join(text_lines))).replace(_NEUTRAL_ARROW, _ARROW)
         speaker, body = split_speaker(body)
         cues.append(Cue(start, end, body, speaker))
         cue_lines.append(number)
@@ -138,5 +145,11 @@ def render(transcript: Transcript) -> str:
         prefix = f"{speaker}: " if speaker else ""
         start = format_timestamp(cue.start_ms, sep=",")
         end = format_timestamp(cue.end_ms, sep=",")
-        blocks.append(f"{number}\n{start} --> {end}\n{prefix}{clean_text(cue.text)}\n")
+        body = "\n".join(_neutral(line) for line in clean_text(cue.text).split("\n"))
+        blocks.append(f"{number}\n{start} --> {end}\n{prefix}{body}\n")
     return "\n".join(blocks)
+
+
+def _neutral(line: str) -> str:
+    """A text line no SRT reader takes for a timing line (see the module docstring)."""
+    return line.replace(_ARROW, _NEUTRAL_ARROW) if _looks_like_timing(line) else line
