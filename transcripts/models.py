@@ -60,5 +60,9 @@ class StoredCue(Base):
     end_ms: Mapped[int | None] = mapped_column(Integer)
     speaker: Mapped[str | None] = mapped_column(String(255))
     text: Mapped[str] = mapped_column(Text)
+    # What only some formats carry, kept so a WebVTT file round-trips (transcripts.cues).
+    identifier: Mapped[str | None] = mapped_column(String(255))
+    settings: Mapped[str | None] = mapped_column(String(255))
+    markup: Mapped[str | None] = mapped_column(Text)
 
     transcript: Mapped[StoredTranscript] = relationship(back_populates="cues")

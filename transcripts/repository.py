@@ -36,12 +36,24 @@ def for_episodes(session: Session, episode_ids: Sequence[int]) -> list[StoredTra
 
 
 def cues_of(session: Session, transcript_id: int) -> list[Cue]:
+    """Every cue, with what only some formats carry (identifiers, settings, markup)."""
     rows = session.execute(
-        select(StoredCue.start_ms, StoredCue.end_ms, StoredCue.text, StoredCue.speaker)
+        select(
+            StoredCue.start_ms,
+            StoredCue.end_ms,
+            StoredCue.text,
+            StoredCue.speaker,
+            StoredCue.identifier,
+            StoredCue.settings,
+            StoredCue.markup,
+        )
         .where(StoredCue.transcript_id == transcript_id)
         .order_by(StoredCue.position)
     )
-    return [Cue(start, end, text, speaker) for start, end, text, speaker in rows]
+    return [
+        Cue(r.start_ms, r.end_ms, r.text, r.speaker, (), r.identifier, r.settings, r.markup)
+        for r in rows
+    ]
 
 
 def cues_from(
@@ -93,6 +105,9 @@ def replace_cues(session: Session, transcript_id: int, cues: Sequence[Cue]) -> N
                     "end_ms": cue.end_ms,
                     "speaker": cue.speaker,
                     "text": cue.text,
+                    "identifier": cue.identifier,
+                    "settings": cue.settings,
+                    "markup": cue.markup,
                 }
                 for position, cue in enumerate(cues)
             ],

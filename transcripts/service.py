@@ -86,7 +86,13 @@ class Rendered:
 
 
 def content_digest(transcript: Transcript) -> str:
-    canonical = [[c.start_ms, c.end_ms, c.speaker, c.text] for c in transcript.cues]
+    """Digest of the canonical cues; identifiers, settings and markup count only when present,
+    so transcripts without them keep the digests (and ETags) they had."""
+    canonical = [
+        [c.start_ms, c.end_ms, c.speaker, c.text]
+        + ([c.identifier, c.settings, c.markup] if c.identifier or c.settings or c.markup else [])
+        for c in transcript.cues
+    ]
     payload = json.dumps([transcript.language, canonical], ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 

@@ -109,11 +109,14 @@ def test_cors_preflight(client: TestClient, episode: dict) -> None:
 
 def test_rendered_content(client: TestClient, episode: dict) -> None:
     base = f"/episodes/{episode['slug']}/transcript"
+    # The upload's cue identifiers, settings and <i> come back (issue 14).
     assert client.get(f"{base}.vtt").text.startswith(
-        "WEBVTT\n\n00:00:00.000 --> 00:00:04.200\n<v Lorna Krisson>Welcome to Leadership Live"
+        "WEBVTT\n\nintro-1\n00:00:00.000 --> 00:00:04.200 align:start position:10% line:85%\n"
+        "<v Lorna Krisson>Welcome to <i>Leadership Live</i>, the podcast"
     )
     assert (
-        "1\n00:00:00,000 --> 00:00:04,200\nLorna Krisson: Welcome" in client.get(f"{base}.srt").text
+        "1\n00:00:00,000 --> 00:00:04,200\nLorna Krisson: Welcome to <i>Leadership Live</i>,"
+        in client.get(f"{base}.srt").text
     )
     assert client.get(f"{base}.json").json()["version"] == "1.0.0"
     page = lxml_html.fromstring(client.get(f"{base}.html").content)

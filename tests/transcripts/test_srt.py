@@ -164,3 +164,22 @@ def test_a_text_line_that_looks_like_a_timing_line_is_neutralised() -> None:
     assert len(SRT_TIMING.findall(rendered)) == 3, "only the three real timing lines"
     assert "an arrow --> in prose" in rendered
     assert srt.parse(rendered) == list(transcript.cues)
+
+
+def test_italic_and_bold_are_kept_beside_the_text_and_written_back() -> None:
+    source = (
+        "1\n00:00:00,000 --> 00:00:01,000\nLorna Krisson: Welcome to <i>Leadership Live</i>\n\n"
+        "2\n00:00:01,000 --> 00:00:02,000\n<b>Fish</b> & <font color=red>chips</font>\n\n"
+        "3\n00:00:02,000 --> 00:00:03,000\n<b>1 < 2</b>\n"
+    )
+    cues = srt.parse(source)
+    assert [(c.speaker, c.text, c.markup) for c in cues] == [
+        ("Lorna Krisson", "Welcome to Leadership Live", "Welcome to <i>Leadership Live</i>"),
+        (None, "Fish & chips", "<b>Fish</b> &amp; chips"),
+        (None, "1 < 2", None),  # a bare "<" cannot be told from a tag: text only
+    ]
+    rendered = srt.render(Transcript("en", tuple(cues)))
+    assert "Lorna Krisson: Welcome to <i>Leadership Live</i>\n" in rendered
+    assert "<b>Fish</b> & chips\n" in rendered
+    assert "\n1 < 2\n" in rendered, "a < of the text's own: no tags, SRT cannot escape it"
+    assert srt.parse(rendered) == cues
