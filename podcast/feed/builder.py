@@ -114,7 +114,8 @@ def _build(
         fg = FeedGenerator()
         fg.load_extension("podcast")
         ext = register(fg)
-        simple_chapters.register(fg)
+        if any(item.chapters for item in data.items):  # feedgen sets it up on every entry
+            simple_chapters.register(fg)
         fg.register_extension("apple", _AppleChannelTags, None, atom=False, rss=True)
         if hubs:
             fg.register_extension("websub", _HubLinks, None, atom=False, rss=True)

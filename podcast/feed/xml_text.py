@@ -31,6 +31,7 @@ APPLE_TAGS = {"p", "ol", "ul", "li", "a", "b", "i", "em", "strong"}
 _HEADING = re.compile(r"<h[1-6]>(.*?)</h[1-6]>", re.DOTALL)
 _PRE = re.compile(r"<pre>(.*?)</pre>", re.DOTALL)
 _BREAK = re.compile(r"<br\s*/?>\n?")
+_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
 
 
 def xml_safe(value: str) -> str:
@@ -89,17 +90,24 @@ def fit_text_as_html(
         budget -= overflow
 
 
-@lru_cache(maxsize=8192)
 def apple_html(notes_html: str) -> str:
     """Sanitised show notes reduced to :data:`APPLE_TAGS`: a heading becomes a bold paragraph,
     a code block a paragraph, a line break a space; other elements give up their tags and
     keep their text.
 
-    The page keeps the full notes. Cached by the notes themselves: a rebuild after one edit
-    converts only that episode's notes.
+    The page keeps the full notes. Notes already within Apple's elements are returned as they
+    are after one regex scan; others are converted once and cached by their text, so a rebuild
+    after one edit converts only that episode's notes.
     """
     if not notes_html or "<" not in notes_html:
         return notes_html
+    if set(_TAG_NAME.findall(notes_html)) <= APPLE_TAGS:
+        return notes_html  # already Apple's (most notes): no sanitiser pass, no cache entry
+    return _converted(notes_html)
+
+
+@lru_cache(maxsize=4096)
+def _converted(notes_html: str) -> str:
     converted = _HEADING.sub(r"<p><b>\1</b></p>", notes_html)
     converted = _PRE.sub(r"<p>\1</p>", converted)
     converted = _BREAK.sub("\n", converted)
