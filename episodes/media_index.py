@@ -19,6 +19,7 @@ from episodes.models import AudioFile, Episode, Status
 from episodes.slugs import is_slug
 from episodes.visibility import public_from
 from podcast.core.db import Sessions
+from podcast.core.public_urls import content_version
 from podcast.shows.models import Show
 
 
@@ -32,6 +33,7 @@ class MediaEntry:
     last_modified: datetime
     mime_type: str
     public_from: datetime | None  # None: a draft
+    version: str  # the content version enclosure URLs carry (``public_urls.content_version``)
 
     def is_public(self, now: datetime) -> bool:
         """``episodes.visibility.is_public`` for a row kept without its ORM object."""
@@ -97,6 +99,7 @@ class MediaIndex:
                 last_modified=row.uploaded_at,
                 mime_type=row.mime_type,
                 public_from=public_from(Status(row.status), row.publish_at),
+                version=content_version(row.sha256),
             )
         now = time.monotonic()
         with self._lock:

@@ -15,7 +15,9 @@ from episodes import service as episode_service
 from episodes import visibility
 from episodes.models import Episode
 from podcast.core import languages
+from podcast.core.compression import VARY, gzip_etag, wants_gzip
 from podcast.core.conditional import http_date, not_modified
+from podcast.core.cors import ALLOW_ORIGIN, add_preflight
 from podcast.core.deps import (
     ClockDep,
     OptionalProducer,
@@ -286,23 +288,31 @@ def serve_transcript(
     # A format rendered with the episode (the HTML page's title) changes when the episode does.
     changed = max(record.updated_at, episode.updated_at) if fmt.uses_context else None
     last_modified = changed or record.updated_at
+    gzip = wants_gzip(request.headers)
+    etag = service.etag_for(record, fmt, episode.title)
     headers = {
         **SECURITY_HEADERS,  # transcript.html is a document like any page
-        "ETag": service.etag_for(record, fmt, episode.title),
+        "ETag": gzip_etag(etag) if gzip else etag,
         "Last-Modified": http_date(last_modified),
         "Cache-Control": PUBLIC_CACHE if public else "private, no-store",
-        "Access-Control-Allow-Origin": "*",
+        **ALLOW_ORIGIN,
         "Access-Control-Expose-Headers": "ETag, Last-Modified, Content-Language",
         "Content-Language": record.language,
+        **VARY,
     }
     if not_modified(request.headers, headers["ETag"], last_modified):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    rendered = service.render(session, episode, record, fmt)
+    rendered = service.render(session, episode, record, fmt, gzip=gzip)
+    if gzip:
+        headers["Content-Encoding"] = "gzip"
     media_type = f"{rendered.media_type}; charset=utf-8"
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(rendered.body))
         return Response(headers=headers, media_type=media_type)
     return Response(rendered.body, headers=headers, media_type=media_type)
+
+
+add_preflight(router, "/episodes/{slug}/transcript.{extension}")
 
 
 @router.get("/api/search", responses=responses(422, unprocessable=ContentError))

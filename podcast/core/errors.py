@@ -44,6 +44,11 @@ class Conflict(DomainError):
     """It clashes with the current state (a slug already used, audio still missing)."""
 
 
+class PreconditionFailed(DomainError):
+    """A conditional request's precondition (``If-Match``) does not hold: the client holds
+    another version than the current one."""
+
+
 class PayloadTooLarge(DomainError):
     """An upload beyond its limit."""
 
