@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 import time
@@ -16,14 +17,15 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from starlette.types import ASGIApp
 
 from podcast.app import create_app
 from podcast.core.clock import FrozenClock
-from podcast.core.db import session_scope
+from podcast.core.db import make_engine, session_scope
 from podcast.core.settings import Settings
 from podcast.core.tokens import create_token
+from podcast.migrate import upgrade
 from podcast.models import metadata
 
 POSTGRES_URL = os.environ.get("PODCAST_TEST_POSTGRES_URL")
@@ -59,8 +61,11 @@ def postgres_schema_url() -> Iterator[str]:
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         connection.commit()
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    url = schema_url(schema)
+    yield url
+    emptier = _EMPTIERS.pop(url, None)
+    if emptier is not None:
+        emptier.dispose()
     with admin.connect() as connection:
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         connection.commit()
@@ -77,21 +82,72 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     empty_postgres(url)
 
 
+# One engine per schema, kept for the session: emptying it between tests on a fresh
+# connection each time would pay for a new server process every test.
+_EMPTIERS: dict[str, Engine] = {}
+
+
 def empty_postgres(url: str) -> None:
-    """Every table of the run's schema emptied, for the next test."""
-    engine = create_engine(url)
+    """Every table of the run's schema emptied and every sequence restarted, for the next test.
+
+    DELETE, not TRUNCATE: on tables this small TRUNCATE costs ~0.4 s a test (new files for
+    every table, and an exclusive lock), DELETE a few milliseconds. Children go before their
+    parents; a table the models do not know yet (a newer migration) is truncated first.
+    """
+    engine = _EMPTIERS.get(url)
+    if engine is None:
+        engine = _EMPTIERS[url] = create_engine(url, pool_size=1)
     with engine.connect() as connection:
-        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        present = set(
+            connection.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+            ).scalars()
+        )
+        known = [t.name for t in reversed(metadata.sorted_tables) if t.name in present]
+        unknown = sorted(present - set(known) - {"alembic_version"})
+        statements = []
+        if unknown:
+            names = ", ".join(f'"{name}"' for name in unknown)
+            statements.append(f"TRUNCATE {names} CASCADE")
+        statements += [f'DELETE FROM "{name}"' for name in known]
+        statements.append(
+            "SELECT setval(c.oid, 1, false) FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+        )
+        connection.exec_driver_sql("; ".join(statements))
         connection.commit()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session (per xdist worker): each test's
+    ``settings`` start from a copy, instead of running every migration again (~0.1 s CPU and
+    dozens of fsyncs a test). Tests that take ``database_url`` alone still get no file."""
+    path = tmp_path_factory.mktemp("template") / "podcast.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
+    return path
+
+
+def from_template(database_url: str, template: Path) -> str:
+    """``database_url``, whose SQLite file (if it is one and does not exist yet) is a copy of
+    the migrated ``template``; the app's start-up still runs Alembic, which finds it at head."""
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        if not path.exists():
+            shutil.copyfile(template, path)
+    return database_url
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
+def settings(tmp_path: Path, database_url: str, sqlite_template: Path) -> Settings:
     return Settings(
         data_dir=tmp_path / "data",
-        database_url=database_url,
+        database_url=from_template(database_url, sqlite_template),
         base_url="https://podcast.example.org",
         _env_file=None,  # type: ignore[call-arg]
     )
