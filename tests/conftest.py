@@ -207,3 +207,49 @@ def token(client: TestClient) -> str:
 @pytest.fixture
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+# Scheduling on several workers (``pytest -n``; pyproject.toml sets ``--dist loadgroup``).
+# A group's tests run on one worker, which then pays once for what the group shares: the
+# speech model (loaded and joined per process) and Chromium.
+GROUPS = {"tests/transcripts/test_asr.py": "asr", "tests/web/test_browser.py": "browser"}
+# Modules whose tests take seconds to tens of seconds each (real ``podcast serve`` and
+# ``podcast worker`` processes, kills and restarts, SeaweedFS, many generated examples),
+# most expensive first. They start before the ~2,000 short tests, which then fill in around
+# them, so that no worker is left running a long test alone at the end.
+SLOW_FIRST = (
+    "tests/jobs/test_serve.py",
+    "tests/episodes/test_write_bursts.py",
+    "tests/jobs/test_worker_process.py",
+    "tests/media/test_migrate.py",
+    "tests/imports/test_import_cli.py",
+    "tests/app/test_served_ops.py",
+    "tests/app/test_replicas.py",
+    "tests/transcripts/test_roundtrip.py",
+    "tests/media/test_s3.py",
+    "tests/media/test_s3_gc.py",
+    "tests/episodes/test_races.py",
+    "tests/test_openapi_contract.py",
+    "tests/app/test_serve.py",
+    "tests/media/test_key_columns.py",
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Groups first (xdist hands each to one worker), then the slow modules, then the rest,
+    each in its collected order."""
+
+    def rank(item: pytest.Item) -> tuple[int, int]:
+        module = item.nodeid.split("::", 1)[0]
+        if module in GROUPS:
+            return (0, 0)
+        if module in SLOW_FIRST or item.get_closest_marker("slow"):
+            return (1, SLOW_FIRST.index(module) if module in SLOW_FIRST else 0)
+        return (2, 0)
+
+    for item in items:
+        group = GROUPS.get(item.nodeid.split("::", 1)[0])
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=rank)
