@@ -22,7 +22,7 @@ from starlette.types import ASGIApp
 
 from podcast.app import create_app
 from podcast.core.clock import FrozenClock
-from podcast.core.db import make_engine, session_scope
+from podcast.core.db import CHANGE_CHANNEL_SQL, make_engine, on_change, session_scope
 from podcast.core.settings import Settings
 from podcast.core.tokens import create_token
 from podcast.migrate import upgrade
@@ -166,7 +166,24 @@ def app(settings: Settings, clock: FrozenClock) -> FastAPI:
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
+        wait_for_change_listener(app)
         yield test_client
+
+
+def wait_for_change_listener(app: FastAPI, timeout: float = 15.0) -> None:
+    """PostgreSQL: return once the app's change listener (podcast/core/change_notify.py) hears
+    other processes. On connecting it runs the ``on_change`` callbacks once; without this wait
+    that can land inside a test that counts them, the faster the setup the likelier."""
+    if app.state.engine.dialect.name != "postgresql":
+        return
+    heard = threading.Event()
+    on_change(app.state.sessionmaker, heard.set)
+    deadline = time.monotonic() + timeout
+    while not heard.wait(0.05):
+        assert time.monotonic() < deadline, "the change listener did not start"
+        with app.state.engine.connect() as connection:  # as another process would announce
+            connection.execute(text(f"SELECT pg_notify({CHANGE_CHANNEL_SQL}, 'tests')"))
+            connection.commit()
 
 
 @pytest.fixture
