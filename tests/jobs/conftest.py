@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from podcast.app import create_app
 from podcast.core.clock import FrozenClock
 from podcast.core.settings import Settings
+from tests.conftest import from_template
 from tests.jobs.handlers import handlers
 
 REDIS_URL = os.environ.get("PODCAST_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -63,10 +64,12 @@ def queue_name(queue_url: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str, queue_url: str, queue_name: str) -> Settings:
+def settings(
+    tmp_path: Path, database_url: str, sqlite_template: Path, queue_url: str, queue_name: str
+) -> Settings:
     return Settings(
         data_dir=tmp_path / "data",
-        database_url=database_url,
+        database_url=from_template(database_url, sqlite_template),
         base_url="https://podcast.example.org",
         queue_url=queue_url,
         queue_name=queue_name,
