@@ -1,7 +1,7 @@
 """Who is asking for an episode: the OPAWG podcast user-agents list (v2, MIT) applied as its
 README says (docs/analytics.md, "Apps and bots").
 
-The list's files are vendored in ``podcast/analytics/agents/`` with their licence and source;
+The list's files are vendored in ``podcast/analytics/user_agents/`` with their licence and source;
 ``podcast analytics agents-update DIR`` replaces them with a newer copy after checking every
 pattern compiles and matches its own examples. Matching: remove newlines, try bots, apps,
 libraries, browsers in that order, the first entry whose pattern matches wins; a library whose
@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 Kind = Literal["bot", "app", "library", "browser", "unknown"]
 
-AGENTS_DIR = Path(__file__).parent / "agents"
+AGENTS_DIR = Path(__file__).parent / "user_agents"
 # Order matters: the README's match order.
 KIND_FILES: tuple[tuple[Kind, str], ...] = (
     ("bot", "bots.json"),

@@ -82,7 +82,7 @@ def test_a_copy_with_a_bad_pattern_or_example_is_refused(tmp_path: Path) -> None
         check_copy(copy)
     apps["entries"][0]["pattern"] = "(unclosed"
     (copy / "apps.json").write_text(json.dumps(apps))
-    with pytest.raises(AgentListError, match="apps.json: entry 0"):
+    with pytest.raises(AgentListError, match=r"apps\.json: entry 0"):
         check_copy(copy)
     (copy / "LICENSE").unlink()
     with pytest.raises(AgentListError, match="lacks LICENSE"):
