@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from anyio import to_thread
 from fastapi import APIRouter, Request
@@ -77,19 +77,39 @@ async def episode_audio(filename: str, request: Request) -> Response:
         # The audio was replaced by another format: send old links to the new file.
         return RedirectResponse(enclosure_path(slug, entry.extension), status_code=301)
     try:
-        return _audio(state, entry, request.headers, public=public)
+        return _audio(state, entry, request.scope, request.headers, public=public)
     except (FileNotFoundError, RuntimeError):
         # Replaced by another process since it was cached: look again once.
         index.forget(slug)
         raise NotFound("the audio changed while it was requested: try again") from None
 
 
-def _audio(state: State, entry: MediaEntry, headers: Headers, *, public: bool) -> Response:
+class MediaRequestSink(Protocol):
+    """Where public enclosure GETs are reported (listener analytics, in the shell): called on
+    the hot path, so it must only take note, never wait."""
+
+    def record(
+        self,
+        episode_id: int,
+        size: int,
+        duration: float,
+        ip: str,
+        user_agent: str,
+        referer: str,
+        range_header: str,
+    ) -> None: ...
+
+
+def _audio(
+    state: State, entry: MediaEntry, scope: Scope, headers: Headers, *, public: bool
+) -> Response:
     """The answer for an episode's audio, shared by the route and :class:`EnclosureFastPath`.
 
     Raises ``FileNotFoundError`` or ``RuntimeError`` when the stored file changed meanwhile.
+    A public GET that is answered with audio (or a redirect to it) is reported to
+    ``state.media_requests`` when the app has one.
     """
-    return serve_file(
+    response = serve_file(
         headers,
         state.storage,
         entry.key,
@@ -99,6 +119,19 @@ def _audio(state: State, entry: MediaEntry, headers: Headers, *, public: bool) -
         media_type=entry.mime_type,
         cache_control=AUDIO_CACHE if public else "private, no-store",
     )
+    sink: MediaRequestSink | None = state.media_requests
+    if sink is not None and public and scope["method"] == "GET" and response.status_code != 304:
+        client = scope.get("client")
+        sink.record(
+            entry.episode_id,
+            entry.size,
+            entry.duration,
+            client[0] if client else "",
+            headers.get("user-agent", ""),
+            headers.get("referer", ""),
+            headers.get("range", ""),
+        )
+    return response
 
 
 class EnclosureFastPath:
@@ -126,7 +159,7 @@ class EnclosureFastPath:
         if entry is None or extension != entry.extension or not entry.is_public(state.clock.now()):
             return False
         try:
-            response = _audio(state, entry, Headers(scope=scope), public=True)
+            response = _audio(state, entry, scope, Headers(scope=scope), public=True)
         except (FileNotFoundError, RuntimeError):
             return False
         await response(scope, receive, send)

@@ -13,6 +13,7 @@ from episodes.media_routes import EnclosureFastPath
 from episodes.media_routes import router as media_router
 from episodes.routes import router as episodes_router
 from podcast import docs, operations
+from podcast.analytics import open_recorder
 from podcast.bootstrap import prepare
 from podcast.core import http_errors, openapi_errors
 from podcast.core.body_limit import JsonBodyLimit
@@ -65,6 +66,10 @@ def create_app(
             settings.show_slug,
             ttl=settings.cache_check_interval,
         )
+        # Listener analytics: enclosure GETs noted on the hot path, written in batches.
+        recorder = app.state.media_requests = open_recorder(settings, runtime.sessionmaker)
+        if recorder is not None:
+            recorder.start()
         app.state.feed_cache = FeedCache(
             settings,
             clock,
@@ -107,6 +112,8 @@ def create_app(
                 worker.stop()
             if listener is not None:
                 listener.stop()
+            if recorder is not None:
+                recorder.stop()  # writes what is still in memory
             runtime.engine.dispose()
             if metrics is not None:
                 metrics.flush()

@@ -17,8 +17,10 @@ import time
 from collections import deque
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import insert
+from starlette.responses import FileResponse, MalformedRangeHeader, RangeNotSatisfiable
 
 from podcast.analytics import job
 from podcast.analytics.agents import AgentList
@@ -29,8 +31,23 @@ from podcast.core.jobs import enqueue
 
 log = logging.getLogger(__name__)
 
-# (epoch seconds, episode id, file size, duration, ip, user agent, referer host, first, last)
-Pending = tuple[float, int, int, float, str, str, str, int, int]
+# (epoch seconds, episode id, file size, duration, ip, user agent, referer, Range header)
+Pending = tuple[float, int, int, float, str, str, str, str]
+
+
+def requested_bytes(range_header: str, size: int) -> tuple[int, int] | None:
+    """The inclusive span of bytes a GET with this Range header is answered with, as the
+    media response decides it (Starlette's parser): the whole file without a usable header,
+    None when the range cannot be satisfied (a 416 carries no audio)."""
+    if not range_header:
+        return 0, size - 1
+    try:
+        ranges = FileResponse._parse_range_header(range_header, size)
+    except MalformedRangeHeader:
+        return 0, size - 1
+    except RangeNotSatisfiable:
+        return None
+    return min(start for start, _ in ranges), max(end for _, end in ranges) - 1
 
 
 class RequestRecorder:
@@ -65,19 +82,19 @@ class RequestRecorder:
         duration: float,
         ip: str,
         user_agent: str,
-        referer_host: str,
-        first: int,
-        last: int,
+        referer: str,
+        range_header: str,
         at: float | None = None,
     ) -> None:
-        """One GET that is being answered with bytes ``first``..``last`` (inclusive), at ``at``
-        (seconds since the epoch; now when not given: replaying recorded traffic gives it)."""
+        """One GET answered with the episode's bytes (``range_header`` as sent, "" for the
+        whole file), at ``at`` (seconds since the epoch; now when not given: replaying
+        recorded traffic gives it). Everything else waits for the flush thread."""
         if len(self._pending) >= self._max_pending:
             self.dropped += 1
             return
         when = time.time() if at is None else at
         self._pending.append(
-            (when, episode_id, size, duration, ip, user_agent, referer_host, first, last)
+            (when, episode_id, size, duration, ip, user_agent, referer, range_header)
         )
 
     def start(self) -> None:
@@ -105,8 +122,10 @@ class RequestRecorder:
         batch = [pending.popleft() for _ in range(len(pending))]
         if not batch:
             return 0
-        rows = [self._row(*pending) for pending in batch]
+        rows = [row for row in map(self._row, batch) if row is not None]
         del batch  # the addresses go with it
+        if not rows:
+            return 0
         with session_scope(self._sessions) as session:
             session.execute(insert(MediaRequest), rows)
             newest = max(row["at"] for row in rows)
@@ -120,19 +139,13 @@ class RequestRecorder:
             )
         return len(rows)
 
-    def _row(
-        self,
-        at: float,
-        episode_id: int,
-        size: int,
-        duration: float,
-        ip: str,
-        user_agent: str,
-        referer_host: str,
-        first: int,
-        last: int,
-    ) -> dict[str, Any]:
+    def _row(self, pending: Pending) -> dict[str, Any] | None:
+        at, episode_id, size, duration, ip, user_agent, referer, range_header = pending
+        span = requested_bytes(range_header, size)
+        if span is None:
+            return None
         when = datetime.fromtimestamp(at, UTC)
+        referer_host = (urlsplit(referer).hostname or "") if referer else ""
         agent = self._agents.classify(user_agent, referer_host, self._own_host)
         keys = self._keys.keys(ip, user_agent, when.date())
         return {
@@ -141,8 +154,8 @@ class RequestRecorder:
             "listener": keys.listener,
             "listener_prev": keys.listener_prev,
             "client": keys.client,
-            "range_start": first,
-            "range_end": last,
+            "range_start": span[0],
+            "range_end": span[1],
             "size": size,
             "duration": duration,
             "app": agent.name[:LABEL_LENGTH],

@@ -36,7 +36,8 @@ def _replay(
 ) -> None:
     for seconds, ip, agent, first, last in pattern:
         at = (T0 + timedelta(seconds=seconds)).timestamp()
-        recorder.record(episode, SIZE, DURATION, ip, agent, "", first, last, at=at)
+        header = "" if (first, last) == (0, SIZE - 1) else f"bytes={first}-{last}"
+        recorder.record(episode, SIZE, DURATION, ip, agent, "", header, at=at)
     recorder.flush()
 
 
