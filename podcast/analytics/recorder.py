@@ -47,6 +47,8 @@ def requested_bytes(range_header: str, size: int) -> tuple[int, int] | None:
         return 0, size - 1
     except RangeNotSatisfiable:
         return None
+    if not ranges:  # nothing usable (e.g. too many ranges): the whole file is sent
+        return 0, size - 1
     return min(start for start, _ in ranges), max(end for _, end in ranges) - 1
 
 
@@ -107,7 +109,10 @@ class RequestRecorder:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
-        self.flush()
+        try:
+            self.flush()
+        except Exception:  # shutting down: say so, but let the process stop
+            log.exception("could not write recorded media requests at shutdown")
 
     def _run(self) -> None:
         while not self._stop.wait(self._flush_seconds):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from podcast.analytics.job import SETTLE_SECONDS, count_requests
 from podcast.analytics.models import Download, MediaRequest
+from podcast.analytics.recorder import requested_bytes
 from podcast.core.db import session_scope
 from tests.factories import create_episode
 
@@ -61,3 +62,15 @@ def test_enclosure_requests_become_downloads(
         assert (result["downloads"], result["probe"]) == (2, 1)
         apps = sorted(session.scalars(select(Download.app)))
         assert apps == ["Apple Podcasts", "Overcast"]
+
+
+def test_the_bytes_a_range_header_asks_for() -> None:
+    assert requested_bytes("", 1000) == (0, 999)
+    assert requested_bytes("bytes=0-1", 1000) == (0, 1)
+    assert requested_bytes("bytes=500-", 1000) == (500, 999)
+    assert requested_bytes("bytes=-100", 1000) == (900, 999)
+    assert requested_bytes("bytes=0-99999", 1000) == (0, 999)
+    assert requested_bytes("bytes=2000-", 1000) is None, "416: no audio sent"
+    assert requested_bytes("pages=1-2", 1000) == (0, 999), "malformed: the whole file is sent"
+    many = "bytes=" + ",".join(f"{i * 10}-{i * 10 + 1}" for i in range(101))
+    assert requested_bytes(many, 10_000) == (0, 9999)
