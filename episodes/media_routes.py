@@ -13,15 +13,15 @@ from starlette.types import Receive, Scope, Send
 
 from episodes.audio import STORED_MIME_TYPES
 from episodes.media_index import MediaEntry, MediaIndex
-from podcast.core.deps import SessionDep
-from podcast.core.errors import NotFound
+from podcast.core.deps import SessionDep, producer_of
+from podcast.core.errors import NotFound, Unauthorized
 from podcast.core.openapi_errors import responses
 from podcast.core.public_urls import enclosure_path
 from podcast.core.routing import get_and_head
-from podcast.core.tokens import verify_token
+from podcast.media.delivery import Delivery
 from podcast.media.deps import StorageDep
 from podcast.media.responses import serve_file
-from podcast.media.storage import content_key, is_content_key
+from podcast.media.storage import MEDIA_TYPES, content_key, is_content_key
 from podcast.media.store import is_image_in_use
 
 router = APIRouter(tags=["media"])
@@ -30,12 +30,16 @@ router = APIRouter(tags=["media"])
 AUDIO_CACHE = "public, max-age=3600"
 # Images are named by their digest: a URL's bytes never change.
 IMAGE_CACHE = "public, max-age=31536000, immutable"
-_IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
+_IMAGE_TYPES = {ext: MEDIA_TYPES[ext] for ext in ("jpg", "png")}
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 # What a file answer can be besides 200: byte ranges (podcast apps seek) and revalidation.
 _FILE_ANSWERS: dict[int | str, dict[str, Any]] = {
     206: {"description": "The byte range asked for (Range).", "content": {"*/*": _BINARY}},
     416: {"description": "The range asked for starts beyond the end of the file."},
+    302: {
+        "description": "Redirect delivery (PODCAST_MEDIA_DELIVERY=redirect): the store's URL"
+        " for the bytes, which answers ranges, HEAD and revalidation itself."
+    },
     **responses(304, 404),
 }
 
@@ -103,24 +107,34 @@ class MediaRequestSink(Protocol):
 def _audio(
     state: State, entry: MediaEntry, scope: Scope, headers: Headers, *, public: bool
 ) -> Response:
-    """The answer for an episode's audio, shared by the route and :class:`EnclosureFastPath`.
+    """The answer for an episode's audio, shared by the route and :class:`EnclosureFastPath`:
+    a 302 to the store (redirect delivery: the store answers ranges and conditionals, and a
+    missing object is its 404), or the bytes.
 
     Raises ``FileNotFoundError`` or ``RuntimeError`` when the stored file changed meanwhile.
     A public GET that is answered with audio (or a redirect to it) is reported to
     ``state.media_requests`` when the app has one.
     """
-    response = serve_file(
-        headers,
-        state.storage,
-        entry.key,
-        size=entry.size,
-        etag=entry.etag,
-        last_modified=entry.last_modified,
-        media_type=entry.mime_type,
-        cache_control=AUDIO_CACHE if public else "private, no-store",
-    )
+    method: str = scope["method"]
+    cache_control = AUDIO_CACHE if public else "private, no-store"
+    delivery: Delivery = state.delivery
+    if delivery.redirect:
+        response = delivery.to_store(
+            state.storage, entry.key, method, cache_control=cache_control, public=public
+        )
+    else:
+        response = serve_file(
+            headers,
+            state.storage,
+            entry.key,
+            size=entry.size,
+            etag=entry.etag,
+            last_modified=entry.last_modified,
+            media_type=entry.mime_type,
+            cache_control=cache_control,
+        )
     sink: MediaRequestSink | None = state.media_requests
-    if sink is not None and public and scope["method"] == "GET" and response.status_code != 304:
+    if sink is not None and public and method == "GET" and response.status_code != 304:
         client = scope.get("client")
         sink.record(
             entry.episode_id,
@@ -167,13 +181,21 @@ class EnclosureFastPath:
 
 
 async def _is_producer(request: Request) -> bool:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return False
+    """A bearer token or the admin session cookie (:func:`podcast.core.deps.producer_of`).
+
+    A wrong token counts as none: the answer stays 404, as for anyone, rather than a 401
+    that would tell a stranger a draft has this slug.
+    """
+    if "authorization" not in request.headers and "cookie" not in request.headers:
+        return False  # the public: no thread hop, no database
 
     def check() -> bool:
-        with request.app.state.read_sessionmaker() as session:
-            return verify_token(session, token.strip()) is not None
+        state = request.app.state
+        with state.read_sessionmaker() as session:
+            try:
+                return producer_of(request, session, state.clock.now()) is not None
+            except Unauthorized:
+                return False
 
     return await to_thread.run_sync(check)
 
@@ -198,6 +220,11 @@ def image(name: str, request: Request, session: SessionDep, storage: StorageDep)
     if media_type is None or not is_content_key(key) or not is_image_in_use(session, key):
         raise NotFound("no such image")
     key = content_key(digest, extension)
+    delivery: Delivery = request.app.state.delivery
+    if delivery.redirect:
+        return delivery.to_store(
+            storage, key, request.method, cache_control=IMAGE_CACHE, public=True
+        )
     found = storage.stat(key)
     if found is None:
         raise NotFound("no such image")

@@ -32,6 +32,7 @@ from podcast.jobs import open_jobs, runs_jobs_in_serve, worker_for
 from podcast.jobs.handlers import Handlers
 from podcast.jobs.routes import router as jobs_router
 from podcast.media import open_storage
+from podcast.media.delivery import Delivery
 from podcast.media.probe import probe_storage
 from podcast.shows.routes import router as show_router
 from podcast.web import install as install_web
@@ -61,6 +62,7 @@ def create_app(
         app.state.sessionmaker = runtime.sessionmaker
         app.state.read_sessionmaker = runtime.read_sessionmaker
         app.state.storage = open_storage(settings)
+        app.state.delivery = Delivery.from_settings(settings)
         app.state.media_index = MediaIndex(
             runtime.read_sessionmaker,
             settings.show_slug,

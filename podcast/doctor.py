@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, text
@@ -58,6 +59,25 @@ class Context:
 
 
 DoctorCheck = Callable[[Context], Iterable[Finding]]
+T = TypeVar("T")
+
+
+class CheckFailed(Exception):
+    """A check cannot go on: :func:`diagnose` reports ``finding`` after what it yielded."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def attempt(check: str, doing: str, fix: str, action: Callable[[], T]) -> T:
+    """What ``action`` returns; if it raises, the check fails with ``doing``, the error's type
+    and its first line, and ``fix``."""
+    try:
+        return action()
+    except Exception as exc:
+        message = f"{doing}: {type(exc).__name__}: {_first_line(exc)}"
+        raise CheckFailed(Finding(check, Level.FAIL, message, fix)) from exc
 
 
 def check_base_url(ctx: Context) -> Iterator[Finding]:
@@ -134,18 +154,12 @@ def check_session_secret(ctx: Context) -> Iterator[Finding]:
 
 
 def check_database(ctx: Context) -> Iterator[Finding]:
-    try:
-        with ctx.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        revision = current_revision(ctx.engine)
-    except Exception as exc:
-        yield Finding(
-            "database",
-            Level.FAIL,
-            f"does not answer: {type(exc).__name__}: {_first_line(exc)}",
-            "check PODCAST_DATABASE_URL and that the database server runs and lets us in",
-        )
-        return
+    revision = attempt(
+        "database",
+        "does not answer",
+        "check PODCAST_DATABASE_URL and that the database server runs and lets us in",
+        lambda: _revision(ctx.engine),
+    )
     yield Finding("database", Level.OK, f"answers ({ctx.engine.dialect.name})")
     known = known_revisions()
     if revision == known[0]:
@@ -168,16 +182,12 @@ def check_database(ctx: Context) -> Iterator[Finding]:
 
 def check_storage(ctx: Context) -> Iterator[Finding]:
     where = ctx.settings.media_dir.resolve()
-    try:
-        probe_storage(open_storage(ctx.settings))
-    except Exception as exc:
-        yield Finding(
-            "storage",
-            Level.FAIL,
-            f"cannot take uploads at {where}: {type(exc).__name__}: {_first_line(exc)}",
-            "make the media folder (PODCAST_DATA_DIR/media) exist and writable by the service",
-        )
-        return
+    attempt(
+        "storage",
+        f"cannot take uploads at {where}",
+        "make the media folder (PODCAST_DATA_DIR/media) exist and writable by the service",
+        lambda: probe_storage(open_storage(ctx.settings)),
+    )
     yield Finding("storage", Level.OK, f"writable ({where})")
 
 
@@ -201,16 +211,12 @@ def check_queue(ctx: Context) -> Iterator[Finding]:
     where = ctx.settings.queue_url or "the embedded queue (PODCAST_DATA_DIR/queue.db)"
     if "@" in where:
         where = where.split("://", 1)[0] + "://…@" + where.rsplit("@", 1)[1]  # no password
-    try:
-        waiting = open_huey(ctx.settings).pending_count()
-    except Exception as exc:
-        yield Finding(
-            "queue",
-            Level.FAIL,
-            f"cannot reach {where}: {type(exc).__name__}: {_first_line(exc)}",
-            "start Redis or fix PODCAST_QUEUE_URL (empty: the embedded queue in the data folder)",
-        )
-        return
+    waiting = attempt(
+        "queue",
+        f"cannot reach {where}",
+        "start Redis or fix PODCAST_QUEUE_URL (empty: the embedded queue in the data folder)",
+        lambda: open_huey(ctx.settings).pending_count(),
+    )
     yield Finding("queue", Level.OK, f"{where} answers ({waiting} message(s) waiting)")
 
 
@@ -229,19 +235,30 @@ CHECKS: tuple[DoctorCheck, ...] = (
 def diagnose(
     settings: Settings, *, replicas: int = 1, extra: Sequence[DoctorCheck] = ()
 ) -> list[Finding]:
-    """Every check's findings; a check that crashes is a ``fail`` finding, not a traceback."""
+    """Every check's findings; a check that crashes is a ``fail`` finding, not a traceback.
+
+    A check that cannot go on raises :class:`CheckFailed` (see :func:`attempt`)."""
     findings: list[Finding] = []
     with _engine(settings) as engine:
         ctx = Context(settings, replicas, engine)
         for check in (*CHECKS, *extra):
             try:
                 findings.extend(check(ctx))
+            except CheckFailed as failed:
+                findings.append(failed.finding)
             except Exception as exc:
                 name = check.__name__.removeprefix("check_").replace("_", " ")
                 findings.append(
                     Finding(name, Level.FAIL, f"the check itself failed: {_first_line(exc)}")
                 )
     return findings
+
+
+def _revision(engine: Engine) -> str | None:
+    """The schema's revision, once the database has answered a query."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    return current_revision(engine)
 
 
 @contextmanager

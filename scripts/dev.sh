@@ -53,11 +53,14 @@ case "$cmd" in
     test)
         setup
         # The browser tests drive Debian's Chromium (tests/web/test_browser.py); ffmpeg checks
-        # our audio durations against what it decodes. Without root those tests are skipped
+        # our audio durations against what it decodes; nginx is the cluster test's load
+        # balancer (scripts/cluster.sh, with curl). Without root those tests are skipped
         # (with a warning); on CI a failed install fails the run.
-        if ! apt_install chromium ffmpeg espeak-ng; then  # espeak-ng speaks for the ASR tests
+        # espeak-ng speaks for the ASR tests.
+        if ! apt_install chromium ffmpeg espeak-ng nginx curl; then
             [ "${CI:-}" = "true" ] && exit 1
-            echo "warning: could not install chromium and ffmpeg: their tests will be skipped" >&2
+            echo "warning: could not install chromium, ffmpeg and nginx: their tests will be" \
+                "skipped" >&2
         fi
         # Run the PostgreSQL half of the suite too when a local server answers (as on CI).
         if [ -z "${PODCAST_TEST_POSTGRES_URL:-}" ] && command -v pg_isready >/dev/null 2>&1 \
@@ -67,8 +70,9 @@ case "$cmd" in
         "$VENV/bin/ruff" check .
         "$VENV/bin/ruff" format --check .
         "$VENV/bin/mypy"
-        # One pytest worker per core (pytest-xdist); every worker has its own databases.
-        exec "$VENV/bin/pytest" -n auto "$@"
+        # One pytest worker per core (pytest-xdist); every worker has its own databases. A
+        # module marked xdist_group (tests/cluster: one cluster for its tests) stays on one.
+        exec "$VENV/bin/pytest" -n auto --dist loadgroup "$@"
         ;;
     *)
         echo "usage: scripts/dev.sh serve|test [options]" >&2

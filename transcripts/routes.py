@@ -19,6 +19,7 @@ from podcast.core.conditional import http_date, not_modified
 from podcast.core.deps import (
     ClockDep,
     OptionalProducer,
+    OptionalProducerOrAdmin,
     ProducerDep,
     SessionDep,
     SettingsDep,
@@ -208,7 +209,7 @@ def serve_transcript(
     session: SessionDep,
     show: ShowDep,
     clock: ClockDep,
-    producer: OptionalProducer,
+    producer: OptionalProducerOrAdmin,
     lang: Language = None,
     language: Annotated[
         str | None, Query(max_length=languages.MAX_LENGTH, include_in_schema=False)
@@ -216,8 +217,8 @@ def serve_transcript(
 ) -> Response:
     """The transcript in the format its extension names (the media types listed here).
 
-    Public episodes only (producers see drafts). CORS-open, because web players fetch
-    transcripts from other origins; strong ETag and 304.
+    Public episodes only (producers see drafts, by token or signed in). CORS-open, because
+    web players fetch transcripts from other origins; strong ETag and 304.
     """
     fmt = service.served_format(extension)
     now = clock.now()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -36,6 +37,24 @@ class AdminSession:
     token_name: str
     session_id: str
     issued_at: int
+
+
+@dataclass(frozen=True)
+class AdminCookie:
+    """How an admin session travels: the cookie's name, the key it is signed with and how long
+    it lasts. The web shell builds it from its settings (``podcast.web.sessions.WebState``)
+    and hands it to core, so routes outside the admin pages (draft audio, transcript and
+    chapters files) recognise a signed-in producer too (``podcast.core.deps.producer_of``)."""
+
+    name: str
+    secret: bytes
+    max_age_seconds: int
+
+    def read(
+        self, session: Session, cookies: Mapping[str, str], now: datetime
+    ) -> AdminSession | None:
+        """The session the request's cookies carry, or None (see :func:`read_session`)."""
+        return read_session(session, self.secret, cookies.get(self.name), now, self.max_age_seconds)
 
 
 class _ClockSigner(TimestampSigner):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Annotated
 
 from anyio import to_thread
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy.orm import Session
 
+from podcast.core.auth import AdminCookie
 from podcast.core.clock import Clock
 from podcast.core.db import session_scope
 from podcast.core.errors import Unauthorized
@@ -57,22 +60,25 @@ ClockDep = Annotated[Clock, Depends(get_clock)]
 _bearer = HTTPBearer(auto_error=False, description="A producer token from `podcast token create`")
 
 
+def _token_producer(request: Request, session: Session, token: str) -> Producer:
+    """The producer a bearer token belongs to; a token that is sent but wrong is an error,
+    never a silent downgrade to public access."""
+    producer = verify_token(session, token)
+    if producer is None:
+        raise Unauthorized("the token is not valid (it may have been revoked)")
+    note_producer(request, producer.token_name)  # who, for the write log
+    return producer
+
+
 def get_optional_producer(
     request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Producer | None:
-    """The producer behind the request, or None for the public.
-
-    A token that is sent but wrong is an error, never a silent downgrade to public access.
-    """
+    """The producer behind an API request (bearer token only), or None for the public."""
     if credentials is None:
         return None
-    producer = verify_token(session, credentials.credentials)
-    if producer is None:
-        raise Unauthorized("the token is not valid (it may have been revoked)")
-    note_producer(request, producer.token_name)  # who, for the write log
-    return producer
+    return _token_producer(request, session, credentials.credentials)
 
 
 OptionalProducer = Annotated[Producer | None, Depends(get_optional_producer)]
@@ -85,3 +91,43 @@ def require_producer(producer: OptionalProducer) -> Producer:
 
 
 ProducerDep = Annotated[Producer, Depends(require_producer)]
+
+# Set on ``app.state.admin_cookie`` by the web shell (``podcast.web.install``), which alone
+# knows the session secret and cookie name; without it only bearer tokens count.
+AdminCookieSource = Callable[[Request], AdminCookie]
+
+
+def producer_of(request: Request, session: Session, now: datetime) -> Producer | None:
+    """The producer asking for a file that only producers may see before it is public (draft
+    audio, transcripts, chapters): by bearer token, or by the admin session cookie, so the
+    admin's transcript editor and a signed-in producer's preview of a draft load them too.
+
+    For reading files only: the JSON API takes bearer tokens alone, because a browser sends
+    cookies with any site's request and writes would become forgeable (CSRF). A bearer token
+    that is sent but wrong raises :class:`Unauthorized`.
+    """
+    scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
+    if scheme.lower() == "bearer" and token:
+        return _token_producer(request, session, token)
+    source: AdminCookieSource | None = getattr(request.app.state, "admin_cookie", None)
+    if source is None:
+        return None
+    admin = source(request).read(session, request.cookies, now)
+    if admin is None:
+        return None
+    note_producer(request, admin.token_name)
+    return Producer(token_name=admin.token_name)
+
+
+def get_producer_or_admin(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Producer | None:
+    """:func:`producer_of` as a dependency (``_credentials`` declares the bearer scheme in
+    the OpenAPI document)."""
+    return producer_of(request, session, clock.now())
+
+
+OptionalProducerOrAdmin = Annotated[Producer | None, Depends(get_producer_or_admin)]

@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     # otherwise presigned GET URLs valid this long (SigV4 allows at most 7 days).
     media_public_url: str | None = None
     presign_seconds: int = Field(default=12 * 3600, gt=0, le=7 * 24 * 3600)
+    # How /media/... and /images/... hand over the bytes (README "Storage"): "redirect" answers
+    # 302 to the store's URL above (the store serves the bytes, ranges and HEAD); "proxy"
+    # streams them through this service. Unset: redirect with s3, proxy with local (local
+    # storage has no URL of its own: redirect is refused there).
+    media_delivery: Literal["redirect", "proxy"] | None = None
     # SQLite only: how long a write waits for another to finish before answering 503 with
     # Retry-After (writers queue; they never fail at once).
     sqlite_busy_timeout_ms: int = Field(default=SQLITE_BUSY_TIMEOUT_MS, ge=0)
@@ -190,6 +195,17 @@ class Settings(BaseSettings):
     def _s3_needs_a_bucket(self) -> Settings:
         if self.storage == "s3" and not self.s3_bucket:
             raise ValueError("PODCAST_STORAGE=s3 needs PODCAST_S3_BUCKET (the bucket's name)")
+        return self
+
+    @model_validator(mode="after")
+    def _delivery(self) -> Settings:
+        if self.media_delivery is None:
+            self.media_delivery = "redirect" if self.storage == "s3" else "proxy"
+        elif self.media_delivery == "redirect" and self.storage != "s3":
+            raise ValueError(
+                "PODCAST_MEDIA_DELIVERY=redirect needs PODCAST_STORAGE=s3: local storage has no"
+                " URL to redirect to and always serves the bytes itself (use proxy, or unset it)"
+            )
         return self
 
     @field_validator("websub_hubs", "ping_urls", mode="before")

@@ -28,6 +28,7 @@ from lxml import etree
 
 from podcast.core.emails import is_email
 from podcast.core.languages import is_well_formed
+from podcast.core.podcast_namespace import Funding, Person
 
 __all__ = [
     "CHAPTERS_TYPE",
@@ -71,21 +72,6 @@ _NOT_XML_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]
 class Locked:
     locked: bool
     owner: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Funding:
-    url: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    name: str
-    role: str | None = None
-    group: str | None = None
-    img: str | None = None
-    href: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

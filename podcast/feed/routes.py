@@ -8,7 +8,13 @@ from fastapi import APIRouter, Request, Response
 
 from episodes import repository, visibility
 from podcast.core.conditional import http_date, not_modified
-from podcast.core.deps import ClockDep, OptionalProducer, ProducerDep, SessionDep, SettingsDep
+from podcast.core.deps import (
+    ClockDep,
+    OptionalProducerOrAdmin,
+    ProducerDep,
+    SessionDep,
+    SettingsDep,
+)
 from podcast.core.errors import NotFound
 from podcast.core.metrics import Metrics
 from podcast.core.openapi_errors import TOKEN_OPTIONAL, responses
@@ -51,10 +57,11 @@ def episode_chapters(
     show: ShowDep,
     settings: SettingsDep,
     clock: ClockDep,
-    producer: OptionalProducer,
+    producer: OptionalProducerOrAdmin,
 ) -> Response:
     """Podcasting 2.0 JSON chapters (what ``podcast:chapters`` links): of published episodes,
-    and for producers of drafts and scheduled ones too, as their audio and transcripts."""
+    and for producers (by token or signed in) of drafts and scheduled ones too, as their
+    audio and transcripts."""
     now = clock.now()
     found = repository.get_by_slug(session, show.id, slug)
     missing = "no chapters for this episode"

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+# The podcast: namespace's values: one definition for the feed and the importer.
+from podcast.core.podcast_namespace import Funding, License, Location, Person
+
 
 @dataclass(frozen=True)
 class Enclosure:
@@ -38,38 +41,10 @@ class ChapterMark:
 
 
 @dataclass(frozen=True)
-class Person:
-    name: str
-    role: str | None = None
-    group: str | None = None
-    img: str | None = None
-    href: str | None = None
-
-
-@dataclass(frozen=True)
 class Soundbite:
     start: float
     duration: float
     title: str | None
-
-
-@dataclass(frozen=True)
-class Location:
-    name: str
-    geo: str | None = None
-    osm: str | None = None
-
-
-@dataclass(frozen=True)
-class License:
-    name: str
-    url: str | None = None
-
-
-@dataclass(frozen=True)
-class Funding:
-    url: str
-    text: str
 
 
 @dataclass(frozen=True)

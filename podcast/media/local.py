@@ -2,65 +2,33 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
-from typing import BinaryIO
 
-from podcast.media.storage import KeyStat, content_key, is_content_key
+from podcast.media.storage import (
+    KeyStat,
+    Method,
+    SpooledStaged,
+    StreamBase,
+    content_key,
+    is_content_key,
+)
 
 _INCOMING = ".incoming"
 _PREFIX, _SUFFIX = "upload-", ".part"
 _PATH_CACHE = 4096
 
 
-class LocalStaged:
+class LocalStaged(SpooledStaged):
     """Bytes being received into ``<root>/.incoming/upload-*.part``, hashed on the way."""
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._file: BinaryIO | None = open(path, "wb")
-        self._hash = hashlib.sha256()
-        self._size = 0
-
-    @property
-    def name(self) -> str:
-        return self._path.name
-
-    @property
-    def size(self) -> int:
-        return self._size
-
-    @property
-    def sha256(self) -> str:
-        return self._hash.hexdigest()
-
-    def write(self, data: bytes) -> None:
-        if self._file is None:
-            raise ValueError("the staged file is closed")
-        self._hash.update(data)
-        self._file.write(data)
-        self._size += len(data)
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
 
     def discard(self) -> None:
         self.close()
         self._path.unlink(missing_ok=True)
-
-    @contextmanager
-    def checking_path(self) -> Iterator[Path]:
-        self.close()
-        yield self._path
 
     def _take(self) -> Path:
         """For :meth:`LocalStorage.put` only: the closed file, to rename into the store."""
@@ -68,7 +36,7 @@ class LocalStaged:
         return self._path
 
 
-class _RangeReader:
+class _RangeReader(StreamBase):
     """A (start, end) slice of a file, read with ``pread`` on one descriptor."""
 
     def __init__(self, path: Path, start: int, end: int) -> None:
@@ -90,17 +58,6 @@ class _RangeReader:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
-
-    def __enter__(self) -> _RangeReader:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class LocalStorage:
@@ -202,7 +159,7 @@ class LocalStorage:
                 if is_content_key(key):
                     yield key
 
-    def url_for(self, key: str) -> str | None:
+    def url_for(self, key: str, method: Method = "GET") -> str | None:
         return None  # the app streams local files
 
     # --- abandoned uploads ---------------------------------------------------------------

@@ -1,9 +1,9 @@
 """Serving stored files to podcast apps: ranges, validators and throughput.
 
-Callers name a storage key. A backend that can serve the bytes itself (``url_for``) gets a
-redirect; a local backend (the ``LocalFiles`` capability, ``local_path``, used here only) is
-served from its file, the fast path below; any other backend is streamed from
-``Storage.open`` (:class:`StreamedResponse`: whole, or one range).
+Callers name a storage key (proxy delivery; a redirect to the store is
+``podcast.media.delivery``). A local backend (the ``LocalFiles`` capability, ``local_path``,
+used here only) is served from its file, the fast path below; any other backend is streamed
+from ``Storage.open`` (:class:`StreamedResponse`: whole, or one range).
 
 For local files Starlette's ``FileResponse`` does the range logic; this subclass makes it fast
 enough and a little more forgiving:
@@ -27,7 +27,6 @@ from starlette.responses import (
     MalformedRangeHeader,
     PlainTextResponse,
     RangeNotSatisfiable,
-    RedirectResponse,
     Response,
 )
 from starlette.types import Message, Receive, Scope, Send
@@ -296,9 +295,6 @@ def serve_file(
         return MediaResponse(
             path, size=size, validators=validators, media_type=media_type, stat_result=stat
         )
-    url = storage.url_for(key)
-    if url is not None:
-        return RedirectResponse(url, status_code=302, headers=validators)
     found = storage.stat(key)
     if found is None:
         raise FileNotFoundError(key)

@@ -14,25 +14,29 @@ bucket lifecycle rule aborting incomplete multipart uploads after a day is the b
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
-import mimetypes
 import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from podcast.media.storage import KeyStat, is_content_key
+from podcast.media.delivery import presigned_reuse_seconds
+from podcast.media.storage import (
+    KeyStat,
+    Method,
+    SpooledStaged,
+    StreamBase,
+    is_content_key,
+    media_type,
+)
 
 if TYPE_CHECKING:
     from podcast.core.settings import Settings
@@ -46,6 +50,7 @@ COPY_PART_SIZE = 512 * MiB
 STAGING = "staging/"
 _STAGED_NAME = re.compile(r"^upload-[0-9a-f]{32}\.part$")
 _MISSING = {"NoSuchKey", "404", "NotFound"}
+URLS_KEPT = 4096  # presigned URLs kept for reuse (two per episode listened to: GET and HEAD)
 # Content-addressed objects never change: caches may keep them for a year.
 CACHE_CONTROL = "public, max-age=31536000, immutable"
 
@@ -117,51 +122,26 @@ class _Window(io.RawIOBase):
         super().close()
 
 
-class S3Staged:
+class S3Staged(SpooledStaged):
     """Bytes being received: hashed, spooled to a local file, and streamed part by part to a
-    multipart upload under the staging prefix once more than one part has arrived."""
+    multipart upload under the staging prefix once more than one part has arrived. Closing
+    is local only: the rest is sent by :meth:`S3Storage.put`."""
 
     def __init__(self, storage: S3Storage, name: str) -> None:
+        super().__init__(storage.spool / name, "xb")
         self._storage = storage
-        self._name = name
-        self._path = storage.spool / name
-        self._file: BinaryIO | None = open(self._path, "xb")
-        self._hash = hashlib.sha256()
-        self._size = 0
         self._upload_id: str | None = None
         self._parts: list[dict[str, Any]] = []
         self._sent = 0  # bytes already sent as parts
 
     @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def size(self) -> int:
-        return self._size
-
-    @property
-    def sha256(self) -> str:
-        return self._hash.hexdigest()
-
-    @property
     def staging_key(self) -> str:
-        return self._storage.staging_key(self._name)
+        return self._storage.staging_key(self.name)
 
     def write(self, data: bytes) -> None:
-        if self._file is None:
-            raise ValueError("the staged upload is closed")
-        self._hash.update(data)
-        self._file.write(data)
-        self._size += len(data)
+        super().write(data)
         while self._size - self._sent >= self._storage.part_size:
             self._send_part(self._storage.part_size)
-
-    def close(self) -> None:
-        """Local only (fast, safe on the event loop): the rest is sent by :meth:`put`."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
 
     def discard(self) -> None:
         self.close()
@@ -172,11 +152,6 @@ class S3Staged:
             except Exception:  # the bucket is unreachable: gc or the lifecycle rule will do it
                 log.warning("could not abort upload %s", self.staging_key, exc_info=True)
         self._path.unlink(missing_ok=True)
-
-    @contextmanager
-    def checking_path(self) -> Iterator[Path]:
-        self.close()
-        yield self._path
 
     def _send_part(self, length: int) -> None:
         client, bucket = self._storage.client, self._storage.bucket
@@ -227,7 +202,7 @@ class S3Staged:
             storage.client.delete_object(Bucket=storage.bucket, Key=self.staging_key)
 
 
-class _Body:
+class _Body(StreamBase):
     """An object's bytes (or a range of them) as a :class:`ByteStream`."""
 
     def __init__(self, body: Any | None) -> None:
@@ -244,17 +219,6 @@ class _Body:
             self._body.close()
             self._body = None
 
-    def __enter__(self) -> _Body:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
 
 class S3Storage:
     """Keys are objects ``<prefix><key>`` in ``bucket``; staged uploads are spooled in ``spool``
@@ -269,6 +233,7 @@ class S3Storage:
         prefix: str = "",
         public_url: str | None = None,
         presign_seconds: int = 12 * 3600,
+        url_reuse_seconds: int | None = None,
         part_size: int = PART_SIZE,
         copy_limit: int = COPY_LIMIT,
         copy_part_size: int = COPY_PART_SIZE,
@@ -281,6 +246,15 @@ class S3Storage:
         self.spool.mkdir(parents=True, exist_ok=True)
         self.public_url = public_url.rstrip("/") if public_url else None
         self.presign_seconds = presign_seconds
+        # Presigned URLs by (key, method), reused for a while (url_for).
+        self.url_reuse_seconds = (
+            presigned_reuse_seconds(presign_seconds)
+            if url_reuse_seconds is None
+            else url_reuse_seconds
+        )
+        # A plain dict, not cachetools' TTLCache: a redirect looks here on every request, and
+        # TTLCache with its lock took 10x longer (7 µs against 0.7 µs). One get or set is atomic.
+        self._urls: dict[tuple[str, str], tuple[str, float]] = {}
         self.part_size = part_size
         self.copy_limit = copy_limit
         self.copy_part_size = copy_part_size
@@ -436,17 +410,32 @@ class S3Storage:
                 if is_content_key(key):
                     yield key
 
-    def url_for(self, key: str) -> str | None:
-        """The public base URL + key when one is set (a CDN or a public bucket), else a
-        presigned GET valid for ``presign_seconds``: either way S3 serves the bytes and Range."""
-        target = self.object_key(key)
+    def url_for(self, key: str, method: Method = "GET") -> str | None:
+        """The public base URL + key when one is set (a CDN or a public bucket), else a URL
+        presigned for ``method`` (GetObject or HeadObject: S3 checks the method it was signed
+        for), valid for ``presign_seconds``: either way S3 serves the bytes, HEAD and Range.
+
+        One presigned URL is handed out again for ``url_reuse_seconds``: signing costs more
+        than the rest of a redirect (docs/performance.md, "Redirects to S3"), and whoever gets
+        it still has at least ``presign_seconds - url_reuse_seconds`` to use it.
+        """
         if self.public_url:
+            self.object_key(key)  # refuses anything but a content key
             return f"{self.public_url}/{key}"
+        now = self._clock()
+        kept = self._urls.get((key, method))
+        if kept is not None and kept[1] > now:
+            return kept[0]
         url: str = self.client.generate_presigned_url(
-            "get_object",
-            Params={"Bucket": self.bucket, "Key": target},
+            "get_object" if method == "GET" else "head_object",
+            Params={"Bucket": self.bucket, "Key": self.object_key(key)},
             ExpiresIn=self.presign_seconds,
         )
+        if len(self._urls) >= URLS_KEPT:
+            self._urls = {k: v for k, v in self._urls.items() if v[1] > now}
+            if len(self._urls) >= URLS_KEPT:
+                self._urls = {}
+        self._urls[(key, method)] = (url, now + self.url_reuse_seconds)
         return url
 
     # --- abandoned uploads ---------------------------------------------------------------
@@ -508,9 +497,9 @@ class S3Storage:
 
 
 def _headers(key: str) -> dict[str, str]:
-    """What S3 sends with the object: its type (for direct delivery) and a long cache life."""
-    media_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
-    return {"ContentType": media_type, "CacheControl": CACHE_CONTROL}
+    """What S3 sends with the object: its type, the one the feed names (redirect delivery),
+    and a long cache life."""
+    return {"ContentType": media_type(key), "CacheControl": CACHE_CONTROL}
 
 
 def _code(exc: ClientError) -> str:

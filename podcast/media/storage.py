@@ -4,7 +4,8 @@ Receiving: :meth:`Storage.stage` gives a :class:`Staged` sink that hashes what i
 it; once the bytes are checked, :meth:`Storage.put` makes them durable under their key (under
 the key's lock, see ``podcast.media.store``). Serving: :meth:`Storage.open` streams a key,
 whole or a byte range; :meth:`Storage.url_for` names a URL when the backend can serve the bytes
-itself (``None``: the app streams them).
+itself (``None``: the app streams them), for ``PODCAST_MEDIA_DELIVERY=redirect``
+(``podcast.media.delivery``).
 
 The one exception to "no paths": :class:`LocalFiles` is an optional capability of backends on
 a local filesystem (``LocalStorage``), used **only** by ``podcast.media.responses`` so that
@@ -13,15 +14,34 @@ a local filesystem (``LocalStorage``), used **only** by ``podcast.media.response
 
 from __future__ import annotations
 
+import hashlib
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, runtime_checkable
+from typing import BinaryIO, Literal, Protocol, Self, runtime_checkable
 
 _KEY = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{64}\.[a-z0-9]{1,5}$")
+
+# The Content-Type of each stored extension: what /media and /images send, and what an object
+# store is told to send when it serves the bytes itself (a redirect), so both agree with the
+# feed's enclosure type. Apple's value for .m4a is audio/x-m4a (docs/standards.md,
+# "Enclosure"), where Python's mimetypes says audio/mp4 (and audio/x-wav for .wav).
+MEDIA_TYPES = {
+    "mp3": "audio/mpeg",
+    "m4a": "audio/x-m4a",
+    "opus": "audio/ogg",
+    "ogg": "audio/ogg",
+    "flac": "audio/flac",
+    "wav": "audio/wav",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+}
+
+Method = Literal["GET", "HEAD"]
 
 
 def content_key(sha256: str, extension: str) -> str:
@@ -34,6 +54,11 @@ def content_key(sha256: str, extension: str) -> str:
 
 def is_content_key(key: str) -> bool:
     return bool(_KEY.match(key))
+
+
+def media_type(key: str) -> str:
+    """The Content-Type of a stored key, from its extension."""
+    return MEDIA_TYPES.get(key.rpartition(".")[2], "application/octet-stream")
 
 
 @dataclass(frozen=True)
@@ -57,6 +82,69 @@ class ByteStream(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool | None: ...
+
+
+class StreamBase(ABC):
+    """A :class:`ByteStream` from the parts a backend must write (``read`` and an idempotent
+    ``close``): ``with`` closes it."""
+
+    @abstractmethod
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class SpooledStaged:
+    """The local half of a :class:`Staged`: bytes written to the file ``path`` and hashed on
+    the way. Backends add what makes them durable (a rename, an upload) and :meth:`discard`."""
+
+    def __init__(self, path: Path, mode: Literal["wb", "xb"] = "wb") -> None:
+        self._path = path
+        self._file: BinaryIO | None = open(path, mode)  # closed by close()
+        self._hash = hashlib.sha256()
+        self._size = 0
+
+    @property
+    def name(self) -> str:
+        return self._path.name
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    def write(self, data: bytes) -> None:
+        if self._file is None:
+            raise ValueError("the staged bytes are closed")
+        self._hash.update(data)
+        self._file.write(data)
+        self._size += len(data)
+
+    def close(self) -> None:
+        """Local only (fast, safe on the event loop)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    @contextmanager
+    def checking_path(self) -> Iterator[Path]:
+        self.close()
+        yield self._path
 
 
 class Staged(Protocol):
@@ -136,8 +224,10 @@ class Storage(Protocol):
 
     def keys(self) -> Iterator[str]: ...
 
-    def url_for(self, key: str) -> str | None:
-        """A URL that serves the key's bytes directly, or None: the app streams them."""
+    def url_for(self, key: str, method: Method = "GET") -> str | None:
+        """A URL that serves the key's bytes directly to ``method`` (a presigned URL is signed
+        for one method: HEAD on a URL signed for GET is refused), or None: the app streams
+        them."""
         ...
 
     def stale_staged(self, older_than_seconds: float) -> Iterator[str]:

@@ -17,8 +17,10 @@ def install(app: FastAPI) -> None:
     from podcast.web.admin import show as admin_show
     from podcast.web.admin.common import EpisodeNotFound
     from podcast.web.public import pages
-    from podcast.web.sessions import CsrfFailed, LoginRequired, login_url
+    from podcast.web.sessions import CsrfFailed, LoginRequired, admin_cookie, login_url
 
+    # Draft audio, transcript and chapters files know a signed-in producer by this cookie.
+    app.state.admin_cookie = admin_cookie
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(admin.router)

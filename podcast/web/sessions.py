@@ -10,7 +10,7 @@ from fastapi import Depends, Request, Response
 from starlette.datastructures import FormData
 
 from podcast.core import auth
-from podcast.core.auth import AdminSession
+from podcast.core.auth import AdminCookie, AdminSession
 from podcast.core.deps import ClockDep, SessionDep
 from podcast.core.observe import note_producer
 from podcast.core.request_body import check_declared_length
@@ -40,6 +40,10 @@ class WebState:
     @property
     def login_cookie(self) -> str:
         return f"__Host-{LOGIN_COOKIE}" if self.secure else LOGIN_COOKIE
+
+    @property
+    def cookie(self) -> AdminCookie:
+        return AdminCookie(self.session_cookie, self.secret, self.settings.session_hours * 3600)
 
 
 class LoginRequired(Exception):
@@ -72,16 +76,15 @@ def web_state(request: Request) -> WebState:
 WebDep = Annotated[WebState, Depends(web_state)]
 
 
+def admin_cookie(request: Request) -> AdminCookie:
+    """The session cookie's settings for core (``podcast.core.deps.AdminCookieSource``)."""
+    return web_state(request).cookie
+
+
 def current_admin(
     request: Request, session: SessionDep, clock: ClockDep, web: WebDep
 ) -> AdminSession | None:
-    admin = auth.read_session(
-        session,
-        web.secret,
-        request.cookies.get(web.session_cookie),
-        clock.now(),
-        web.settings.session_hours * 3600,
-    )
+    admin = web.cookie.read(session, request.cookies, clock.now())
     if admin is not None:
         note_producer(request, admin.token_name)  # who, for the write log
     return admin

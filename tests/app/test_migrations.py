@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import time
+import uuid
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 
 from podcast.core.db import SQLITE_BUSY_TIMEOUT_MS, make_engine
-from podcast.migrate import current_revision, downgrade, upgrade
+from podcast.migrate import _PG_LOCK_KEY, current_revision, downgrade, known_revisions, upgrade
 from podcast.models import metadata
-from tests.conftest import NOW
+from tests.conftest import NOW, POSTGRES_URL, on_postgres, schema_url
+from tests.served import PODCAST
 from transcripts.search_schema import COMPARE_OPTIONS
 
 
@@ -118,3 +124,71 @@ def test_sqlite_rebuild_for_autoincrement_keeps_every_row(tmp_path: Path) -> Non
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_replicas_starting_together_migrate_one_at_a_time_under_the_advisory_lock(
+    tmp_path: Path,
+) -> None:
+    """Two processes' start-up migrations on one PostgreSQL schema (scripts/cluster.sh starts
+    two replicas and a worker at once) each wait for the lock, so neither sees a half-built
+    schema or runs a migration the other is running, and both end at head."""
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests need PODCAST_TEST_POSTGRES_URL")
+    schema = f"lock_{uuid.uuid4().hex[:10]}"
+    on_postgres(f'CREATE SCHEMA "{schema}"')
+    url = schema_url(schema)
+    name = f"migrate-{schema}"  # the waiting processes' sessions, among everyone else's
+    engine = make_engine(url)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PODCAST_")} | {
+        "PODCAST_DATABASE_URL": f"{url}&application_name={name}",
+        "PODCAST_DATA_DIR": str(tmp_path),
+    }
+    starts: list[subprocess.Popen[str]] = []
+    try:
+        with engine.connect() as holder:  # what a replica that is migrating holds
+            holder.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK_KEY})
+            holder.commit()
+            for _ in range(2):
+                starts.append(
+                    subprocess.Popen(
+                        [str(PODCAST), "db", "upgrade"],
+                        env=env,
+                        cwd=tmp_path,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.STDOUT,
+                        text=True,
+                    )
+                )
+            deadline = time.monotonic() + 60
+            while _waiting_for_a_lock(holder, name) < 2:
+                assert all(s.poll() is None for s in starts), "a start did not wait"
+                assert time.monotonic() < deadline, "the starts never reached the lock"
+                time.sleep(0.1)
+            assert current_revision(engine) is None  # nothing ran while the lock was held
+            holder.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_LOCK_KEY})
+            holder.commit()
+        head = known_revisions()[0]
+        for start in starts:
+            output, _ = start.communicate(timeout=120)
+            assert start.returncode == 0, output
+            assert f"Database at revision {head}" in output
+        assert current_revision(engine) == head
+    finally:
+        for start in starts:
+            if start.poll() is None:
+                start.kill()
+                start.wait()
+        engine.dispose()
+        on_postgres(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def _waiting_for_a_lock(connection: Connection, application_name: str) -> int:
+    waiting = connection.scalar(
+        text(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE application_name = :name AND wait_event_type = 'Lock'"
+        ),
+        {"name": application_name},
+    )
+    connection.commit()
+    return int(waiting or 0)

@@ -2,7 +2,7 @@
 
 It records every request (method, path with query, headers, body) and answers each path with
 the statuses it is told, in order (the last one repeats; 204 when told nothing), so a test can
-make a hub fail once and then succeed.
+make a hub fail once and then succeed. A hub that hangs: :meth:`HubStub.hold_first`.
 """
 
 from __future__ import annotations
@@ -29,6 +29,16 @@ class HubStub:
     # path -> [(status, extra headers), ...]: answered in order, the last one repeating.
     answers: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # path -> gate: the next request to the path is answered only once its gate is set.
+    held: dict[str, threading.Event] = field(default_factory=dict)
+
+    def hold_first(self, path: str) -> threading.Event:
+        """Leave the next request to ``path`` unanswered until the returned event is set (at
+        most a minute); later ones are answered at once."""
+        gate = threading.Event()
+        with self.lock:
+            self.held[path] = gate
+        return gate
 
     def answer(self, path: str, *statuses: int, **headers: str) -> None:
         self.answers[path] = [(status, dict(headers)) for status in statuses]
@@ -63,6 +73,9 @@ def hub_stub() -> Iterator[HubStub]:
                         body,
                     )
                 )
+                gate = stub.held.pop(self.path.split("?")[0], None)
+            if gate is not None:
+                gate.wait(timeout=60)
             status, headers = stub._next(self.path)
             self.send_response(status)
             for name, value in headers.items():

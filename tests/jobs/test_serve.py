@@ -71,7 +71,7 @@ def test_serve_runs_jobs_with_the_embedded_queue(
         assert listed.returncode == 0 and failing in listed.stdout, listed
         shown = served.cli("jobs", "show", failing)
         assert json.loads(shown.stdout)["error"] == "no hub"
-        # By hand, again: the CLI only marks it queued; the server's sweeper hands it out.
+        # By hand, again: the CLI hands it to the queue and the server runs it.
         again = served.cli("jobs", "retry", failing)
         assert again.returncode == 0, again.stderr
         wait_for(lambda: len(runs(files / "broken")) == 2, what="the retried job to run")

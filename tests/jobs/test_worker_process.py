@@ -4,6 +4,7 @@ when one starts."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from podcast.core.settings import Settings
 from podcast.jobs import open_jobs
 from tests.jobs.conftest import runs, wait_for
 from tests.jobs.processes import WorkerProcess, job_env
+from tests.served import PODCAST
 
 
 @pytest.fixture
@@ -46,8 +48,14 @@ def _job(runtime: Runtime, job_id: str) -> dict[str, Any]:
         return {c: getattr(job, c) for c in Job.__table__.columns.keys()}
 
 
-def _new_worker(workers: list[WorkerProcess], tmp_path: Path, settings: Settings) -> WorkerProcess:
-    env = job_env(settings.data_dir, settings.database_url, settings.queue_url, settings.queue_name)
+def _env(s: Settings) -> dict[str, str]:
+    return job_env(s.data_dir, s.database_url, s.queue_url, s.queue_name)
+
+
+def _new_worker(
+    workers: list[WorkerProcess], tmp_path: Path, settings: Settings, **env: str
+) -> WorkerProcess:
+    env = _env(settings) | env
     worker = WorkerProcess(env, tmp_path / f"worker-{len(workers)}.log")
     workers.append(worker)
     worker.start()
@@ -105,4 +113,31 @@ def test_work_queued_while_no_worker_runs_is_done_when_one_starts(
         )
         assert job["result"] == {"echo": echo} and job["attempts"] == 1
     assert sorted(runs(log)) == sorted([f"{sent} 1", f"{unsent} 1"])
+    assert worker.stop() == 0, worker.output()
+
+
+def test_a_retried_job_runs_at_once(
+    runtime: Runtime,
+    workers: list[WorkerProcess],
+    settings: Settings,
+    tmp_path: Path,
+    files: Path,
+) -> None:
+    """``podcast jobs retry`` hands the job to the queue on commit: a worker whose sweeper
+    will not look again for ten minutes starts it within seconds."""
+    worker = _new_worker(workers, tmp_path, settings, PODCAST_JOB_SWEEP_SECONDS="600")
+    broken = files / "broken"
+    with session_scope(runtime.sessionmaker) as session:
+        payload = {"runs": str(broken), "error": "no hub"}
+        job_id = enqueue(session, "test.broken", payload, max_attempts=1).id
+    wait_for(lambda: _job(runtime, job_id)["status"] == "failed", what="the job to fail")
+
+    retried = subprocess.run(
+        [str(PODCAST), "jobs", "retry", job_id], env=_env(settings), capture_output=True, timeout=60
+    )
+    assert retried.returncode == 0, retried.stderr
+    assert _job(runtime, job_id)["dispatched_at"] is not None
+    wait_for(lambda: len(runs(broken)) == 2, timeout=10, what="the retried job to run")
+    job = wait_for(lambda: (j := _job(runtime, job_id))["status"] == "failed" and j)
+    assert job["attempts"] == 1 and job["error"] == "no hub"
     assert worker.stop() == 0, worker.output()

@@ -9,8 +9,21 @@ from pathlib import Path
 
 import pytest
 
+from podcast.core.settings import Settings
 from podcast.media.s3 import S3Storage
-from tests.media.s3servers import S3Server, client, free_port_pair, start_weed, stop, weed_binary
+from tests.media.s3servers import (
+    ACCESS_KEY,
+    REGION,
+    SECRET_KEY,
+    S3Server,
+    client,
+    free_port_pair,
+    start_weed,
+    stop,
+    weed_binary,
+)
+
+PREFIX = "podcast/media/"
 
 
 @pytest.fixture(scope="session")
@@ -53,3 +66,35 @@ def bucket_contents(storage: S3Storage) -> tuple[list[str], list[str]]:
     objects = storage.client.list_objects_v2(Bucket=storage.bucket).get("Contents", [])
     uploads = storage.client.list_multipart_uploads(Bucket=storage.bucket).get("Uploads", [])
     return [o["Key"] for o in objects], [u["Key"] for u in uploads]
+
+
+def settings_from_env(tmp_path: Path, database_url: str) -> Settings:
+    """The shared fixtures' app settings, storage from the environment (``s3_settings_env``)."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        base_url="https://podcast.example.org",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture
+def s3_settings_env(
+    weed_server: S3Server, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, str]]:
+    """The app on S3 (a fresh SeaweedFS bucket), as a deployment's environment sets it."""
+    values = {
+        "PODCAST_STORAGE": "s3",
+        "PODCAST_S3_BUCKET": weed_server.new_bucket(),
+        "PODCAST_S3_PREFIX": PREFIX,
+        "PODCAST_S3_ENDPOINT_URL": weed_server.endpoint_url,
+        "PODCAST_S3_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        # Replicas on S3 share no folder: the service refuses to start without a shared key.
+        "PODCAST_SECRET_KEY": "a-shared-secret-for-every-replica-" * 2,
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    yield values

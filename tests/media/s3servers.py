@@ -7,6 +7,7 @@ session fixtures in ``tests/media/conftest.py`` stop them at the end.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -20,10 +21,13 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-# With no identities configured SeaweedFS accepts any keys; moto accepts any too.
+# SeaweedFS checks these (and every signature, expiry and signed method, as S3 does: with no
+# identities configured it would accept anything); moto accepts any keys.
 ACCESS_KEY = "test-access-key"
 SECRET_KEY = "test-secret-key"
 REGION = "us-east-1"
+# The one bucket anyone may read without signing (a public bucket, as behind a CDN).
+PUBLIC_BUCKET = "public-media"
 
 
 @dataclass
@@ -96,6 +100,21 @@ def start_weed(binary: str, workdir: Path, timeout: float = 60.0) -> S3Server:
     """``weed server`` with S3 on free ports, data in ``workdir``; ready when S3 lists buckets."""
     data = workdir / "data"
     data.mkdir(parents=True, exist_ok=True)
+    identities = workdir / "s3.json"
+    identities.write_text(
+        json.dumps(
+            {
+                "identities": [
+                    {
+                        "name": "tests",
+                        "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+                        "actions": ["Admin", "Read", "List", "Tagging", "Write"],
+                    },
+                    {"name": "anonymous", "actions": [f"Read:{PUBLIC_BUCKET}"]},
+                ]
+            }
+        )
+    )
     ports: set[int] = set()
     while len(ports) < 4:
         ports.add(free_port_pair())
@@ -108,6 +127,7 @@ def start_weed(binary: str, workdir: Path, timeout: float = 60.0) -> S3Server:
         f"-dir={data}",
         "-s3",
         f"-s3.port={s3}",
+        f"-s3.config={identities}",
         "-s3.port.iceberg=0",
         "-s3.port.lance=0",
         f"-master.port={master}",
@@ -138,8 +158,10 @@ def start_weed(binary: str, workdir: Path, timeout: float = 60.0) -> S3Server:
             break
         if _answers(server.endpoint_url + "/"):
             try:  # S3 answers before the volume server can take writes: try one
-                probe = server.new_bucket()
-                client(server.endpoint_url).put_object(Bucket=probe, Key="probe", Body=b"ok")
+                s3 = client(server.endpoint_url)
+                if not any(b["Name"] == PUBLIC_BUCKET for b in s3.list_buckets()["Buckets"]):
+                    s3.create_bucket(Bucket=PUBLIC_BUCKET)
+                s3.put_object(Bucket=PUBLIC_BUCKET, Key="probe", Body=b"ok")
                 return server
             except Exception:
                 pass

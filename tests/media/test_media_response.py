@@ -19,8 +19,9 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from podcast.media import LocalStorage, Storage, content_key
+from podcast.media.delivery import Delivery
 from podcast.media.responses import serve_file
-from podcast.media.storage import ByteStream, KeyStat, LocalFiles, Staged
+from podcast.media.storage import ByteStream, KeyStat, LocalFiles, Method, Staged
 
 DATA = bytes(range(256)) * 8000  # 2 MB: more than one 1 MiB chunk
 KEY = content_key(hashlib.sha256(DATA).hexdigest(), "mp3")
@@ -61,8 +62,8 @@ class Remote:
     def keys(self) -> Iterator[str]:
         return self._inner.keys()
 
-    def url_for(self, key: str) -> str | None:
-        return None if self._url is None else f"{self._url}/{key}"
+    def url_for(self, key: str, method: Method = "GET") -> str | None:
+        return None if self._url is None else f"{self._url}/{key}?{method}"
 
     def stale_staged(self, older_than_seconds: float) -> Iterator[str]:
         return self._inner.stale_staged(older_than_seconds)
@@ -139,9 +140,31 @@ def test_size_mismatch_and_missing_key_raise(remote: Remote) -> None:
         client_for(remote).get("/m")
 
 
-def test_a_backend_with_urls_redirects(tmp_path: Path) -> None:
+def test_serve_file_streams_even_when_the_backend_has_urls(tmp_path: Path) -> None:
+    """Proxy delivery on S3: the bytes go through the app; redirecting is the caller's
+    choice (podcast.media.delivery), not serve_file's."""
     inner = LocalStorage(tmp_path / "media")
     inner.put_bytes(DATA, KEY)
     answer = client_for(Remote(inner, "https://cdn.example")).get("/m", follow_redirects=False)
-    assert answer.status_code == 302
-    assert answer.headers["location"] == f"https://cdn.example/{KEY}"
+    assert answer.status_code == 200 and answer.content == DATA
+
+
+def test_redirect_to_the_store(tmp_path: Path) -> None:
+    inner = LocalStorage(tmp_path / "media")
+    storage = Remote(inner, "https://cdn.example")
+    presigned = Delivery(redirect=True, presigned_cache="private, max-age=60")
+    moved = presigned.to_store(storage, KEY, "HEAD", cache_control="public", public=True)
+    assert moved.status_code == 302 and moved.body == b""
+    assert moved.headers["location"] == f"https://cdn.example/{KEY}?HEAD"
+    assert moved.headers["cache-control"] == "private, max-age=60"
+    public = Delivery(redirect=True).to_store(
+        storage, KEY, "GET", cache_control="public", public=True
+    )
+    assert public.headers["cache-control"] == "public"
+    assert public.headers["location"] == f"https://cdn.example/{KEY}?GET"
+    preview = Delivery(redirect=True).to_store(
+        storage, KEY, "GET", cache_control="public", public=False
+    )
+    assert preview.headers["cache-control"] == "private, no-store"
+    with pytest.raises(RuntimeError, match="proxy"):
+        presigned.to_store(inner, KEY, "GET", cache_control="public", public=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,42 +16,15 @@ from podcast.cli import app as cli
 from podcast.core.settings import Settings
 from podcast.media.storage import content_key
 from tests.factories import create_episode
-from tests.media.s3servers import ACCESS_KEY, REGION, SECRET_KEY, S3Server
+from tests.media.conftest import PREFIX, settings_from_env
+from tests.media.s3servers import S3Server
 from tests.media.s3servers import client as s3_client
-
-PREFIX = "podcast/media/"
-
-
-@pytest.fixture
-def s3_settings_env(
-    weed_server: S3Server, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[dict[str, str]]:
-    values = {
-        "PODCAST_STORAGE": "s3",
-        "PODCAST_S3_BUCKET": weed_server.new_bucket(),
-        "PODCAST_S3_PREFIX": PREFIX,
-        "PODCAST_S3_ENDPOINT_URL": weed_server.endpoint_url,
-        "PODCAST_S3_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        # Replicas on S3 share no folder: the service refuses to start without a shared key.
-        "PODCAST_SECRET_KEY": "a-shared-secret-for-every-replica-" * 2,
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    yield values
 
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str, s3_settings_env: dict[str, str]) -> Settings:
-    """The shared fixtures' app, on S3 (from the environment set above)."""
-    return Settings(
-        data_dir=tmp_path / "data",
-        database_url=database_url,
-        base_url="https://podcast.example.org",
-        _env_file=None,  # type: ignore[call-arg]
-    )
+    """The shared fixtures' app, on S3."""
+    return settings_from_env(tmp_path, database_url)
 
 
 def test_uploads_land_in_the_bucket_and_gc_cleans_it(

@@ -217,6 +217,10 @@ def test_url_for(storage: Storage) -> None:
     with urllib.request.urlopen(ranged) as response:
         assert response.status == 206
         assert response.read() == DATA[1000:2000]
+    head = urllib.request.Request(storage.url_for(key, "HEAD") or "", method="HEAD")
+    with urllib.request.urlopen(head) as response:  # signed for HEAD: S3 checks the method
+        assert response.status == 200
+        assert response.headers["Content-Length"] == str(len(DATA))
 
 
 def test_local_path_is_only_a_capability(storage: Storage) -> None:

@@ -1,0 +1,50 @@
+"""``podcast token``: producer tokens for the API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from podcast.cli.common import _session, console, errors
+from podcast.core import tokens
+from podcast.core.clock import SystemClock
+
+token_app = typer.Typer(help="Producer tokens for the API.", no_args_is_help=True)
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Argument(help="Who or what the token is for.")],
+) -> None:
+    """Create a token and print it once; only its SHA-256 is kept."""
+    with _session() as (_settings, session):
+        try:
+            secret = tokens.create_token(session, name, SystemClock().now())
+        except ValueError as exc:
+            errors.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(1) from None
+    errors.print(f"Token [bold]{name}[/] created. It is shown once; store it now:")
+    print(secret)
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """List token names (the secrets themselves are not stored)."""
+    with _session() as (_settings, session):
+        rows = tokens.list_tokens(session)
+        table = Table("name", "created (UTC)")
+        for row in rows:
+            table.add_row(row.name, row.created_at.strftime("%Y-%m-%d %H:%M"))
+        console.print(table if rows else "No tokens yet: podcast token create NAME")
+
+
+@token_app.command("revoke")
+def token_revoke(name: str) -> None:
+    """Revoke a token at once; requests using it get 401."""
+    with _session() as (_settings, session):
+        if not tokens.revoke_token(session, name):
+            errors.print(f"[red]error:[/] no token named {name!r}")
+            raise typer.Exit(1)
+    console.print(f"Token [bold]{name}[/] revoked.")
