@@ -14,6 +14,7 @@ from episodes.media_routes import router as media_router
 from episodes.routes import router as episodes_router
 from podcast import docs, operations
 from podcast.analytics import open_recorder
+from podcast.analytics.routes import router as analytics_router
 from podcast.bootstrap import prepare
 from podcast.core import http_errors, openapi_errors
 from podcast.core.body_limit import JsonBodyLimit
@@ -144,6 +145,7 @@ def create_app(
     app.include_router(media_router)
     app.include_router(transcripts_router)
     app.include_router(jobs_router)
+    app.include_router(analytics_router)
     install_web(app)
     docs.install(app)
     feed_routes.install(app, settings, metrics)
