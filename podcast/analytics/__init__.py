@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from podcast.analytics.agents import AgentList
+from podcast.analytics.agents import AgentList, agents_dir
 from podcast.analytics.recorder import RequestRecorder
 from podcast.core.db import Sessions
 from podcast.core.settings import Settings
@@ -15,4 +15,5 @@ def open_recorder(settings: Settings, sessions: Sessions) -> RequestRecorder | N
     """The recorder the media routes report to, or None when analytics are off."""
     if not settings.analytics:
         return None
-    return RequestRecorder(sessions, AgentList(), urlsplit(settings.base_url).hostname or "")
+    agents = AgentList(agents_dir(settings.data_dir))
+    return RequestRecorder(sessions, agents, urlsplit(settings.base_url).hostname or "")

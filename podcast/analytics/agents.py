@@ -2,10 +2,12 @@
 README says (docs/analytics.md, "Apps and bots").
 
 The list's files are vendored in ``podcast/analytics/user_agents/`` with their licence and source;
-``podcast analytics agents-update DIR`` replaces them with a newer copy after checking every
-pattern compiles and matches its own examples. Matching: remove newlines, try bots, apps,
-libraries, browsers in that order, the first entry whose pattern matches wins; a library whose
-category is ``bot`` (server-side HTTP clients) counts as a bot. Devices are matched separately
+``podcast analytics agents-update DIR`` puts a newer copy in the data folder
+(``user-agents/``), used from then on instead, after checking every pattern compiles and
+matches its own examples (the package itself is never written to).
+
+Matching: remove newlines, try bots, apps, libraries, browsers in that order, the first entry
+whose pattern matches wins; a library whose category is ``bot`` (server-side HTTP clients) counts as a bot. Devices are matched separately
 (not for bots). A browser is named by its Referer when that is a known web app, or "this
 site's player" when the Referer is our own page.
 
@@ -34,6 +36,7 @@ KIND_FILES: tuple[tuple[Kind, str], ...] = (
     ("browser", "browsers.json"),
 )
 DATA_FILES = (*(name for _, name in KIND_FILES), "devices.json", "referrers.json")
+UPDATED_DIR = "user-agents"  # in the data folder
 OUR_PLAYER = "Web player (this site)"
 UNKNOWN = "Unknown"
 
@@ -142,6 +145,12 @@ class AgentList:
                             f"{kind} {entry.name!r} does not match its example {example!r}"
                         )
         return found
+
+
+def agents_dir(data_dir: Path) -> Path:
+    """The copy in use: the data folder's, once ``agents-update`` put one there."""
+    updated = data_dir / UPDATED_DIR
+    return updated if (updated / "apps.json").is_file() else AGENTS_DIR
 
 
 def check_copy(directory: Path) -> AgentList:

@@ -8,14 +8,18 @@ import shutil
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from podcast.analytics.agents import (
     AGENTS_DIR,
     OUR_PLAYER,
+    UPDATED_DIR,
     AgentList,
     AgentListError,
+    agents_dir,
     check_copy,
 )
+from podcast.cli import app as cli
 
 AGENTS = AgentList()
 
@@ -87,3 +91,28 @@ def test_a_copy_with_a_bad_pattern_or_example_is_refused(tmp_path: Path) -> None
     (copy / "LICENSE").unlink()
     with pytest.raises(AgentListError, match="lacks LICENSE"):
         check_copy(copy)
+
+
+def test_the_update_command_puts_a_checked_copy_in_the_data_folder(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    env = {"PODCAST_DATA_DIR": str(data), "PODCAST_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    assert agents_dir(data) == AGENTS_DIR
+    newer = tmp_path / "newer"
+    shutil.copytree(AGENTS_DIR, newer)
+    apps = json.loads((newer / "apps.json").read_text())
+    apps["entries"].insert(
+        0, {"name": "Our Test App", "pattern": "^OurTestApp/", "examples": ["OurTestApp/1.0"]}
+    )
+    (newer / "apps.json").write_text(json.dumps(apps))
+    done = CliRunner().invoke(cli, ["analytics", "agents-update", str(newer)], env=env)
+    assert done.exit_code == 0, done.output
+    assert agents_dir(data) == data / UPDATED_DIR
+    assert AgentList(agents_dir(data)).classify("OurTestApp/1.0").name == "Our Test App"
+    assert AGENTS.classify("OurTestApp/1.0").name != "Our Test App", "the package is untouched"
+    apps["entries"][0]["examples"] = ["Something else"]
+    (newer / "apps.json").write_text(json.dumps(apps))
+    refused = CliRunner().invoke(cli, ["analytics", "agents-update", str(newer)], env=env)
+    assert refused.exit_code == 1
+    said = " ".join(refused.output.split())
+    assert "was not used" in said and "does not match its example" in said
+    assert AgentList(agents_dir(data)).classify("OurTestApp/1.0").name == "Our Test App"
