@@ -1,15 +1,15 @@
 """Who is asking for an episode: the OPAWG podcast user-agents list (v2, MIT) applied as its
 README says (docs/analytics.md, "Apps and bots").
 
-The list's files are vendored in ``podcast/analytics/user_agents/`` with their licence and source;
-``podcast analytics agents-update DIR`` puts a newer copy in the data folder
+The list's files are vendored in ``podcast/analytics/user_agents/`` with their licence and
+source. ``podcast analytics agents-update DIR`` puts a newer copy in the data folder
 (``user-agents/``), used from then on instead, after checking every pattern compiles and
 matches its own examples (the package itself is never written to).
 
 Matching: remove newlines, try bots, apps, libraries, browsers in that order, the first entry
-whose pattern matches wins; a library whose category is ``bot`` (server-side HTTP clients) counts as a bot. Devices are matched separately
-(not for bots). A browser is named by its Referer when that is a known web app, or "this
-site's player" when the Referer is our own page.
+whose pattern matches wins; a library whose category is ``bot`` (server-side HTTP clients)
+counts as a bot. Devices are matched separately (not for bots). A browser is named by its
+Referer when that is a known web app, or "this site's player" when the Referer is our page.
 
 Classification is cached per User-Agent string (bounded): podcast apps send few distinct ones,
 so the regular expressions run once per agent, not once per request.
