@@ -16,14 +16,27 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    Table,
+    and_,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.orm import Session
 
 from podcast.analytics.counting import DAY_SECONDS, Counter, Request, Window
 from podcast.analytics.keys import forget_old_salts
 from podcast.analytics.models import Download, ListeningWindow, MediaRequest
 from podcast.core.clock import Clock
-from podcast.core.db import Sessions, session_scope
+from podcast.core.db import Sessions, holds_write_lock, session_scope
 from podcast.core.jobs import Handler, JobContext
 
 KIND = "analytics.count"
@@ -38,87 +51,89 @@ def _ts(value: datetime) -> float:
 
 
 def _dt(value: float) -> datetime:
-    return datetime.fromtimestamp(value, UTC)
+    """Milliseconds are what SQLite's julianday keeps exactly; no more is claimed."""
+    return datetime.fromtimestamp(round(value, 3), UTC)
+
+
+def _epoch(session: Session, column: Any) -> Any:
+    """``column`` as seconds since the epoch, computed by the database: a million datetimes
+    parsed in Python would cost more than the counting."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.extract("epoch", column), Float)
+    return (func.julianday(column) - 2440587.5) * 86400.0
 
 
 def count_requests(
     session: Session, now: datetime, settle_seconds: float = SETTLE_SECONDS
 ) -> dict[str, Any]:
-    """Count every settled request not yet counted; returns what was done (the job's result)."""
-    if session.get_bind().dialect.name == "postgresql":
+    """Count every settled request not yet counted; returns what was done (the job's result).
+
+    Core statements throughout (no ORM objects): this reads every recorded request."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+    elif not holds_write_lock(session):
+        raise RuntimeError("count_requests needs a writer session (BEGIN IMMEDIATE on SQLite)")
+    db = session.connection()
+    requests_t: Table = MediaRequest.__table__  # type: ignore[assignment]
+    windows_t: Table = ListeningWindow.__table__  # type: ignore[assignment]
     cutoff = now - timedelta(seconds=settle_seconds)
-    pending = MediaRequest.processed.is_(False), MediaRequest.at < cutoff
-    oldest = session.scalar(
-        select(MediaRequest.at).where(*pending).order_by(MediaRequest.at).limit(1)
-    )
+    pending = requests_t.c.processed.is_(False), requests_t.c.at < cutoff
+    oldest = db.scalar(select(requests_t.c.at).where(*pending).order_by(requests_t.c.at).limit(1))
     result: dict[str, Any] = {"requests": 0, "downloads": 0}
     if oldest is not None:
         horizon = oldest - timedelta(seconds=DAY_SECONDS)
-        loaded = list(
-            session.scalars(select(ListeningWindow).where(ListeningWindow.started_at > horizon))
-        )
-        windows = [
-            Window(
-                w.listener,
-                w.episode_id,
-                _ts(w.started_at),
-                w.counted,
-                [(int(a), int(b)) for a, b in w.ranges],
-            )
-            for w in loaded
-        ]
-        history = session.execute(
-            select(MediaRequest.client, MediaRequest.at)
-            .where(MediaRequest.processed.is_(True), MediaRequest.at > horizon)
-            .order_by(MediaRequest.at)
-        )
-        counter = Counter(windows, client_history=((c, _ts(at)) for c, at in history))
-        ids: list[int] = []
-        rows = session.execute(
+        loaded = db.execute(
             select(
-                MediaRequest.id,
-                MediaRequest.at,
-                MediaRequest.episode_id,
-                MediaRequest.listener,
-                MediaRequest.listener_prev,
-                MediaRequest.client,
-                MediaRequest.range_start,
-                MediaRequest.range_end,
-                MediaRequest.size,
-                MediaRequest.duration,
-                MediaRequest.app,
-                MediaRequest.device,
-                MediaRequest.device_category,
-                MediaRequest.bot,
+                windows_t.c.id,
+                windows_t.c.listener,
+                windows_t.c.episode_id,
+                _epoch(session, windows_t.c.started_at),
+                windows_t.c.counted,
+                windows_t.c.ranges,
+            ).where(windows_t.c.started_at > horizon)
+        ).all()
+        windows = [
+            Window(listener, episode, float(started), bool(counted), [(a, b) for a, b in ranges])
+            for _, listener, episode, started, counted, ranges in loaded
+        ]
+        history = db.execute(
+            select(requests_t.c.client, _epoch(session, requests_t.c.at))
+            .where(requests_t.c.processed.is_(True), requests_t.c.at > horizon)
+            .order_by(requests_t.c.at)
+        )
+        counter = Counter(windows, client_history=((c, float(at)) for c, at in history))
+        ids: list[int] = []
+        rows = db.execute(
+            select(
+                requests_t.c.id,
+                _epoch(session, requests_t.c.at),
+                requests_t.c.episode_id,
+                requests_t.c.listener,
+                requests_t.c.listener_prev,
+                requests_t.c.client,
+                requests_t.c.range_start,
+                requests_t.c.range_end,
+                requests_t.c.size,
+                requests_t.c.duration,
+                requests_t.c.app,
+                requests_t.c.device,
+                requests_t.c.device_category,
+                requests_t.c.bot,
             )
             .where(*pending)
-            .order_by(MediaRequest.at, MediaRequest.id)
+            .order_by(requests_t.c.at, requests_t.c.id)
         )
+        make = Request._make
 
         def requests() -> Iterator[Request]:
             for row in rows:
                 ids.append(row[0])
-                (_, at, episode, listener, prev, client, first, last, size, duration) = row[:10]
-                yield Request(
-                    _ts(at),
-                    episode,
-                    listener,
-                    prev,
-                    client,
-                    first,
-                    last,
-                    size,
-                    duration,
-                    row[10],
-                    row[11],
-                    row[12],
-                    row[13],
-                )
+                yield make(row[1:])
 
         counter.feed(requests())
         if counter.downloads:
-            session.execute(
+            db.execute(
                 insert(Download),
                 [
                     {
@@ -132,9 +147,7 @@ def count_requests(
                 ],
             )
         if loaded:
-            session.execute(
-                delete(ListeningWindow).where(ListeningWindow.id.in_([w.id for w in loaded]))
-            )
+            db.execute(delete(windows_t).where(windows_t.c.id.in_([w[0] for w in loaded])))
         still_open = [
             {
                 "listener": w.listener,
@@ -146,21 +159,21 @@ def count_requests(
             for w in counter.open_windows(_ts(now))
         ]
         if still_open:
-            session.execute(insert(ListeningWindow), still_open)
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            session.execute(
-                update(MediaRequest).where(MediaRequest.id.in_(chunk)).values(processed=True)
-            )
+            db.execute(insert(windows_t), still_open)
+        if postgres:
+            # Exactly the rows read: others may have committed older rows meanwhile.
+            counted = requests_t.c.id == func.any(array(ids, type_=BigInteger))
+        else:
+            # SQLite: this transaction began IMMEDIATE, so no row was written since the read.
+            counted = and_(*pending)
+        db.execute(update(requests_t).where(counted).values(processed=True))
         result = {"requests": len(ids), "downloads": len(counter.downloads), **counter.ignored}
     day_ago = now - timedelta(seconds=DAY_SECONDS + settle_seconds)
-    session.execute(
-        delete(MediaRequest).where(MediaRequest.processed.is_(True), MediaRequest.at < day_ago)
+    db.execute(
+        delete(requests_t).where(requests_t.c.processed.is_(True), requests_t.c.at < day_ago)
     )
-    session.execute(
-        delete(ListeningWindow).where(
-            ListeningWindow.started_at < now - timedelta(seconds=DAY_SECONDS)
-        )
+    db.execute(
+        delete(windows_t).where(windows_t.c.started_at < now - timedelta(seconds=DAY_SECONDS))
     )
     forget_old_salts(session, now.date())
     return result

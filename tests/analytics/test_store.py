@@ -10,10 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
 from podcast.analytics.agents import AgentList
-from podcast.analytics.job import SETTLE_SECONDS, count_requests
+from podcast.analytics.job import KIND, SETTLE_SECONDS, count_requests
 from podcast.analytics.models import AnalyticsSalt, Download, ListeningWindow, MediaRequest
 from podcast.analytics.recorder import RequestRecorder
 from podcast.core.db import session_scope
+from podcast.core.jobs import list_jobs
 from tests.factories import create_episode
 
 AGENTS = AgentList()
@@ -96,7 +97,8 @@ def test_windows_carry_over_between_runs_and_old_state_is_deleted(
     _replay(recorder, episode, [(0, IP, APPLE, 0, 600_000)])
     assert _count(client, T0 + timedelta(minutes=5))["downloads"] == 0
     _replay(recorder, episode, [(600, IP, APPLE, 600_001, 1_000_000)])
-    assert _count(client, T0 + timedelta(minutes=15))["downloads"] == 1
+    second = _count(client, T0 + timedelta(minutes=15))
+    assert second["downloads"] == 1, second
     # Two days on, nothing about that listener is left but the download.
     _count(client, T0 + timedelta(days=2))
     with session_scope(_sessions(client)) as session:
@@ -131,3 +133,17 @@ def test_no_table_holds_the_address_or_the_user_agent(
                 flat = " ".join(str(value) for value in row)
                 assert IP not in flat and "203.0.113" not in flat
                 assert "Overcast/3.0" not in flat
+
+
+def test_flushes_keep_one_count_queued_that_traffic_never_postpones(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    episode = create_episode(client, auth)["id"]
+    recorder = RequestRecorder(_sessions(client), AGENTS, "")
+    for seconds in (0, 60, 120):
+        _replay(recorder, episode, [(seconds, IP, OVERCAST, 0, SIZE - 1)])
+    with session_scope(_sessions(client)) as session:
+        (queued,) = list_jobs(session, kind=KIND)
+        assert queued.status == "queued"
+        first = T0 + timedelta(seconds=SETTLE_SECONDS)
+        assert queued.run_at == first, "later flushes do not move it"
