@@ -130,48 +130,44 @@ class Counter:
         for request in requests:
             self._one(request)
 
-    def _flooding(self, request: Request) -> bool:
-        seen = self._clients.get(request.client)
+    def _flooding(self, client: str, at: float) -> bool:
+        seen = self._clients.get(client)
         if seen is None:
-            seen = self._clients[request.client] = deque()
-        horizon = request.at - DAY_SECONDS
+            seen = self._clients[client] = deque()
+        horizon = at - DAY_SECONDS
         while seen and seen[0] <= horizon:
             seen.popleft()
-        seen.append(request.at)
+        seen.append(at)
         return len(seen) > self._max_client_requests
 
     def _one(self, request: Request) -> None:
-        if request.bot:
+        # One unpacking instead of a dozen attribute reads: this runs a million times a run.
+        (at, episode_id, listener, prev, client, start, end, size, duration, app, device,
+         category, bot) = request  # fmt: skip
+        if bot:
             self.ignored["bot"] += 1
             return
-        if self._flooding(request):
+        if self._flooding(client, at):
             self.ignored["flood"] += 1
             return
-        if request.end - request.start + 1 <= PROBE_BYTES:
+        if end - start + 1 <= PROBE_BYTES:
             self.ignored["probe"] += 1
             return
-        key = (request.listener, request.episode_id)
-        window = self._windows.get(key)
+        windows = self._windows
+        key = (listener, episode_id)
+        window = windows.get(key)
         if window is None:
             # Opened yesterday, under yesterday's salt: carry it over to today's key.
-            window = self._windows.pop((request.listener_prev, request.episode_id), None)
+            window = windows.pop((prev, episode_id), None)
             if window is not None:
-                window.listener = request.listener
-                self._windows[key] = window
-        if window is None or request.at - window.started >= DAY_SECONDS:
-            window = self._windows[key] = Window(request.listener, request.episode_id, request.at)
-        window.add(max(0, request.start), min(request.end, request.size - 1))
-        if not window.counted and window.covered >= needed_bytes(request.size, request.duration):
+                window.listener = listener
+                windows[key] = window
+        if window is None or at - window.started >= DAY_SECONDS:
+            window = windows[key] = Window(listener, episode_id, at)
+        window.add(start if start > 0 else 0, end if end < size else size - 1)
+        if not window.counted and window.covered >= needed_bytes(size, duration):
             window.counted = True
-            self.downloads.append(
-                Download(
-                    request.episode_id,
-                    window.started,
-                    request.app,
-                    request.device,
-                    request.device_category,
-                )
-            )
+            self.downloads.append(Download(episode_id, window.started, app, device, category))
 
     def open_windows(self, now: float) -> Iterator[Window]:
         """Windows that later requests may still join (younger than 24 hours at ``now``)."""

@@ -123,6 +123,7 @@ def count_requests(
             )
             .where(*pending)
             .order_by(requests_t.c.at, requests_t.c.id)
+            .execution_options(yield_per=10_000)  # fetched in batches, not row by row
         )
         make = Request._make
 
