@@ -395,6 +395,8 @@ class Podcast:
             "PODCAST_DATA_DIR": str(self.data_dir),
             "PODCAST_BASE_URL": self.base_url,
             "PODCAST_DATABASE_URL": f"sqlite:///{self.data_dir / 'podcast.db'}",
+            # Uploads would start transcriptions that compete with what is measured.
+            "PODCAST_AUTO_TRANSCRIBE": "false",
         }
 
     @property

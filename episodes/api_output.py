@@ -7,6 +7,7 @@ from datetime import datetime
 from episodes.chapters import safe_url
 from episodes.models import Episode
 from episodes.schemas import AudioRead, ChapterRead, EpisodeRead, ImageRead
+from episodes.urls import enclosure_url
 from podcast.core.public_urls import PublicUrls
 
 
@@ -36,7 +37,7 @@ def episode_read(episode: Episode, base_url: str, now: datetime) -> EpisodeRead:
         audio=None
         if audio is None
         else AudioRead(
-            url=urls.enclosure(episode.slug, audio.extension),
+            url=enclosure_url(urls, episode) or "",
             mime_type=audio.mime_type,
             size_bytes=audio.size_bytes,
             duration=audio.duration,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from episodes import service
 from episodes.audio import AudioInfo, CorruptAudio, UnsupportedAudio, read_audio
 from episodes.chapters import sanitise
+from episodes.events import audio_changed
 from episodes.models import AudioFile, Chapter, Episode
 from episodes.schemas import EpisodeCreate
 from podcast.core.errors import Invalid, UnsupportedMediaType
@@ -86,6 +87,7 @@ def replace_audio(
     put_file(session, storage, received.staged, key)
     old_key: str | None = None
     audio = episode.audio
+    is_new = audio is None or audio.key != key
     if audio is None:
         audio = AudioFile(episode=episode)
         session.add(audio)
@@ -107,6 +109,8 @@ def replace_audio(
     episode.updated_at = now
     session.flush()
     release_after_commit(session, storage, {old_key})
+    if is_new:
+        audio_changed(session, episode.id, key, old_key)
     return result
 
 

@@ -19,6 +19,7 @@ from episodes.models import AudioFile, Episode, Status
 from episodes.slugs import is_slug
 from episodes.visibility import public_from
 from podcast.core.db import Sessions
+from podcast.core.public_urls import content_version
 from podcast.shows.models import Show
 
 
@@ -34,6 +35,7 @@ class MediaEntry:
     mime_type: str
     public_from: datetime | None  # None: a draft
     duration: float  # seconds (analytics: how many bytes make a minute)
+    version: str  # the content version enclosure URLs carry (``public_urls.content_version``)
 
     def is_public(self, now: datetime) -> bool:
         """``episodes.visibility.is_public`` for a row kept without its ORM object."""
@@ -103,6 +105,7 @@ class MediaIndex:
                 mime_type=row.mime_type,
                 public_from=public_from(Status(row.status), row.publish_at),
                 duration=row.duration,
+                version=content_version(row.sha256),
             )
         now = time.monotonic()
         with self._lock:

@@ -13,14 +13,15 @@ from starlette.types import Receive, Scope, Send
 
 from episodes.audio import STORED_MIME_TYPES
 from episodes.media_index import MediaEntry, MediaIndex
+from podcast.core.cors import add_preflight
 from podcast.core.deps import SessionDep, producer_of
-from podcast.core.errors import NotFound, Unauthorized
+from podcast.core.errors import NotFound, PreconditionFailed, Unauthorized
 from podcast.core.openapi_errors import responses
-from podcast.core.public_urls import enclosure_path
+from podcast.core.public_urls import enclosure_path, split_media_name
 from podcast.core.routing import get_and_head
 from podcast.media.delivery import Delivery
 from podcast.media.deps import StorageDep
-from podcast.media.responses import serve_file
+from podcast.media.responses import MEDIA_CORS, serve_file
 from podcast.media.storage import MEDIA_TYPES, content_key, is_content_key
 from podcast.media.store import is_image_in_use
 
@@ -30,6 +31,7 @@ router = APIRouter(tags=["media"])
 AUDIO_CACHE = "public, max-age=3600"
 # Images are named by their digest: a URL's bytes never change.
 IMAGE_CACHE = "public, max-age=31536000, immutable"
+_REPLACED = {"Cache-Control": "no-cache", **MEDIA_CORS}
 _IMAGE_TYPES = {ext: MEDIA_TYPES[ext] for ext in ("jpg", "png")}
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 # What a file answer can be besides 200: byte ranges (podcast apps seek) and revalidation.
@@ -40,7 +42,7 @@ _FILE_ANSWERS: dict[int | str, dict[str, Any]] = {
         "description": "Redirect delivery (PODCAST_MEDIA_DELIVERY=redirect): the store's URL"
         " for the bytes, which answers ranges, HEAD and revalidation itself."
     },
-    **responses(304, 404),
+    **responses(304, 404, 412),
 }
 
 
@@ -54,6 +56,7 @@ _FILE_ANSWERS: dict[int | str, dict[str, Any]] = {
             "content": {media: _BINARY for media in sorted(STORED_MIME_TYPES)},
         },
         301: {"description": "The audio was replaced by another format: its new URL."},
+        302: {"description": "The audio was replaced: the URL of the current version."},
         **_FILE_ANSWERS,
     },
 )
@@ -66,20 +69,26 @@ async def episode_audio(filename: str, request: Request) -> Response:
     """
     state = request.app.state
     index: MediaIndex = state.media_index
-    slug, _, extension = filename.rpartition(".")
+    slug, version, extension = split_media_name(filename)
     if not slug:
         raise NotFound("no such episode audio")
     hit, entry = index.cached(slug)
-    if not hit:
+    if not hit or (entry is not None and version is not None and version != entry.version):
+        # A version this replica has not seen yet may be newer than its index: ask once.
         entry = await to_thread.run_sync(index.load, slug)
     if entry is None:
         raise NotFound("no such episode audio")
     public = entry.is_public(state.clock.now())
     if not public and not await _is_producer(request):
         raise NotFound("no such episode audio")
+    current = enclosure_path(slug, entry.extension, entry.version)
     if extension != entry.extension:
         # The audio was replaced by another format: send old links to the new file.
-        return RedirectResponse(enclosure_path(slug, entry.extension), status_code=301)
+        return RedirectResponse(current, status_code=301, headers=MEDIA_CORS)
+    if version is not None and version != entry.version:
+        # Replaced by other audio: never the old bytes under the new length. Temporary, as
+        # the current version can change again (or back).
+        return RedirectResponse(current, status_code=302, headers=_REPLACED)
     try:
         return _audio(state, entry, request.scope, request.headers, public=public)
     except (FileNotFoundError, RuntimeError):
@@ -149,13 +158,15 @@ def _audio(
 
 
 class EnclosureFastPath:
-    """``GET``/``HEAD /media/{slug}.{ext}`` answered before FastAPI's middleware and routing.
+    """``GET``/``HEAD /media/{slug}[.{version}].{ext}`` answered before FastAPI's middleware
+    and routing.
 
     Podcast apps fetch audio in many ranges, and the framework around a request cost more
     than the request (docs/performance.md, "Enclosure fast path"). Only the common case is
     answered here: an episode the index already holds, public, asked for by its current
-    extension, whose file is there. Everything else (a miss, a draft or a producer's preview,
-    an old extension, a file replaced meanwhile) returns False without sending anything, and
+    extension and version (or none), whose file is there. Everything else (a miss, a draft or
+    a producer's preview, an old extension or version, a file replaced meanwhile, a failed
+    If-Match) returns False without sending anything, and
     :func:`episode_audio` answers it; both build the answer with :func:`_audio`.
     """
 
@@ -168,16 +179,25 @@ class EnclosureFastPath:
         if scope["method"] not in ("GET", "HEAD"):
             return False
         state = self._state
-        slug, _, extension = scope["path"][len(self.prefix) :].rpartition(".")
+        slug, version, extension = split_media_name(scope["path"][len(self.prefix) :])
         entry = state.media_index.cached(slug)[1]
-        if entry is None or extension != entry.extension or not entry.is_public(state.clock.now()):
+        if (
+            entry is None
+            or extension != entry.extension
+            or (version is not None and version != entry.version)
+            or not entry.is_public(state.clock.now())
+        ):
             return False
         try:
             response = _audio(state, entry, scope, Headers(scope=scope), public=True)
-        except (FileNotFoundError, RuntimeError):
-            return False
+        except (FileNotFoundError, RuntimeError, PreconditionFailed):
+            return False  # the route answers (a 412 through the one error mapping)
         await response(scope, receive, send)
         return True
+
+
+add_preflight(router, "/media/{filename}")
+add_preflight(router, "/images/{name}")
 
 
 async def _is_producer(request: Request) -> bool:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -67,6 +68,9 @@ class Episode(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"))
     guid: Mapped[str] = mapped_column(String(255), unique=True)
+    # RSS's isPermaLink of the guid: False for ours (a UUID); kept as the old host wrote it for
+    # an imported episode, so our feed says exactly what it said (docs/imports.md).
+    guid_is_permalink: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     slug: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(255))
     author: Mapped[str | None] = mapped_column(String(255))
@@ -90,6 +94,8 @@ class Episode(Base):
     artwork_key: Mapped[str | None] = mapped_column(String(255), index=True)
     artwork_width: Mapped[int | None] = mapped_column(Integer)
     artwork_height: Mapped[int | None] = mapped_column(Integer)
+    # As the show's: the old host's item image URL an import took the artwork from.
+    artwork_source_url: Mapped[str | None] = mapped_column(String(2048))
     # From the audio's date tag: offered to the producer, never applied by itself.
     suggested_publish_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -39,6 +39,11 @@ def get_by_slug(session: Session, show_id: int, slug: str) -> Episode | None:
     return session.scalar(select(Episode).where(Episode.show_id == show_id, Episode.slug == slug))
 
 
+def get_by_guid(session: Session, guid: str) -> Episode | None:
+    """Any show's episode with this GUID (unique across the installation)."""
+    return session.scalar(select(Episode).where(Episode.guid == guid))
+
+
 def page(
     session: Session,
     show_id: int,

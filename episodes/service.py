@@ -19,8 +19,10 @@ from episodes.notes import render_notes
 from episodes.schemas import EpisodeCreate, EpisodeUpdate
 from episodes.slugs import slugify, unique_slug
 from podcast.core.errors import Conflict, Invalid
+from podcast.core.schemas import patched_fields
 from podcast.media import Storage
-from podcast.media.store import release_after_commit
+from podcast.media.images import Picture
+from podcast.media.store import release_after_commit, store_picture
 from podcast.shows.models import Show
 
 _SLUG_ATTEMPTS = 5
@@ -28,16 +30,28 @@ _NOT_NULL = {"title", "summary", "show_notes", "show_notes_format", "episode_typ
 _LISTS = {"people", "keywords"}
 
 
+class GuidTaken(Conflict):
+    """Another writer created an episode with this GUID between the caller's look-up and its
+    insert (two imports of one feed at once); the caller looks it up again."""
+
+
 def create_episode(
-    session: Session, show: Show, data: EpisodeCreate, now: datetime, *, guid: str | None = None
+    session: Session,
+    show: Show,
+    data: EpisodeCreate,
+    now: datetime,
+    *,
+    guid: str | None = None,
+    guid_is_permalink: bool = False,
 ) -> Episode:
-    """A new draft. Its guid is made here once (or kept from the host a show moved from) and
-    never changes afterwards."""
+    """A new draft. Its guid is made here once (or kept from the host a show moved from, with
+    its ``isPermaLink``) and never changes afterwards."""
     fields = data.model_dump(exclude_none=True, mode="json")
     explicit_slug = fields.pop("slug", None)
     episode = Episode(
         show_id=show.id,
         guid=guid or str(uuid.uuid4()),
+        guid_is_permalink=bool(guid) and guid_is_permalink,
         status=Status.DRAFT,
         summary="",
         show_notes="",
@@ -64,12 +78,14 @@ def create_episode(
                 session.add(episode)
             return episode
         except IntegrityError:
+            if guid is not None and repository.get_by_guid(session, guid) is not None:
+                raise GuidTaken("an episode with this GUID already exists", field="guid") from None
             continue  # another request took this slug between our read and our insert
     raise Conflict("could not find a free slug for this title; give one explicitly")
 
 
 def update_episode(session: Session, episode: Episode, data: EpisodeUpdate, now: datetime) -> None:
-    fields = data.model_dump(exclude_unset=True, mode="json")
+    fields = patched_fields(data)
     for name in _NOT_NULL & fields.keys():
         if fields[name] is None:
             raise Invalid("cannot be empty", field=name)
@@ -98,6 +114,28 @@ def _apply(episode: Episode, fields: dict[str, Any]) -> None:
         episode.show_notes_html = render_notes(episode.show_notes, episode.show_notes_format)
     elif episode.show_notes_html is None:
         episode.show_notes_html = ""
+
+
+def replace_episode_artwork(
+    session: Session,
+    storage: Storage,
+    episode: Episode,
+    picture: Picture,
+    now: datetime,
+    *,
+    source_url: str | None = None,
+) -> None:
+    """Store the picture as the episode's artwork; the file it replaces is released after
+    commit. ``source_url``: the old host's URL an import took it from (else None)."""
+    key = store_picture(session, storage, picture)
+    old = episode.artwork_key
+    episode.artwork_key = key
+    episode.artwork_width, episode.artwork_height = picture.width, picture.height
+    episode.artwork_source_url = source_url
+    episode.updated_at = now
+    session.flush()
+    if old != key:
+        release_after_commit(session, storage, {old})
 
 
 def publish(episode: Episode, at: datetime | None, now: datetime) -> None:

@@ -9,13 +9,18 @@ from podcast.core.public_urls import PublicUrls
 
 
 def enclosure_path(episode: Episode) -> str | None:
-    """Stable while the episode keeps its slug; ends in the extension, which Apple relies on."""
-    if episode.audio is None:
+    """Stable while the episode keeps its slug and audio; ends in the extension, which Apple
+    relies on. Replaced audio gets a new URL (its content version)."""
+    audio = episode.audio
+    if audio is None:
         return None
-    return public_urls.enclosure_path(episode.slug, episode.audio.extension)
+    return public_urls.enclosure_path(
+        episode.slug, audio.extension, public_urls.content_version(audio.sha256)
+    )
 
 
 def enclosure_url(urls: PublicUrls, episode: Episode) -> str | None:
-    if episode.audio is None:
+    audio = episode.audio
+    if audio is None:
         return None
-    return urls.enclosure(episode.slug, episode.audio.extension)
+    return urls.enclosure(episode.slug, audio.extension, public_urls.content_version(audio.sha256))

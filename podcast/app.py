@@ -29,6 +29,7 @@ from podcast.core.settings import Settings
 from podcast.fastpath import FastPathApp
 from podcast.feed import routes as feed_routes
 from podcast.feed.cache import FeedCache
+from podcast.imports.routes import router as imports_router
 from podcast.jobs import open_jobs, runs_jobs_in_serve, worker_for
 from podcast.jobs.handlers import Handlers
 from podcast.jobs.routes import router as jobs_router
@@ -146,6 +147,7 @@ def create_app(
     app.include_router(transcripts_router)
     app.include_router(jobs_router)
     app.include_router(analytics_router)
+    app.include_router(imports_router)
     install_web(app)
     docs.install(app)
     feed_routes.install(app, settings, metrics)

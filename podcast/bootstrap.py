@@ -14,6 +14,7 @@ from podcast.core.settings import Settings
 from podcast.feed.announce_job import announce_when_public
 from podcast.migrate import upgrade
 from podcast.shows.service import ensure_default_show
+from transcripts.asr.job import transcribe_new_audio
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ def prepare(settings: Settings, clock: Clock) -> Runtime:
     factory = make_sessionmaker(engine)
     # Tell WebSub hubs and ping URLs when an episode goes public (app and CLI alike).
     announce_when_public(factory, settings, clock, enqueue)
+    # Transcribe new audio; a replaced audio cancels its old transcription (docs/asr.md).
+    transcribe_new_audio(factory, settings)
     with session_scope(factory) as session:
         ensure_default_show(session, settings, clock.now())
     readers = make_sessionmaker(engine, write=False)

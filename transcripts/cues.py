@@ -19,13 +19,21 @@ refuses a timestamp that goes backwards, because its end times come from the nex
 
 Empty cues: a cue whose text is empty after normalisation is *dropped*, in every format (WebVTT
 allows empty cues and word-level JSON often has empty bodies; neither carries transcript text).
+
+What only some formats carry rides along on the cue, so a WebVTT file comes back as it went in
+(issue 14): the cue ``identifier`` and ``settings`` (``align:start``...; WebVTT only), and
+``markup``, the text with its inline ``<i>``/``<b>`` (:func:`inline_markup`: those tags and
+escaped text, nothing else), which WebVTT and SRT output keep. ``text`` stays the plain text
+everything else (search, JSON, pages) reads; :func:`rich` gives a renderer the markup only
+while it still says exactly what ``text`` says.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 __all__ = [
     "MAX_HOURS",
@@ -38,7 +46,10 @@ __all__ = [
     "clean_speaker",
     "clean_text",
     "format_timestamp",
+    "inline_markup",
+    "markup_text",
     "parse_timestamp",
+    "rich",
     "split_speaker",
     "strip_controls",
     "too_late",
@@ -94,6 +105,9 @@ class Cue:
     text: str
     speaker: str | None = None
     words: tuple[CueWord, ...] = ()
+    identifier: str | None = None  # WebVTT cue identifier
+    settings: str | None = None  # WebVTT cue settings, e.g. "align:start line:0"
+    markup: str | None = None  # ``text`` with inline <i>/<b> (:func:`inline_markup`)
 
     @property
     def timed(self) -> bool:
@@ -138,6 +152,70 @@ def clean_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     lines = (line.strip() for line in strip_controls(text).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+MAX_ATTRIBUTE = 255  # the columns' length for identifiers and settings
+_ANY_TAG = re.compile(r"<[^>]*>")
+_INLINE_TAG = re.compile(r"<(/?)([ib])(?:\.[^\s>/]*)?[ \t\n\f]*>", re.IGNORECASE)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def inline_markup(payload: str) -> str | None:
+    """Cue payload (WebVTT-style: tags, character references) reduced to ``<i>``/``<b>`` (classes
+    dropped, unclosed ones closed, stray closers dropped) around escaped text; None when it has
+    neither tag. Idempotent, so stored markup is passed through it again before output."""
+    out: list[str] = []
+    open_tags: list[str] = []
+    seen = False
+    position = 0
+    for match in _ANY_TAG.finditer(payload):
+        out.append(_escape(html.unescape(payload[position : match.start()])))
+        position = match.end()
+        tag = _INLINE_TAG.fullmatch(match[0])
+        if tag is None:
+            continue
+        name = tag[2].lower()
+        if not tag[1]:
+            open_tags.append(name)
+            out.append(f"<{name}>")
+            seen = True
+        elif name in open_tags:
+            while open_tags:
+                closed = open_tags.pop()
+                out.append(f"</{closed}>")
+                if closed == name:
+                    break
+    out.append(_escape(html.unescape(payload[position:])))
+    out.extend(f"</{name}>" for name in reversed(open_tags))
+    return "".join(out) if seen else None
+
+
+def markup_text(markup: str) -> str:
+    """The plain text :func:`inline_markup`'s output stands for."""
+    return html.unescape(_ANY_TAG.sub("", markup))
+
+
+def rich(cue: Cue) -> str | None:
+    """The cue's markup, canonical, if it still says exactly what its text says."""
+    if not cue.markup:
+        return None
+    markup = inline_markup(cue.markup)
+    if markup is None or clean_text(markup_text(markup)) != clean_text(cue.text):
+        return None
+    return markup
+
+
+def _attribute(value: str | None) -> str | None:
+    """An identifier or settings line: one line, spaces collapsed, no ``-->``, bounded."""
+    if value is None:
+        return None
+    cleaned = " ".join(strip_controls(value.replace("\ufeff", "")).split())
+    if not cleaned or "-->" in cleaned or len(cleaned) > MAX_ATTRIBUTE:
+        return None
+    return cleaned
 
 
 def clean_speaker(speaker: str | None) -> str | None:
@@ -272,7 +350,19 @@ def validate(cues: Iterable[Cue], lines: Sequence[int | None] | None = None) -> 
         text = clean_text(cue.text)
         if text:
             speaker = clean_speaker(cue.speaker)
-            result.append(Cue(cue.start_ms, cue.end_ms, text, speaker, cue.words))
+            markup = clean_text(cue.markup) if cue.markup else None
+            result.append(
+                Cue(
+                    cue.start_ms,
+                    cue.end_ms,
+                    text,
+                    speaker,
+                    cue.words,
+                    identifier=_attribute(cue.identifier),
+                    settings=_attribute(cue.settings),
+                    markup=markup if markup and rich(replace(cue, markup=markup)) else None,
+                )
+            )
     if timed_seen:
         result.sort(key=lambda cue: cue.start_ms or 0)
     return result

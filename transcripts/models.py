@@ -82,6 +82,10 @@ class StoredCue(Base):
     text: Mapped[str] = mapped_column(Text)
     # Word timings, [[start_ms, end_ms, text], ...] (speech recognition, word-level JSON).
     words: Mapped[list[list[Any]] | None] = mapped_column(JSON)
+    # What only some formats carry, kept so a WebVTT file round-trips (transcripts.cues).
+    identifier: Mapped[str | None] = mapped_column(String(255))
+    settings: Mapped[str | None] = mapped_column(String(255))
+    markup: Mapped[str | None] = mapped_column(Text)
 
     transcript: Mapped[StoredTranscript] = relationship(back_populates="cues")
 
@@ -103,5 +107,5 @@ class TranscriptRevision(Base):
     reviewed: Mapped[bool] = mapped_column(Boolean)
     content_sha256: Mapped[str] = mapped_column(String(64))
     cue_count: Mapped[int] = mapped_column(Integer)
-    # [[start_ms, end_ms, speaker, text, words], ...]: the canonical cues, as stored.
+    # [[start_ms, end_ms, speaker, text, words, identifier, settings, markup], ...]: the cues.
     cues: Mapped[list[list[Any]]] = mapped_column(JSON)

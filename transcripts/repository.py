@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -50,16 +51,33 @@ def for_episodes(session: Session, episode_ids: Sequence[int]) -> list[StoredTra
 
 
 def cues_of(session: Session, transcript_id: int) -> list[Cue]:
+    """Every cue, with what only some formats carry (identifiers, settings, markup)."""
     rows = session.execute(
         select(
-            StoredCue.start_ms, StoredCue.end_ms, StoredCue.text, StoredCue.speaker, StoredCue.words
+            StoredCue.start_ms,
+            StoredCue.end_ms,
+            StoredCue.text,
+            StoredCue.speaker,
+            StoredCue.words,
+            StoredCue.identifier,
+            StoredCue.settings,
+            StoredCue.markup,
         )
         .where(StoredCue.transcript_id == transcript_id)
         .order_by(StoredCue.position)
     )
     return [
-        Cue(start, end, text, speaker, words_from_json(words))
-        for start, end, text, speaker, words in rows
+        Cue(
+            r.start_ms,
+            r.end_ms,
+            r.text,
+            r.speaker,
+            words_from_json(r.words),
+            r.identifier,
+            r.settings,
+            r.markup,
+        )
+        for r in rows
     ]
 
 
@@ -82,6 +100,16 @@ def cues_from(
         .limit(limit)
     )
     return [(pos, Cue(start, end, text, speaker)) for pos, start, end, text, speaker in rows]
+
+
+def speakers_of(session: Session, transcript_id: int) -> list[str]:
+    """The transcript's distinct speaker names, in alphabetical order."""
+    rows = session.scalars(
+        select(StoredCue.speaker)
+        .where(StoredCue.transcript_id == transcript_id, StoredCue.speaker.is_not(None))
+        .distinct()
+    )
+    return sorted((name for name in rows if name), key=str.casefold)
 
 
 def iter_cues(
@@ -113,6 +141,9 @@ def replace_cues(session: Session, transcript_id: int, cues: Sequence[Cue]) -> N
                     "speaker": cue.speaker,
                     "text": cue.text,
                     "words": words_to_json(cue),
+                    "identifier": cue.identifier,
+                    "settings": cue.settings,
+                    "markup": cue.markup,
                 }
                 for position, cue in enumerate(cues)
             ],
@@ -124,8 +155,11 @@ def keep_revision(
 ) -> TranscriptRevision:
     """Store ``record``'s current cues as a revision (before they are replaced), dropping the
     oldest beyond :data:`KEEP_REVISIONS`."""
-    cues = [
-        [c.start_ms, c.end_ms, c.speaker, c.text, words_to_json(c)]
+    cues: list[list[Any]] = [
+        [
+            *(c.start_ms, c.end_ms, c.speaker, c.text, words_to_json(c)),
+            *(c.identifier, c.settings, c.markup),
+        ]
         for c in cues_of(session, record.id)
     ]
     revision = TranscriptRevision(
@@ -164,10 +198,16 @@ def revisions_of(session: Session, transcript_id: int) -> list[TranscriptRevisio
 
 
 def revision_cues(revision: TranscriptRevision) -> list[Cue]:
-    return [
-        Cue(start, end, text, speaker, words_from_json(words))
-        for start, end, speaker, text, words in revision.cues
-    ]
+    """The cues as stored; revisions made before identifiers, settings and markup were kept
+    have five values a cue."""
+    cues = []
+    for row in revision.cues:
+        start, end, speaker, text, words, *extras = row
+        identifier, settings, markup = (*extras, None, None, None)[:3]
+        cues.append(
+            Cue(start, end, text, speaker, words_from_json(words), identifier, settings, markup)
+        )
+    return cues
 
 
 def add(

@@ -15,7 +15,9 @@ from episodes import service as episode_service
 from episodes import visibility
 from episodes.models import Episode
 from podcast.core import languages
+from podcast.core.compression import VARY, gzip_etag, wants_gzip
 from podcast.core.conditional import http_date, not_modified
+from podcast.core.cors import ALLOW_ORIGIN, add_preflight
 from podcast.core.deps import (
     ClockDep,
     OptionalProducer,
@@ -26,6 +28,7 @@ from podcast.core.deps import (
     end_transaction,
 )
 from podcast.core.errors import Invalid, UnsupportedMediaType
+from podcast.core.job_schemas import JobRead
 from podcast.core.json_body import media_type_of
 from podcast.core.openapi_errors import (
     TOKEN_OPTIONAL,
@@ -40,6 +43,8 @@ from podcast.core.security import SECURITY_HEADERS
 from podcast.shows.deps import ShowDep
 from podcast.shows.models import Show
 from transcripts import repository, search, service
+from transcripts import visibility as transcript_visibility
+from transcripts.asr import job as asr_job
 from transcripts.formats import FORMATS, served_formats, upload_formats
 from transcripts.models import StoredTranscript
 from transcripts.schemas import SearchHit, SearchResults, TranscriptDeleted, TranscriptRead
@@ -145,6 +150,47 @@ async def put_transcript(
     return read
 
 
+@router.post(
+    "/api/episodes/{episode_id}/transcript/auto",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=responses(
+        401,
+        404,
+        (409, "The language's transcript was written or edited by a producer."),
+        (422, "The episode has no audio, or the language is not one Whisper knows."),
+        (503, "Speech recognition is not installed here: the answer says what to install."),
+        unprocessable=ContentError,
+    ),
+)
+def auto_transcript(
+    episode_id: int,
+    session: SessionDep,
+    show: ShowDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    _producer: ProducerDep,
+    response: Response,
+    language: Annotated[
+        str | None,
+        Query(
+            max_length=languages.MAX_LENGTH,
+            description="BCP 47 (e.g. en-GB, cy), or auto to detect it; default: the show's.",
+        ),
+    ] = None,
+) -> JobRead:
+    """Make an automatic draft transcript of the episode's audio, offline (docs/asr.md).
+
+    202 with the queued job (``Location`` is where to poll it); an unfinished job for the same
+    audio and language is answered again rather than queued twice. The draft is saved with
+    ``source=automatic`` and ``reviewed=false``; a transcript a producer uploaded or edited is
+    never replaced (409).
+    """
+    episode = episode_service.get_for(session, show, episode_id, clock.now(), producer=True)
+    job = asr_job.request_transcription(session, settings, episode, show, language)
+    response.headers["Location"] = f"/api/jobs/{job.id}"
+    return JobRead.of(job)
+
+
 @router.get(
     "/api/episodes/{episode_id}/transcripts",
     responses=responses(401, 404, 422),
@@ -158,11 +204,15 @@ def list_transcripts(
     clock: ClockDep,
     producer: OptionalProducer,
 ) -> list[TranscriptRead]:
-    """The episode's transcripts, oldest first, with the URL of every format offered."""
+    """The episode's transcripts, oldest first, with the URL of every format offered.
+
+    Without a token, only those the public may see on the web (unreviewed automatic drafts
+    follow the show's ``unreviewed_transcripts``)."""
     episode = episode_service.get_for(session, show, episode_id, clock.now(), producer is not None)
+    records = repository.for_episode(session, episode.id)
     return [
         _read(r, episode, show, settings.base_url)
-        for r in repository.for_episode(session, episode.id)
+        for r in transcript_visibility.shown(records, show, "web", producer=producer is not None)
     ]
 
 
@@ -230,28 +280,39 @@ def serve_transcript(
     )
     public = visibility.is_public(episode, now)
     # ?language= is accepted too, as on the upload API.
-    record = service.select_transcript(session, episode, lang or language, show.language)
+    # An unchecked automatic draft only where the show's unreviewed_transcripts allows it.
+    record = service.select_transcript(
+        session, episode, lang or language, show.language, show=None if producer else show
+    )
     service.check_renderable(record, fmt)
     # A format rendered with the episode (the HTML page's title) changes when the episode does.
     changed = max(record.updated_at, episode.updated_at) if fmt.uses_context else None
     last_modified = changed or record.updated_at
+    gzip = wants_gzip(request.headers)
+    etag = service.etag_for(record, fmt, episode.title)
     headers = {
         **SECURITY_HEADERS,  # transcript.html is a document like any page
-        "ETag": service.etag_for(record, fmt, episode.title),
+        "ETag": gzip_etag(etag) if gzip else etag,
         "Last-Modified": http_date(last_modified),
         "Cache-Control": PUBLIC_CACHE if public else "private, no-store",
-        "Access-Control-Allow-Origin": "*",
+        **ALLOW_ORIGIN,
         "Access-Control-Expose-Headers": "ETag, Last-Modified, Content-Language",
         "Content-Language": record.language,
+        **VARY,
     }
     if not_modified(request.headers, headers["ETag"], last_modified):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    rendered = service.render(session, episode, record, fmt)
+    rendered = service.render(session, episode, record, fmt, gzip=gzip)
+    if gzip:
+        headers["Content-Encoding"] = "gzip"
     media_type = f"{rendered.media_type}; charset=utf-8"
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(rendered.body))
         return Response(headers=headers, media_type=media_type)
     return Response(rendered.body, headers=headers, media_type=media_type)
+
+
+add_preflight(router, "/episodes/{slug}/transcript.{extension}")
 
 
 @router.get("/api/search", responses=responses(422, unprocessable=ContentError))

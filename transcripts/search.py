@@ -3,7 +3,8 @@
 One function, :func:`search`, over two engines picked by the session's dialect: SQLite FTS5
 (porter stemmer, ``bm25``) and PostgreSQL full text search (``english``, ``ts_rank``, GIN).
 Both index through database triggers or generated columns (migration 0004), so the index
-follows every write; visibility (published, time come) is applied when querying.
+follows every write; visibility (published, time come; unreviewed automatic transcripts as
+the show's setting says, ``transcripts.visibility``) is applied when querying.
 
 Ranking and grouping, the same on both engines:
 
@@ -43,9 +44,11 @@ from sqlalchemy.orm import Session
 
 from episodes.models import Episode
 from episodes.visibility import public_clause
+from podcast.shows.models import Show
 from transcripts.models import StoredCue, StoredTranscript
 from transcripts.search_query import SearchQuery, parse_query
 from transcripts.snippets import ELLIPSIS, START, STOP, safe_snippet
+from transcripts.visibility import shown_clause
 
 __all__ = ["CANDIDATES", "PER_EPISODE", "Hit", "Scope", "SearchPage", "search"]
 
@@ -322,7 +325,8 @@ def _cue_hits(
         .join(StoredCue, StoredCue.id == candidates.c.cue_id)
         .join(StoredTranscript, StoredTranscript.id == StoredCue.transcript_id)
         .join(Episode, Episode.id == StoredTranscript.episode_id)
-        .where(_visible_in_show(show_id, now))
+        .join(Show, Show.id == Episode.show_id)
+        .where(_visible_in_show(show_id, now), shown_clause("web"))
         .subquery()
     )
     statement = (

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -30,9 +30,11 @@ from sqlalchemy.orm import Session
 
 from episodes.models import Episode
 from podcast.core.caching import SizedCache
+from podcast.core.compression import compress, gzip_etag
 from podcast.core.errors import Conflict, Invalid, NotFound
 from podcast.core.languages import normalise
-from transcripts import display, repository
+from podcast.shows.models import Show
+from transcripts import display, repository, visibility
 from transcripts.cues import Transcript, format_timestamp
 from transcripts.formats import FORMATS, RenderContext, TranscriptFormat, served_formats
 from transcripts.languages import choose
@@ -61,7 +63,8 @@ DURATION_TOLERANCE_MS = 1000
 # Bump when a renderer's output changes, so ETags (and cached bytes) change with it.
 # 2: word-level transcripts merged into sentences in .html and .txt; control characters
 # stripped on output.
-RENDER_VERSION = "2"
+RENDER_VERSION = "4"  # 3: SRT neutralises quoted timing lines, .txt one stamp style,
+# JSON word segments; 4: both of those at once (two branches each took 3)
 RENDER_CACHE_BYTES = 64 * 1024 * 1024
 
 
@@ -93,9 +96,14 @@ class Rendered:
 
 
 def content_digest(transcript: Transcript) -> str:
-    canonical: list[list[object]] = [
-        [c.start_ms, c.end_ms, c.speaker, c.text] for c in transcript.cues
-    ]
+    """Digest of the canonical cues; identifiers, settings, markup and word timings count only
+    when present, so transcripts without them keep the digests (and ETags) they had."""
+    canonical: list[list[object]] = []
+    for c in transcript.cues:
+        row: list[object] = [c.start_ms, c.end_ms, c.speaker, c.text]
+        if c.identifier or c.settings or c.markup:
+            row += [c.identifier, c.settings, c.markup]
+        canonical.append(row)
     if any(c.words for c in transcript.cues):  # word timings change the JSON rendering
         for row, cue in zip(canonical, transcript.cues, strict=True):
             row.append([[w.start_ms, w.end_ms, w.text] for w in cue.words])
@@ -207,10 +215,21 @@ def replaceable_by_asr(record: StoredTranscript) -> bool:
 
 
 def select_transcript(
-    session: Session, episode: Episode, language: str | None, default_language: str
+    session: Session,
+    episode: Episode,
+    language: str | None,
+    default_language: str,
+    *,
+    show: Show | None = None,
 ) -> StoredTranscript:
-    """The transcript a request means (see ``transcripts.languages.choose``), or 404."""
+    """The transcript a request means (see ``transcripts.languages.choose``), or 404.
+
+    With ``show``, only those the public may see on the web (``transcripts.visibility``):
+    a hidden draft answers like a missing transcript.
+    """
     records = repository.for_episode(session, episode.id)
+    if show is not None:
+        records = visibility.shown(records, show, "web")
     record = choose(records, language, default_language)
     if record is None:
         if not records:
@@ -289,14 +308,24 @@ def readable(transcript: Transcript) -> Transcript:
 
 
 def render(
-    session: Session, episode: Episode, record: StoredTranscript, fmt: TranscriptFormat
+    session: Session,
+    episode: Episode,
+    record: StoredTranscript,
+    fmt: TranscriptFormat,
+    *,
+    gzip: bool = False,
 ) -> Rendered:
-    """The transcript in a format, from the cache when the same bytes were made before.
+    """The transcript in a format, from the cache when the same bytes were made before;
+    ``gzip``: those bytes compressed (cached too, under the gzip representation's ETag).
 
     Blocking (database and CPU): call it from a worker thread, as sync routes are.
     """
     check_renderable(record, fmt)
     etag = etag_for(record, fmt, episode.title)
+    if gzip:
+        plain = render(session, episode, record, fmt)
+        compressed = render_cache.get_or_build(gzip_etag(etag), lambda: compress(plain.body))
+        return replace(plain, body=compressed, etag=gzip_etag(etag))
 
     def build() -> bytes:
         transcript = Transcript(record.language, tuple(repository.cues_of(session, record.id)))

@@ -16,7 +16,7 @@ from podcast.cli.jobs import jobs_app
 from podcast.cli.media import media_app
 from podcast.cli.serve import log_config, serve, worker
 from podcast.cli.tokens import token_app
-from podcast.cli.transcripts import search_app, transcript_app
+from podcast.cli.transcripts import search_app, transcribe_command, transcript_app
 from podcast.imports.cli import import_command
 
 __all__ = ["app", "log_config"]
@@ -32,6 +32,7 @@ app.add_typer(jobs_app, name="jobs")
 app.add_typer(analytics_app, name="analytics")
 
 app.command("import")(import_command)
+app.command("transcribe")(transcribe_command)
 app.command()(serve)
 app.command()(init)
 app.command()(check)

@@ -6,10 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, Progress, TextColumn
 
+from podcast.bootstrap import prepare
 from podcast.cli.common import _fail, _session, console, errors
 from podcast.core.clock import SystemClock
+from podcast.core.db import session_scope
 from podcast.core.errors import DomainError
+from podcast.core.settings import Settings
 from podcast.shows.service import get_default_show
 from transcripts.formats import listed, upload_formats
 
@@ -65,6 +69,68 @@ def transcript_add(
                 result.episode.slug, fmt.name, record.language, show.language
             )
             console.print(f"  {fmt.label}: {url}", soft_wrap=True)
+
+
+def transcribe_command(
+    episode: Annotated[str, typer.Argument(help="Episode id or slug.")],
+    language: Annotated[
+        str | None,
+        typer.Option(help="BCP 47 tag, e.g. en-GB or cy, or auto to detect (default: the show's)."),
+    ] = None,
+) -> None:
+    """Make an automatic draft transcript of an episode's audio now, offline, with a progress
+    bar: the ``transcribe`` job's own work, run here. Saved unreviewed (source automatic); a
+    transcript a producer uploaded or edited is never replaced."""
+    from rich.progress import TimeElapsedColumn
+
+    from transcripts.asr.job import check_request, payload_for, transcribe_handler_for
+    from transcripts.upload import find_episode
+
+    clock = SystemClock()
+    settings = Settings()
+    runtime = prepare(settings, clock)
+    try:
+        with session_scope(runtime.sessionmaker) as session:
+            show = get_default_show(session, settings)
+            try:
+                found = find_episode(session, show, episode, clock.now(), producer=True)
+                tag = check_request(session, settings, found, show, language)
+            except DomainError as exc:
+                _fail(exc.detail)
+            payload, slug, show_language = payload_for(found, tag), found.slug, show.language
+        handler = transcribe_handler_for(settings, runtime.sessionmaker, clock)
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=errors, transient=True) as bar:
+            task = bar.add_task(f"Transcribing {slug!r} ({tag})", total=1.0)
+
+            class Control:
+                def progress(self, fraction: float, message: str | None = None) -> None:
+                    bar.update(task, completed=fraction)
+
+                def cancelled(self) -> bool:
+                    return False  # Ctrl-C stops it
+
+            try:
+                result = handler(Control(), payload)
+            except DomainError as exc:
+                _fail(exc.detail)
+    finally:
+        runtime.engine.dispose()
+    if "skipped" in result:
+        _fail(str(result["skipped"]))
+    saved = str(result["language"])
+    console.print(
+        f"Automatic transcript [bold]{saved}[/] saved for {slug!r}: {result['cues']} cues, "
+        f"{result['words']} words from {result['duration']:.1f} s of audio (not yet reviewed).",
+        soft_wrap=True,
+    )
+    url = settings.public_urls.transcript(slug, "vtt", saved, show_language)
+    console.print(f"  WebVTT: {url}", soft_wrap=True)
 
 
 @search_app.command("reindex")

@@ -44,12 +44,22 @@ class Conflict(DomainError):
     """It clashes with the current state (a slug already used, audio still missing)."""
 
 
+class PreconditionFailed(DomainError):
+    """A conditional request's precondition (``If-Match``) does not hold: the client holds
+    another version than the current one."""
+
+
 class PayloadTooLarge(DomainError):
     """An upload beyond its limit."""
 
 
 class UnsupportedMediaType(DomainError):
     """A body of a kind this operation does not take."""
+
+
+class Unavailable(DomainError):
+    """This installation cannot do it now or at all (a feature not installed); the message
+    says what to install or set."""
 
 
 class Invalid(DomainError):

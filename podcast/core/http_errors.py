@@ -27,7 +27,9 @@ from podcast.core.errors import (
     InvalidFile,
     NotFound,
     PayloadTooLarge,
+    PreconditionFailed,
     Unauthorized,
+    Unavailable,
     UnsupportedMediaType,
 )
 
@@ -42,9 +44,11 @@ STATUS: dict[type[DomainError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    PreconditionFailed: 412,
     PayloadTooLarge: 413,
     UnsupportedMediaType: 415,
     Invalid: 422,
+    Unavailable: 503,
     DomainError: 400,
 }
 

@@ -351,6 +351,18 @@ class JobContext:
             return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
+class Deferred(Exception):
+    """Raised by a handler that cannot start yet because something it needs is busy (the one
+    transcription a process runs at a time): the job goes back to the queue for ``seconds``
+    later, with ``message``, and the attempt does not count. The worker's thread is free for
+    other jobs meanwhile."""
+
+    def __init__(self, seconds: float, message: str) -> None:
+        super().__init__(message)
+        self.seconds = seconds
+        self.message = message
+
+
 Handler = Callable[[JobContext, dict[str, Any]], "dict[str, Any] | None"]
 
 

@@ -43,50 +43,34 @@ _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # Seconds. The feed and media answer in well under a millisecond to a few; uploads take long.
 DURATION_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+DURATION_BUCKETS_INF = (*DURATION_BUCKETS, float("inf"))  # the histogram's, +Inf last
+_FASTEST = DURATION_BUCKETS[0]  # most requests: bucket 0 without a bisect
 # The label for requests no route matched (404s for unknown paths): never the raw path.
 UNMATCHED = "unmatched"
 
 
-class _Timing:
-    """One route's request durations since the last flush, bucketed like its histogram."""
-
-    __slots__ = ("child", "counts", "total", "upper_bounds")
-
-    def __init__(self, child: Any) -> None:
-        self.child = child
-        self.upper_bounds: list[float] = child._upper_bounds
-        self.counts = [0] * len(self.upper_bounds)
-        self.total = 0.0
-
-    def flush(self) -> None:
-        # prometheus-client's Histogram.observe, n observations at a time (its own fields;
-        # tests/core/test_metrics.py checks the exposition against observe()).
-        for i, n in enumerate(self.counts):
-            if n:
-                self.child._buckets[i].inc(n)
-                self.counts[i] = 0
-        if self.total:
-            self.child._sum.inc(self.total)
-            self.total = 0.0
-
-
 class _Tally:
-    """One (route, method, status)'s requests and bytes since the last flush."""
+    """One (route, method, status)'s requests, bytes and durations since the last flush, with
+    the prometheus-client children they go to: found with one lookup per request."""
 
     __slots__ = (
         "count",
+        "counts",
+        "duration_child",
         "received",
         "received_child",
         "requests_child",
         "sent",
         "sent_child",
-        "timing",
+        "total",
     )
 
-    def __init__(self, requests: Any, sent: Any, received: Any, timing: _Timing) -> None:
+    def __init__(self, requests: Any, sent: Any, received: Any, duration: Any) -> None:
         self.requests_child, self.sent_child, self.received_child = requests, sent, received
-        self.timing = timing
+        self.duration_child = duration  # the route's histogram, shared by its tallies
         self.count = self.sent = self.received = 0
+        self.counts = [0] * len(DURATION_BUCKETS_INF)  # per histogram bucket
+        self.total = 0.0  # seconds
 
     def flush(self) -> None:
         if self.count:
@@ -98,6 +82,16 @@ class _Tally:
         if self.received:
             self.received_child.inc(self.received)
             self.received = 0
+        # prometheus-client's Histogram.observe, n observations at a time (its own fields;
+        # tests/core/test_metrics.py checks the exposition against observe()).
+        child = self.duration_child
+        for i, n in enumerate(self.counts):
+            if n:
+                child._buckets[i].inc(n)
+                self.counts[i] = 0
+        if self.total:
+            child._sum.inc(self.total)
+            self.total = 0.0
 
 
 class Metrics:
@@ -155,35 +149,37 @@ class Metrics:
             ProcessCollector(registry=r)
         self._scraped: list[Collector] = []
         self._tallies: dict[tuple[str, str, int], _Tally] = {}
-        self._timings: dict[str, _Timing] = {}
+        self._durations: dict[str, Any] = {}  # route -> its histogram child
 
     def record(
         self, route: str, method: str, status: int, seconds: float, sent: int, received: int
     ) -> None:
         """One answered request. Call on the event loop only (no lock: :meth:`flush` too)."""
-        tally = self._tallies.get((route, method, status))
-        if tally is None:
-            tally = self._new_tally(route, method, status)
+        tally = self._tallies.get((route, method, status)) or self._new_tally(route, method, status)
         tally.count += 1
-        tally.sent += sent
-        tally.received += received
-        timing = tally.timing
-        timing.counts[bisect_left(timing.upper_bounds, seconds)] += 1
-        timing.total += seconds
+        if sent:
+            tally.sent += sent
+        if received:
+            tally.received += received
+        if seconds <= _FASTEST:
+            tally.counts[0] += 1
+        else:
+            tally.counts[bisect_left(DURATION_BUCKETS_INF, seconds)] += 1
+        tally.total += seconds
 
     def _new_tally(self, route: str, method: str, status: int) -> _Tally:
         key = (route, method, status)
         if method not in METHODS:
             method = "other"
-        timing = self._timings.get(route)
-        if timing is None:
-            timing = self._timings[route] = _Timing(self.duration.labels(route=route))
+        duration = self._durations.get(route)
+        if duration is None:
+            duration = self._durations[route] = self.duration.labels(route=route)
         tally = _Tally(
             self.requests.labels(route=route, method=method, status=str(status)),
             self.sent.labels(route=route),
             # Only methods with a body get a series for it (no rows of zeros for GETs).
             None if method in _NO_BODY else self.received.labels(route=route),
-            timing,
+            duration,
         )
         if len(self._tallies) < 10_000:  # bounded even if something unexpected varies
             self._tallies[key] = tally
@@ -194,8 +190,6 @@ class Metrics:
         On the event loop only, like :meth:`record`."""
         for tally in list(self._tallies.values()):
             tally.flush()
-        for timing in list(self._timings.values()):
-            timing.flush()
         if self.feed_hits:
             self._feed_hit_child.inc(self.feed_hits)
             self.feed_hits = 0

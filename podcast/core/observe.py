@@ -2,9 +2,11 @@
 errors and writes.
 
 Runs around the whole application, the bare-ASGI fast paths included
-(``podcast.fastpath.FastPathApp``), so it is written for their budget: two small closures, one
-cached lookup of the metric children and a few additions per request; nothing is formatted
-unless a line is logged. There is no per-request access log here (``podcast serve
+(``podcast.fastpath.FastPathApp``, which times its fast routes itself rather than through a
+wrapper coroutine), so it is written for their budget: one time call, one lookup of the
+request's tally (which holds its prometheus-client children) and a few additions, then one
+test before any logging; nothing is formatted unless a line is logged (docs/performance.md,
+"Metrics observer"). There is no per-request access log here (``podcast serve
 --access-log`` is uvicorn's).
 
 Who made a write is the name of the producer token behind it, noted on the request's state by
@@ -80,17 +82,7 @@ class RequestObserver:
     def __init__(self, metrics: Metrics | None, *, slow_request_ms: int) -> None:
         self.metrics = metrics
         self.slow_seconds = slow_request_ms / 1000
-
-    async def fast(
-        self, scope: Scope, receive: Receive, send: Send, route: FastRoute, template: str
-    ) -> None:
-        """Run a fast route, which says itself what it answered."""
-        start = perf_counter()
-        answered: Answered = (500, 0)
-        try:
-            answered = await route(scope, receive, send)
-        finally:
-            self._done(scope, template, answered[0], perf_counter() - start, answered[1], 0)
+        self._record = metrics.record if metrics is not None else None
 
     async def fast_prefix(
         self, scope: Scope, receive: Receive, send: Send, handler: FastHandler, template: str
@@ -103,8 +95,7 @@ class RequestObserver:
             handled = await handler(scope, receive, watched)
         finally:
             if handled or watched.sent:
-                elapsed = perf_counter() - start
-                self._done(scope, template, watched.status, elapsed, watched.sent, 0)
+                self.done(scope, template, watched.status, start, watched.sent, 0)
         return handled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
@@ -123,20 +114,29 @@ class RequestObserver:
         try:
             await app(scope, receive if bodiless else counting_receive, watched)
         finally:
-            elapsed = perf_counter() - start
-            template = route_template(scope)
-            self._done(scope, template, watched.status, elapsed, watched.sent, received)
+            self.done(scope, route_template(scope), watched.status, start, watched.sent, received)
 
-    def _done(
-        self, scope: Scope, template: str, status: int, elapsed: float, sent: int, received: int
+    def done(
+        self, scope: Scope, template: str, status: int, start: float, sent: int, received: int
     ) -> None:
+        """Count one answered request (begun at ``start``, a ``perf_counter()``) and log it if
+        it was slow, failed or a write. Fast routes are timed by ``FastPathApp`` and reported
+        here. The common case (a quick read) is one time call, one tally and one test."""
+        elapsed = perf_counter() - start
         method = scope["method"]
-        if self.metrics is not None:
-            self.metrics.record(template, method, status, elapsed, sent, received)
-        if elapsed >= self.slow_seconds or (status >= 500 and template not in _OWN_ANSWERS):
-            _log_slow_or_failed(scope, method, template, status, elapsed)
-        if status < 400 and method not in _NO_BODY:
-            _log_write(scope, method, template, status)
+        if self._record is not None:
+            self._record(template, method, status, elapsed, sent, received)
+        if elapsed >= self.slow_seconds or status >= 500 or method not in _NO_BODY:
+            _log_if_worth_it(scope, method, template, status, elapsed, self.slow_seconds)
+
+
+def _log_if_worth_it(
+    scope: Scope, method: str, template: str, status: int, elapsed: float, slow_seconds: float
+) -> None:
+    if elapsed >= slow_seconds or (status >= 500 and template not in _OWN_ANSWERS):
+        _log_slow_or_failed(scope, method, template, status, elapsed)
+    if status < 400 and method not in _NO_BODY:
+        _log_write(scope, method, template, status)
 
 
 def _fields(scope: Scope, method: str, template: str, status: int) -> dict[str, Any]:

@@ -51,6 +51,7 @@ _DESCRIPTIONS = {
     401: "A producer token is needed, or the one sent is not valid (revoked or mistyped).",
     404: "There is no such resource, or it is not public and no producer token was sent.",
     409: "The change conflicts with what is stored (see `detail`).",
+    412: "If-Match (or If-Unmodified-Since) names another version than the current one.",
     413: "The body is larger than this operation accepts.",
     415: "The Content-Type, or the content itself, is not a kind this operation accepts.",
     503: "The database is unavailable or busy for now: try again shortly.",

@@ -8,7 +8,7 @@ whose URL does not change is never fetched again), so their shapes are defined h
 the home page             ``/``
 the feed                  ``/feed.xml``
 an episode's page         ``/episodes/{slug}``
-its audio (enclosure)     ``/media/{slug}.{extension}``  (ends in the extension: Apple)
+its audio (enclosure)     ``/media/{slug}.{version}.{extension}``  (ends in the extension)
 its chapters              ``/episodes/{slug}/chapters.json``
 a transcript file         ``/episodes/{slug}/transcript.{extension}[?lang=...]``
 a transcript page         ``/episodes/{slug}/transcript``
@@ -21,6 +21,11 @@ Pages link same-origin paths (the ``*_path`` functions); everything that leaves 
 language has it (both forms keep working if the show's language changes). The feed builds these
 for thousands of items, so each is a function call and an f-string. Slugs are
 ``[a-z0-9-]`` (``episodes.slugs``) and so need no escaping.
+
+The enclosure carries a short content version (the first hex digits of the audio's SHA-256):
+replacing the audio changes the URL, so no cache serves the old bytes under the feed's new
+length, and the old URL redirects to the new one (``episodes.media_routes``). The bare
+``/media/{slug}.{extension}`` stays valid for links made before versions (and the pages).
 """
 
 from __future__ import annotations
@@ -32,9 +37,11 @@ from podcast.core.languages import normalise
 __all__ = [
     "PublicUrls",
     "chapters_path",
+    "content_version",
     "enclosure_path",
     "episode_path",
     "image_path",
+    "split_media_name",
     "transcript_lang",
     "transcript_page_path",
     "transcript_path",
@@ -45,8 +52,25 @@ def episode_path(slug: str) -> str:
     return f"/episodes/{slug}"
 
 
-def enclosure_path(slug: str, extension: str) -> str:
+VERSION_LENGTH = 10  # hex digits: 40 bits, no collision between one episode's uploads
+
+
+def content_version(sha256: str) -> str:
+    """The version an enclosure URL carries for audio with this digest."""
+    return sha256[:VERSION_LENGTH]
+
+
+def enclosure_path(slug: str, extension: str, version: str | None = None) -> str:
+    if version:
+        return f"/media/{slug}.{version}.{extension}"
     return f"/media/{slug}.{extension}"
+
+
+def split_media_name(filename: str) -> tuple[str, str | None, str]:
+    """``slug.version.ext`` or ``slug.ext`` → (slug, version or None, ext); slugs have no dot."""
+    stem, _, extension = filename.rpartition(".")
+    slug, _, version = stem.partition(".")
+    return slug, version or None, extension
 
 
 def chapters_path(slug: str) -> str:
@@ -91,8 +115,8 @@ class PublicUrls:
     def episode_page(self, slug: str) -> str:
         return self.base_url + episode_path(slug)
 
-    def enclosure(self, slug: str, extension: str) -> str:
-        return self.base_url + enclosure_path(slug, extension)
+    def enclosure(self, slug: str, extension: str, version: str | None = None) -> str:
+        return self.base_url + enclosure_path(slug, extension, version)
 
     def chapters(self, slug: str) -> str:
         return self.base_url + chapters_path(slug)

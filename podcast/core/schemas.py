@@ -176,3 +176,15 @@ class Funding(BaseModel):
 
     url: Url
     text: Annotated[str, NO_NUL] = Field(default="Support the show", max_length=128)
+
+
+def patched_fields(changes: BaseModel) -> dict[str, Any]:
+    """The fields a PATCH named, as they are stored: each nested object complete, with its
+    defaults filled in and its empty keys left out, exactly as creating stores it.
+
+    (``model_dump(exclude_unset=True)`` would also drop the defaults *inside* nested objects,
+    e.g. a person's group "cast", so the same person would be stored two ways.) A named field
+    set to null stays null: that is how a PATCH clears it.
+    """
+    stored = changes.model_dump(exclude_none=True, mode="json")
+    return {name: stored.get(name) for name in changes.model_fields_set}

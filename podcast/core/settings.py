@@ -113,6 +113,15 @@ class Settings(BaseSettings):
     # Speech recognition (docs/asr.md): a local model directory or a faster-whisper model name
     # (downloaded on first use); empty means Whisper base from the bundled packages (`.[asr]`).
     asr_model: str = ""
+    # CPU threads one transcription uses; 0: every core. Each process runs one transcription
+    # at a time, at a lower CPU priority than the web service (asr_nice), so requests go first.
+    asr_threads: int = Field(default=0, ge=0, le=256)
+    # How much lower than the web service's the transcription thread's CPU priority is (a nice
+    # increment, 0-19; docs/asr.md, "Sharing the machine").
+    asr_nice: int = Field(default=10, ge=0, le=19)
+    # Transcribe every uploaded or replaced audio by itself (a `transcribe` job); unset: on
+    # when speech recognition is installed and its model is available.
+    auto_transcribe: bool | None = None
 
     # Moving a show here (podcast import): fetch from private or local addresses too (an old
     # host on the same network; tests on loopback). Off: only public addresses are fetched.

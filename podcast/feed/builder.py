@@ -18,10 +18,13 @@ from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from podcast.core.public_urls import PublicUrls
-from podcast.feed.data import FeedData, FeedItem, ShowData
+from episodes.chapters import safe_url
+from podcast.core.public_urls import PublicUrls, content_version
+from podcast.feed import simple_chapters
+from podcast.feed.data import FeedChapter, FeedData, FeedItem, ShowData
 from podcast.feed.podcastindex import ITUNES_NS, entry_ext, register
-from podcast.feed.xml_text import Clean, fit_html, fit_text, fit_text_as_html, stripped, xml_safe
+from podcast.feed.simple_chapters import SimpleChapter
+from podcast.feed.xml_text import Clean, apple_html, fit_html, fit_text_as_html, stripped, xml_safe
 
 GENERATOR = "Leadership Live podcast platform"
 BUILD_LOCK = threading.Lock()
@@ -35,10 +38,19 @@ def item_description(item: FeedItem, clean: Clean = xml_safe) -> tuple[str, bool
     """(description, is_html, truncated): the sanitised notes, else the plain summary as an
     escaped ``<p>`` (apps read the description as HTML, so plain text must not be markup)."""
     if item.notes_html.strip():
-        text, cut = fit_html(item.notes_html, clean=clean)
+        text, cut = fit_html(apple_html(item.notes_html), clean=clean)
         return text, True, cut
     text, cut = fit_text_as_html(item.summary, clean=clean)
     return text, True, cut
+
+
+def channel_description(show: ShowData, clean: Clean = xml_safe) -> str:
+    """The plain-text show description as one escaped ``<p>`` (the title if there is none):
+    feedparser reads ``<description>`` as HTML, so ``<for>`` in plain text would vanish."""
+    return (
+        fit_text_as_html(show.description, clean=clean)[0]
+        or fit_text_as_html(show.title, clean=clean)[0]
+    )
 
 
 class _AppleChannelTags(BaseExtension):
@@ -102,6 +114,8 @@ def _build(
         fg = FeedGenerator()
         fg.load_extension("podcast")
         ext = register(fg)
+        if any(item.chapters for item in data.items):  # feedgen sets it up on every entry
+            simple_chapters.register(fg)
         fg.register_extension("apple", _AppleChannelTags, None, atom=False, rss=True)
         if hubs:
             fg.register_extension("websub", _HubLinks, None, atom=False, rss=True)
@@ -124,7 +138,7 @@ def _channel(
     # feedgen's RSS <link> is the last link given: the self link (atom:link) goes first.
     fg.link(href=feed_url, rel="self", type="application/rss+xml")
     fg.link(href=link, rel="alternate")
-    fg.description(fit_text(show.description, clean=clean)[0] or clean(show.title))
+    fg.description(_cdata(channel_description(show, clean)))
     fg.language(show.language)
     if show.copyright:
         fg.copyright(clean(show.copyright))
@@ -158,17 +172,15 @@ def _item(fg: Any, item: FeedItem, show: ShowData, urls: PublicUrls, clean: Clea
     title = clean(item.title)
     fe.title(title)
     fe.link(href=urls.episode_page(item.slug))
-    fe.guid(item.guid, permalink=False)
+    fe.guid(item.guid, permalink=item.guid_is_permalink)
     fe.pubDate(item.publish_at)
     description, is_html, _cut = item_description(item, clean)
     if description:
         fe.description(_cdata(description) if is_html else description)
     if item.notes_html.strip():
-        notes = clean(item.notes_html)
+        notes = clean(apple_html(item.notes_html))
         fe.content(notes, type="CDATA" if "]]>" not in notes else None)
-    fe.enclosure(
-        urls.enclosure(item.slug, item.audio_extension), str(item.audio_size), item.audio_mime
-    )
+    fe.enclosure(enclosure_url(item, urls), str(item.audio_size), item.audio_mime)
     podcast = fe.podcast
     podcast.itunes_title(title)
     podcast.itunes_author(clean(item.author or show.author))
@@ -189,10 +201,26 @@ def _item(fg: Any, item: FeedItem, show: ShowData, urls: PublicUrls, clean: Clea
         pi.episode(item.episode_number)
     if item.has_chapters:
         pi.chapters(urls.chapters(item.slug))
+    if item.chapters:
+        fe.psc.chapters = [_simple_chapter(c, urls, clean) for c in item.chapters]
     for link in item.transcripts:
         _tolerant(pi.transcript, link.url, link.type, link.language, link.rel)
     for person in item.people:
         _person(pi.person, person)
+
+
+def enclosure_url(item: FeedItem, urls: PublicUrls) -> str:
+    """Versioned by content: replaced audio is a new URL (``podcast.core.public_urls``)."""
+    return urls.enclosure(item.slug, item.audio_extension, content_version(item.audio_sha256))
+
+
+def _simple_chapter(chapter: FeedChapter, urls: PublicUrls, clean: Clean) -> SimpleChapter:
+    return SimpleChapter(
+        start_ms=chapter.start_ms,
+        title=clean(chapter.title or ""),
+        href=safe_url(chapter.url),  # rows stored before the rule may hold javascript: links
+        image=urls.image(chapter.image_key),
+    )
 
 
 def _cdata(html: str) -> Any:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, not_, select
 from sqlalchemy.orm import Session
 
 from episodes.models import AudioFile, Chapter, Episode, Status
@@ -21,7 +21,7 @@ from episodes.visibility import public_clause
 from podcast.core.settings import Settings
 from podcast.shows.models import Show
 from podcast.shows.service import get_default_show
-from transcripts.links import TranscriptLink, transcript_links
+from transcripts.links import TranscriptLink, transcript_links, unchecked_drafts
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,16 @@ class ShowData:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedChapter:
+    """One chapter as the feed's inline ``psc:chapters`` needs it."""
+
+    start_ms: int
+    title: str | None
+    url: str | None
+    image_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class FeedItem:
     """One published episode with audio, as the feed needs it."""
 
@@ -77,8 +87,13 @@ class FeedItem:
     audio_mime: str
     audio_extension: str
     audio_duration: float
+    audio_sha256: str
     has_chapters: bool
     transcripts: tuple[TranscriptLink, ...] = ()
+    # An automatic transcript the feed leaves out until it is checked (the feed check says so).
+    unchecked_transcript: bool = False
+    guid_is_permalink: bool = False  # as the old host wrote it, for an imported episode
+    chapters: tuple[FeedChapter, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +105,7 @@ class Fingerprint:
     """
 
     show_updated: datetime | None
-    all_updated: datetime | None  # drafts too: unpublishing bumps the draft's updated_at
+    all_updated: datetime | None  # drafts too (unpublishing bumps updated_at), not scheduled
     count: int
     visible_updated: datetime | None
     visible_published: datetime | None
@@ -126,7 +141,11 @@ def fingerprint(session: Session, show_id: int, now: datetime) -> Fingerprint:
     """One round trip: a handful of aggregates over indexed columns."""
     mine = Episode.show_id == show_id
     show_updated = select(Show.updated_at).where(Show.id == show_id).scalar_subquery()
-    all_updated = select(func.max(Episode.updated_at)).where(mine).scalar_subquery()
+    # Scheduled episodes are left out: scheduling one changes no byte of the feed (issue 14).
+    scheduled = and_(Episode.status == Status.PUBLISHED, Episode.publish_at > now)
+    all_updated = (
+        select(func.max(Episode.updated_at)).where(mine, not_(scheduled)).scalar_subquery()
+    )
     next_publish = (
         select(func.min(Episode.publish_at))
         .where(mine, Episode.status == Status.PUBLISHED, Episode.publish_at > now)
@@ -191,6 +210,7 @@ def show_data(show: Show) -> ShowData:
 _ITEM_COLUMNS = (
     Episode.id.label("id"),
     Episode.guid.label("guid"),
+    Episode.guid_is_permalink.label("guid_is_permalink"),
     Episode.slug.label("slug"),
     Episode.title.label("title"),
     Episode.author.label("author"),
@@ -207,6 +227,7 @@ _ITEM_COLUMNS = (
     AudioFile.mime_type.label("audio_mime"),
     AudioFile.extension.label("audio_extension"),
     AudioFile.duration.label("audio_duration"),
+    AudioFile.sha256.label("audio_sha256"),
     exists().where(Chapter.episode_id == Episode.id).label("has_chapters"),
 )
 
@@ -240,9 +261,32 @@ def load_items(session: Session, show_id: int, now: datetime) -> list[FeedItem]:
             audio_mime=r.audio_mime,
             audio_extension=r.audio_extension,
             audio_duration=float(r.audio_duration),
+            audio_sha256=r.audio_sha256,
             has_chapters=bool(r.has_chapters),
+            guid_is_permalink=bool(r.guid_is_permalink),
         )
         for r in rows
+    ]
+
+
+def with_chapters(session: Session, items: list[FeedItem], show_id: int) -> list[FeedItem]:
+    """The items with their chapters in start order: one query for the whole show."""
+    wanted = {item.id for item in items if item.has_chapters}
+    if not wanted:
+        return items
+    rows = session.execute(
+        select(Chapter.episode_id, Chapter.start_ms, Chapter.title, Chapter.url, Chapter.image_key)
+        .join(Episode, Episode.id == Chapter.episode_id)
+        .where(Episode.show_id == show_id)
+        .order_by(Chapter.episode_id, Chapter.start_ms, Chapter.id)
+    )
+    chapters: dict[int, list[FeedChapter]] = {}
+    for episode_id, start_ms, title, url, image_key in rows:
+        if episode_id in wanted:
+            chapters.setdefault(episode_id, []).append(FeedChapter(start_ms, title, url, image_key))
+    return [
+        replace(item, chapters=tuple(chapters[item.id])) if item.id in chapters else item
+        for item in items
     ]
 
 
@@ -259,16 +303,20 @@ def with_transcripts(
     try:
         with session.begin_nested():
             links = transcript_links(session, items, base_url)
+            unchecked = unchecked_drafts(session, items)
     except Exception:
         log.exception("transcript links failed; building the feed without them")
         return tuple(items), False
     return tuple(
-        _with_links(item, links[item.id]) if links.get(item.id) else item for item in items
+        _with_links(item, links.get(item.id, []), item.id in unchecked)
+        if links.get(item.id) or item.id in unchecked
+        else item
+        for item in items
     ), True
 
 
-def _with_links(item: FeedItem, links: list[TranscriptLink]) -> FeedItem:
-    return replace(item, transcripts=tuple(links))
+def _with_links(item: FeedItem, links: list[TranscriptLink], unchecked: bool) -> FeedItem:
+    return replace(item, transcripts=tuple(links), unchecked_transcript=unchecked)
 
 
 def load_feed_data(
@@ -278,12 +326,11 @@ def load_feed_data(
     show = get_default_show(session, settings)
     # The fingerprint first: data read after it can only be newer, which the next check sees.
     current = known or fingerprint(session, show.id, now)
-    items, transcripts_ok = with_transcripts(
-        session, load_items(session, show.id, now), settings.base_url
-    )
+    items = with_chapters(session, load_items(session, show.id, now), show.id)
+    with_links, transcripts_ok = with_transcripts(session, items, settings.base_url)
     return FeedData(
         show=show_data(show),
-        items=items,
+        items=with_links,
         fingerprint=current,
         now=now,
         transcripts_ok=transcripts_ok,

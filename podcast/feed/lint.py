@@ -20,9 +20,9 @@ from PIL import Image, UnidentifiedImageError
 from podcast.core.emails import is_email
 from podcast.core.languages import is_channel_language
 from podcast.core.public_urls import PublicUrls
-from podcast.feed.builder import item_description
+from podcast.feed.builder import enclosure_url, item_description
 from podcast.feed.data import FeedData, FeedItem, ShowData
-from podcast.feed.xml_text import DESCRIPTION_LIMIT, fit_text, has_unsafe_characters
+from podcast.feed.xml_text import DESCRIPTION_LIMIT, fit_text_as_html, has_unsafe_characters
 from podcast.media import Storage
 from podcast.media.images import (
     ARTWORK_COLOUR_MODES,
@@ -120,7 +120,7 @@ def _show(show: ShowData, storage: Storage, base_url: str) -> list[Finding]:
                 f"The show's language {show.language!r} is not a code such as 'en' or 'en-GB'.",
             )
         )
-    if fit_text(show.description)[1]:
+    if fit_text_as_html(show.description)[1]:
         out.append(
             _warning(
                 "show-description-length",
@@ -192,7 +192,7 @@ def _items(data: FeedData, base_url: str) -> list[Finding]:
     out: list[Finding] = []
     guids = Counter(i.guid for i in data.items)
     public = PublicUrls(base_url)
-    urls = Counter(public.enclosure(i.slug, i.audio_extension) for i in data.items)
+    urls = Counter(enclosure_url(i, public) for i in data.items)
     if not data.items:
         out.append(_warning("feed-empty", "No published episode with audio: the feed is empty."))
     if not data.transcripts_ok:
@@ -273,7 +273,16 @@ def _item(
         out.append(
             _warning("item-artwork", "No episode artwork: apps show the show's artwork.", item)
         )
-    if data.transcripts_ok and not item.transcripts:
+    if data.transcripts_ok and not item.transcripts and item.unchecked_transcript:
+        out.append(
+            _warning(
+                "item-transcript",
+                "Its automatic transcript is not yet checked, so the feed does not list it: "
+                "check it in the transcript editor (Apple generates its own meanwhile).",
+                item,
+            )
+        )
+    elif data.transcripts_ok and not item.transcripts:
         out.append(
             _warning(
                 "item-transcript",
@@ -286,7 +295,7 @@ def _item(
 
 def _enclosure(item: FeedItem, base_url: str, urls: Counter[str]) -> list[Finding]:
     out: list[Finding] = []
-    url = PublicUrls(base_url).enclosure(item.slug, item.audio_extension)
+    url = enclosure_url(item, PublicUrls(base_url))
     if item.audio_size <= 0:
         out.append(_error("item-enclosure-length", "The audio's byte length is unknown.", item))
     if not item.audio_mime:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import logging
-from functools import lru_cache
 
 from anyio import to_thread
 from starlette.datastructures import Headers, State
 from starlette.types import Receive, Scope, Send
 
+from podcast.core.compression import accepts_gzip
 from podcast.core.conditional import none_match, not_modified
 from podcast.core.metrics import Metrics
 from podcast.core.observe import Answered
@@ -30,23 +30,6 @@ log = logging.getLogger(__name__)
 _EMPTY = {"type": "http.response.body", "body": b""}
 _NOT_MODIFIED: Answered = (304, 0)
 _HEAD: Answered = (200, 0)
-
-
-@lru_cache(maxsize=256)
-def accepts_gzip(accept_encoding: bytes) -> bool:
-    """RFC 9110 12.5.3, enough for podcast apps: ``gzip`` or ``*`` with a non-zero q."""
-    for part in accept_encoding.split(b","):
-        coding, _, params = part.partition(b";")
-        if coding.strip().lower() not in (b"gzip", b"x-gzip", b"*"):
-            continue
-        q = params.strip().lower()
-        if q.startswith(b"q="):
-            try:
-                return float(q[2:]) > 0
-            except ValueError:
-                return False
-        return True
-    return False
 
 
 def _unchanged(
@@ -62,7 +45,7 @@ def _unchanged(
         return False
     if if_modified_since == entry.last_modified:
         return True
-    modified = entry.fingerprint.last_modified
+    modified = entry.modified_at
     assert modified is not None
     return not_modified(Headers(raw=[(b"if-modified-since", if_modified_since)]), "", modified)
 

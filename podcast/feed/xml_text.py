@@ -9,10 +9,11 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 import nh3
 
-from episodes.notes import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
+from episodes.notes import ALLOWED_ATTRIBUTES, URL_SCHEMES
 
 DESCRIPTION_LIMIT = 4000  # bytes, Apple (docs/standards.md, "Text, HTML and length limits")
 ELLIPSIS = "…"
@@ -23,6 +24,14 @@ _PARTIAL_ENTITY_TAIL = re.compile(r"&[#a-zA-Z0-9]{0,10}$")
 
 
 Clean = Callable[[str], str]
+
+# What Apple lists for <description> and <content:encoded> (docs/standards.md, "Text, HTML and
+# length limits"): p, ol, ul, li, a, and the inline emphasis every reader renders.
+APPLE_TAGS = {"p", "ol", "ul", "li", "a", "b", "i", "em", "strong"}
+_HEADING = re.compile(r"<h[1-6]>(.*?)</h[1-6]>", re.DOTALL)
+_PRE = re.compile(r"<pre>(.*?)</pre>", re.DOTALL)
+_BREAK = re.compile(r"<br\s*/?>\n?")
+_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
 
 
 def xml_safe(value: str) -> str:
@@ -81,6 +90,30 @@ def fit_text_as_html(
         budget -= overflow
 
 
+def apple_html(notes_html: str) -> str:
+    """Sanitised show notes reduced to :data:`APPLE_TAGS`: a heading becomes a bold paragraph,
+    a code block a paragraph, a line break a space; other elements give up their tags and
+    keep their text.
+
+    The page keeps the full notes. Notes already within Apple's elements are returned as they
+    are after one regex scan; others are converted once and cached by their text, so a rebuild
+    after one edit converts only that episode's notes.
+    """
+    if not notes_html or "<" not in notes_html:
+        return notes_html
+    if set(_TAG_NAME.findall(notes_html)) <= APPLE_TAGS:
+        return notes_html  # already Apple's (most notes): no sanitiser pass, no cache entry
+    return _converted(notes_html)
+
+
+@lru_cache(maxsize=4096)
+def _converted(notes_html: str) -> str:
+    converted = _HEADING.sub(r"<p><b>\1</b></p>", notes_html)
+    converted = _PRE.sub(r"<p>\1</p>", converted)
+    converted = _BREAK.sub("\n", converted)
+    return _clean(converted)
+
+
 def fit_html(
     value: str, limit: int = DESCRIPTION_LIMIT, clean: Clean = xml_safe
 ) -> tuple[str, bool]:
@@ -109,7 +142,7 @@ def fit_html(
 def _clean(fragment: str) -> str:
     return nh3.clean(
         fragment,
-        tags=ALLOWED_TAGS,
+        tags=APPLE_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",

@@ -30,8 +30,10 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from episodes import ingest
+from episodes import repository as episode_repository
 from episodes import service as episode_service
 from episodes.audio import AudioInfo
 from episodes.chapters import AudioChapter, sanitise
@@ -41,18 +43,22 @@ from podcast.core.clock import Clock
 from podcast.core.db import Sessions, session_scope
 from podcast.core.errors import DomainError
 from podcast.core.settings import Settings
+from podcast.imports.artwork import fetch_artwork, wanted
 from podcast.imports.fetch import Fetcher, FetchError
 from podcast.imports.mapping import (
+    changed_fields,
     chapters_from_json,
     chapters_from_marks,
-    episode_changes,
     episode_values,
     show_values,
 )
 from podcast.imports.parse import parse_feed
 from podcast.imports.source import SourceEpisode, SourceFeed
+from podcast.imports.transcripts import import_transcripts
 from podcast.media import Storage
+from podcast.media.images import Picture
 from podcast.media.uploads import Received, receive_chunks
+from podcast.shows.artwork import replace_show_artwork
 from podcast.shows.models import Show
 from podcast.shows.schemas import ShowUpdate
 from podcast.shows.service import get_default_show, update_show
@@ -149,6 +155,7 @@ class Importer:
         self._done = 0
         self._total = 0
         self._bytes = 0
+        self._show_image: str | None = None
 
     def run(self, url: str, options: ImportOptions) -> ImportReport:
         """Import the feed at ``url``; raises :class:`FetchError` or ``FeedParseError`` when
@@ -159,7 +166,8 @@ class Importer:
         source = parse_feed(data, download.url)
         report.warnings.extend(source.warnings)
         report.show_title = source.show.title
-        self._import_show(source, report, options)
+        self._show_image = source.show.image_url
+        show_bytes = self._import_show(source, report, options)
         items = self._select(source, report, options)
         self._total = len(items)
         self._report_progress()
@@ -167,29 +175,44 @@ class Importer:
             results = list(pool.map(lambda item: self._item(item, options), items))
         report.items.extend(results)
         report.items.sort(key=lambda item: item.position)
-        report.bytes = sum(item.bytes for item in report.items)
+        report.bytes = show_bytes + sum(item.bytes for item in report.items)
         report.seconds = time.monotonic() - started
         return report
 
     # -- the show ---------------------------------------------------------------------------
 
-    def _import_show(
-        self, source: SourceFeed, report: ImportReport, options: ImportOptions
-    ) -> None:
+    def _import_show(self, source: SourceFeed, report: ImportReport, options: ImportOptions) -> int:
+        """The show's fields, ``podcast:guid`` and artwork; returns the bytes downloaded."""
         values = show_values(source.show, report.show_notes)
+        image = source.show.image_url
         with session_scope(self._sessions) as session:
             show = get_default_show(session, self._settings)
-            changes = {k: v for k, v in values.items() if _plain(getattr(show, k)) != v}
+            changes = changed_fields(ShowUpdate, show, values)
             guid = source.show.podcast_guid
             if guid and guid != show.podcast_guid:
                 report.show_changes.append("podcast_guid")
             report.show_changes.extend(sorted(changes))
+            new_art = wanted(image, show.artwork_key, show.artwork_source_url)
+            if new_art:
+                report.show_changes.append("artwork")
             if options.dry_run:
                 session.rollback()
-                return
+                return 0
             update_show(show, ShowUpdate.model_validate(changes), self._clock.now())
             if guid and guid != show.podcast_guid:
                 show.podcast_guid = guid  # kept exactly: it names the show across hosts
+        if not new_art or image is None:
+            return 0
+        picture, fetched = fetch_artwork(self._fetcher, image, report.show_notes)
+        if picture is None:
+            report.show_changes.remove("artwork")
+            return fetched
+        with session_scope(self._sessions) as session:
+            show = get_default_show(session, self._settings)
+            replace_show_artwork(
+                session, self._storage, show, picture, self._clock.now(), source_url=image
+            )
+        return fetched
 
     # -- choosing items ---------------------------------------------------------------------
 
@@ -233,13 +256,14 @@ class Importer:
 
     def _import_item(self, item: SourceEpisode, options: ImportOptions, result: ItemResult) -> None:
         values = episode_values(item, result.notes)
+        art = False  # an episode already here gets the old host's new item art
         with session_scope(self._sessions) as session:
-            existing = _by_guid(session, item.guid)
+            existing = episode_repository.get_by_guid(session, item.guid)
             if existing is not None and existing.show_id != _show_id(session, self._settings):
                 raise _Skip("duplicate GUID: another show here already has an item with it")
             if existing is not None and (existing.audio is not None or not options.media):
                 result.episode_id = existing.id
-                changes = episode_changes(lambda k: getattr(existing, k), values, result.notes)
+                changes = changed_fields(EpisodeUpdate, existing, values)
                 if changes:
                     result.outcome = Outcome.UPDATED
                     result.notes.append("changed: " + ", ".join(sorted(changes)))
@@ -250,13 +274,22 @@ class Importer:
                             EpisodeUpdate.model_validate(changes),
                             self._clock.now(),
                         )
+                art = wanted(
+                    self._item_image(item), existing.artwork_key, existing.artwork_source_url
+                )
                 if options.dry_run:
                     session.rollback()
-                return
+        if result.episode_id is not None:
+            if art and not options.dry_run:
+                self._replace_artwork(item, result)
+            self._transcripts(item, result, options)
+            return
         result.outcome = Outcome.IMPORTED
         if not options.media:
             if not options.dry_run:
-                result.episode_id = self._create(item, values, None, [], result)
+                picture = self._picture(item, result)
+                result.episode_id = self._create(item, values, None, [], picture, result)
+                self._transcripts(item, result, options)
             result.notes.append("no media (--no-media): kept as a draft")
             return
         if item.enclosure is None:
@@ -266,12 +299,64 @@ class Importer:
                 result.bytes = item.enclosure.length
             return
         chapters = self._chapters(item, result)
+        picture = self._picture(item, result)
         received = self._download(item, result)
         try:
             info = ingest.inspect(received)
-            result.episode_id = self._create(item, values, (received, info), chapters, result)
+            audio = (received, info)
+            result.episode_id = self._create(item, values, audio, chapters, picture, result)
         finally:
             received.discard()
+        self._transcripts(item, result, options)
+
+    def _item_image(self, item: SourceEpisode) -> str | None:
+        """The item's own art; None when it only repeats the show's (most hosts do)."""
+        return item.image_url if item.image_url != self._show_image else None
+
+    def _picture(self, item: SourceEpisode, result: ItemResult) -> Picture | None:
+        url = self._item_image(item)
+        if url is None:
+            return None
+        picture, fetched = fetch_artwork(self._fetcher, url, result.notes)
+        result.bytes += fetched
+        return picture
+
+    def _replace_artwork(self, item: SourceEpisode, result: ItemResult) -> None:
+        """New art on the old host for an episode already here (whose art an import set)."""
+        picture = self._picture(item, result)
+        if picture is None or result.episode_id is None:
+            return
+        with session_scope(self._sessions) as session:
+            episode = session.get(Episode, result.episode_id)
+            if episode is None:
+                return
+            episode_service.replace_episode_artwork(
+                session,
+                self._storage,
+                episode,
+                picture,
+                self._clock.now(),
+                source_url=item.image_url,
+            )
+        result.outcome = Outcome.UPDATED
+        result.notes.append("changed: artwork")
+
+    def _transcripts(self, item: SourceEpisode, result: ItemResult, options: ImportOptions) -> None:
+        """The transcripts the feed links that the episode lacks (``imports/transcripts.py``)."""
+        if options.dry_run or result.episode_id is None or not item.transcripts:
+            return
+        saved, fetched = import_transcripts(
+            sessions=self._sessions,
+            fetcher=self._fetcher,
+            settings=self._settings,
+            clock=self._clock,
+            episode_id=result.episode_id,
+            links=item.transcripts,
+            notes=result.notes,
+        )
+        result.bytes += fetched
+        if saved and result.outcome is Outcome.UNCHANGED:
+            result.outcome = Outcome.UPDATED
 
     def _download(self, item: SourceEpisode, result: ItemResult) -> Received:
         assert item.enclosure is not None
@@ -304,20 +389,57 @@ class Importer:
         values: dict[str, Any],
         audio: tuple[Received, AudioInfo] | None,
         chapters: list[AudioChapter],
+        picture: Picture | None,
+        result: ItemResult,
+    ) -> int:
+        try:
+            return self._create_once(item, values, audio, chapters, picture, result)
+        except (IntegrityError, episode_service.GuidTaken):
+            # Another import of this feed created the episode between our look-up and our
+            # insert (its unit of work rolled ours back): it is found by GUID this time.
+            return self._create_once(item, values, audio, chapters, picture, result)
+
+    def _create_once(
+        self,
+        item: SourceEpisode,
+        values: dict[str, Any],
+        audio: tuple[Received, AudioInfo] | None,
+        chapters: list[AudioChapter],
+        picture: Picture | None,
         result: ItemResult,
     ) -> int:
         now = self._clock.now()
         with session_scope(self._sessions) as session:
             show = get_default_show(session, self._settings)
-            episode = _by_guid(session, item.guid)
+            episode = episode_repository.get_by_guid(session, item.guid)
+            if episode is not None and (audio is None or episode.audio is not None):
+                result.outcome = Outcome.UNCHANGED
+                result.notes.append("brought over by another import running at the same time")
+                return episode.id
             if episode is None:
                 episode = episode_service.create_episode(
-                    session, show, EpisodeCreate.model_validate(values), now, guid=item.guid
+                    session,
+                    show,
+                    EpisodeCreate.model_validate(values),
+                    now,
+                    guid=item.guid,
+                    guid_is_permalink=item.guid_is_permalink,
+                )
+            if picture is not None and wanted(
+                item.image_url, episode.artwork_key, episode.artwork_source_url
+            ):
+                # Before the audio: the old host's item art wins over a cover in the tags.
+                episode_service.replace_episode_artwork(
+                    session, self._storage, episode, picture, now, source_url=item.image_url
                 )
             if audio is None:
                 return episode.id
             received, info = audio
-            ingest.replace_audio(session, self._storage, episode, received, info, now)
+            ingested = ingest.replace_audio(session, self._storage, episode, received, info, now)
+            for name in {"season", "episode_number"} & set(ingested.filled):
+                # A number the old feed did not give (a bonus episode, say) is not taken from
+                # the file's track or disc tag: apps would list the episode differently.
+                setattr(episode, name, None)
             if chapters:
                 duration_ms = round(info.duration * 1000)
                 episode.chapters = [
@@ -348,14 +470,6 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, DomainError):
         return exc.detail
     return str(exc)
-
-
-def _plain(value: Any) -> Any:
-    return getattr(value, "value", value)
-
-
-def _by_guid(session: Any, guid: str) -> Episode | None:
-    return session.scalar(select(Episode).where(Episode.guid == guid))
 
 
 def _show_id(session: Any, settings: Settings) -> int:

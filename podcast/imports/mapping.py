@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from episodes.chapters import AudioChapter
-from episodes.schemas import EpisodeCreate, EpisodeUpdate
+from episodes.schemas import EpisodeCreate
+from podcast.core.schemas import patched_fields
 from podcast.imports.source import ChapterMark, Person, SourceEpisode, SourceShow
 from podcast.shows.schemas import ShowUpdate
 
@@ -105,24 +106,19 @@ def episode_values(source: SourceEpisode, notes: list[str]) -> dict[str, Any]:
     return validated(EpisodeCreate, values, notes)
 
 
-def episode_changes(
-    current: Callable[[str], Any], values: dict[str, Any], notes: list[str]
+def changed_fields(
+    model: type[BaseModel], current: object, values: dict[str, Any]
 ) -> dict[str, Any]:
-    """The fields of ``values`` that differ from what the episode holds now, compared as the
-    API stores them (defaults filled in, e.g. a person's role)."""
-    values = validated(EpisodeUpdate, values, notes)
-    stored = EpisodeUpdate.model_validate(values).model_dump(exclude_none=True, mode="json")
-    return {k: values[k] for k, v in stored.items() if _comparable(current(k)) != _comparable(v)}
+    """The entries of ``values`` that would change what ``current`` (a show or an episode)
+    holds, compared as the service stores them through ``model``: validated and normalised
+    (a language's case, a person's default role and group), enums as their stored strings."""
+    stored = patched_fields(model.model_validate(values))
+    return {k: values[k] for k, v in stored.items() if _stored(getattr(current, k)) != v}
 
 
-def _comparable(value: Any) -> Any:
-    """Enums as their stored strings; absent and null keys of stored objects alike."""
-    value = getattr(value, "value", value)
-    if isinstance(value, list):
-        return [_comparable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _comparable(v) for k, v in value.items() if v is not None}
-    return value
+def _stored(value: Any) -> Any:
+    """A column's value as the JSON the service wrote: enums as their strings."""
+    return getattr(value, "value", value)
 
 
 def show_values(source: SourceShow, notes: list[str]) -> dict[str, Any]:

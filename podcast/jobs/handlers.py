@@ -18,6 +18,9 @@ from podcast.core.db import Sessions
 from podcast.core.jobs import Handler, JobKind, JobRegistry, registry
 from podcast.core.settings import Settings
 from podcast.feed import announce_job
+from podcast.imports import job as import_job
+from transcripts.asr import job as transcribe_job
+from transcripts.asr.model import asr_status
 
 Handlers = Mapping[str, Handler | JobKind]
 
@@ -31,6 +34,14 @@ def default_handlers(settings: Settings, sessions: Sessions, clock: Clock) -> Jo
     if settings.analytics:
         handlers[analytics_job.KIND] = JobKind(
             analytics_job.count_handler(sessions, clock), backoff_seconds=60.0
+        )
+    handlers[import_job.KIND] = JobKind(
+        import_job.import_handler_for(settings, sessions, clock), backoff_seconds=30.0
+    )
+    if asr_status(settings).available:
+        transcribe = transcribe_job.transcribe_handler_for(settings, sessions, clock)
+        handlers[transcribe_job.KIND] = JobKind(
+            transcribe, backoff_seconds=transcribe_job.BACKOFF_SECONDS
         )
     if settings.job_handlers:
         handlers.update(registry(load_extra(settings.job_handlers)(settings)))

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from podcast.core.db import Sessions, session_scope
 from podcast.core.jobs import (
+    Deferred,
     Dispatch,
     Job,
     JobContext,
@@ -131,6 +132,10 @@ def run_job(
     try:
         result = kind.handler(context, claimed.payload)
         json.dumps(result)  # a result the row cannot hold is the handler's failure
+    except Deferred as exc:
+        heartbeat.done.set()
+        _deferred(context, exc, dispatch)
+        return
     except Exception as exc:
         heartbeat.done.set()
         log.exception(
@@ -156,6 +161,36 @@ def run_job(
     )
     if not done:
         log.info("job %s: finished, but it was cancelled or taken over meanwhile", job_id)
+
+
+def _deferred(context: JobContext, exc: Deferred, dispatch: Dispatch) -> None:
+    """Back to the queue for later, giving the attempt back: the job did not start."""
+    now = utcnow()
+    run_at = now + timedelta(seconds=max(exc.seconds, 0.0))
+    values = {
+        "status": "queued",
+        "attempts": Job.attempts - 1,
+        "lease_until": None,
+        "run_at": run_at,
+        "dispatched_at": now,
+        "message": exc.message[:500],
+        "updated_at": now,
+    }
+    try:
+        requeued = context.write(values)
+    except IntegrityError:
+        # A newer job with the same dedupe key is queued and will do the work.
+        context.write(
+            {
+                "status": "cancelled",
+                "lease_until": None,
+                "message": "Not run: a newer job with the same key is queued.",
+                "updated_at": now,
+            }
+        )
+        return
+    if requeued:
+        dispatch(context.job_id, run_at)
 
 
 def _failed(

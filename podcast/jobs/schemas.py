@@ -1,53 +1,8 @@
-"""What the jobs API answers."""
+"""What the jobs API answers: defined in ``podcast.core.job_schemas`` so that domain routes that
+queue a job (a transcription) answer with the same shape."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from podcast.core.job_schemas import JobList, JobRead
 
-from pydantic import BaseModel, Field
-
-from podcast.core.jobs import Job, JobStatus
-
-
-class JobRead(BaseModel):
-    """A background job as its producer sees it."""
-
-    id: str = Field(description="Stable: use it in `GET /api/jobs/{id}`.")
-    kind: str = Field(description="What the job does, e.g. `feed.announce`.")
-    status: JobStatus = Field(
-        description="`queued` (waiting, or waiting to be retried), `running`, `succeeded`,"
-        " `failed` (every attempt failed: see `error`) or `cancelled`."
-    )
-    progress: float = Field(ge=0, le=1, description="How far the running attempt is, 0-1.")
-    message: str | None = Field(description="What the job is doing or last did.")
-    result: Any | None = Field(description="What the job produced, once `succeeded`.")
-    error: str | None = Field(
-        description="Why the last attempt failed: kept while a retry waits, final when `failed`."
-    )
-    attempts: int = Field(description="Attempts started so far.")
-    max_attempts: int
-    run_at: datetime = Field(description="When the job (or its next attempt) is due.")
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, job: Job) -> JobRead:
-        return cls(
-            id=job.id,
-            kind=job.kind,
-            status=job.status,  # type: ignore[arg-type]
-            progress=job.progress,
-            message=job.message,
-            result=job.result,
-            error=job.error,
-            attempts=job.attempts,
-            max_attempts=job.max_attempts,
-            run_at=job.run_at,
-            created_at=job.created_at,
-            updated_at=job.updated_at,
-        )
-
-
-class JobList(BaseModel):
-    items: list[JobRead] = Field(description="Newest first.")
+__all__ = ["JobList", "JobRead"]

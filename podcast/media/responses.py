@@ -31,8 +31,22 @@ from starlette.responses import (
 )
 from starlette.types import Message, Receive, Scope, Send
 
-from podcast.core.conditional import http_date, not_modified
+from podcast.core.conditional import http_date, match_failed, not_modified
+from podcast.core.cors import ALLOW_ORIGIN
+from podcast.core.errors import PreconditionFailed
 from podcast.media.storage import Storage
+
+# Web players fetch audio and art from other origins, in ranges (docs/standards.md, "CORS").
+MEDIA_CORS = {
+    **ALLOW_ORIGIN,
+    "Access-Control-Expose-Headers": "Content-Range, Content-Length, Accept-Ranges, ETag",
+}
+
+
+def _not_satisfiable(size: int) -> PlainTextResponse:
+    return PlainTextResponse(
+        status_code=416, headers={"Content-Range": f"bytes */{size}", **MEDIA_CORS}
+    )
 
 
 class MediaResponse(FileResponse):
@@ -103,10 +117,7 @@ class MediaResponse(FileResponse):
             try:
                 ranges = self._parse_range_header(http_range, self.size)
             except RangeNotSatisfiable:
-                response = PlainTextResponse(
-                    status_code=416, headers={"Content-Range": f"bytes */{self.size}"}
-                )
-                return await response(scope, receive, send)
+                return await _not_satisfiable(self.size)(scope, receive, send)
         if len(ranges) > 1:  # multipart/byteranges: rare, left to Starlette
             if self.stat_result is None:
                 self.stat_result = await anyio.to_thread.run_sync(os.stat, self.path)
@@ -232,10 +243,7 @@ class StreamedResponse(Response):
             try:
                 ranges = MediaResponse._parse_range_header(http_range, self.size)
             except RangeNotSatisfiable:
-                response = PlainTextResponse(
-                    status_code=416, headers={"Content-Range": f"bytes */{self.size}"}
-                )
-                return await response(scope, receive, send)
+                return await _not_satisfiable(self.size)(scope, receive, send)
         headers = MutableHeaders(raw=list(self.raw_headers))
         status, start, end = 200, 0, self.size
         if len(ranges) == 1:
@@ -274,14 +282,23 @@ def serve_file(
 ) -> Response:
     """A 304 when the client's copy is current, else the stored key (whole or ranged).
 
+    Raises :class:`PreconditionFailed` (412) when ``If-Match`` names another version: a
+    client resuming a download must not splice bytes of a replaced file onto its copy.
     Raises ``FileNotFoundError`` or ``RuntimeError`` when the stored object is gone or its size
     is not the one the database names (replaced meanwhile).
     """
+    failed = match_failed(request_headers, etag, last_modified)
+    if failed is not None:
+        raise PreconditionFailed(
+            f"the file is now version {etag}; fetch it again without this header",
+            field=failed,
+        )
     validators = {
         "ETag": etag,
         "Last-Modified": http_date(last_modified),
         "Cache-Control": cache_control,
         "Accept-Ranges": "bytes",
+        **MEDIA_CORS,
     }
     if not_modified(request_headers, etag, last_modified):
         return Response(status_code=304, headers=validators)

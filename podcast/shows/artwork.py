@@ -31,35 +31,56 @@ _PNG = b"\x89PNG\r\n\x1a\n"
 
 def check_show_artwork(data: bytes) -> Picture:
     """The picture, if Apple would take it as show art; else 415 (not JPEG/PNG) or 422."""
+    picture = read_artwork(data)
+    problem = apple_problem(picture)
+    if problem is not None:
+        raise Invalid(problem)
+    return picture
+
+
+def read_artwork(data: bytes) -> Picture:
+    """A JPEG or PNG picture we can store and serve; else 415 (another format) or 422."""
     if not data.startswith((_JPEG, _PNG)):
         raise UnsupportedMediaType(
             "show artwork must be a JPEG or PNG image; send the file itself as the body"
         )
     try:
-        picture = inspect_image(data)
+        return inspect_image(data)
     except ArtworkError as exc:
         raise Invalid(str(exc)) from None
+
+
+def apple_problem(picture: Picture) -> str | None:
+    """Why Apple would refuse ``picture`` as show (or episode) art, or None."""
     width, height = picture.width, picture.height
     if not artwork_size_ok(width, height):
         low, high = ARTWORK_MIN_SIDE, ARTWORK_MAX_SIDE
         sizes = f"between {low}x{low} and {high}x{high}"
         rule = f"square ({sizes})" if width != height else sizes
-        raise Invalid(f"the image is {width}x{height} pixels; show artwork must be {rule}")
+        return f"the image is {width}x{height} pixels; show artwork must be {rule}"
     if picture.mode not in ARTWORK_COLOUR_MODES:
-        raise Invalid(f"the image is in {picture.mode} colour; Apple requires RGB artwork")
-    return picture
+        return f"the image is in {picture.mode} colour; Apple requires RGB artwork"
+    return None
 
 
 def replace_show_artwork(
-    session: Session, storage: Storage, show: Show, picture: Picture, now: datetime
+    session: Session,
+    storage: Storage,
+    show: Show,
+    picture: Picture,
+    now: datetime,
+    *,
+    source_url: str | None = None,
 ) -> None:
     """Store the file and point the show at it; once that is committed, the old file is
-    deleted if nothing else uses it."""
+    deleted if nothing else uses it. ``source_url``: the old host's URL it was imported from
+    (None for a producer's upload, which an import then never replaces)."""
     key = store_picture(session, storage, picture)
     session.refresh(show)  # under the lock now: the file being replaced is the current one
     old = show.artwork_key
     show.artwork_key = key
     show.artwork_width, show.artwork_height = picture.width, picture.height
+    show.artwork_source_url = source_url
     show.updated_at = now
     session.flush()
     if old != key:

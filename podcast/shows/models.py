@@ -36,6 +36,9 @@ class Show(Base):
     artwork_key: Mapped[str | None] = mapped_column(String(255))
     artwork_width: Mapped[int | None] = mapped_column(Integer)
     artwork_height: Mapped[int | None] = mapped_column(Integer)
+    # Where an import took the artwork from (so a run again downloads it only when the old
+    # host's URL changed); None for a producer's upload, which an import never replaces.
+    artwork_source_url: Mapped[str | None] = mapped_column(String(2048))
     # podcast:guid is fixed when the show is created: apps key subscriptions on it.
     podcast_guid: Mapped[str] = mapped_column(String(36), unique=True)
     locked: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from podcast.core.errors import Invalid, NotFound
+from podcast.core.schemas import patched_fields
 from podcast.core.settings import Settings
 from podcast.shows.categories import is_valid, validate_category
 from podcast.shows.guid import guid_for_feed_url
@@ -71,7 +72,7 @@ def show_read(show: Show, settings: Settings) -> ShowRead:
 
 
 def update_show(show: Show, changes: ShowUpdate, now: datetime) -> Show:
-    fields = changes.model_dump(exclude_unset=True, mode="json")  # nulls only where allowed
+    fields = patched_fields(changes)  # nulls only where allowed
     category = fields.get("category", show.category)
     subcategory = fields.get("subcategory", show.subcategory)
     if "subcategory" not in fields and not is_valid(category, subcategory):

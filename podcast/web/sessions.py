@@ -166,8 +166,16 @@ def check_csrf(web: WebState, session_id: str | None, presented: str | None) -> 
 
 async def checked_form(request: Request, admin: AdminDep, web: WebDep) -> FormData:
     """The POSTed form of a signed-in producer, once its CSRF token has been checked."""
+    return await read_checked_form(request, admin, web)
+
+
+async def read_checked_form(
+    request: Request, admin: AdminSession, web: WebState, max_fields: int | None = None
+) -> FormData:
+    """:func:`checked_form` for forms with more fields than most (the transcript editor)."""
     check_declared_length(request.headers.get("content-length"), MAX_FORM_BYTES, what="the form")
-    form = await request.form(**FORM_LIMITS)
+    limits = FORM_LIMITS | ({"max_fields": max_fields} if max_fields else {})
+    form = await request.form(**limits)
     presented = form.get(CSRF_FIELD)
     check_csrf(web, admin.session_id, presented if isinstance(presented, str) else None)
     return form

@@ -196,3 +196,19 @@ def test_media_in_s3_without_a_secret_key_fails(tmp_path: Path) -> None:
     # The earlier name still counts.
     _code, lines = doctor({**env, "PODCAST_SESSION_SECRET": "y" * 40})
     assert line_for(lines, "session secret") == "ok   session secret: PODCAST_SECRET_KEY is set"
+
+
+def test_speech_recognition_is_reported(tmp_path: Path) -> None:
+    pytest.importorskip("faster_whisper", reason="speech recognition needs pip install '.[asr]'")
+    env = installed(tmp_path)
+    _, lines = doctor(env)
+    assert line_for(lines, "speech recognition") == (
+        "ok   speech recognition: installed; model whisper-base (bundled) installed; joined and "
+        "verified (size and SHA-256) on the first transcription; transcribing new audio: off "
+        "(PODCAST_AUTO_TRANSCRIBE)"
+    )
+    _, lines = doctor({**env, "PODCAST_ASR_MODEL": str(tmp_path / "no-model")})
+    assert line_for(lines, "speech recognition") == (
+        "warn speech recognition: not available, so no automatic transcripts: "
+        f"PODCAST_ASR_MODEL={tmp_path / 'no-model'}: no such folder"
+    )

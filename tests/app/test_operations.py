@@ -181,3 +181,23 @@ def test_readyz_follows_start_up_and_shutdown(app: FastAPI) -> None:
         assert (response.status_code, response.json()) == (200, {"status": "ready"})
     response = client.get("/readyz")
     assert (response.status_code, response.json()) == (503, {"status": "stopping"})
+
+
+def test_a_fast_route_that_raises_counts_as_a_logged_500(
+    metered: FastAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Fast routes are timed by ``FastPathApp`` itself; one that fails is still a request."""
+
+    async def broken(scope: object, receive: object, send: object) -> tuple[int, int]:
+        raise RuntimeError("the cache is gone")
+
+    metered.fast_routes["/broken.xml"] = broken  # type: ignore[attr-defined]
+    with TestClient(metered, raise_server_exceptions=False) as client:
+        with caplog.at_level(logging.WARNING, logger="podcast.requests"):
+            assert client.get("/broken.xml").status_code == 500
+        after = scrape(client)
+    requests = "podcast_http_requests_total"
+    assert sample(after, requests, route="/broken.xml", method="GET", status="500") == 1
+    assert sample(after, "podcast_http_request_duration_seconds_count", route="/broken.xml") == 1
+    [line] = [r for r in caplog.records if getattr(r, "event", None) == "server_error"]
+    assert line.route == "/broken.xml" and line.status == 500  # type: ignore[attr-defined]

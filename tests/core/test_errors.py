@@ -14,7 +14,7 @@ from podcast.cli import log_config
         ("OPTIONS", "/api/show", "GET, PATCH"),
         ("DELETE", "/api/show", "GET, PATCH"),
         ("PUT", "/api/episodes/1", "DELETE, GET, PATCH"),
-        ("POST", "/media/some-episode.mp3", "GET, HEAD"),
+        ("POST", "/media/some-episode.mp3", "GET, HEAD, OPTIONS"),
     ],
 )
 def test_405_allows_every_method_of_the_path(

@@ -25,8 +25,11 @@ def test_batched_durations_match_observe() -> None:
         buckets=DURATION_BUCKETS,
         registry=reference_registry,
     )
-    for seconds in DURATIONS:
-        metrics.record("/feed.xml", "GET", 200, seconds, 100, 0)
+    # The route's one histogram gets every tally's durations: 200s, 304s and HEADs alike.
+    answers = [("GET", 200), ("GET", 304), ("HEAD", 200)]
+    for n, seconds in enumerate(DURATIONS):
+        method, status = answers[n % 3] if n else ("GET", 200)
+        metrics.record("/feed.xml", method, status, seconds, 100 if status == 200 else 0, 0)
         reference.labels(route="/feed.xml").observe(seconds)
     assert sample(generate_latest(metrics.registry).decode(), "podcast_http_requests_total") == 0
     metrics.flush()
@@ -41,15 +44,19 @@ def test_batched_durations_match_observe() -> None:
         if line.startswith("podcast_http_request_duration") and "_created" not in line
     ]
     assert [line for line in histogram if "_created" not in line] == expected
-    assert (
-        sample(ours, "podcast_http_requests_total", route="/feed.xml", method="GET", status="200")
-        == 10
-    )
-    assert sample(ours, "podcast_http_sent_bytes_total", route="/feed.xml") == 1000
+    counted = {
+        (method, status): sample(
+            ours, "podcast_http_requests_total", route="/feed.xml", method=method, status=status
+        )
+        for method, status in (("GET", "200"), ("GET", "304"), ("HEAD", "200"))
+    }
+    assert counted == {("GET", "200"): 4, ("GET", "304"): 3, ("HEAD", "200"): 3}
+    assert sample(ours, "podcast_http_sent_bytes_total", route="/feed.xml") == 700
     metrics.flush()  # nothing new: nothing added twice
-    assert generate_latest(metrics.registry).decode().count("podcast_http_requests_total{") == 1
     again = generate_latest(metrics.registry).decode()
-    assert sample(again, "podcast_http_sent_bytes_total", route="/feed.xml") == 1000
+    assert again.count("podcast_http_requests_total{") == 3
+    assert sample(again, "podcast_http_sent_bytes_total", route="/feed.xml") == 700
+    assert sample(again, "podcast_http_request_duration_seconds_count", route="/feed.xml") == 10
 
 
 def test_unknown_methods_share_one_label() -> None:

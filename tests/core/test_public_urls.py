@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from podcast.core import public_urls
-from podcast.core.public_urls import PublicUrls
+from podcast.core.public_urls import PublicUrls, content_version, split_media_name
 from podcast.core.settings import Settings
 
 KEY = "ab/" + "ab" * 32 + ".jpg"
@@ -50,3 +50,15 @@ def test_settings_hand_out_the_same_urls() -> None:
     settings = Settings(base_url="https://podcast.example.org/", _env_file=None)  # type: ignore[call-arg]
     assert settings.feed_url == "https://podcast.example.org/feed.xml"
     assert settings.public_urls.episode_page("x") == "https://podcast.example.org/episodes/x"
+
+
+def test_enclosures_carry_a_content_version() -> None:
+    urls = PublicUrls("https://podcast.example.org/")
+    version = content_version("ab" * 32)
+    assert version == "abababab" + "ab"
+    assert urls.enclosure("ep-1", "mp3", version) == (
+        "https://podcast.example.org/media/ep-1.ababababab.mp3"
+    )
+    assert split_media_name("ep-1.ababababab.mp3") == ("ep-1", "ababababab", "mp3")
+    assert split_media_name("ep-1.mp3") == ("ep-1", None, "mp3")
+    assert split_media_name("ep-1") == ("", None, "ep-1")

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from episodes.models import Episode
 from podcast.core.clock import FrozenClock
+from podcast.shows.models import Show
 from tests.conftest import NOW
 from tests.factories import upload_audio
 
@@ -317,3 +321,23 @@ def test_ids_of_deleted_episodes_are_never_reused(client: TestClient, auth: dict
     third = _create(client, auth, title="Three")
     assert third["id"] == 3  # SQLite used to hand out 2 again
     assert client.get(f"/api/episodes/{second['id']}", headers=auth).status_code == 404
+
+
+def test_people_are_stored_alike_by_create_and_patch(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    """A person PATCHed in is stored with its defaults, as one created is, so comparing what
+    is stored (an import run again) finds nothing changed."""
+    people = [{"name": "Ayo Barley", "role": "guest"}]
+    created = _create(client, auth, people=people)
+    other = _create(client, auth, title="Another")
+    response = client.patch(f"/api/episodes/{other['id']}", json={"people": people}, headers=auth)
+    assert response.status_code == 200, response.text
+    assert client.patch("/api/show", json={"people": people}, headers=auth).status_code == 200
+    app = client.app
+    assert isinstance(app, FastAPI)
+    with app.state.sessionmaker() as session:
+        stored = {i: p for i, p in session.execute(select(Episode.id, Episode.people))}
+        show_people = session.scalars(select(Show.people)).one()
+    complete = [{"name": "Ayo Barley", "role": "guest", "group": "cast"}]
+    assert stored[created["id"]] == stored[other["id"]] == show_people == complete

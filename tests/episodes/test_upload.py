@@ -76,7 +76,10 @@ def test_create_from_file(
     assert abs(audio["duration"] - EXPECTED[fixture]["duration"]) < 0.1
     assert audio["channels"] == EXPECTED[fixture]["channels"]
     assert audio["original_filename"] == fixture
-    assert audio["url"] == f"https://podcast.example.org/media/{episode['slug']}.{extension}"
+    version = audio["sha256"][:10]  # content version: replaced audio is a new URL
+    assert audio["url"] == (
+        f"https://podcast.example.org/media/{episode['slug']}.{version}.{extension}"
+    )
     stored = settings.media_dir / audio["sha256"][:2] / f"{audio['sha256']}.{extension}"
     assert stored.read_bytes() == data
     assert episode["status"] == "draft"
@@ -185,9 +188,12 @@ def test_replacing_audio_keeps_guid_and_removes_old_file(
     assert not any(first_sha in f for f in files), "the replaced file is deleted"
     assert any(body["audio"]["sha256"] in f for f in files)
     # The old enclosure URL (other extension) now redirects to the new one.
-    old = client.get(f"/media/{episode['slug']}.mp3", headers=auth, follow_redirects=False)
-    assert old.status_code == 301
-    assert old.headers["location"] == f"/media/{episode['slug']}.ogg"
+    new_url = f"/media/{episode['slug']}.{body['audio']['sha256'][:10]}.ogg"
+    assert body["audio"]["url"].endswith(new_url)
+    for old_url in (f"/media/{episode['slug']}.mp3", episode["audio"]["url"]):
+        old = client.get(old_url, headers=auth, follow_redirects=False)
+        assert old.status_code == 301
+        assert old.headers["location"] == new_url
 
 
 def test_identical_content_is_stored_once(
@@ -455,7 +461,8 @@ def test_cli_episode_add(
         ["episode", "add", str(FIXTURES / "speech.flac"), "--title", "From the CLI", "--publish"],
     )
     assert result.exit_code == 0, result.output
-    assert "https://podcast.example.org/media/from-the-cli.flac" in result.stdout
+    assert "https://podcast.example.org/media/from-the-cli." in result.stdout
+    assert ".flac" in result.stdout
     clock.set(datetime.now(UTC) + timedelta(minutes=1))  # the CLI published on the real clock
     listed = client.get("/api/episodes").json()["items"]
     assert [(e["title"], e["status"], e["episode_number"]) for e in listed] == [

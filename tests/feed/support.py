@@ -16,6 +16,7 @@ NS = {
     "content": "http://purl.org/rss/1.0/modules/content/",
     "podcast": "https://podcastindex.org/namespace/1.0",
     "atom": "http://www.w3.org/2005/Atom",
+    "psc": "http://podlove.org/simple-chapters",
 }
 BASE = "https://podcast.example.org"
 FEED_URL = f"{BASE}/feed.xml"

@@ -3,13 +3,16 @@ for producers, of drafts and scheduled ones)."""
 
 from __future__ import annotations
 
+import gzip
+import io
 from datetime import timedelta
 
+import podcastparser
 from fastapi.testclient import TestClient
 
 from tests.conftest import NOW
 from tests.factories import create_episode
-from tests.feed.support import BASE, NS, feed_xml, items
+from tests.feed.support import BASE, FEED_URL, NS, feed_xml, items
 
 
 def test_chapters_from_the_audio(client: TestClient, auth: dict[str, str]) -> None:
@@ -56,6 +59,21 @@ def test_conditional_and_head(client: TestClient, auth: dict[str, str]) -> None:
     assert head.headers["etag"] == etag
 
 
+def test_gzip_when_accepted(client: TestClient, auth: dict[str, str]) -> None:
+    episode = create_episode(client, auth, "Compressed chapters", audio="speech.mp3")
+    url = f"/episodes/{episode['slug']}/chapters.json"
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.headers["vary"] == "Accept-Encoding"
+    with client.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as response:
+        raw = b"".join(response.iter_raw())
+        headers = response.headers
+    assert headers["content-encoding"] == "gzip"
+    assert gzip.decompress(raw) == plain.content
+    assert headers["etag"] != plain.headers["etag"]
+    cached = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": headers["etag"]})
+    assert cached.status_code == 304
+
+
 def test_only_public_episodes_with_chapters(client: TestClient, auth: dict[str, str]) -> None:
     draft = create_episode(client, auth, "Draft", audio="speech.mp3", publish=False)
     scheduled = create_episode(
@@ -72,3 +90,29 @@ def test_only_public_episodes_with_chapters(client: TestClient, auth: dict[str, 
         assert response.status_code == 200
         assert response.headers["cache-control"] == "private, no-store"
     assert client.get(f"/episodes/{plain['slug']}/chapters.json", headers=auth).status_code == 404
+
+
+def test_podlove_simple_chapters_for_gpodder(client: TestClient, auth: dict[str, str]) -> None:
+    """gPodder's podcastparser reads psc:chapters (it knows podcast: only under an old URI):
+    the same chapters as the JSON file, with links and images; the podcast namespace is
+    declared once."""
+    episode = create_episode(client, auth, "With chapters", audio="speech.mp3")
+    create_episode(client, auth, "No chapters", audio="plain.mp3")
+    body = client.get("/feed.xml").content
+    assert body.count(b"xmlns:psc=") == 1 and body.count(b"xmlns:podcast=") == 1
+    without, with_chapters = sorted(items(feed_xml(client)), key=lambda i: i.findtext("title"))
+    assert without.find("psc:chapters", NS) is None
+    container = with_chapters.find("psc:chapters", NS)
+    assert container is not None and container.get("version") == "1.2"
+    assert [c.get("start") for c in container] == ["00:00:00.000", "00:00:01.700", "00:00:03.400"]
+
+    parsed = podcastparser.parse(FEED_URL, io.BytesIO(body))
+    by_title = {e["title"]: e for e in parsed["episodes"]}
+    assert "chapters" not in by_title["No chapters"]
+    chapters = by_title["With chapters"]["chapters"]
+    document = client.get(f"/episodes/{episode['slug']}/chapters.json").json()["chapters"]
+    assert [c["title"] for c in chapters] == [c["title"] for c in document]
+    assert [c["start"] for c in chapters] == [int(c["startTime"]) for c in document]
+    assert chapters[1]["href"] == document[1]["url"]
+    assert chapters[2]["image"] == document[2]["img"]
+    assert "href" not in chapters[0] and "image" not in chapters[0]

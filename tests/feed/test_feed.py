@@ -4,6 +4,7 @@ tag by tag with lxml against Apple's and the Podcast Index's rules
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import uuid
@@ -73,7 +74,7 @@ def test_real_clients_read_the_feed(client: TestClient, published: list[dict]) -
     assert [e["guid"] for e in episodes] == [newer["guid"], older["guid"]]
     assert episodes[0]["enclosures"] == [
         {
-            "url": f"{BASE}/media/{newer['slug']}.mp3",
+            "url": f"{BASE}/media/{newer['slug']}.{newer['audio']['sha256'][:10]}.mp3",
             "file_size": PLAIN_BYTES,
             "mime_type": "audio/mpeg",
         }
@@ -92,7 +93,7 @@ def test_real_clients_read_the_feed(client: TestClient, published: list[dict]) -
     assert [e.id for e in fp.entries] == [newer["guid"], older["guid"]]
     enclosure = fp.entries[1].enclosures[0]
     assert (enclosure.href, int(enclosure.length), enclosure.type) == (
-        f"{BASE}/media/{older['slug']}.mp3",
+        f"{BASE}/media/{older['slug']}.{older['audio']['sha256'][:10]}.mp3",
         SPEECH_BYTES,
         "audio/mpeg",
     )
@@ -142,7 +143,7 @@ def test_channel_tags(client: TestClient, auth: dict[str, str], published: list[
     assert channel is not None
     assert text(channel, "title") == "Leadership Live"
     assert text(channel, "link") == f"{BASE}/"  # the home page, as the pages call it
-    assert (text(channel, "description") or "").startswith("Leadership Live is the podcast")
+    assert (text(channel, "description") or "").startswith("<p>Leadership Live is the podcast")
     assert text(channel, "language") == "en-GB"
     assert text(channel, "copyright") == "© 2026 NHS North West Leadership Academy"
     assert parsedate_to_datetime(text(channel, "lastBuildDate") or "") == NOW
@@ -205,7 +206,7 @@ def test_item_tags(client: TestClient, published: list[dict]) -> None:
     enclosure = second.find("enclosure")
     assert enclosure is not None
     assert enclosure.attrib == {
-        "url": f"{BASE}/media/{older['slug']}.mp3",
+        "url": f"{BASE}/media/{older['slug']}.{older['audio']['sha256'][:10]}.mp3",
         "length": str(SPEECH_BYTES),
         "type": "audio/mpeg",
     }
@@ -279,11 +280,65 @@ def test_long_notes_are_cut_to_4000_bytes(client: TestClient, auth: dict[str, st
     assert text(item, "content:encoded") == episode["show_notes_html"]
 
 
+MARKDOWN_NOTES = """# Overview
+
+Intro with **bold**, _it_, `code` and a [link](https://example.org/x).
+
+## Guests
+
+- Dr Amina Shah
+
+> A quote
+
+```
+a <code> block
+```
+
+line one
+line two  
+line three
+
+1. first
+"""
+
+
+def test_markdown_notes_use_only_apples_elements(client: TestClient, auth: dict[str, str]) -> None:
+    """Apple lists p, ol, ul, li, a (plus b/i/em/strong): headings become bold paragraphs,
+    the rest keeps its text without its tags. The page keeps the full notes."""
+    episode = create_episode(
+        client, auth, "Markdown notes", show_notes=MARKDOWN_NOTES, show_notes_format="markdown"
+    )
+    assert "<h2>Overview</h2>" in episode["show_notes_html"]  # "#" is not lost on the page
+    assert "<blockquote>" in episode["show_notes_html"]
+    item = items(feed_xml(client))[0]
+    allowed = {"p", "ol", "ul", "li", "a", "b", "i", "em", "strong"}
+    for field in ("description", "content:encoded"):
+        notes = lxml.html.fragment_fromstring(text(item, field) or "", create_parent="div")
+        assert {e.tag for e in notes.iterdescendants()} <= allowed, field
+        bold = [p.text_content() for p in notes.xpath("p[b and count(node()) = 1]")]
+        assert bold == ["Overview", "Guests"], field
+        paragraphs = [" ".join(p.text_content().split()) for p in notes.findall("p")]
+        assert "Intro with bold, it, code and a link." in paragraphs
+        assert "A quote" in paragraphs and "a <code> block" in paragraphs
+        assert "line one line two line three" in paragraphs
+        assert notes.xpath("string(.//a/@href)") == "https://example.org/x"
+        assert notes.xpath("ol/li/text()") == ["first"] and notes.xpath("ul/li/text()") == [
+            "Dr Amina Shah"
+        ]
+
+
 def test_guid_stays_after_edits(
     client: TestClient, auth: dict[str, str], published: list[dict]
 ) -> None:
     _older, newer = published
-    before = {text(i, "guid"): text(i, "title") for i in items(feed_xml(client))}
+    root = feed_xml(client)
+    before = {text(i, "guid"): text(i, "title") for i in items(root)}
+    old_url = next(
+        e.get("url")
+        for i in items(root)
+        if text(i, "guid") == newer["guid"]
+        for e in i.iter("enclosure")
+    )
     response = client.patch(
         f"/api/episodes/{newer['id']}",
         json={"title": "Leading through change, revisited", "slug": "change-revisited"},
@@ -297,7 +352,9 @@ def test_guid_stays_after_edits(
     item = next(i for i in items(feed_xml(client)) if text(i, "guid") == newer["guid"])
     enclosure = item.find("enclosure")
     assert enclosure is not None
-    assert enclosure.get("url") == f"{BASE}/media/change-revisited.mp3"
+    version = hashlib.sha256((FIXTURES / "speech.mp3").read_bytes()).hexdigest()[:10]
+    new_url = f"{BASE}/media/change-revisited.{version}.mp3"
+    assert enclosure.get("url") == new_url != old_url, "new audio, new URL: no stale caches"
     assert enclosure.get("length") == str(SPEECH_BYTES)
 
 
@@ -381,6 +438,30 @@ def test_a_plain_summary_is_text_for_every_reader(client: TestClient, auth: dict
     )
 
 
+def test_a_plain_show_description_is_text_for_every_reader(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    """The channel's <description> too: escaped HTML in one <p>, the exact text for both."""
+    response = client.patch("/api/show", json={"description": HOSTILE_SUMMARY}, headers=auth)
+    assert response.status_code == 200, response.text
+    body = client.get("/feed.xml").content
+    description = text(etree.fromstring(body).find("channel"), "description") or ""
+    paragraph = etree.fromstring(description)
+    assert (paragraph.tag, len(paragraph), paragraph.text) == ("p", 0, HOSTILE_SUMMARY)
+    assert b"<description><![CDATA[<p>Leading &lt;for&gt; change &amp; growth" in body
+
+    def read_as_html(value: str) -> str:
+        return lxml.html.fragment_fromstring(value, create_parent="div").text_content()
+
+    assert read_as_html(podcastparser.parse(FEED_URL, io.BytesIO(body))["description"]) == (
+        HOSTILE_SUMMARY
+    )
+    parsed = feedparser.parse(body)
+    assert parsed.bozo == 0
+    assert parsed.feed.subtitle_detail.type == "text/html"
+    assert read_as_html(parsed.feed.subtitle) == HOSTILE_SUMMARY
+
+
 def test_a_long_plain_summary_is_cut_after_escaping(
     client: TestClient, auth: dict[str, str]
 ) -> None:
@@ -404,4 +485,5 @@ def test_item_columns_are_labelled_with_feed_item_fields() -> None:
 
     labels = [column.name for column in feed_data._ITEM_COLUMNS]
     assert len(set(labels)) == len(labels)
-    assert set(labels) == {f.name for f in fields(feed_data.FeedItem)} - {"show_id", "transcripts"}
+    derived = {"show_id", "transcripts", "unchecked_transcript", "chapters"}  # set later
+    assert set(labels) == {f.name for f in fields(feed_data.FeedItem)} - derived

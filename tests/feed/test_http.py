@@ -116,6 +116,60 @@ def test_deleting_moves_last_modified(
     assert answer.headers["last-modified"] != modified
 
 
+def test_last_modified_follows_the_bytes(
+    client: TestClient, auth: dict[str, str], clock: FrozenClock
+) -> None:
+    """Scheduling or editing what the feed does not show keeps the date, so If-Modified-Since
+    pollers get 304s; moving an episode back into the future changes the bytes and the date
+    (issue 14). A fresh process (another replica) agrees with the first."""
+    live = create_episode(client, auth, "Live")
+    first = client.get("/feed.xml")
+    modified, etag = first.headers["last-modified"], first.headers["etag"]
+
+    clock.advance(timedelta(minutes=5))
+    create_episode(client, auth, "Next week", at=NOW + timedelta(days=7))
+    app = client.app
+    assert isinstance(app, FastAPI)
+    old = _cache(client)
+    replica = FeedCache(old.settings, old.clock, app.state.sessionmaker)
+    assert replica.refresh().last_modified.decode() == modified
+    draft = create_episode(client, auth, "Draft", publish=False)
+    clock.advance(timedelta(minutes=5))
+    client.patch(f"/api/episodes/{draft['id']}", json={"title": "Draft 2"}, headers=auth)
+    again = client.get("/feed.xml")
+    assert again.content == first.content and again.headers["etag"] == etag
+    assert again.headers["last-modified"] == modified
+    assert client.get("/feed.xml", headers={"If-Modified-Since": modified}).status_code == 304
+
+    clock.advance(timedelta(minutes=5))
+    response = client.post(
+        f"/api/episodes/{live['id']}/publish",
+        json={"at": (NOW + timedelta(days=1)).isoformat()},
+        headers=auth,
+    )
+    assert response.status_code == 200, response.text
+    gone = client.get("/feed.xml", headers={"If-Modified-Since": modified})
+    assert gone.status_code == 200 and b"<title>Live</title>" not in gone.content
+    assert parsedate_to_datetime(gone.headers["last-modified"]) > parsedate_to_datetime(modified)
+    assert client.get("/feed.xml", headers={"If-Modified-Since": modified}).status_code == 200
+
+
+def test_moving_an_episode_into_the_future_moves_last_modified(
+    client: TestClient, auth: dict[str, str], clock: FrozenClock
+) -> None:
+    """The episode's own change is left out of the fingerprint's date (it is scheduled now),
+    but the bytes changed: the date becomes the rebuild's time."""
+    create_episode(client, auth, "Stays")
+    later = create_episode(client, auth, "Later after all")
+    modified = client.get("/feed.xml").headers["last-modified"]
+    clock.advance(timedelta(minutes=5))
+    at = {"at": (NOW + timedelta(days=1)).isoformat()}
+    assert client.post(f"/api/episodes/{later['id']}/publish", json=at, headers=auth).is_success
+    answer = client.get("/feed.xml", headers={"If-Modified-Since": modified})
+    assert answer.status_code == 200 and item_titles(client) == ["Stays"]
+    assert parsedate_to_datetime(answer.headers["last-modified"]) == NOW + timedelta(minutes=5)
+
+
 def test_gzip_from_precompressed_bytes(client: TestClient, auth: dict[str, str]) -> None:
     create_episode(client, auth, "Compressed", summary="words " * 500)
     plain = client.get("/feed.xml", headers=IDENTITY)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.imports.test_importer import OldHost, old_host  # noqa: F401  (the fixture)
+from tests.imports.oldhost import OldHost
 
 PODCAST = Path(sys.executable).parent / "podcast"
 
@@ -22,6 +22,7 @@ def env(tmp_path: Path) -> Iterator[dict[str, str]]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PODCAST_")}
     clean["PODCAST_DATA_DIR"] = str(tmp_path / "data")
     clean["PODCAST_IMPORT_ALLOW_PRIVATE"] = "true"
+    clean["PODCAST_AUTO_TRANSCRIBE"] = "false"  # imported audio would be transcribed
     clean["COLUMNS"] = "250"  # rich wraps at 80 columns without a terminal
     yield clean
 
@@ -32,7 +33,7 @@ def podcast(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
-def test_import_then_again(env: dict[str, str], old_host: OldHost) -> None:  # noqa: F811
+def test_import_then_again(env: dict[str, str], old_host: OldHost) -> None:
     url = old_host.feed("buzzsprout-podcasting20.xml")
     dry = podcast(env, "import", url, "--dry-run", "--json")
     assert dry.returncode == 0, dry.stderr
@@ -70,7 +71,7 @@ def test_refusals_are_clear(env: dict[str, str], tmp_path: Path) -> None:
 
 def test_an_import_killed_mid_download_leaves_nothing_half_and_resumes(
     env: dict[str, str],
-    old_host: OldHost,  # noqa: F811
+    old_host: OldHost,
 ) -> None:
     url = old_host.feed("buzzsprout-podcasting20.xml")
     old_host.slow.add("/audio/anti-racist.mp3")  # ~3 s to download

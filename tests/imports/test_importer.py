@@ -3,115 +3,15 @@ episode whole or absent, a second run downloads nothing, a dry run writes nothin
 
 from __future__ import annotations
 
-import json
-import threading
-import time
-from collections import Counter
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import podcastparser
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from lxml import etree
 from sqlalchemy import func, select
 
 from episodes.models import Episode
-from podcast.imports.fetch import Fetcher, FetchPolicy
-from podcast.imports.importer import Importer, ImportOptions, ImportReport, Outcome
-from tests.conftest import FIXTURES
-
-FEEDS = FIXTURES / "feeds"
-CHAPTERS = json.dumps(
-    {
-        "version": "1.2.0",
-        "chapters": [
-            {"startTime": 0, "title": "Welcome"},
-            {"startTime": 1.5, "title": "Why it matters", "url": "https://example.org/why"},
-            {"startTime": 2, "title": "javascript", "url": "javascript:alert(1)"},
-        ],
-    }
-).encode()
-
-
-class OldHost(ThreadingHTTPServer):
-    """The host a show leaves: its feed, audio, chapters; counts what was fetched."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.requests: Counter[str] = Counter()
-        self.slow: set[str] = set()  # paths sent in small pieces, slowly
-        self.files: dict[str, tuple[str, bytes]] = {
-            "/audio/anti-racist.mp3": ("audio/mpeg", (FIXTURES / "speech.mp3").read_bytes()),
-            "/audio/trailer.mp3": ("audio/mpeg", (FIXTURES / "plain.mp3").read_bytes()),
-            "/audio/noguid.mp3": ("audio/mpeg", (FIXTURES / "plain.mp3").read_bytes()),
-            "/audio/pennod-1.mp3": ("audio/mpeg", (FIXTURES / "speech.mp3").read_bytes()),
-            "/audio/error-page.mp3": ("text/html", b"<html><body>Error 500</body></html>"),
-            "/chapters/anti-racist.json": ("application/json", CHAPTERS),
-        }
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def feed(self, name: str) -> str:
-        path = f"/feeds/{name}"
-        data = (FEEDS / name).read_bytes().replace(b"PORT", str(self.server_address[1]).encode())
-        self.files[path] = ("application/rss+xml", data)
-        return self.base + path
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: OldHost
-
-    def log_message(self, *_args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self.server.requests[self.path] += 1
-        found = self.server.files.get(self.path)
-        if found is None:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        content_type, body = found
-        self.send_response(200)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.path not in self.server.slow:
-            self.wfile.write(body)
-            return
-        for start in range(0, len(body), 1024):
-            self.wfile.write(body[start : start + 1024])
-            self.wfile.flush()
-            time.sleep(0.05)
-
-
-@pytest.fixture
-def old_host() -> Iterator[OldHost]:
-    server = OldHost()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def run_import(client: TestClient, url: str, **options: object) -> ImportReport:
-    app = client.app
-    assert isinstance(app, FastAPI)
-    with Fetcher(FetchPolicy(allow_private=True, timeout=10)) as fetcher:
-        importer = Importer(
-            sessions=app.state.sessionmaker,
-            storage=app.state.storage,
-            settings=app.state.settings,
-            clock=app.state.clock,
-            fetcher=fetcher,
-        )
-        return importer.run(url, ImportOptions(**options))  # type: ignore[arg-type]
+from podcast.imports.importer import Outcome
+from tests.imports.oldhost import OldHost, run_import
 
 
 def guids(feed: bytes) -> list[str]:
@@ -131,9 +31,8 @@ def test_a_show_moves_with_its_identity(client: TestClient, old_host: OldHost) -
     trailer = imported[f"{old_host.base}/audio/trailer.mp3"]
     assert trailer.outcome is Outcome.IMPORTED
     assert "its enclosure URL is its GUID" in " ".join(trailer.notes)
-    assert report.bytes == sum(
-        len(old_host.files[p][1]) for p in ("/audio/anti-racist.mp3", "/audio/trailer.mp3")
-    )
+    fetched = ("/audio/anti-racist.mp3", "/audio/trailer.mp3", "/art/show.jpg", "/art/trailer.png")
+    assert report.bytes == sum(len(old_host.files[p][1]) for p in fetched)
     assert "podcast_guid" in report.show_changes
 
     ours = client.get("/feed.xml").content
@@ -175,6 +74,11 @@ def test_running_again_downloads_nothing_and_updates_what_changed(
     url = old_host.feed("buzzsprout-podcasting20.xml")
     run_import(client, url)
     downloads = old_host.requests["/audio/anti-racist.mp3"]
+    # The same feed again: nothing to change, on the show or any episode.
+    again = run_import(client, url)
+    assert again.show_changes == []
+    assert {item.outcome for item in again.items} == {Outcome.UNCHANGED}
+    assert [note for item in again.items for note in item.notes if "changed" in note] == []
     path = "/feeds/buzzsprout-podcasting20.xml"
     content_type, data = old_host.files[path]
     old_host.files[path] = (
@@ -234,3 +138,21 @@ def test_a_dry_run_writes_nothing(client: TestClient, old_host: OldHost) -> None
     assert {item.outcome for item in report.items} == {Outcome.IMPORTED}
     assert old_host.requests["/audio/anti-racist.mp3"] == 0
     assert client.get("/feed.xml").content == before
+
+
+def test_a_guids_is_permalink_is_kept(client: TestClient, old_host: OldHost) -> None:
+    audio = f"{old_host.base}/audio/trailer.mp3"
+    items = [
+        f"<item><title>{title}</title>{guid}<enclosure url='{audio}' type='audio/mpeg'/></item>"
+        for title, guid in (
+            ("Permalink", "<guid>https://old.example/episodes/1</guid>"),  # RSS's default: true
+            ("Opaque", "<guid isPermaLink='false'>old-host-2</guid>"),
+        )
+    ]
+    feed = "<rss version='2.0'><channel><title>Old</title>" + "".join(items) + "</channel></rss>"
+    old_host.files["/feeds/permalink.xml"] = ("application/rss+xml", feed.encode())
+    report = run_import(client, old_host.base + "/feeds/permalink.xml")
+    assert report.count(Outcome.IMPORTED) == 2
+    root = etree.fromstring(client.get("/feed.xml").content)
+    kept = {g.text: g.get("isPermaLink") for g in root.iterfind("channel/item/guid")}
+    assert kept == {"https://old.example/episodes/1": "true", "old-host-2": "false"}

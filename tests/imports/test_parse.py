@@ -28,7 +28,7 @@ def test_a_podcasting20_feed_keeps_identity_and_every_namespace_value() -> None:
     assert show.categories == (("Business", "Management"), ("Health & Fitness", None))
     assert show.owner_email == "podcast@leadership.example.nhs.uk"
     assert show.locked is True and show.explicit is False and show.show_type == "episodic"
-    assert show.image_url == "https://storage.buzzsprout.example/artwork.jpg"
+    assert show.image_url == "http://127.0.0.1:8765/art/show.jpg"
     assert show.funding == (
         Funding("https://leadership.example.nhs.uk/support", "Support the Academy"),
     )

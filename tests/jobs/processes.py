@@ -22,6 +22,7 @@ def job_env(data_dir: Path, database_url: str, queue_url: str, queue_name: str) 
         "PYTHONPATH": str(ROOT),
         "PODCAST_DATA_DIR": str(data_dir),
         "PODCAST_DATABASE_URL": database_url,
+        "PODCAST_AUTO_TRANSCRIBE": "false",
         "PODCAST_QUEUE_URL": queue_url,
         "PODCAST_QUEUE_NAME": queue_name,
         "PODCAST_JOB_LEASE_SECONDS": str(LEASE_SECONDS),

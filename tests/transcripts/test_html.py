@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 import pytest
 
 from transcripts.cues import Cue, Transcript
-from transcripts.formats import html
+from transcripts.formats import html, vtt
 
 TRANSCRIPT = Transcript(
     "en-GB",
@@ -99,3 +99,13 @@ def test_nothing_from_the_transcript_can_inject_markup() -> None:
 )
 def test_duration_attribute(ms: int, expected: str) -> None:
     assert html.duration_attribute(ms) == expected
+
+
+def test_italic_and_bold_from_webvtt_are_kept_and_nothing_else() -> None:
+    cues = vtt.parse(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<i>one\ntwo</i> <b>&lt;x&gt;</b> <u>u</u>\n"
+    )
+    fragment = html.render_fragment(Transcript("en", tuple(cues)))
+    assert "<p><i>one<br>\ntwo</i> <b>&lt;x&gt;</b> u</p>" in fragment
+    forged = Cue(0, 1000, "x", markup='<i onclick="alert(1)">x</i><script>')
+    assert "<p>x</p>" in html.render_fragment(Transcript("en", (forged,)))

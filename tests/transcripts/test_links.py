@@ -13,7 +13,7 @@ from podcast.core.clock import FrozenClock
 from podcast.core.db import session_scope
 from tests.factories import create_episode
 from tests.transcripts.support import corpus_file, put_transcript, vtt
-from transcripts.links import TranscriptLink, transcript_links
+from transcripts.links import TranscriptLink, language_order, transcript_links
 
 BASE = "https://podcast.example.org"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
@@ -28,20 +28,21 @@ def _links(client: TestClient, *episode_ids: int) -> dict[int, list[TranscriptLi
 
 
 def test_every_format_for_every_language(client: TestClient, auth: dict[str, str]) -> None:
-    """Within a language: JSON, VTT, SRT, HTML (the registry's ``feed_order``, issue 14)."""
+    """The show's language (en-GB) first, though ``cy`` sorts before it; within a language:
+    JSON, VTT, SRT, HTML (the registry's ``feed_order``, issue 14)."""
     episode = create_episode(client, auth, "Bilingual")
     put_transcript(client, auth, episode["id"], vtt((0, 1, "Hello.")))
     put_transcript(client, auth, episode["id"], corpus_file("good/welsh.vtt"), language="cy")
     page = f"{BASE}/episodes/{episode['slug']}"
     assert _links(client, episode["id"])[episode["id"]] == [
-        TranscriptLink(f"{page}/transcript.json?lang=cy", "application/json", "cy"),
-        TranscriptLink(f"{page}/transcript.vtt?lang=cy", "text/vtt", "cy", "captions"),
-        TranscriptLink(f"{page}/transcript.srt?lang=cy", "application/x-subrip", "cy"),
-        TranscriptLink(f"{page}/transcript.html?lang=cy", "text/html", "cy"),
         TranscriptLink(f"{page}/transcript.json", "application/json", "en-GB"),
         TranscriptLink(f"{page}/transcript.vtt", "text/vtt", "en-GB", "captions"),
         TranscriptLink(f"{page}/transcript.srt", "application/x-subrip", "en-GB"),
         TranscriptLink(f"{page}/transcript.html", "text/html", "en-GB"),
+        TranscriptLink(f"{page}/transcript.json?lang=cy", "application/json", "cy"),
+        TranscriptLink(f"{page}/transcript.vtt?lang=cy", "text/vtt", "cy", "captions"),
+        TranscriptLink(f"{page}/transcript.srt?lang=cy", "application/x-subrip", "cy"),
+        TranscriptLink(f"{page}/transcript.html?lang=cy", "text/html", "cy"),
     ]
 
 
@@ -97,4 +98,10 @@ def test_the_feed_lists_the_transcripts(
     again = client.get("/feed.xml")
     assert again.headers["etag"] != before, "a new language bumps updated_at, so the feed changes"
     languages = [t.get("language") for t in etree.fromstring(again.content).iter(tags[0].tag)]
-    assert languages == ["cy"] * 4 + ["en-GB"] * 4
+    assert languages == ["en-GB"] * 4 + ["cy"] * 4, "the show's language first (AntennaPod)"
+
+
+def test_show_language_then_its_variants_then_the_rest() -> None:
+    languages = ["cy", "en-US", "fr", "en-GB", "de"]
+    ordered = sorted(languages, key=lambda tag: language_order(tag, "en-gb"))
+    assert ordered == ["en-GB", "en-US", "cy", "de", "fr"]

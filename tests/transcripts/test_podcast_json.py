@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from transcripts.cues import Cue, Transcript, TranscriptError, UntimedTranscriptError
+from transcripts.cues import Cue, CueWord, Transcript, TranscriptError, UntimedTranscriptError
 from transcripts.formats import podcast_json
 
 EPISODE = """{
@@ -136,6 +136,25 @@ def test_render() -> None:
     }
     assert "\u2014" in rendered  # written as UTF-8, not \\u escapes
     assert podcast_json.parse(rendered) == list(transcript.cues)
+
+
+def test_words_timed_by_speech_recognition_are_written_as_word_segments() -> None:
+    words = (CueWord(500, 900, "Croeso"), CueWord(900, 1000, "i"), CueWord(1000, 1800, "Gymru."))
+    edited = (CueWord(2000, 2500, "Hello"), CueWord(2500, 3000, "there."))
+    transcript = Transcript(
+        "cy",
+        (
+            Cue(500, 1800, "Croeso i Gymru.", "Lorna", words),
+            Cue(2000, 3000, "Hello, everyone.", None, edited),  # text changed since: stale
+        ),
+    )
+    segments = json.loads(podcast_json.render(transcript))["segments"]
+    assert segments == [
+        {"speaker": "Lorna", "startTime": 0.5, "endTime": 0.9, "body": "Croeso"},
+        {"speaker": "Lorna", "startTime": 0.9, "endTime": 1, "body": "i"},
+        {"speaker": "Lorna", "startTime": 1, "endTime": 1.8, "body": "Gymru."},
+        {"startTime": 2, "endTime": 3, "body": "Hello, everyone."},
+    ]
 
 
 def test_render_refuses_untimed_transcripts() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,10 @@ from lxml import html as lxml_html
 from podcast.core.clock import FrozenClock
 from tests.factories import create_episode
 from tests.transcripts.support import corpus_file, put_transcript, vtt
+from transcripts.service import render_cache
 
+IDENTITY = {"Accept-Encoding": "identity"}
+GZIP = {"Accept-Encoding": "gzip"}
 TYPES = {
     "vtt": "text/vtt; charset=utf-8",
     "srt": "application/x-subrip; charset=utf-8",
@@ -32,7 +36,7 @@ def episode(client: TestClient, auth: dict[str, str]) -> dict:
 @pytest.mark.parametrize("extension", sorted(TYPES))
 def test_get_and_head(client: TestClient, episode: dict, extension: str) -> None:
     url = f"/episodes/{episode['slug']}/transcript.{extension}"
-    got = client.get(url)
+    got = client.get(url, headers=IDENTITY)
     assert got.status_code == 200
     assert got.headers["content-type"] == TYPES[extension]
     assert got.headers["access-control-allow-origin"] == "*"
@@ -41,28 +45,78 @@ def test_get_and_head(client: TestClient, episode: dict, extension: str) -> None
     etag = got.headers["etag"]
     assert etag.startswith('"') and not etag.startswith("W/")
     got.content.decode("utf-8")
-    head = client.head(url)
+    head = client.head(url, headers=IDENTITY)
     assert head.status_code == 200
     assert head.content == b""
     for name in ("content-type", "etag", "content-length", "last-modified", "cache-control"):
         assert head.headers[name] == got.headers[name], name
     assert int(head.headers["content-length"]) == len(got.content)
-    again = client.get(url, headers={"If-None-Match": etag})
+    again = client.get(url, headers={**IDENTITY, "If-None-Match": etag})
     assert again.status_code == 304
     assert again.content == b""
     assert again.headers["etag"] == etag
-    assert client.head(url, headers={"If-None-Match": f'"other", {etag}'}).status_code == 304
+    other = {**IDENTITY, "If-None-Match": f'"other", {etag}'}
+    assert client.head(url, headers=other).status_code == 304
     since = client.get(url, headers={"If-Modified-Since": got.headers["last-modified"]})
     assert since.status_code == 304
 
 
+@pytest.mark.parametrize("extension", sorted(TYPES))
+def test_gzip_when_accepted(client: TestClient, episode: dict, extension: str) -> None:
+    """Text compresses well: gzip when the client accepts it, with its own strong ETag; the
+    compressed bytes are made once and cached like the rendering."""
+    url = f"/episodes/{episode['slug']}/transcript.{extension}"
+    plain = client.get(url, headers=IDENTITY)
+    assert "content-encoding" not in plain.headers
+    assert plain.headers["vary"] == "Accept-Encoding"
+    with client.stream("GET", url, headers=GZIP) as response:
+        raw = b"".join(response.iter_raw())
+        headers = response.headers
+    assert headers["content-encoding"] == "gzip" and headers["vary"] == "Accept-Encoding"
+    assert gzip.decompress(raw) == plain.content
+    assert int(headers["content-length"]) == len(raw) < len(plain.content)
+    assert headers["etag"] not in (plain.headers["etag"], f"W/{plain.headers['etag']}")
+    head = client.head(url, headers=GZIP)
+    assert head.headers["content-length"] == headers["content-length"]
+    assert head.headers["etag"] == headers["etag"]
+    cached = client.get(url, headers={**GZIP, "If-None-Match": headers["etag"]})
+    assert cached.status_code == 304 and cached.headers["etag"] == headers["etag"]
+    for refused in ("identity", "gzip;q=0", "br"):
+        answer = client.get(url, headers={"Accept-Encoding": refused})
+        assert "content-encoding" not in answer.headers, refused
+    assert render_cache.get_or_build(headers["etag"], lambda: b"rebuilt") == raw
+
+
+def test_cors_preflight(client: TestClient, episode: dict) -> None:
+    for path in ("transcript.vtt", "transcript.json?lang=cy", "chapters.json"):
+        url = f"/episodes/{episode['slug']}/{path}"
+        answer = client.options(
+            url,
+            headers={
+                "Origin": "https://player.example.net",
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "if-none-match",
+            },
+        )
+        assert answer.status_code == 204 and answer.content == b"", path
+        assert answer.headers["access-control-allow-origin"] == "*"
+        methods = {m.strip() for m in answer.headers["access-control-allow-methods"].split(",")}
+        assert {"GET", "HEAD"} <= methods
+        allowed = answer.headers["access-control-allow-headers"].lower()
+        assert "if-none-match" in allowed and "range" in allowed
+        assert int(answer.headers["access-control-max-age"]) > 0
+
+
 def test_rendered_content(client: TestClient, episode: dict) -> None:
     base = f"/episodes/{episode['slug']}/transcript"
+    # The upload's cue identifiers, settings and <i> come back (issue 14).
     assert client.get(f"{base}.vtt").text.startswith(
-        "WEBVTT\n\n00:00:00.000 --> 00:00:04.200\n<v Lorna Krisson>Welcome to Leadership Live"
+        "WEBVTT\n\nintro-1\n00:00:00.000 --> 00:00:04.200 align:start position:10% line:85%\n"
+        "<v Lorna Krisson>Welcome to <i>Leadership Live</i>, the podcast"
     )
     assert (
-        "1\n00:00:00,000 --> 00:00:04,200\nLorna Krisson: Welcome" in client.get(f"{base}.srt").text
+        "1\n00:00:00,000 --> 00:00:04,200\nLorna Krisson: Welcome to <i>Leadership Live</i>,"
+        in client.get(f"{base}.srt").text
     )
     assert client.get(f"{base}.json").json()["version"] == "1.0.0"
     page = lxml_html.fromstring(client.get(f"{base}.html").content)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from transcripts.cues import Cue, Transcript, TranscriptError, UntimedTranscriptError
@@ -141,3 +143,43 @@ def test_text_starting_with_a_colon_phrase_survives_when_there_is_a_speaker() ->
 def test_render_refuses_untimed_transcripts() -> None:
     with pytest.raises(UntimedTranscriptError, match="SRT"):
         srt.render(Transcript("en", (Cue(None, None, "Hello"),)))
+
+
+SRT_TIMING = re.compile(r"^\d+:\d\d:\d\d[,.]\d{3}\s*-->\s*\d+:\d\d:\d\d[,.]\d{3}", re.MULTILINE)
+
+
+def test_a_text_line_that_looks_like_a_timing_line_is_neutralised() -> None:
+    """Quoted timing lines must not start phantom cues in other SRT readers (the ``srt``
+    library takes any such line after a number for a cue); ours reads the text back exactly."""
+    quoted = "00:00:05,000 --> 00:00:06,000"
+    transcript = Transcript(
+        "en",
+        (
+            Cue(0, 1000, "A cue is written like this:\n" + quoted, "Lorna Krisson"),
+            Cue(1000, 2000, "7\n" + quoted.replace(",", ".")),
+            Cue(2000, 3000, "an arrow --> in prose stays as it is"),
+        ),
+    )
+    rendered = srt.render(transcript)
+    assert len(SRT_TIMING.findall(rendered)) == 3, "only the three real timing lines"
+    assert "an arrow --> in prose" in rendered
+    assert srt.parse(rendered) == list(transcript.cues)
+
+
+def test_italic_and_bold_are_kept_beside_the_text_and_written_back() -> None:
+    source = (
+        "1\n00:00:00,000 --> 00:00:01,000\nLorna Krisson: Welcome to <i>Leadership Live</i>\n\n"
+        "2\n00:00:01,000 --> 00:00:02,000\n<b>Fish</b> & <font color=red>chips</font>\n\n"
+        "3\n00:00:02,000 --> 00:00:03,000\n<b>1 < 2</b>\n"
+    )
+    cues = srt.parse(source)
+    assert [(c.speaker, c.text, c.markup) for c in cues] == [
+        ("Lorna Krisson", "Welcome to Leadership Live", "Welcome to <i>Leadership Live</i>"),
+        (None, "Fish & chips", "<b>Fish</b> &amp; chips"),
+        (None, "1 < 2", None),  # a bare "<" cannot be told from a tag: text only
+    ]
+    rendered = srt.render(Transcript("en", tuple(cues)))
+    assert "Lorna Krisson: Welcome to <i>Leadership Live</i>\n" in rendered
+    assert "<b>Fish</b> & chips\n" in rendered
+    assert "\n1 < 2\n" in rendered, "a < of the text's own: no tags, SRT cannot escape it"
+    assert srt.parse(rendered) == cues

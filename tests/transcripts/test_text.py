@@ -113,12 +113,15 @@ def test_render_timed_and_untimed() -> None:
             Cue(3_600_000, 3_600_000, "[music]"),
         ),
     )
-    assert text.render(timed) == (
-        "[00:00:00] Lorna Krisson: Welcome to Leadership Live.\n\n"
+    assert text.render(timed) == (  # one style throughout: milliseconds, as one start has
+        "[00:00:00.000] Lorna Krisson: Welcome to Leadership Live.\n\n"
         "[00:00:04.250] Ayo Barley: Thanks.\nReally.\n\n"
-        "[01:00:00] [music]\n"
+        "[01:00:00.000] [music]\n"
     )
     assert text.parse(text.render(timed)) == list(timed.cues)
+    whole = Transcript("en", (Cue(0, 4000, "One."), Cue(4000, 9000, "Two."), Cue(9000, 9000, "3")))
+    assert text.render(whole) == "[00:00:00] One.\n\n[00:00:04] Two.\n\n[00:00:09] 3\n"
+    assert text.parse(text.render(whole)) == list(whole.cues)
     untimed = Transcript("en", (Cue(None, None, "Hello", "Lorna Krisson"), Cue(None, None, "Hi")))
     assert text.render(untimed) == "Lorna Krisson: Hello\n\nHi\n"
     assert text.render(Transcript("en", ())) == ""

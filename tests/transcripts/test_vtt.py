@@ -42,16 +42,73 @@ NOTE a one-line note between cues
 
 def test_parses_a_full_episode() -> None:
     assert vtt.parse(EPISODE) == [
-        Cue(0, 4250, "Welcome to Leadership Live & thank you for joining us.", "Lorna Krisson"),
-        Cue(4250, 9000, "Thanks, Lorna. It's good to be here \u2014 really.", "Ayo Barley"),
+        Cue(
+            0,
+            4250,
+            "Welcome to Leadership Live & thank you for joining us.",
+            "Lorna Krisson",
+            identifier="intro",
+            settings="align:start position:10% line:90%",
+            markup="Welcome to <b>Leadership Live</b> &amp; thank you for joining us.",
+        ),
+        Cue(
+            4250,
+            9000,
+            "Thanks, Lorna. It's good to be here \u2014 really.",
+            "Ayo Barley",
+            identifier="2",
+            markup="Thanks, Lorna. It's good to be here \u2014 <i>really</i>.",
+        ),
         Cue(
             9000,
             15_500,
             "Anti-racist leadership starts with\nlistening <properly>\u00a0to staff.",
             "Ayo Barley",
+            settings="vertical:rl",
         ),
         Cue(15_500, 21_000, "Diolch \u200e\u200f漢", None),
     ]
+
+
+def test_identifiers_settings_and_inline_tags_round_trip() -> None:
+    """What the file says beyond text and voices comes back: cue identifiers, cue settings and
+    <i>/<b> (other tags, classes included, give up their markup; unclosed ones are closed)."""
+    source = (
+        "WEBVTT\n\n"
+        "intro\n00:00:01.000 --> 00:00:04.000 align:start line:0\n"
+        "<v Lorna Krisson>Welcome to <i.title>Leadership</i> <b>Live &amp; <c>well</c></b>\n\n"
+        "00:00:04.000 --> 00:00:05.000\n"
+        "<i>open to the end\nof the cue\n\n"
+        "q&a\n00:00:05.000 --> 00:00:06.000 position:10%\n"
+        "1 &lt; 2 <u>and</u> <b>&lt;b&gt;</b>\n"
+    )
+    cues = vtt.parse(source)
+    assert [(c.identifier, c.settings) for c in cues] == [
+        ("intro", "align:start line:0"),
+        (None, None),
+        ("q&a", "position:10%"),
+    ]
+    assert [c.markup for c in cues] == [
+        "Welcome to <i>Leadership</i> <b>Live &amp; well</b>",
+        "<i>open to the end\nof the cue</i>",
+        "1 &lt; 2 and <b>&lt;b&gt;</b>",
+    ]
+    assert [c.text for c in cues] == [
+        "Welcome to Leadership Live & well",
+        "open to the end\nof the cue",
+        "1 < 2 and <b>",
+    ]
+    rendered = vtt.render(Transcript("en", tuple(cues)))
+    assert "intro\n00:00:01.000 --> 00:00:04.000 align:start line:0\n" in rendered
+    assert "<v Lorna Krisson>Welcome to <i>Leadership</i> <b>Live &amp; well</b>\n" in rendered
+    assert vtt.parse(rendered) == cues
+
+
+def test_markup_that_no_longer_matches_the_text_is_not_written() -> None:
+    stale = Cue(0, 1000, "Edited text", markup="<i>Original</i> text")
+    assert vtt.render(Transcript("en", (stale,))).endswith("\nEdited text\n")
+    hostile = Cue(0, 1000, "x", markup="<i>x</i><script>")
+    assert "<script>" not in vtt.render(Transcript("en", (hostile,)))
 
 
 def test_header_line_may_be_just_webvtt_and_needs_no_blank_before_first_cue() -> None:

@@ -6,8 +6,15 @@ from collections.abc import Iterable
 from typing import Any
 
 import lxml.html
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
+
+from episodes.models import Episode
+from podcast.core.db import session_scope
+from tests.conftest import NOW
+from transcripts import service
+from transcripts.cues import Cue, CueWord, Transcript
 
 LANDMARKS = ("header", "nav", "main", "footer")
 
@@ -114,3 +121,26 @@ def put_transcript(
     )
     assert response.status_code in (200, 201), response.text
     return response.json()
+
+
+DRAFT = (
+    Cue(
+        0,
+        1500,
+        "Welcome to the zeppelin hour.",
+        None,
+        (CueWord(0, 700, "Welcome"), CueWord(700, 1500, "to the zeppelin hour.")),
+    ),
+    Cue(1500, 3000, "We talk about airships.", None),
+)
+
+
+def save_automatic(client: TestClient, episode_id: int, cues: tuple[Cue, ...] = DRAFT) -> None:
+    """An automatic draft as the transcription job saves it (no speech model needed)."""
+    app = client.app
+    assert isinstance(app, FastAPI)
+    with session_scope(app.state.sessionmaker) as session:
+        episode = session.get(Episode, episode_id)
+        assert episode is not None
+        parsed = service.Parsed(Transcript("en-GB", cues), "json")
+        service.save(session, episode, parsed, NOW, origin="automatic")

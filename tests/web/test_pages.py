@@ -105,7 +105,8 @@ def test_episode_page(web: TestClient, auth: dict[str, str]) -> None:
     assert "Season 2, episode 3" in meta and "26 November 2026" in meta
     audio = doc.xpath("//audio")[0]
     assert audio.get("preload") == "metadata" and audio.get("controls") is not None
-    assert audio.get("src") == f"/media/{episode['slug']}.mp3"
+    version = episode["audio"]["sha256"][:10]  # replaced audio, new URL
+    assert audio.get("src") == f"/media/{episode['slug']}.{version}.mp3"
     assert doc.xpath("//section[@aria-labelledby='people-heading']//a/@href") == [
         "https://example.org/mw"
     ]
@@ -119,7 +120,7 @@ def test_episode_page(web: TestClient, auth: dict[str, str]) -> None:
     assert ld["name"] == "Compassionate leadership"
     assert ld["episodeNumber"] == 3 and ld["partOfSeason"]["seasonNumber"] == 2
     assert ld["associatedMedia"]["contentUrl"] == (
-        f"https://podcast.example.org/media/{episode['slug']}.mp3"
+        f"https://podcast.example.org/media/{episode['slug']}.{version}.mp3"
     )
     og = {m.get("property"): m.get("content") for m in doc.xpath("//meta[@property]")}
     assert og["og:title"] == "Compassionate leadership"
@@ -136,7 +137,8 @@ def test_deep_link_sets_the_media_fragment(
 ) -> None:
     episode = create_episode(web, auth)
     doc = parse(web.get(f"/episodes/{episode['slug']}?t={query}"))
-    assert doc.xpath("//audio/@src") == [f"/media/{episode['slug']}.mp3{fragment}"]
+    version = episode["audio"]["sha256"][:10]
+    assert doc.xpath("//audio/@src") == [f"/media/{episode['slug']}.{version}.mp3{fragment}"]
     assert "The player starts at" in text_of(doc.xpath("//main")[0])
 
 
@@ -144,7 +146,8 @@ def test_unreadable_deep_link_is_ignored(web: TestClient, auth: dict[str, str]) 
     episode = create_episode(web, auth)
     response = web.get(f"/episodes/{episode['slug']}?t=soon")
     assert response.status_code == 200
-    assert parse(response).xpath("//audio/@src") == [f"/media/{episode['slug']}.mp3"]
+    version = episode["audio"]["sha256"][:10]
+    assert parse(response).xpath("//audio/@src") == [f"/media/{episode['slug']}.{version}.mp3"]
 
 
 def test_parse_start() -> None:

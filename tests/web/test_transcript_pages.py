@@ -215,7 +215,7 @@ def test_word_level_json_is_merged_into_sentences_for_reading_only(
     assert len(served) == 50 and served[0]["body"] == "Welcome", "the JSON file stays as uploaded"
     assert web.get(f"{base}.vtt").text.count(" --> ") == 50
     assert web.get(f"{base}.txt").text.startswith(
-        "[00:00:00] Lorna: Welcome to Leadership Live.\n\n[00:00:01.500] Lorna: Ready?\n\n"
+        "[00:00:00.000] Lorna: Welcome to Leadership Live.\n\n[00:00:01.500] Lorna: Ready?\n\n"
     )
     html_file = web.get(f"{base}.html").text
     assert "<p>Thank you so</p>" in html_file and "<p>Welcome</p>" not in html_file

@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from podcast.core.errors import Unavailable
 from podcast.core.settings import Settings
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "ModelCheckError",
     "asr_status",
     "bundled_parts",
+    "bundled_verified",
     "join_model",
     "prepare_model",
 ]
@@ -61,8 +63,9 @@ _MARKER = "verified.json"
 _CHUNK = 1 << 20
 
 
-class AsrUnavailable(RuntimeError):
-    """Speech recognition cannot run here; the message says what to install or set."""
+class AsrUnavailable(Unavailable):
+    """Speech recognition cannot run here; the message says what to install or set (the API
+    answers 503)."""
 
 
 class ModelCheckError(AsrUnavailable):
@@ -146,6 +149,13 @@ def asr_status(settings: Settings) -> AsrStatus:
         return AsrStatus(False, f"PODCAST_ASR_MODEL={model}: no such folder", label)
     # A model name: faster-whisper fetches it on first use (needs internet that one time).
     return AsrStatus(True, None, label)
+
+
+def bundled_verified(settings: Settings) -> bool:
+    """Whether the bundled model was already joined into the data folder and verified (and is
+    unchanged since): reads the marker, hashes nothing, writes nothing."""
+    folder = settings.data_dir / "models" / BUNDLED_NAME
+    return _marker_matches(folder, MODEL_SHA256)
 
 
 def prepare_model(settings: Settings) -> str:

@@ -36,6 +36,7 @@ __all__ = [
     "AsrResult",
     "TranscriptionCancelled",
     "Word",
+    "cpu_threads",
     "load_model",
     "transcribe",
     "whisper_language",
@@ -114,11 +115,18 @@ def whisper_language(language: str | None) -> str | None:
     return code
 
 
-def _threads() -> int:
+def _cores() -> int:
     try:
         return max(len(os.sched_getaffinity(0)), 1)
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
+
+
+def cpu_threads(settings: Settings) -> int:
+    """Threads a transcription computes with: ``PODCAST_ASR_THREADS``, else every core. The
+    transcription's lower priority (:mod:`transcripts.asr.lane`), not fewer cores, is what
+    keeps requests fast meanwhile (docs/asr.md, "Sharing the machine")."""
+    return settings.asr_threads or _cores()
 
 
 @functools.lru_cache(maxsize=2)
@@ -140,7 +148,7 @@ def load_model(settings: Settings) -> WhisperModel:
         raise AsrUnavailable(f"faster-whisper is not installed: {INSTALL_HINT}") from None
     source = prepare_model(settings)
     with _LOAD_LOCK:  # two threads asking at once load it once
-        return _load(source, _threads())
+        return _load(source, cpu_threads(settings))
 
 
 def _seekable(audio: IO[bytes], stack: ExitStack) -> IO[bytes]:

@@ -3,8 +3,10 @@
 Each cue is ``<cite>Speaker:</cite>`` (when there is a speaker), ``<time datetime="PT1M5.5S">
 0:01:05</time>`` (when timed) and ``<p>text</p>``, inside ``<article class="transcript">``.
 Every value taken from the transcript, including the language, goes through
-:func:`html.escape`, so a transcript can never inject markup. Uploaded HTML is not parsed:
-producers upload one of the other formats and this one is generated.
+:func:`html.escape`, so a transcript can never inject markup; a cue's ``<i>``/``<b>`` come from
+:func:`transcripts.cues.rich`, which rebuilds them from its allow-list around escaped text.
+Uploaded HTML is not parsed: producers upload one of the other formats and this one is
+generated.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import html
 
 from podcast.core.timecodes import clock, iso_duration_ms
-from transcripts.cues import Transcript, clean_speaker, clean_text, strip_controls
+from transcripts.cues import Transcript, clean_speaker, clean_text, rich, strip_controls
 
 __all__ = ["duration_attribute", "render", "render_fragment"]
 
@@ -37,8 +39,12 @@ def render_fragment(transcript: Transcript) -> str:
         if cue.start_ms is not None:
             start = cue.start_ms
             parts.append(f'<time datetime="{duration_attribute(start)}">{_clock(start)}</time>')
-        lines = clean_text(cue.text).split("\n")
-        parts.append("<p>" + "<br>\n".join(html.escape(line) for line in lines) + "</p>")
+        markup = rich(cue)
+        if markup is not None:
+            lines = clean_text(markup).split("\n")
+        else:
+            lines = [html.escape(line) for line in clean_text(cue.text).split("\n")]
+        parts.append("<p>" + "<br>\n".join(lines) + "</p>")
     parts.append("</article>")
     return "\n".join(parts) + "\n"
 

@@ -6,6 +6,11 @@ up to the millisecond, so ``1.0005`` is 1001 ms and never drifts through a float
 and ``speaker`` are optional: a missing end is the next segment's start (or the segment's own
 start when it is the last one, or when the next segment starts earlier). ``version`` is not
 checked. Word-level segments are kept as they are; merging them is a display concern.
+
+Written, a cue whose word timings are known (speech recognition keeps them, ``Cue.words``)
+becomes one segment per word, the specification's word-level form that players use to
+highlight each word as it is spoken; its speaker goes on every word. Words whose text no longer
+spells the cue (a producer changed the text) are ignored, and the cue is one segment.
 """
 
 from __future__ import annotations
@@ -135,13 +140,18 @@ def render(transcript: Transcript) -> str:
     segments: list[dict[str, object]] = []
     for cue in transcript.cues:
         assert cue.start_ms is not None and cue.end_ms is not None
-        segment: dict[str, object] = {}
         speaker = clean_speaker(cue.speaker)
-        if speaker:
-            segment["speaker"] = speaker
-        segment["startTime"] = _seconds_value(cue.start_ms)
-        segment["endTime"] = _seconds_value(cue.end_ms)
-        segment["body"] = clean_text(cue.text)
-        segments.append(segment)
+        text = clean_text(cue.text)
+        timed = [(w.start_ms, w.end_ms, w.text) for w in cue.words]
+        if not timed or " ".join(clean_text(t) for _, _, t in timed) != text:
+            timed = [(cue.start_ms, cue.end_ms, cue.text)]
+        for start_ms, end_ms, body in timed:
+            segment: dict[str, object] = {}
+            if speaker:
+                segment["speaker"] = speaker
+            segment["startTime"] = _seconds_value(start_ms)
+            segment["endTime"] = _seconds_value(end_ms)
+            segment["body"] = clean_text(body)
+            segments.append(segment)
     document = {"version": "1.0.0", "segments": segments}
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

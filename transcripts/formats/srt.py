@@ -14,12 +14,20 @@ such as ``Note:``). Consequences of the convention, which the format cannot avoi
 * text *without* a speaker that begins with something like ``Ayo Barley: `` is read back with
   that speaker.
 
+A cue text line that is itself a timing line (``00:00:05,000 --> 00:00:06,000``, quoted in a
+talk about subtitles, say) would be read by other SRT parsers (the ``srt`` library) as the
+start of a phantom cue: on writing, a WORD JOINER (U+2060, invisible) goes into its arrow
+(``--\u2060>``), and reading removes it there again, so the text round-trips exactly.
+
 Formatting tags players understand (``<i>``, ``<b>``, ``<u>``, ``<font ...>`` and ``{\\an8}``
-position codes) are removed on reading; SRT has no escape, so text cannot carry them literally.
+position codes) are removed from the text on reading; ``<i>`` and ``<b>`` are kept as the cue's
+markup and written back (also for cues read from WebVTT), unless the text holds a ``<`` of its
+own: SRT has no escape, so it could not be told from a tag.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 from transcripts.cues import (
@@ -30,7 +38,10 @@ from transcripts.cues import (
     clean_speaker,
     clean_text,
     format_timestamp,
+    inline_markup,
+    markup_text,
     parse_timestamp,
+    rich,
     split_speaker,
     validate,
 )
@@ -41,6 +52,8 @@ _EXPECTED = "HH:MM:SS,mmm"
 _TIMING = re.compile(r"(?P<start>\S*?)[ \t]*-->[ \t]*(?P<end>[^ \t]*)(?:[ \t]+.*)?")
 _START = re.compile(r"\d+[ \t]*\n[^\n]*-->[^\n]*,\d{3}")
 _UNNUMBERED_START = re.compile(r"[\d:]+,\d{3}[ \t]*-->[^\n]*,\d{3}")
+_ARROW = "-->"
+_NEUTRAL_ARROW = "--\u2060>"
 _FORMATTING = re.compile(r"</?[biu]>|<font(?:\s[^>]*)?>|</font>|\{\\[^}]*\}", re.IGNORECASE)
 
 
@@ -107,11 +120,39 @@ def parse(text: str) -> list[Cue]:
                     "is the blank line between two cues missing?",
                     index,
                 )
-        body = clean_text(strip_formatting("\n".join(text_lines)))
+        raw = "\n".join(text_lines).replace(_NEUTRAL_ARROW, _ARROW)
+        body = clean_text(strip_formatting(raw))
         speaker, body = split_speaker(body)
-        cues.append(Cue(start, end, body, speaker))
+        cues.append(Cue(start, end, body, speaker, markup=_markup(raw, speaker)))
         cue_lines.append(number)
     return validate(cues, cue_lines)
+
+
+def _markup(raw: str, speaker: str | None) -> str | None:
+    """The cue's <i>/<b> without its speaker prefix; SRT text is literal, so ``&`` is escaped
+    first (``validate`` drops markup that does not match the text)."""
+    markup = inline_markup(raw.replace("&", "&amp;"))
+    if markup is None or speaker is None:
+        return markup
+    prefix = f"{speaker}:"
+    plain = markup_text(markup).lstrip()
+    if not plain.startswith(prefix):
+        return None
+    # Drop the prefix's characters from the front of the markup, tags left in place.
+    skip, out, i = len(prefix), [], 0
+    while i < len(markup) and skip:
+        if markup[i] == "<":
+            end = markup.index(">", i) + 1
+            out.append(markup[i:end])
+            i = end
+            continue
+        if markup[i].isspace() and not out and skip == len(prefix):
+            i += 1
+            continue
+        step = len(markup[i:].split(";", 1)[0]) + 1 if markup[i] == "&" else 1
+        i += step
+        skip -= 1
+    return "".join(out) + markup[i:].lstrip()
 
 
 def _looks_like_timing(line: str) -> bool:
@@ -138,5 +179,15 @@ def render(transcript: Transcript) -> str:
         prefix = f"{speaker}: " if speaker else ""
         start = format_timestamp(cue.start_ms, sep=",")
         end = format_timestamp(cue.end_ms, sep=",")
-        blocks.append(f"{number}\n{start} --> {end}\n{prefix}{clean_text(cue.text)}\n")
+        markup = rich(cue)
+        text = clean_text(cue.text)
+        if markup is not None and "<" not in text:
+            text = html.unescape(markup)  # the tags players read; entities were ours
+        body = "\n".join(_neutral(line) for line in text.split("\n"))
+        blocks.append(f"{number}\n{start} --> {end}\n{prefix}{body}\n")
     return "\n".join(blocks)
+
+
+def _neutral(line: str) -> str:
+    """A text line no SRT reader takes for a timing line (see the module docstring)."""
+    return line.replace(_ARROW, _NEUTRAL_ARROW) if _looks_like_timing(line) else line

@@ -10,12 +10,12 @@ last ends at its own start, or at ``duration_ms`` when the caller knows the epis
 Timestamps must not go backwards; a paragraph holding only a timestamp marks where the one
 before it ends and is otherwise dropped. Untimed paragraphs give cues with ``start_ms = None``.
 
-Rendering writes ``[HH:MM:SS] Speaker: text`` paragraphs (``[HH:MM:SS.mmm]`` when the start has
-milliseconds, so reading back is exact); end times are not written, so they are only kept when
-each cue ends where the next begins. Untimed cues are written without a stamp. As in SRT,
-speakers are only a prefix convention: a speaker that is not name-like is read back as text,
-and speaker-less text that starts like ``Ayo Barley: `` (or, untimed, like ``[12:34]``) is
-read back as a speaker (or a timestamp).
+Rendering writes ``[HH:MM:SS] Speaker: text`` paragraphs, or ``[HH:MM:SS.mmm]`` throughout when
+any start has milliseconds (one style per file, and reading back is exact); end times are not
+written, so they are only kept when each cue ends where the next begins. Untimed cues are
+written without a stamp. As in SRT, speakers are only a prefix convention: a speaker that is not
+name-like is read back as text, and speaker-less text that starts like ``Ayo Barley: `` (or,
+untimed, like ``[12:34]``) is read back as a speaker (or a timestamp).
 """
 
 from __future__ import annotations
@@ -112,11 +112,12 @@ def parse(text: str, duration_ms: int | None = None) -> list[Cue]:
 def render(transcript: Transcript) -> str:
     """Write ``[HH:MM:SS] Speaker: text`` paragraphs separated by blank lines."""
     paragraphs: list[str] = []
+    precise = any(cue.start_ms % 1000 for cue in transcript.cues if cue.start_ms is not None)
     for cue in transcript.cues:
         parts: list[str] = []
         if cue.start_ms is not None:
             stamp = format_timestamp(cue.start_ms)
-            parts.append(f"[{stamp.removesuffix('.000')}]")
+            parts.append(f"[{stamp if precise else stamp.removesuffix('.000')}]")
         speaker = clean_speaker(cue.speaker)
         if speaker:
             parts.append(f"{speaker}:")

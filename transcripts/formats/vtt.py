@@ -4,12 +4,16 @@ A small hand-written reader following the W3C parsing rules that matter for tran
 than webvtt-py, and it keeps exact milliseconds: docs/libraries.md, "WebVTT parsing"):
 
 * the ``WEBVTT`` line (optionally followed by a space or tab and text) and its header lines;
-* ``NOTE``, ``STYLE`` and ``REGION`` blocks are skipped; cue identifiers are accepted;
+* ``NOTE``, ``STYLE`` and ``REGION`` blocks are skipped; cue identifiers are kept;
 * timings ``HH:MM:SS.mmm`` or ``MM:SS.mmm`` (a one-digit hour is tolerated); cue settings
-  after the end time are ignored;
+  after the end time (``align:start``...) are kept;
 * one voice ``<v Name>`` (or ``<v.class Name>``) gives the cue its speaker; cues with several
-  different voices keep no speaker; all other tags are removed (ruby text ``<rt>`` with them);
-  character references such as ``&amp;`` and ``&#233;`` are decoded.
+  different voices keep no speaker; the plain text loses all tags (ruby text ``<rt>`` with
+  them), and ``<i>``/``<b>`` are kept beside it as the cue's markup; character references
+  such as ``&amp;`` and ``&#233;`` are decoded.
+
+Identifiers, settings and ``<i>``/``<b>`` are written back, so a file round-trips
+(:mod:`transcripts.cues`).
 
 Deliberately stricter than browsers, because these are uploads a producer can fix: a cue block
 without a timing line, or a bad timestamp, is an error naming the line instead of being skipped.
@@ -29,14 +33,16 @@ from transcripts.cues import (
     clean_speaker,
     clean_text,
     format_timestamp,
+    inline_markup,
     parse_timestamp,
+    rich,
     validate,
 )
 
 __all__ = ["looks_like", "parse", "render"]
 
 _EXPECTED = "HH:MM:SS.mmm"
-_TIMING = re.compile(r"(?P<start>.*?)[ \t]*-->[ \t]*(?P<end>[^ \t]*)(?:[ \t]+.*)?")
+_TIMING = re.compile(r"(?P<start>.*?)[ \t]*-->[ \t]*(?P<end>[^ \t]*)(?:[ \t]+(?P<settings>.*))?")
 _SKIPPED_BLOCKS = re.compile(r"(?:NOTE|STYLE|REGION)(?:[ \t].*)?")
 _HEADER = re.compile(r"WEBVTT(?:[ \t].*)?")
 _START = re.compile(r"WEBVTT(?:[ \t\n]|$)")
@@ -54,21 +60,22 @@ def _is_blank(line: str) -> bool:
     return not line.strip()
 
 
-def _cue_text(raw: str) -> tuple[str, str | None]:
-    """Turn cue payload markup into plain text plus the speaker of its single voice."""
+def _cue_text(raw: str) -> tuple[str, str | None, str | None]:
+    """Cue payload → plain text, the speaker of its single voice, and its <i>/<b> markup."""
     voices = {clean_speaker(html.unescape(name)) for name in _VOICE.findall(raw)}
     voices.discard(None)
     speaker = voices.pop() if len(voices) == 1 else None
-    text = html.unescape(_TAG.sub("", _RUBY_TEXT.sub("", raw)))
-    return text, speaker
+    without_ruby = _RUBY_TEXT.sub("", raw)
+    text = html.unescape(_TAG.sub("", without_ruby))
+    return text, speaker, inline_markup(without_ruby)
 
 
-def _timing(line: str, number: int) -> tuple[int, int]:
+def _timing(line: str, number: int) -> tuple[int, int, str | None]:
     match = _TIMING.fullmatch(line.strip())
     assert match is not None  # every line containing "-->" matches
     start = parse_timestamp(match["start"], expected=_EXPECTED, line=number)
     end = parse_timestamp(match["end"], expected=_EXPECTED, line=number)
-    return start, end
+    return start, end, match["settings"]
 
 
 def parse(text: str) -> list[Cue]:
@@ -93,7 +100,9 @@ def parse(text: str) -> list[Cue]:
                 i += 1
             continue
         block_start = i
+        identifier = None
         if "-->" not in lines[i]:  # a cue identifier
+            identifier = lines[i]
             i += 1
             if i >= len(lines) or "-->" not in lines[i]:
                 raise TranscriptError(
@@ -101,7 +110,7 @@ def parse(text: str) -> list[Cue]:
                     f'"{lines[block_start].strip()}"',
                     i + 1 if i < len(lines) and not _is_blank(lines[i]) else block_start + 1,
                 )
-        start, end = _timing(lines[i], i + 1)
+        start, end, settings = _timing(lines[i], i + 1)
         timing_line = i + 1
         i += 1
         payload: list[str] = []
@@ -109,8 +118,10 @@ def parse(text: str) -> list[Cue]:
         while i < len(lines) and not _is_blank(lines[i]) and "-->" not in lines[i]:
             payload.append(lines[i])
             i += 1
-        body, speaker = _cue_text("\n".join(payload))
-        cues.append(Cue(start, end, body, speaker))
+        body, speaker, markup = _cue_text("\n".join(payload))
+        cues.append(
+            Cue(start, end, body, speaker, identifier=identifier, settings=settings, markup=markup)
+        )
         cue_lines.append(timing_line)
     return validate(cues, cue_lines)
 
@@ -129,8 +140,10 @@ def render(transcript: Transcript) -> str:
         assert cue.start_ms is not None and cue.end_ms is not None
         speaker = clean_speaker(cue.speaker)
         voice = f"<v {_escape(speaker)}>" if speaker else ""
+        identifier = f"{cue.identifier}\n" if cue.identifier else ""
+        settings = f" {cue.settings}" if cue.settings else ""
         blocks.append(
-            f"{format_timestamp(cue.start_ms)} --> {format_timestamp(cue.end_ms)}\n"
-            f"{voice}{_escape(clean_text(cue.text))}\n"
+            f"{identifier}{format_timestamp(cue.start_ms)} --> {format_timestamp(cue.end_ms)}"
+            f"{settings}\n{voice}{rich(cue) or _escape(clean_text(cue.text))}\n"
         )
     return "\n".join(blocks)

@@ -56,6 +56,8 @@ from podcast.web.sessions import (
     set_login_cookie,
     set_session_cookie,
 )
+from transcripts.asr import job as asr_job
+from transcripts.asr.model import asr_status
 
 router = APIRouter(prefix="/admin", tags=["admin"], include_in_schema=False)
 PER_PAGE = 50
@@ -289,6 +291,10 @@ def edit_page(page: AdminEpisode, *, status_code: int = 200, **extra: Any) -> HT
         audio_errors=extra.pop("audio_errors", {}),
         transcripts=transcript_admin.summaries(session, episode),
         transcript_upload=transcript_admin.upload_form(),
+        asr=asr_status(request.app.state.settings),
+        auto_job=asr_job.latest_for_episode(session, episode.id),
+        auto_errors=extra.pop("auto_errors", {}),
+        auto_values=extra.pop("auto_values", None) or {"language": show.language},
         editable_slug=episode.status is Status.DRAFT,
         **extra,
     )
@@ -411,6 +417,31 @@ async def upload_transcript(
             warnings=outcome.warnings,
         )
     return RedirectResponse(f"/admin/episodes/{episode.id}?done=transcript", status_code=303)
+
+
+@router.post("/episodes/{episode_id}/transcript/auto", response_class=HTMLResponse)
+def auto_transcript(
+    form: FormDep,
+    page: AdminEpisodeDep,
+    settings: SettingsDep,
+) -> Response:
+    """Queue an automatic draft transcript (docs/asr.md); the job's page shows its progress."""
+    episode = page.episode
+    language = (_text(form.get("language")) or "").strip()
+    try:
+        with page.session.begin_nested():
+            job = asr_job.request_transcription(
+                page.session, settings, episode, page.show, language or None
+            )
+    except DomainError as exc:
+        field = "auto-language" if exc.field == "language" else "auto"
+        return edit_page(
+            page,
+            auto_errors={field: _sentence(exc.message)},
+            auto_values={"language": language},
+            status_code=status_of(exc),
+        )
+    return RedirectResponse(f"/admin/jobs/{job.id}", status_code=303)
 
 
 @router.post("/episodes/{episode_id}/audio", response_class=HTMLResponse)

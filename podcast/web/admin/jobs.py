@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from podcast.core.deps import SessionDep
-from podcast.core.jobs import STATUSES, list_jobs, retry
+from podcast.core.jobs import STATUSES, UNFINISHED, get_job, list_jobs, retry
 from podcast.shows.deps import ShowDep
 from podcast.web.admin.common import context
 from podcast.web.responses import render
@@ -44,6 +44,28 @@ def jobs_page(
         done=_DONE.get(done or ""),
     )
     return render(request, "admin/jobs.html", values, private=True)
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(
+    request: Request, job_id: str, session: SessionDep, show: ShowDep, admin: AdminDep
+) -> HTMLResponse:
+    """One job: its progress (the page reloads itself while the job is unfinished), message,
+    error and result, and the episode it is about."""
+    job = get_job(session, job_id)
+    if job is None:
+        values = context(request, admin, show, job=None, job_id=job_id[:32])
+        return render(request, "admin/job.html", values, status_code=404, private=True)
+    episode_id = (job.payload or {}).get("episode_id")
+    values = context(
+        request,
+        admin,
+        show,
+        job=job,
+        unfinished=job.status in UNFINISHED,
+        episode_id=episode_id if isinstance(episode_id, int) else None,
+    )
+    return render(request, "admin/job.html", values, private=True)
 
 
 @router.post("/jobs/{job_id}/retry")

@@ -34,6 +34,7 @@ TEXT_FIELDS = (
     "copyright",
     "funding_url",
     "funding_text",
+    "unreviewed_transcripts",
 )
 CHECKBOXES = ("explicit", "locked")
 FIELDS = (*TEXT_FIELDS, *CHECKBOXES)
@@ -59,6 +60,7 @@ LABELS = {
     "copyright": "Copyright",
     "funding_url": "Funding link",
     "funding_text": "Funding link text",
+    "unreviewed_transcripts": "Automatic transcripts not yet checked",
 }
 # Pydantic's wording is for programmers; these say what to type.
 FRIENDLY = {
@@ -67,6 +69,7 @@ FRIENDLY = {
     "link": "Enter a full web address starting with https://, like https://example.org",
     "funding_url": "Enter a full web address starting with https://, like https://example.org",
     "show_type": "Choose episodic or serial",
+    "unreviewed_transcripts": "Choose where automatic transcripts appear before they are checked",
 }
 
 
@@ -118,6 +121,7 @@ def values_from_show(show: Show) -> dict[str, str]:
         "funding_text": funding.get("text", "") or DEFAULT_FUNDING_TEXT,
         "explicit": "on" if show.explicit else "",
         "locked": "on" if show.locked else "",
+        "unreviewed_transcripts": show.unreviewed_transcripts,
     }
 
 
@@ -148,6 +152,7 @@ def parse(values: Mapping[str, str], show: Show) -> tuple[ShowUpdate | None, dic
         errors["category"] = "Choose a category from Apple's list"
     data["category"], data["subcategory"] = category, subcategory or None
     data["show_type"] = values.get("show_type", "")
+    data["unreviewed_transcripts"] = values.get("unreviewed_transcripts") or "web"
     data["explicit"] = values.get("explicit") == "on"
     data["locked"] = values.get("locked") == "on"
     data["funding"] = _funding(values, show)

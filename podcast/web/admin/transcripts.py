@@ -30,6 +30,8 @@ class Summary:
     cue_count: int
     timed: bool
     updated_at: datetime
+    automatic: bool  # made by speech recognition
+    reviewed: bool
 
 
 @dataclass
@@ -61,6 +63,8 @@ def summaries(session: Session, episode: Episode) -> list[Summary]:
             r.cue_count,
             r.timed,
             r.updated_at,
+            r.source == "automatic",
+            r.reviewed,
         )
         for r in repository.for_episode(session, episode.id)
     ]

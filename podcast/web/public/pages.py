@@ -26,6 +26,7 @@ from podcast.web.public import jsonld, search_view, transcript_parts, transcript
 from podcast.web.responses import render
 from podcast.web.sessions import OptionalAdmin, WebDep
 from transcripts import repository as transcript_repository
+from transcripts import visibility as transcript_visibility
 from transcripts.languages import choose
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -117,7 +118,9 @@ def episode_page(
         "start": start,
         "chapters": template_helpers.chapters(episode),
         "people": [(p, template_helpers.role_label(p.get("role"))) for p in episode.people],
-        "transcripts": transcript_view.for_episode(session, episode, show.language),
+        "transcripts": transcript_view.for_episode(
+            session, episode, show, producer=admin is not None
+        ),
         "artwork": template_helpers.image_path(artwork_key),
         "jsonld": jsonld.script_json(jsonld.podcast_episode(episode, show, urls.base_url)),
         "canonical": urls.episode_page(episode.slug),
@@ -146,7 +149,13 @@ def transcript_page(
     episode = _visible_episode(session, show, slug, now, admin)
     if episode is None:
         return not_found(request, show, admin, "episode")
-    record = choose(transcript_repository.for_episode(session, episode.id), lang, show.language)
+    records = transcript_visibility.shown(
+        transcript_repository.for_episode(session, episode.id),
+        show,
+        "web",
+        producer=admin is not None,
+    )
+    record = choose(records, lang, show.language)
     if record is None:
         return not_found(request, show, admin, "transcript")
     plan = transcript_parts.plan_for(session, record)
@@ -168,6 +177,10 @@ def transcript_page(
         "episode": episode,
         "is_public": visibility.is_public(episode, now),
         "language": record.language,
+        "unchecked": transcript_view.unchecked_note(record, show.language),
+        "public_transcript": transcript_visibility.is_shown(
+            record, show.unreviewed_transcripts, "web"
+        ),
         "language_name": transcript_view.language_name(record.language),
         "lang_param": record.language if "lang=" in href(1) else None,
         "downloads": transcript_view.downloads(episode.slug, record, show.language),

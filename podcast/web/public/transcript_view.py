@@ -24,8 +24,10 @@ from episodes.models import Episode
 from podcast.core import public_urls
 from podcast.core.caching import SizedCache
 from podcast.core.languages import normalise
+from podcast.shows.models import Show
+from podcast.web.public.phrases import UNCHECKED_TRANSCRIPT, Phrase, phrase
 from podcast.web.templating import templates
-from transcripts import display, repository
+from transcripts import display, repository, visibility
 from transcripts.display import DisplayCue
 from transcripts.formats import served_formats
 from transcripts.models import StoredTranscript
@@ -88,6 +90,8 @@ class TranscriptView:
     full_href: str  # the whole transcript, in parts
     slug: str
     show_language: str
+    unchecked: Phrase | None  # "Automatic transcript, not yet checked", for a draft
+    public: bool  # False: only producers see it (the show hides unreviewed drafts)
 
     def href_at(self, seconds: float) -> str:
         """The part of the whole transcript that holds the moment ``seconds``."""
@@ -209,9 +213,13 @@ def downloads(slug: str, record: StoredTranscript, show_language: str) -> list[D
     ]
 
 
-def view(
-    session: Session, slug: str, record: StoredTranscript, show_language: str
-) -> TranscriptView:
+def unchecked_note(record: StoredTranscript, page_language: str) -> Phrase | None:
+    """What the page says above a transcript no producer has checked yet."""
+    return None if record.reviewed else phrase(UNCHECKED_TRANSCRIPT, page_language)
+
+
+def view(session: Session, slug: str, record: StoredTranscript, show: Show) -> TranscriptView:
+    show_language = show.language
     key: Hashable = ("preview", *fingerprint(record), show_language)
     preview = fragments.get_or_build(key, lambda: _preview(session, record, show_language))
     return TranscriptView(
@@ -224,11 +232,18 @@ def view(
         full_href=transcript_page_href(slug, record.language, show_language),
         slug=slug,
         show_language=show_language,
+        unchecked=unchecked_note(record, show_language),
+        public=visibility.is_shown(record, show.unreviewed_transcripts, "web"),
     )
 
 
-def for_episode(session: Session, episode: Episode, show_language: str) -> list[TranscriptView]:
-    """Every stored transcript of the episode, the show's language first."""
-    records = repository.for_episode(session, episode.id)
-    records.sort(key=lambda r: normalise(r.language) != normalise(show_language))
-    return [view(session, episode.slug, record, show_language) for record in records]
+def for_episode(
+    session: Session, episode: Episode, show: Show, *, producer: bool = False
+) -> list[TranscriptView]:
+    """The episode's transcripts this reader may see (``transcripts.visibility``), the show's
+    language first."""
+    records = visibility.shown(
+        repository.for_episode(session, episode.id), show, "web", producer=producer
+    )
+    records.sort(key=lambda r: normalise(r.language) != normalise(show.language))
+    return [view(session, episode.slug, record, show) for record in records]

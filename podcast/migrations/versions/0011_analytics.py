@@ -1,7 +1,7 @@
 """analytics: salts, recorded enclosure requests, listening windows, downloads
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-30
 
 Listener analytics counted by the IAB v2.2 rules without personal data (docs/analytics.md,
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
