@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -13,7 +13,8 @@ from episodes import repository as episode_repository
 from podcast.analytics import reports
 from podcast.core.deps import ProducerDep, SessionDep
 from podcast.core.errors import Invalid, NotFound
-from podcast.core.openapi_errors import responses
+from podcast.core.openapi_errors import ContentError, responses
+from podcast.core.query import known_query_only
 from podcast.shows.deps import ShowDep
 from podcast.shows.models import Show
 
@@ -66,7 +67,11 @@ def episode_id_from(session: Session, show: Show, ref: str | None) -> int | None
     return found.id
 
 
-@router.get("/downloads", responses=responses(401, 404, 422, 503))
+@router.get(
+    "/downloads",
+    responses=responses(401, 404, 422, 503, unprocessable=ContentError),
+    dependencies=[Depends(known_query_only)],
+)
 def read_downloads(
     request: Request,
     session: SessionDep,
