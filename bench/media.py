@@ -11,6 +11,10 @@ frames repeated) uploaded with ``PUT /api/episodes/{id}/audio`` and published. `
 1000000``) serves a copy of the stored file. Both are checked before timing: the full body is
 identical to the file, and Range requests return 206 with the right ``Content-Range`` and bytes.
 
+A second installation serves the same file with listener analytics off
+(``PODCAST_ANALYTICS=false``): the cost of recording every enclosure request on the hot path is
+the ratio of the two (issue target: on >= 0.95 of off).
+
 Loads (``wrk -t1 -c4 --latency``): full downloads (MiB/s) and random 1 MiB-aligned 1 MiB ranges
 (req/s, p99). After a 2 s warm-up per server and load, runs are interleaved ours/nginx,
 nginx/ours, ours/nginx; medians are printed with the ratio ours/nginx next to the targets.
@@ -55,7 +59,8 @@ from bench._common import (
 
 TARGET_FULL = 0.90  # ours / nginx MiB/s
 TARGET_RANGE = 0.40  # ours / nginx req/s
-SERVERS = ("ours", "nginx")
+TARGET_ANALYTICS = 0.95  # analytics on / off, both loads
+SERVERS = ("ours", "nginx", "off")  # off: ours with analytics off
 
 
 @dataclass(frozen=True)
@@ -144,8 +149,16 @@ def main(stack: contextlib.ExitStack) -> None:
     www.mkdir()
     shutil.copyfile(stored, www / "audio.mp3")
     ngx = stack.enter_context(nginx(www, port=free_port(), workdir=workdir, binary=tools["nginx"]))
-    servers = {"ours": ours, "nginx": ngx}
-    urls = {"ours": ours.url(media_path), "nginx": ngx.url("/audio.mp3")}
+    off_port = free_port()
+    quiet = Podcast(workdir / "data-off", f"http://127.0.0.1:{off_port}")
+    quiet.init()
+    off_env = {**quiet.env, "PODCAST_ANALYTICS": "false"}
+    off = stack.enter_context(
+        podcast_serve(port=off_port, workdir=workdir, env=off_env, name="analytics-off")
+    )
+    off_path = upload_episode(quiet, off, source)
+    servers = {"ours": ours, "nginx": ngx, "off": off}
+    urls = {"ours": ours.url(media_path), "nginx": ngx.url("/audio.mp3"), "off": off.url(off_path)}
 
     print(f"bench/media.py: {machine_line()}")
     print(f"file: {size:,} B ({size / MIB:.1f} MiB), stored by the app as {stored.name[:12]}...")
@@ -257,6 +270,17 @@ def report(loads: list[Load], results: dict[tuple[str, str], list[WrkResult]], c
         f"{verdict(range_ratio >= TARGET_RANGE)}"
     )
     print(f"  1 MiB ranges, p99 latency    {p99_ratio:5.1f}x   (docs/performance.md: <= 4x nginx)")
+    full_on = med["full", "ours"]["mib_s"] / med["full", "off"]["mib_s"]
+    range_on = med["range", "ours"]["rps"] / med["range", "off"]["rps"]
+    print("Ratios analytics on / off (ours, the cost of recording each request):")
+    print(
+        f"  full downloads, MiB/s        {full_on:6.0%}   target >= {TARGET_ANALYTICS:.0%}: "
+        f"{verdict(full_on >= TARGET_ANALYTICS)}"
+    )
+    print(
+        f"  1 MiB ranges, req/s          {range_on:6.0%}   target >= {TARGET_ANALYTICS:.0%}: "
+        f"{verdict(range_on >= TARGET_ANALYTICS)}"
+    )
     print(
         "\nWhen nginx's srv cores are well below 1.0 and wrk's are near 1.0, the client/loopback"
         " is the ceiling,\nnot nginx (docs/performance.md, 'Reading the numbers')."

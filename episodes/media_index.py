@@ -25,6 +25,7 @@ from podcast.shows.models import Show
 
 @dataclass(frozen=True, slots=True)
 class MediaEntry:
+    episode_id: int
     slug: str
     extension: str
     key: str  # storage key of the audio
@@ -33,6 +34,7 @@ class MediaEntry:
     last_modified: datetime
     mime_type: str
     public_from: datetime | None  # None: a draft
+    duration: float  # seconds (analytics: how many bytes make a minute)
     version: str  # the content version enclosure URLs carry (``public_urls.content_version``)
 
     def is_public(self, now: datetime) -> bool:
@@ -75,6 +77,7 @@ class MediaIndex:
         with self._factory() as session:
             row = session.execute(
                 select(
+                    Episode.id,
                     Episode.status,
                     Episode.publish_at,
                     AudioFile.key,
@@ -83,6 +86,7 @@ class MediaIndex:
                     AudioFile.sha256,
                     AudioFile.uploaded_at,
                     AudioFile.mime_type,
+                    AudioFile.duration,
                 )
                 .join(AudioFile, AudioFile.episode_id == Episode.id)
                 .join(Show, Show.id == Episode.show_id)
@@ -91,6 +95,7 @@ class MediaIndex:
         entry = None
         if row is not None:
             entry = MediaEntry(
+                episode_id=row.id,
                 slug=slug,
                 extension=row.extension,
                 key=row.key,
@@ -99,6 +104,7 @@ class MediaIndex:
                 last_modified=row.uploaded_at,
                 mime_type=row.mime_type,
                 public_from=public_from(Status(row.status), row.publish_at),
+                duration=row.duration,
                 version=content_version(row.sha256),
             )
         now = time.monotonic()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from anyio import to_thread
 from fastapi import APIRouter, Request
@@ -90,38 +90,71 @@ async def episode_audio(filename: str, request: Request) -> Response:
         # the current version can change again (or back).
         return RedirectResponse(current, status_code=302, headers=_REPLACED)
     try:
-        return _audio(state, entry, request.method, request.headers, public=public)
+        return _audio(state, entry, request.scope, request.headers, public=public)
     except (FileNotFoundError, RuntimeError):
         # Replaced by another process since it was cached: look again once.
         index.forget(slug)
         raise NotFound("the audio changed while it was requested: try again") from None
 
 
+class MediaRequestSink(Protocol):
+    """Where public enclosure GETs are reported (listener analytics, in the shell): called on
+    the hot path, so it must only take note, never wait."""
+
+    def record(
+        self,
+        episode_id: int,
+        size: int,
+        duration: float,
+        ip: str,
+        user_agent: str,
+        referer: str,
+        range_header: str,
+    ) -> None: ...
+
+
 def _audio(
-    state: State, entry: MediaEntry, method: str, headers: Headers, *, public: bool
+    state: State, entry: MediaEntry, scope: Scope, headers: Headers, *, public: bool
 ) -> Response:
     """The answer for an episode's audio, shared by the route and :class:`EnclosureFastPath`:
     a 302 to the store (redirect delivery: the store answers ranges and conditionals, and a
     missing object is its 404), or the bytes.
 
     Raises ``FileNotFoundError`` or ``RuntimeError`` when the stored file changed meanwhile.
+    A public GET that is answered with audio (or a redirect to it) is reported to
+    ``state.media_requests`` when the app has one.
     """
+    method: str = scope["method"]
     cache_control = AUDIO_CACHE if public else "private, no-store"
     delivery: Delivery = state.delivery
     if delivery.redirect:
-        return delivery.to_store(
+        response = delivery.to_store(
             state.storage, entry.key, method, cache_control=cache_control, public=public
         )
-    return serve_file(
-        headers,
-        state.storage,
-        entry.key,
-        size=entry.size,
-        etag=entry.etag,
-        last_modified=entry.last_modified,
-        media_type=entry.mime_type,
-        cache_control=cache_control,
-    )
+    else:
+        response = serve_file(
+            headers,
+            state.storage,
+            entry.key,
+            size=entry.size,
+            etag=entry.etag,
+            last_modified=entry.last_modified,
+            media_type=entry.mime_type,
+            cache_control=cache_control,
+        )
+    sink: MediaRequestSink | None = state.media_requests
+    if sink is not None and public and method == "GET" and response.status_code != 304:
+        client = scope.get("client")
+        sink.record(
+            entry.episode_id,
+            entry.size,
+            entry.duration,
+            client[0] if client else "",
+            headers.get("user-agent", ""),
+            headers.get("referer", ""),
+            headers.get("range", ""),
+        )
+    return response
 
 
 class EnclosureFastPath:
@@ -156,7 +189,7 @@ class EnclosureFastPath:
         ):
             return False
         try:
-            response = _audio(state, entry, scope["method"], Headers(scope=scope), public=True)
+            response = _audio(state, entry, scope, Headers(scope=scope), public=True)
         except (FileNotFoundError, RuntimeError, PreconditionFailed):
             return False  # the route answers (a 412 through the one error mapping)
         await response(scope, receive, send)

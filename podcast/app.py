@@ -13,6 +13,8 @@ from episodes.media_routes import EnclosureFastPath
 from episodes.media_routes import router as media_router
 from episodes.routes import router as episodes_router
 from podcast import docs, operations
+from podcast.analytics import open_recorder
+from podcast.analytics.routes import router as analytics_router
 from podcast.bootstrap import prepare
 from podcast.core import http_errors, openapi_errors
 from podcast.core.body_limit import JsonBodyLimit
@@ -68,6 +70,10 @@ def create_app(
             settings.show_slug,
             ttl=settings.cache_check_interval,
         )
+        # Listener analytics: enclosure GETs noted on the hot path, written in batches.
+        recorder = app.state.media_requests = open_recorder(settings, runtime.sessionmaker)
+        if recorder is not None:
+            recorder.start()
         app.state.feed_cache = FeedCache(
             settings,
             clock,
@@ -110,6 +116,8 @@ def create_app(
                 worker.stop()
             if listener is not None:
                 listener.stop()
+            if recorder is not None:
+                recorder.stop()  # writes what is still in memory
             runtime.engine.dispose()
             if metrics is not None:
                 metrics.flush()
@@ -138,6 +146,7 @@ def create_app(
     app.include_router(media_router)
     app.include_router(transcripts_router)
     app.include_router(jobs_router)
+    app.include_router(analytics_router)
     app.include_router(imports_router)
     install_web(app)
     docs.install(app)

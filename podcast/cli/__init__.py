@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from podcast.cli.analytics import analytics_app
 from podcast.cli.checks import check, doctor
 from podcast.cli.database import db_app, init
 from podcast.cli.episodes import episode_app
@@ -28,6 +29,7 @@ app.add_typer(media_app, name="media")
 app.add_typer(transcript_app, name="transcript")
 app.add_typer(search_app, name="search")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(analytics_app, name="analytics")
 
 app.command("import")(import_command)
 app.command("transcribe")(transcribe_command)

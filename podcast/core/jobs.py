@@ -129,12 +129,14 @@ def enqueue(
     run_at: datetime | None = None,
     dedupe_key: str | None = None,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    keep_queued: bool = False,
 ) -> Job:
     """Queue ``kind`` with ``payload`` (JSON) as part of the caller's unit of work.
 
     Nothing runs unless the transaction commits. With ``dedupe_key``, a job already queued
     under the key is returned instead (moved to ``run_at`` when one is given), so "announce
-    the feed" requested ten times in a minute runs once.
+    the feed" requested ten times in a minute runs once. ``keep_queued`` leaves such a job's
+    time alone instead: for periodic work that steady traffic must not keep postponing.
     """
     if max_attempts < 1:
         raise ValueError("max_attempts must be at least 1")
@@ -146,7 +148,9 @@ def enqueue(
     if dedupe_key is not None:
         existing = _queued_with_key(session, dedupe_key)
         if existing is not None:
-            return _reschedule(session, existing, run_at, dispatch, now)
+            return (
+                existing if keep_queued else _reschedule(session, existing, run_at, dispatch, now)
+            )
     job = Job(
         id=uuid.uuid4().hex,
         kind=kind,
@@ -173,7 +177,9 @@ def enqueue(
             existing = _queued_with_key(session, dedupe_key)
             if existing is None:
                 raise
-            return _reschedule(session, existing, run_at, dispatch, now)
+            return (
+                existing if keep_queued else _reschedule(session, existing, run_at, dispatch, now)
+            )
     if dispatch is not None:
         after_commit(session, lambda: dispatch(job.id, when))
     return job

@@ -155,6 +155,9 @@ class Settings(BaseSettings):
     slow_request_ms: int = Field(default=1000, ge=0)
     # Prometheus metrics at /metrics. Scrapers on loopback need nothing; others send
     # "Authorization: Bearer <this token>" (no token set: loopback only).
+    # Listener analytics (docs/analytics.md, docs/privacy.md): enclosure requests counted as
+    # IAB v2.2 downloads; no IP address or User-Agent is ever written down.
+    analytics: bool = True
     metrics: bool = True
     metrics_token: SecretStr | None = None
 

@@ -12,6 +12,7 @@ import importlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from podcast.analytics import job as analytics_job
 from podcast.core.clock import Clock
 from podcast.core.db import Sessions
 from podcast.core.jobs import Handler, JobKind, JobRegistry, registry
@@ -30,6 +31,10 @@ def default_handlers(settings: Settings, sessions: Sessions, clock: Clock) -> Jo
     if announce_job.wanted(settings):
         handler = announce_job.announce_handler_for(settings, sessions, clock)
         handlers[announce_job.KIND] = JobKind(handler, backoff_seconds=30.0)
+    if settings.analytics:
+        handlers[analytics_job.KIND] = JobKind(
+            analytics_job.count_handler(sessions, clock), backoff_seconds=60.0
+        )
     handlers[import_job.KIND] = JobKind(
         import_job.import_handler_for(settings, sessions, clock), backoff_seconds=30.0
     )

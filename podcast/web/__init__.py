@@ -11,6 +11,7 @@ from podcast.web.templating import STATIC_DIR
 
 def install(app: FastAPI) -> None:
     """Mount the statics, include the page routers and the admin's redirect/CSRF handlers."""
+    from podcast.web.admin import analytics as admin_analytics
     from podcast.web.admin import delete as admin_delete
     from podcast.web.admin import episodes as admin
     from podcast.web.admin import imports as admin_imports
@@ -29,6 +30,7 @@ def install(app: FastAPI) -> None:
     app.include_router(admin_show.router)
     app.include_router(admin_delete.router)
     app.include_router(admin_jobs.router)
+    app.include_router(admin_analytics.router)
     app.include_router(transcript_editor.router)
     app.include_router(admin_imports.router)
 

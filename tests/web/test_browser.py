@@ -18,7 +18,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import insert
 
+from podcast.analytics.models import Download
+from podcast.core.db import session_scope
 from tests.conftest import FIXTURES, NOW
 from tests.factories import create_episode
 from tests.feed.support import image_bytes
@@ -410,6 +413,37 @@ def test_producer_manages_the_show_and_an_episode(
     page.goto("/admin/episodes/abc")
     assert page.locator("h1").inner_text() == "Page not found"
     _check(page, "admin-not-found")
+
+
+def test_analytics_page_is_accessible_with_its_charts(
+    page, client: TestClient, auth: dict[str, str], token: str
+) -> None:  # type: ignore[no-untyped-def]
+    episode = create_episode(client, auth, "Counted", at=NOW - timedelta(days=10))
+    app = client.app
+    with session_scope(app.state.sessionmaker) as session:  # type: ignore[attr-defined]
+        session.execute(
+            insert(Download),
+            [
+                {
+                    "episode_id": episode["id"],
+                    "at": NOW - timedelta(days=n % 9),
+                    "app": app_name,
+                    "device": "Apple iPhone",
+                    "device_category": "mobile",
+                }
+                for n, app_name in enumerate(["Apple Podcasts"] * 5 + ["Overcast"] * 3)
+            ],
+        )
+    _sign_in(page, token)
+    page.goto("/admin/analytics")
+    assert "8 downloads" in page.locator(".lead").inner_text()
+    for chart in page.locator("img.chart").all():
+        assert chart.evaluate("img => img.complete && img.naturalWidth") > 0
+    _check(page, "admin-analytics")
+    page.get_by_label("Group by").select_option("week")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"group_by=week"))
+    assert page.get_by_role("table", name="Downloads by week").is_visible()
 
 
 def test_upload_form_works_without_javascript(browser, live_server: str, token: str) -> None:  # type: ignore[no-untyped-def]

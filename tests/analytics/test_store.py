@@ -1,0 +1,149 @@
+"""Recorder → database → counting job, on real SQLite and PostgreSQL: the replayed patterns
+give exact counts, a second run counts nothing twice, and no table holds an address."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, text
+
+from podcast.analytics.agents import AgentList
+from podcast.analytics.job import KIND, SETTLE_SECONDS, count_requests
+from podcast.analytics.models import AnalyticsSalt, Download, ListeningWindow, MediaRequest
+from podcast.analytics.recorder import RequestRecorder
+from podcast.core.db import session_scope
+from podcast.core.jobs import list_jobs
+from tests.factories import create_episode
+
+AGENTS = AgentList()
+APPLE = "Podcasts/1.0 CFNetwork/1410 Darwin/22.6.0"
+OVERCAST = "Overcast/3.0 (+http://overcast.fm/; iOS podcast app)"
+BOT = "Googlebot/2.1 (+http://www.google.com/bot.html)"
+IP = "203.0.113.77"
+T0 = datetime(2026, 11, 2, 22, 0, tzinfo=UTC)
+SIZE, DURATION = 3_000_000, 180.0  # a minute is 1,000,000 bytes
+
+
+def _sessions(client: TestClient):  # type: ignore[no-untyped-def]
+    app = client.app
+    assert isinstance(app, FastAPI)
+    return app.state.sessionmaker
+
+
+def _replay(
+    recorder: RequestRecorder, episode: int, pattern: list[tuple[float, str, str, int, int]]
+) -> None:
+    for seconds, ip, agent, first, last in pattern:
+        at = (T0 + timedelta(seconds=seconds)).timestamp()
+        header = "" if (first, last) == (0, SIZE - 1) else f"bytes={first}-{last}"
+        recorder.record(episode, SIZE, DURATION, ip, agent, "", header, at=at)
+    recorder.flush()
+
+
+def _count(client: TestClient, now: datetime) -> dict[str, object]:
+    with session_scope(_sessions(client)) as session:
+        return count_requests(session, now)
+
+
+def _downloads(client: TestClient) -> list[tuple[int, datetime, str]]:
+    with session_scope(_sessions(client)) as session:
+        rows = session.execute(
+            select(Download.episode_id, Download.at, Download.app).order_by(Download.at)
+        )
+        return [(e, at.astimezone(UTC), app) for e, at, app in rows]
+
+
+def test_replayed_patterns_count_exactly(client: TestClient, auth: dict[str, str]) -> None:
+    one = create_episode(client, auth, "One")["id"]
+    two = create_episode(client, auth, "Two")["id"]
+    recorder = RequestRecorder(_sessions(client), AGENTS, "podcast.example.org")
+    minute = 1_000_000
+    _replay(
+        recorder,
+        one,
+        [
+            (0, IP, APPLE, 0, 1),  # Apple's probe
+            (1, IP, APPLE, 0, minute // 2),
+            (2, IP, APPLE, minute // 2 + 1, minute),  # a minute covered: one download
+            (3, IP, APPLE, minute + 1, SIZE - 1),
+            (10, "198.51.100.9", OVERCAST, 0, SIZE - 1),  # Overcast's full download
+            (20, "198.51.100.10", BOT, 0, SIZE - 1),  # a bot
+            (3600 * 3, IP, APPLE, 0, SIZE - 1),  # the same listener, after midnight: same window
+            (3600 * 25, IP, APPLE, 0, SIZE - 1),  # 25 hours later: a new download
+        ],
+    )
+    _replay(recorder, two, [(30, IP, APPLE, 0, SIZE - 1)])
+    first = _count(client, T0 + timedelta(hours=26))
+    assert first["requests"] == 9
+    assert (first["downloads"], first["bot"], first["probe"]) == (4, 1, 1)
+    assert _downloads(client) == [
+        (one, T0 + timedelta(seconds=1), "Apple Podcasts"),
+        (one, T0 + timedelta(seconds=10), "Overcast"),
+        (two, T0 + timedelta(seconds=30), "Apple Podcasts"),
+        (one, T0 + timedelta(hours=25), "Apple Podcasts"),
+    ]
+    again = _count(client, T0 + timedelta(hours=26, minutes=1))
+    assert again == {"requests": 0, "downloads": 0}
+    assert len(_downloads(client)) == 4
+
+
+def test_windows_carry_over_between_runs_and_old_state_is_deleted(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    episode = create_episode(client, auth)["id"]
+    recorder = RequestRecorder(_sessions(client), AGENTS, "")
+    _replay(recorder, episode, [(0, IP, APPLE, 0, 600_000)])
+    assert _count(client, T0 + timedelta(minutes=5))["downloads"] == 0
+    _replay(recorder, episode, [(600, IP, APPLE, 600_001, 1_000_000)])
+    second = _count(client, T0 + timedelta(minutes=15))
+    assert second["downloads"] == 1, second
+    # Two days on, nothing about that listener is left but the download.
+    _count(client, T0 + timedelta(days=2))
+    with session_scope(_sessions(client)) as session:
+        assert session.scalar(select(func.count()).select_from(MediaRequest)) == 0
+        assert session.scalar(select(func.count()).select_from(ListeningWindow)) == 0
+        days = set(session.scalars(select(AnalyticsSalt.day)))
+        assert days <= {(T0 + timedelta(days=2)).date(), (T0 + timedelta(days=1)).date()}
+        assert session.scalar(select(func.count()).select_from(Download)) == 1
+
+
+def test_requests_not_yet_settled_wait_for_the_next_run(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    episode = create_episode(client, auth)["id"]
+    recorder = RequestRecorder(_sessions(client), AGENTS, "")
+    _replay(recorder, episode, [(0, IP, OVERCAST, 0, SIZE - 1)])
+    early = T0 + timedelta(seconds=SETTLE_SECONDS - 1)
+    assert _count(client, early) == {"requests": 0, "downloads": 0}
+    assert _count(client, T0 + timedelta(seconds=SETTLE_SECONDS + 1))["downloads"] == 1
+
+
+def test_no_table_holds_the_address_or_the_user_agent(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    episode = create_episode(client, auth)["id"]
+    recorder = RequestRecorder(_sessions(client), AGENTS, "")
+    _replay(recorder, episode, [(0, IP, OVERCAST, 0, SIZE - 1)])
+    _count(client, T0 + timedelta(minutes=5))
+    with session_scope(_sessions(client)) as session:
+        for table in ("media_requests", "listening_windows", "downloads", "analytics_salts"):
+            for row in session.execute(text(f"SELECT * FROM {table}")):
+                flat = " ".join(str(value) for value in row)
+                assert IP not in flat and "203.0.113" not in flat
+                assert "Overcast/3.0" not in flat
+
+
+def test_flushes_keep_one_count_queued_that_traffic_never_postpones(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    episode = create_episode(client, auth)["id"]
+    recorder = RequestRecorder(_sessions(client), AGENTS, "")
+    for seconds in (0, 60, 120):
+        _replay(recorder, episode, [(seconds, IP, OVERCAST, 0, SIZE - 1)])
+    with session_scope(_sessions(client)) as session:
+        (queued,) = list_jobs(session, kind=KIND)
+        assert queued.status == "queued"
+        first = T0 + timedelta(seconds=SETTLE_SECONDS)
+        assert queued.run_at == first, "later flushes do not move it"
