@@ -12,7 +12,6 @@ script, and the hostile-content test must show that escaping alone stops injecte
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from podcast.core.db import session_scope
 from tests.conftest import FIXTURES, NOW
 from tests.factories import create_episode
 from tests.feed.support import image_bytes
-from tests.web.browser import CHROMIUM, WIDTHS, assert_accessible, launch, overflows_at, screenshot
+from tests.web.browser import CHROMIUM, WIDTHS, assert_accessible, overflows_at, screenshot
 from tests.web.helpers import VTT, put_transcript
 
 pytestmark = pytest.mark.skipif(
@@ -46,16 +45,6 @@ def database_url(tmp_path: Path) -> str:
     """SQLite only: what a browser sees does not depend on the database, which the API and
     page tests cover on both; each browser test costs 10-30 s."""
     return f"sqlite:///{tmp_path / 'podcast.db'}"
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from tests.web.helpers import VTT, put_transcript
 from tests.web.test_browser import _check, _sign_in
 from transcripts import repository
 
-# The browser test module's fixtures: one Chromium, a fresh context per test, SQLite only.
-browser = test_browser.browser
+# The browser test module's fixtures: a fresh context per test (on the one Chromium of
+# tests/web/conftest.py), SQLite only.
 page = test_browser.page
 database_url = test_browser.database_url
 
