@@ -142,7 +142,9 @@ class Settings(BaseSettings):
     queue_name: str = Field(default="podcast", min_length=1, max_length=100)
     # Whether `podcast serve` also runs jobs; unset: yes with the embedded queue, no with Redis.
     serve_jobs: bool | None = None
-    job_workers: int = Field(default=1, ge=1, le=64)  # threads per process running jobs
+    # Threads per process running jobs. Two, so that a transcription (one per process at a time,
+    # docs/asr.md) never makes a feed announcement or an import wait behind it.
+    job_workers: int = Field(default=2, ge=1, le=64)
     # A running job's worker renews its hold every third of this; a worker killed mid-job
     # leaves the job to be retried once it runs out.
     job_lease_seconds: float = Field(default=60.0, gt=0)

@@ -147,6 +147,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             "CLUSTER_BIN": str(Path(sys.executable).parent),
             # Passed on to every replica and the worker:
             "PODCAST_WEBSUB_HUBS": f"{hub.url}/hub",
+            # Uploads here are not speech: no transcription job competes with the announcement.
+            "PODCAST_AUTO_TRANSCRIBE": "false",
             "PODCAST_JOB_LEASE_SECONDS": "2",  # a killed worker's job comes back in seconds
             "PODCAST_JOB_SWEEP_SECONDS": "0.5",
             # Far longer than the test: a replica sees another's writes by LISTEN/NOTIFY only.
@@ -315,7 +317,7 @@ def test_a_worker_killed_during_an_announcement_leaves_the_job_to_the_next_worke
     wait_for(
         lambda: all(j["status"] == "succeeded" for j in _announce_jobs(cluster)),
         timeout=60,
-        what="the earlier announcements",
+        what=f"the earlier announcements (now: {_announce_jobs(cluster)})",
     )
     earlier = {j["id"] for j in _announce_jobs(cluster)}
     told_before = len(cluster.hub.to("/hub"))
