@@ -72,7 +72,7 @@ case "$cmd" in
         "$VENV/bin/mypy"
         # One pytest worker per core (pytest-xdist); every worker has its own databases. A
         # module marked xdist_group (tests/cluster: one cluster for its tests) stays on one.
-        exec "$VENV/bin/pytest" -n auto --dist loadgroup "$@"
+        exec "$VENV/bin/pytest" -n auto --dist loadgroup --durations=25 "$@"
         ;;
     *)
         echo "usage: scripts/dev.sh serve|test [options]" >&2
