@@ -431,7 +431,13 @@ def serve_bench(
     www.mkdir()
     ours = {
         n: stack.enter_context(
-            podcast_serve(port=free_port(), workdir=work, env=env_for(dirs[n]), name=f"ours{n}")
+            podcast_serve(
+                port=free_port(),
+                workdir=work,
+                env=env_for(dirs[n]),
+                name=f"ours{n}",
+                workers=args.workers,
+            )
         )
         for n in SERVED
     }
@@ -588,6 +594,7 @@ def main(stack: contextlib.ExitStack) -> None:
     parser.add_argument("--build-reps", type=int, default=9)
     parser.add_argument("--memory-requests", type=int, default=1_000_000)
     parser.add_argument("--skip-serve", action="store_true", help="only the build timings")
+    parser.add_argument("--workers", type=int, default=1, help="podcast serve --workers (1)")
     args = parser.parse_args()
     tools = {} if args.skip_serve else require_tools("nginx", "wrk")
     load1, load5, _ = os.getloadavg()

@@ -130,6 +130,7 @@ def main(stack: contextlib.ExitStack) -> None:
     parser.add_argument("--connections", type=int, default=4, help="wrk -c (4)")
     parser.add_argument("--warmup", type=int, default=2, help="warm-up seconds (2)")
     parser.add_argument("--size-mib", type=int, default=50, help="file size (50)")
+    parser.add_argument("--workers", type=int, default=1, help="podcast serve --workers (1)")
     args = parser.parse_args()
     tools = require_tools("nginx", "wrk")
 
@@ -142,7 +143,9 @@ def main(stack: contextlib.ExitStack) -> None:
     port = free_port()
     podcast = Podcast(workdir / "data", f"http://127.0.0.1:{port}")
     podcast.init()
-    ours = stack.enter_context(podcast_serve(port=port, workdir=workdir, env=podcast.env))
+    ours = stack.enter_context(
+        podcast_serve(port=port, workdir=workdir, env=podcast.env, workers=args.workers)
+    )
     media_path = upload_episode(podcast, ours, source)
     stored = podcast.stored_path(sha)
     www = workdir / "www"
@@ -154,7 +157,13 @@ def main(stack: contextlib.ExitStack) -> None:
     quiet.init()
     off_env = {**quiet.env, "PODCAST_ANALYTICS": "false"}
     off = stack.enter_context(
-        podcast_serve(port=off_port, workdir=workdir, env=off_env, name="analytics-off")
+        podcast_serve(
+            port=off_port,
+            workdir=workdir,
+            env=off_env,
+            name="analytics-off",
+            workers=args.workers,
+        )
     )
     off_path = upload_episode(quiet, off, source)
     servers = {"ours": ours, "nginx": ngx, "off": off}
