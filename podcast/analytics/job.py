@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.orm import Session
 
-from podcast.analytics.counting import DAY_SECONDS, Counter, Request, Window
+from podcast.analytics.counting import DAY_SECONDS, MAX_CLIENT_REQUESTS, Counter, Request, Window
 from podcast.analytics.keys import forget_old_salts
 from podcast.analytics.models import Download, ListeningWindow, MediaRequest
 from podcast.core.clock import Clock
@@ -64,7 +64,10 @@ def _epoch(session: Session, column: Any) -> Any:
 
 
 def count_requests(
-    session: Session, now: datetime, settle_seconds: float = SETTLE_SECONDS
+    session: Session,
+    now: datetime,
+    settle_seconds: float = SETTLE_SECONDS,
+    max_client_requests: int = MAX_CLIENT_REQUESTS,
 ) -> dict[str, Any]:
     """Count every settled request not yet counted; returns what was done (the job's result).
 
@@ -79,6 +82,9 @@ def count_requests(
     windows_t: Table = ListeningWindow.__table__  # type: ignore[assignment]
     cutoff = now - timedelta(seconds=settle_seconds)
     pending = requests_t.c.processed.is_(False), requests_t.c.at < cutoff
+    # The batch as a subquery over its own alias (never correlated with an outer query).
+    batch = requests_t.alias("batch")
+    in_batch = batch.c.processed.is_(False), batch.c.at < cutoff
     oldest = db.scalar(select(requests_t.c.at).where(*pending).order_by(requests_t.c.at).limit(1))
     result: dict[str, Any] = {"requests": 0, "downloads": 0}
     if oldest is not None:
@@ -91,7 +97,13 @@ def count_requests(
                 _epoch(session, windows_t.c.started_at),
                 windows_t.c.counted,
                 windows_t.c.ranges,
-            ).where(windows_t.c.started_at > horizon)
+            ).where(
+                # Only the windows this batch's listeners can join (by today's or yesterday's
+                # key), of any age so a stale one with the same key is replaced, not collided
+                # with: a run reads what its requests need, not a day of every listener.
+                windows_t.c.listener.in_(select(batch.c.listener).where(*in_batch))
+                | windows_t.c.listener.in_(select(batch.c.listener_prev).where(*in_batch))
+            )
         ).all()
         windows = [
             Window(listener, episode, float(started), bool(counted), [(a, b) for a, b in ranges])
@@ -99,10 +111,18 @@ def count_requests(
         ]
         history = db.execute(
             select(requests_t.c.client, _epoch(session, requests_t.c.at))
-            .where(requests_t.c.processed.is_(True), requests_t.c.at > horizon)
+            .where(
+                requests_t.c.processed.is_(True),
+                requests_t.c.at > horizon,
+                requests_t.c.client.in_(select(batch.c.client).where(*in_batch)),
+            )
             .order_by(requests_t.c.at)
         )
-        counter = Counter(windows, client_history=((c, float(at)) for c, at in history))
+        counter = Counter(
+            windows,
+            max_client_requests=max_client_requests,
+            client_history=((c, float(at)) for c, at in history),
+        )
         ids: list[int] = []
         rows = db.execute(
             select(

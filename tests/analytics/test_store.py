@@ -147,3 +147,25 @@ def test_flushes_keep_one_count_queued_that_traffic_never_postpones(
         assert queued.status == "queued"
         first = T0 + timedelta(seconds=SETTLE_SECONDS)
         assert queued.run_at == first, "later flushes do not move it"
+
+
+def test_the_flood_rule_spans_runs(client: TestClient, auth: dict[str, str]) -> None:
+    """A client's earlier (already counted) requests count toward its 24-hour limit in a later
+    run: the history is read back for the clients of the new batch."""
+    episode = create_episode(client, auth)["id"]
+    recorder = RequestRecorder(_sessions(client), AGENTS, "")
+    limit = 5
+    first = [(n, "198.51.100.50", f"{OVERCAST} {n}", 0, SIZE - 1) for n in range(limit)]
+    _replay(recorder, episode, first)
+    with session_scope(_sessions(client)) as session:
+        assert (
+            count_requests(session, T0 + timedelta(minutes=5), max_client_requests=limit)[
+                "downloads"
+            ]
+            == limit
+        )
+    later = [(600 + n, "198.51.100.50", f"{OVERCAST} x{n}", 0, SIZE - 1) for n in range(3)]
+    _replay(recorder, episode, later)
+    with session_scope(_sessions(client)) as session:
+        second = count_requests(session, T0 + timedelta(minutes=20), max_client_requests=limit)
+    assert (second["downloads"], second["flood"]) == (0, 3)
