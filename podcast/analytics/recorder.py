@@ -73,6 +73,7 @@ class RequestRecorder:
         # deque: append and popleft are atomic, so recording needs no lock and a flush never
         # loses a request appended while it runs.
         self._pending: deque[Pending] = deque()
+        self._unwritten: list[dict[str, Any]] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.dropped = 0
@@ -125,12 +126,22 @@ class RequestRecorder:
         """Write what was recorded so far; returns how many requests."""
         pending = self._pending
         batch = [pending.popleft() for _ in range(len(pending))]
-        if not batch:
-            return 0
         rows = [row for row in map(self._row, batch) if row is not None]
         del batch  # the addresses go with it
+        # Rows a failed write left behind (the database was busy or down) go first; they hold
+        # no address, and are bounded like the pending requests.
+        rows = self._unwritten[-self._max_pending :] + rows
+        self._unwritten = []
         if not rows:
             return 0
+        try:
+            self._write(rows)
+        except Exception:
+            self._unwritten = rows
+            raise
+        return len(rows)
+
+    def _write(self, rows: list[dict[str, Any]]) -> None:
         with session_scope(self._sessions) as session:
             session.execute(insert(MediaRequest), rows)
             newest = max(row["at"] for row in rows)
@@ -142,7 +153,6 @@ class RequestRecorder:
                 dedupe_key=job.KIND,
                 keep_queued=True,
             )
-        return len(rows)
 
     def _row(self, pending: Pending) -> dict[str, Any] | None:
         at, episode_id, size, duration, ip, user_agent, referer, range_header = pending

@@ -4,16 +4,20 @@ give exact counts, a second run counts nothing twice, and no table holds an addr
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
 from podcast.analytics.agents import AgentList
 from podcast.analytics.job import KIND, SETTLE_SECONDS, count_requests
+from podcast.analytics.keys import ListenerKeys
 from podcast.analytics.models import AnalyticsSalt, Download, ListeningWindow, MediaRequest
 from podcast.analytics.recorder import RequestRecorder
-from podcast.core.db import session_scope
+from podcast.core.db import make_engine, make_sessionmaker, session_scope
 from podcast.core.jobs import list_jobs
 from tests.factories import create_episode
 
@@ -169,3 +173,21 @@ def test_the_flood_rule_spans_runs(client: TestClient, auth: dict[str, str]) -> 
     with session_scope(_sessions(client)) as session:
         second = count_requests(session, T0 + timedelta(minutes=20), max_client_requests=limit)
     assert (second["downloads"], second["flood"]) == (0, 3)
+
+
+def test_a_failed_write_keeps_the_rows_for_the_next_flush(
+    client: TestClient, auth: dict[str, str], tmp_path: Path
+) -> None:
+    """The database is really unreachable for one flush (a sessionmaker on a file that cannot
+    be opened); the next flush, on the real database, writes those rows too."""
+    episode = create_episode(client, auth)["id"]
+    broken = make_sessionmaker(make_engine(f"sqlite:///{tmp_path}/missing/dir/x.db"))
+    recorder = RequestRecorder(broken, AGENTS, "")
+    recorder._keys = ListenerKeys(_sessions(client))  # salts readable; the write fails
+    recorder.record(episode, SIZE, DURATION, IP, OVERCAST, "", "", at=T0.timestamp())
+    with pytest.raises(OperationalError):
+        recorder.flush()
+    recorder._sessions = _sessions(client)
+    assert recorder.flush() == 1
+    with session_scope(_sessions(client)) as session:
+        assert session.scalar(select(func.count()).select_from(MediaRequest)) == 1
