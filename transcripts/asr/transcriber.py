@@ -25,6 +25,7 @@ from typing import IO, TYPE_CHECKING
 from podcast.core.errors import Invalid
 from podcast.core.settings import Settings
 from transcripts.asr.model import INSTALL_HINT, AsrUnavailable, prepare_model
+from transcripts.asr.repeats import without_runaway_repeats
 from transcripts.languages import primary
 
 if TYPE_CHECKING:
@@ -242,5 +243,8 @@ def transcribe(
         progress(1.0)
     language_found = detected or "und"  # no audio at all: undetermined (BCP 47)
     return AsrResult(
-        _FROM_WHISPER.get(language_found, language_found), duration, tuple(words), probability
+        _FROM_WHISPER.get(language_found, language_found),
+        duration,
+        tuple(without_runaway_repeats(words)),
+        probability,
     )
