@@ -85,6 +85,17 @@ def _entries(data: dict[str, Any], file: str) -> list[_Entry]:
     return entries
 
 
+@lru_cache(maxsize=16)
+def _parsed(path: Path, mtime_ns: int, size: int) -> tuple[_Entry, ...]:
+    """One file's entries, compiled once per process and version of the file: the lists hold
+    more patterns than ``re``'s own cache, and every app (each test's too) loads them."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise AgentListError(f"{path.name}: cannot be read: {exc}") from None
+    return tuple(_entries(data, path.name))
+
+
 def _first(entries: Iterable[_Entry], text: str) -> _Entry | None:
     return next((entry for entry in entries if entry.pattern.search(text)), None)
 
@@ -101,12 +112,12 @@ class AgentList:
         self.classify = lru_cache(maxsize=cache_size)(self._classify)
 
     @staticmethod
-    def _load(path: Path) -> list[_Entry]:
+    def _load(path: Path) -> tuple[_Entry, ...]:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            stat = path.stat()
+        except OSError as exc:
             raise AgentListError(f"{path.name}: cannot be read: {exc}") from None
-        return _entries(data, path.name)
+        return _parsed(path, stat.st_mtime_ns, stat.st_size)
 
     def _classify(self, user_agent: str, referer_host: str = "", own_host: str = "") -> Agent:
         text = user_agent.replace("\r", "").replace("\n", "")

@@ -19,6 +19,7 @@ it no longer matches).
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -89,7 +90,10 @@ class BundledParts:
     extras: tuple[Path, ...]
 
 
+@functools.lru_cache(maxsize=32)
 def _data_file(distribution: str, version: str, name: str) -> Path:
+    """Found once per process (reading a distribution's file list takes milliseconds, and
+    every start asks); a failure is not remembered, so installing the packages is seen."""
     try:
         dist = importlib.metadata.distribution(distribution)
     except importlib.metadata.PackageNotFoundError:
