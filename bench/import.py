@@ -61,7 +61,7 @@ from bench._common import (
     wait_port,
 )
 
-CONCURRENCY = 4  # the importer's default (ImportOptions.concurrency)
+CONCURRENCY = 4  # the importer's default (PODCAST_IMPORT_CONCURRENCY)
 
 
 def id3_title(title: str) -> bytes:

@@ -126,6 +126,9 @@ class Settings(BaseSettings):
     # Moving a show here (podcast import): fetch from private or local addresses too (an old
     # host on the same network; tests on loopback). Off: only public addresses are fetched.
     import_allow_private: bool = False
+    # Enclosures an import downloads at once (each streamed to storage, never in memory): the
+    # whole takes about as long as the slowest few, not the sum. 1: one after another.
+    import_concurrency: int = Field(default=4, ge=1, le=16)
     # Telling directories at once (README "Telling directories at once"). WebSub hubs the feed
     # names in <atom:link rel="hub"> and pings on publish: a JSON list or comma-separated URLs.
     websub_hubs: Annotated[list[str], NoDecode] = Field(default_factory=list)

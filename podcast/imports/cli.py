@@ -14,12 +14,14 @@ from rich.table import Table
 
 from podcast.bootstrap import prepare
 from podcast.core.clock import SystemClock
+from podcast.core.errors import Invalid
 from podcast.core.settings import Settings
 from podcast.imports.fetch import Fetcher, FetchError, FetchPolicy
 from podcast.imports.importer import Importer, ImportOptions, ImportReport, Outcome
 from podcast.imports.importer import Progress as ImportProgress
 from podcast.imports.parse import FeedParseError
 from podcast.media import open_storage
+from podcast.shows.service import require_show_slug
 
 console = Console()
 errors = Console(stderr=True)
@@ -38,6 +40,13 @@ def import_command(
         typer.Option("--media/--no-media", help="--no-media: metadata only; episodes stay drafts."),
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    show: Annotated[
+        str | None,
+        typer.Option(
+            help="The show to import into, by slug: this installation's (PODCAST_SHOW_SLUG, "
+            "created if it does not exist yet); another is refused."
+        ),
+    ] = None,
 ) -> None:
     """Import a show from its current host: every episode with its GUID, date, audio and
     chapters. Safe to run again: it updates what changed and downloads only what is missing."""
@@ -49,6 +58,11 @@ def import_command(
             errors.print(f"[red]error:[/] --since {since!r} is not a date like 2024-01-31")
             raise typer.Exit(2) from None
     settings = Settings()
+    try:
+        require_show_slug(settings, show)
+    except Invalid as exc:
+        errors.print(f"[red]error:[/] --show: {exc.message}")
+        raise typer.Exit(2) from None
     clock = SystemClock()
     runtime = prepare(settings, clock)
     policy = FetchPolicy(allow_private=settings.import_allow_private)
@@ -77,7 +91,8 @@ def import_command(
                 fetcher=fetcher,
                 progress=progress,
             )
-            report = importer.run(url, ImportOptions(dry_run=dry_run, since=since_at, media=media))
+            options = ImportOptions(dry_run=dry_run, since=since_at, media=media, show=show)
+            report = importer.run(url, options)
     except (FetchError, FeedParseError) as exc:
         errors.print(f"[red]error:[/] the feed could not be read: {exc}")
         raise typer.Exit(1) from None

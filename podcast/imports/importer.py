@@ -13,8 +13,11 @@ The rules that keep every subscriber (docs/imports.md):
 * **Idempotent and resumable**: episodes are matched by GUID; one that is already here with
   its audio only gets the fields that changed, and its audio is not downloaded again. Running
   the import again after an interruption continues where it stopped.
-* **Downloads overlap** (``concurrency`` at a time, streamed to storage, never in memory), so
-  the whole takes about as long as the slowest few, in flat memory.
+* **Downloads overlap** (``PODCAST_IMPORT_CONCURRENCY`` episodes at a time, each streamed to
+  storage, never in memory), so the whole takes about as long as the slowest few, in flat
+  memory. Progress counts episodes as they finish and bytes as they arrive.
+* **Into this installation's show**: ``show`` (``--show``) may only name it; the show is
+  created from the settings if it does not exist yet, then takes the old feed's values.
 """
 
 from __future__ import annotations
@@ -61,11 +64,19 @@ from podcast.media.uploads import Received, receive_chunks
 from podcast.shows.artwork import replace_show_artwork
 from podcast.shows.models import Show
 from podcast.shows.schemas import ShowUpdate
-from podcast.shows.service import get_default_show, update_show
+from podcast.shows.service import (
+    ensure_default_show,
+    get_default_show,
+    require_show_slug,
+    update_show,
+)
 
 FEED_LIMIT = 50 * 1024 * 1024
 CHAPTERS_LIMIT = 1024 * 1024
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.1"
+# Seconds between progress reports while bytes arrive (each finished episode is reported at
+# once): often enough for a bar, rarely enough for a job that writes each report to its row.
+PROGRESS_INTERVAL = 0.25
 
 
 class Outcome(StrEnum):
@@ -122,14 +133,15 @@ class ImportOptions:
     dry_run: bool = False
     since: datetime | None = None  # only items published on or after this
     media: bool = True  # False: metadata only; episodes stay drafts
-    concurrency: int = 4
+    concurrency: int | None = None  # episodes at once; None: PODCAST_IMPORT_CONCURRENCY
+    show: str | None = None  # the show's slug (--show): only this installation's; None: it
 
 
 @dataclass(frozen=True)
 class Progress:
     items_done: int
     items_total: int
-    bytes: int
+    bytes: int  # downloaded so far (audio, art, transcripts): the report's bytes at the end
 
 
 class Importer:
@@ -151,7 +163,10 @@ class Importer:
         self._clock = clock
         self._fetcher = fetcher
         self._progress = progress
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the counters below
+        # Held while a snapshot is handed to ``progress``: the callback sees them in order.
+        self._report_lock = threading.Lock()
+        self._reported = 0.0  # time.monotonic() of the last report
         self._done = 0
         self._total = 0
         self._bytes = 0
@@ -161,6 +176,7 @@ class Importer:
         """Import the feed at ``url``; raises :class:`FetchError` or ``FeedParseError`` when
         there is no feed to read (nothing is written then)."""
         started = time.monotonic()
+        require_show_slug(self._settings, options.show)  # before anything is fetched
         report = ImportReport(url=url, dry_run=options.dry_run)
         download, data = self._fetcher.get(url, limit=FEED_LIMIT, accept=FEED_ACCEPT)
         source = parse_feed(data, download.url)
@@ -171,7 +187,8 @@ class Importer:
         items = self._select(source, report, options)
         self._total = len(items)
         self._report_progress()
-        with ThreadPoolExecutor(max(1, options.concurrency)) as pool:
+        concurrency = options.concurrency or self._settings.import_concurrency
+        with ThreadPoolExecutor(max(1, concurrency)) as pool:
             results = list(pool.map(lambda item: self._item(item, options), items))
         report.items.extend(results)
         report.items.sort(key=lambda item: item.position)
@@ -186,7 +203,7 @@ class Importer:
         values = show_values(source.show, report.show_notes)
         image = source.show.image_url
         with session_scope(self._sessions) as session:
-            show = get_default_show(session, self._settings)
+            show = ensure_default_show(session, self._settings, self._clock.now())
             changes = changed_fields(ShowUpdate, show, values)
             guid = source.show.podcast_guid
             if guid and guid != show.podcast_guid:
@@ -204,6 +221,7 @@ class Importer:
         if not new_art or image is None:
             return 0
         picture, fetched = fetch_artwork(self._fetcher, image, report.show_notes)
+        self._fetched(None, fetched)
         if picture is None:
             report.show_changes.remove("artwork")
             return fetched
@@ -318,7 +336,7 @@ class Importer:
         if url is None:
             return None
         picture, fetched = fetch_artwork(self._fetcher, url, result.notes)
-        result.bytes += fetched
+        self._fetched(result, fetched)
         return picture
 
     def _replace_artwork(self, item: SourceEpisode, result: ItemResult) -> None:
@@ -354,7 +372,7 @@ class Importer:
             links=item.transcripts,
             notes=result.notes,
         )
-        result.bytes += fetched
+        self._fetched(result, fetched)
         if saved and result.outcome is Outcome.UNCHANGED:
             result.outcome = Outcome.UPDATED
 
@@ -365,13 +383,9 @@ class Importer:
             item.enclosure.url, limit=limit, accept="audio/*, */*;q=0.1"
         ) as got:
             name = got.url.rsplit("/", 1)[-1].split("?", 1)[0] or None
-
-            def counted(n: int) -> None:
-                result.bytes += n
-                with self._lock:
-                    self._bytes += n
-
-            return receive_chunks(got.chunks, self._storage, limit, name, counted)
+            return receive_chunks(
+                got.chunks, self._storage, limit, name, lambda n: self._fetched(result, n)
+            )
 
     def _chapters(self, item: SourceEpisode, result: ItemResult) -> list[AudioChapter]:
         """Podcasting 2.0 JSON chapters if the item links them, else its Podlove chapters."""
@@ -453,11 +467,33 @@ class Importer:
             session.flush()
             return episode.id
 
-    def _report_progress(self) -> None:
-        if self._progress is not None:
+    def _fetched(self, result: ItemResult | None, n: int) -> None:
+        """``n`` more bytes arrived for ``result`` (None: the show's): counted in the report
+        and, every ``PROGRESS_INTERVAL``, reported while the download goes on."""
+        if result is not None:
+            result.bytes += n  # only this item's thread touches it
+        with self._lock:
+            self._bytes += n
+            due = time.monotonic() - self._reported >= PROGRESS_INTERVAL
+        if due:
+            self._report_progress(wait=False)
+
+    def _report_progress(self, *, wait: bool = True) -> None:
+        """Hand the counts to ``progress``, one snapshot at a time and in order (with several
+        downloads at once, an older snapshot must never arrive after a newer one). A byte
+        report (``wait=False``) is dropped when another is being handed over: the download
+        goes on, and the next report carries its bytes."""
+        if self._progress is None:
+            return
+        if not self._report_lock.acquire(blocking=wait):
+            return
+        try:
             with self._lock:
                 snapshot = Progress(self._done, self._total, self._bytes)
+                self._reported = time.monotonic()
             self._progress(snapshot)
+        finally:
+            self._report_lock.release()
 
 
 class _Skip(DomainError):

@@ -9,7 +9,6 @@ are one job (dedupe key); one queued while another runs is safe too (GUIDs are u
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -45,6 +44,13 @@ class ImportRequest(BaseModel):
     dry_run: StrictBool = Field(
         default=False, description="Only read the feed and report; write nothing."
     )
+    show: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=80,
+        description="The slug of the show to import into: this installation's show (the one "
+        "it serves); another slug is refused. Unset: that show.",
+    )
 
 
 def check_url(url: str, settings: Settings) -> None:
@@ -73,6 +79,7 @@ def options_of(payload: dict[str, Any]) -> ImportOptions:
         if since
         else None,
         media=bool(payload.get("media", True)),
+        show=payload.get("show"),
     )
 
 
@@ -80,19 +87,12 @@ def import_handler_for(settings: Settings, sessions: Sessions, clock: Clock) -> 
     """The ``imports.run`` handler; the report (``ImportReport.to_dict``) is the result."""
 
     def handle(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
-        # Episodes import in parallel threads: without the lock an older snapshot could be
-        # written after a newer one, and the job would end saying "1 of 2".
-        lock = threading.Lock()
-        shown = [-1]
-
+        # Episodes import in parallel threads; the importer hands the snapshots over one at a
+        # time and in order, so an older count is never written after a newer one.
         def progress(p: Progress) -> None:
-            with lock:
-                if p.items_done < shown[0]:
-                    return
-                shown[0] = p.items_done
-                fraction = p.items_done / p.items_total if p.items_total else 0.0
-                mib = p.bytes / 2**20
-                ctx.progress(fraction, f"{p.items_done} of {p.items_total} episodes, {mib:.1f} MiB")
+            fraction = p.items_done / p.items_total if p.items_total else 0.0
+            mib = p.bytes / 2**20
+            ctx.progress(fraction, f"{p.items_done} of {p.items_total} episodes, {mib:.1f} MiB")
 
         policy = FetchPolicy(allow_private=settings.import_allow_private)
         with Fetcher(policy) as fetcher:

@@ -9,6 +9,7 @@ from podcast.core.deps import ProducerDep, SessionDep, SettingsDep
 from podcast.core.openapi_errors import ContentError, responses
 from podcast.imports.job import ImportRequest, check_url, queue_import
 from podcast.jobs.schemas import JobRead
+from podcast.shows.service import require_show_slug
 
 router = APIRouter(prefix="/api/imports", tags=["imports"])
 
@@ -22,7 +23,9 @@ async def start_import(
     body: ImportRequest, session: SessionDep, settings: SettingsDep, _producer: ProducerDep
 ) -> JobRead:
     """Queue an import of the show at `url`: poll `GET /api/jobs/{id}` for its progress; its
-    `result` is the report (imported, changed, skipped and why). Safe to repeat."""
+    `result` is the report (imported, changed, skipped and why). Safe to repeat. `show`, if
+    given, must be this installation's show's slug (422 on `show` otherwise)."""
+    require_show_slug(settings, body.show)
     await to_thread.run_sync(check_url, body.url, settings)
     job = queue_import(session, body)
     return JobRead.of(job)

@@ -57,6 +57,23 @@ def ensure_default_show(session: Session, settings: Settings, now: datetime) -> 
     return show
 
 
+def require_show_slug(settings: Settings, slug: str | None) -> None:
+    """Refuse a show other than this installation's (``field="show"``); None means that one.
+
+    An installation serves one show, its slug ``PODCAST_SHOW_SLUG``, created on first start:
+    every page, the feed and the media URLs look it up by that slug, so a show made under
+    another slug would be served nowhere.
+    """
+    if slug is None or slug == settings.show_slug:
+        return
+    raise Invalid(
+        f"this installation's show is {settings.show_slug!r}, not {slug!r}; an installation "
+        f"serves one show: to bring {slug!r} here, start a new installation with "
+        f"PODCAST_SHOW_SLUG={slug}",
+        field="show",
+    )
+
+
 def get_default_show(session: Session, settings: Settings) -> Show:
     show = session.scalar(select(Show).where(Show.slug == settings.show_slug))
     if show is None:

@@ -8,14 +8,16 @@ import json
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from podcast.core.settings import Settings
 from podcast.imports.fetch import Fetcher, FetchPolicy
-from podcast.imports.importer import Importer, ImportOptions, ImportReport
+from podcast.imports.importer import Importer, ImportOptions, ImportReport, Progress
 from tests.conftest import FIXTURES
 
 FEEDS = FIXTURES / "feeds"
@@ -45,6 +47,10 @@ class OldHost(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.requests: Counter[str] = Counter()
         self.slow: set[str] = set()  # paths sent in small pieces, slowly
+        self.pause = 0.05  # seconds between a slow path's 1 KiB pieces
+        # (path, first byte asked, last byte sent) in time.monotonic() of every 200 answer:
+        # which downloads overlapped.
+        self.served: list[tuple[str, float, float]] = []
         # Paths (with their query) answered with a 302 to another: tracking prefixes, the
         # play URLs some hosts put in enclosures.
         self.redirects: dict[str, str] = {}
@@ -91,6 +97,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        started = time.monotonic()
         self.server.requests[self.path] += 1
         target = self.server.redirects.get(self.path)
         if target is not None:
@@ -113,22 +120,33 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.path not in self.server.slow:
             self.wfile.write(body)
-            return
-        for start in range(0, len(body), 1024):
-            self.wfile.write(body[start : start + 1024])
-            self.wfile.flush()
-            time.sleep(0.05)
+        else:
+            for start in range(0, len(body), 1024):
+                if start:
+                    time.sleep(self.server.pause)
+                self.wfile.write(body[start : start + 1024])
+                self.wfile.flush()
+        self.server.served.append((self.path, started, time.monotonic()))
 
 
-def run_import(client: TestClient, url: str, **options: object) -> ImportReport:
+def run_import(
+    client: TestClient,
+    url: str,
+    *,
+    settings: Settings | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    **options: object,
+) -> ImportReport:
+    """An import into the test app's installation (with other ``settings``, if given)."""
     app = client.app
     assert isinstance(app, FastAPI)
     with Fetcher(FetchPolicy(allow_private=True, timeout=10)) as fetcher:
         importer = Importer(
             sessions=app.state.sessionmaker,
             storage=app.state.storage,
-            settings=app.state.settings,
+            settings=settings or app.state.settings,
             clock=app.state.clock,
             fetcher=fetcher,
+            progress=progress,
         )
         return importer.run(url, ImportOptions(**options))  # type: ignore[arg-type]

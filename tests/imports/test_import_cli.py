@@ -57,6 +57,23 @@ def test_import_then_again(env: dict[str, str], old_host: OldHost) -> None:
     assert "Building anti-racist leadership in the NHS" in listed.stdout
 
 
+def test_show_names_the_installations_show(env: dict[str, str], old_host: OldHost) -> None:
+    env = {**env, "PODCAST_SHOW_SLUG": "staff-voices"}
+    url = old_host.feed("buzzsprout-podcasting20.xml")
+    other = podcast(env, "import", url, "--show", "leadership-live")
+    assert other.returncode == 2
+    assert "--show: this installation's show is 'staff-voices', not 'leadership-live'" in (
+        " ".join(other.stderr.split())
+    )
+    assert sum(old_host.requests.values()) == 0
+
+    done = podcast(env, "import", url, "--show", "staff-voices", "--no-media", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["counts"]["imported"] == 2
+    listed = podcast(env, "episode", "list")
+    assert "Building anti-racist leadership in the NHS" in listed.stdout
+
+
 def test_refusals_are_clear(env: dict[str, str], tmp_path: Path) -> None:
     refused = podcast(env, "import", "file:///etc/passwd")
     assert refused.returncode == 1
