@@ -311,7 +311,9 @@ def test_feed_check_links_to_show_settings(web: TestClient, admin: str) -> None:
     doc = parse(web.get("/admin/feed"))
     links = doc.xpath("//ul[@class='findings']//a[starts-with(@href, '/admin/show')]")
     assert [(a.get("href"), text_of(a)) for a in links] == [
-        ("/admin/show#artwork-heading", "Upload artwork in show settings")
+        ("/admin/show#artwork-heading", "Upload artwork in show settings"),
+        ("/admin/show#owner_email", "Set the owner email in show settings"),  # a placeholder
     ]
     target = parse(web.get("/admin/show"))
-    assert target.xpath("//*[@id='artwork-heading']")
+    assert target.xpath("//*[@id='artwork-heading']") and target.xpath("//*[@id='owner_email']")
+    assert doc.xpath("//ul[@class='findings']//a[@href='/admin/episodes/new']")
