@@ -375,3 +375,27 @@ def test_search_links_to_the_moment(web: TestClient, auth: dict[str, str]) -> No
     assert moment.xpath(".//a/@href") == [f"/episodes/{episode['slug']}?t=1.5"]
     assert moment.xpath(".//mark") and "Lorna Krisson" in text_of(moment)
     check_links(web, doc)
+
+
+def test_durations_read_the_same_everywhere(
+    web: TestClient, auth: dict[str, str], admin: str
+) -> None:
+    """The page writes an episode's length as the audio player does (whole seconds counted
+    down: speech.mp3's 5.198 s is 0:05), with the same seconds in ``<time datetime>``,
+    JSON-LD, the feed's itunes:duration and the producer area."""
+    episode = create_episode(web, auth, title="Timed", audio="speech.mp3")
+    seconds = episode["audio"]["duration"]
+    assert 5 < seconds < 6
+    page = parse(web.get(f"/episodes/{episode['slug']}"))
+    meta = page.xpath("//header[@class='episode-header']//time[@datetime='PT5S']")
+    assert [text_of(t) for t in meta] == ["0:05"]
+    assert "Duration" in text_of(meta[0].getparent())  # named for screen readers
+    home = parse(web.get("/"))
+    assert [
+        text_of(t) for t in home.xpath("//ol[@class='episode-list']//time[@datetime='PT5S']")
+    ] == ["0:05"]
+    ld = json.loads(page.xpath("//script[@type='application/ld+json']")[0].text)
+    assert ld["timeRequired"] == "PT5S"
+    assert "<itunes:duration>5</itunes:duration>" in web.get("/feed.xml").text
+    listing = parse(web.get("/admin"))
+    assert "0:05" in text_of(listing.xpath("//main")[0])
