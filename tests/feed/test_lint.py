@@ -12,6 +12,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from podcast.cli import app as cli
+from podcast.cli import common as cli_common
 from podcast.core.db import session_scope
 from podcast.core.settings import Settings
 from podcast.feed import data as feed_data
@@ -185,7 +186,8 @@ def cli_env(
     monkeypatch.setenv("PODCAST_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("PODCAST_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("PODCAST_BASE_URL", settings.base_url)
-    monkeypatch.setenv("COLUMNS", "250")  # rich wraps at 80 columns without a terminal
+    # Rich wraps at 80 columns without a terminal (its console is made once, at import).
+    monkeypatch.setattr(cli_common.console, "width", 250)
 
 
 def test_cli_exit_codes(client: TestClient, auth: dict[str, str], cli_env: None) -> None:
