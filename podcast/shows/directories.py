@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import SplitResult, quote, urlsplit
 
-from pydantic import BeforeValidator, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 APPLE_ID = re.compile(r"[0-9]{5,15}")
 SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
@@ -62,10 +63,23 @@ def _parts(text: str) -> SplitResult | None:
     return parts if parts.scheme in ("http", "https") else None
 
 
+def _matching(pattern: re.Pattern[str], message: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not pattern.fullmatch(value):
+            raise PydanticCustomError("directory_id", message)
+        return value
+
+    return AfterValidator(check)
+
+
 ApplePodcastsId = Annotated[
     str,
     BeforeValidator(_apple_id),
-    StringConstraints(pattern=f"^{APPLE_ID.pattern}$"),
+    _matching(
+        APPLE_ID,
+        "not an Apple Podcasts id: paste the show's podcasts.apple.com address, or the digits "
+        "after 'id' in it",
+    ),
     WithJsonSchema(
         {
             "type": "string",
@@ -78,7 +92,11 @@ ApplePodcastsId = Annotated[
 SpotifyShowId = Annotated[
     str,
     BeforeValidator(_spotify_id),
-    StringConstraints(pattern=f"^{SPOTIFY_ID.pattern}$"),
+    _matching(
+        SPOTIFY_ID,
+        "not a Spotify show id: paste the show's open.spotify.com/show/ address, or the 22 "
+        "letters and digits after /show/ in it",
+    ),
     WithJsonSchema(
         {
             "type": "string",

@@ -62,7 +62,9 @@ def test_directory_ids_that_are_not_ids_are_refused(
         for value in values:
             response = client.patch("/api/show", json={field: value}, headers=auth)
             assert response.status_code == 422, (field, value, response.text)
-            assert response.json()["detail"].startswith(f"{field}:")
+            detail = response.json()["detail"]
+            assert detail.startswith(f"{field}: not a"), detail
+            assert "address" in detail
     show = client.get("/api/show").json()
     assert show["apple_podcasts_id"] is None and show["spotify_show_id"] is None
 
