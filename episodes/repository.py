@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
-from episodes.models import Episode, Status
+from episodes.models import AudioFile, Episode, Status
 from episodes.slugs import is_slug
 from episodes.visibility import public_clause
 
@@ -74,3 +74,18 @@ def slugs_starting_with(session: Session, show_id: int, base: str) -> set[str]:
         )
     )
     return set(rows)
+
+
+def sharing_audio(session: Session, episode: Episode) -> list[Episode]:
+    """Other episodes (of any show) whose audio is the same stored file: media is
+    content-addressed, so an identical upload shares it, and deleting this episode keeps it."""
+    if episode.audio is None:
+        return []
+    return list(
+        session.scalars(
+            select(Episode)
+            .join(AudioFile, AudioFile.episode_id == Episode.id)
+            .where(AudioFile.key == episode.audio.key, Episode.id != episode.id)
+            .order_by(Episode.id)
+        )
+    )

@@ -247,7 +247,16 @@ def delete_transcript(
     responses={
         200: {
             "description": "The transcript in the format its extension names.",
-            "content": {fmt.media_type: {"schema": {"type": "string"}} for fmt in FORMATS.values()},
+            # The JSON format is an object (Podcasting 2.0's ``{"version", "segments"}``); the
+            # others are text.
+            "content": {
+                fmt.media_type: {
+                    "schema": {
+                        "type": "object" if fmt.media_type == "application/json" else "string"
+                    }
+                }
+                for fmt in FORMATS.values()
+            },
         },
         **responses(304, 401, 404, 422),
     },

@@ -22,7 +22,8 @@ def check() -> None:
         data = load_feed_data(session, settings, SystemClock().now())
         findings = lint(data, open_storage(settings), base_url=settings.base_url)
     title = f"Feed check: {settings.feed_url}"
-    table = Table("severity", "rule", "episode", "message", title=title)
+    table = Table("severity", "rule", "episode", "message (and where to fix it)", title=title)
+    admin = settings.base_url.rstrip("/")
     for finding in findings:
         colour = "red" if finding.severity is Severity.ERROR else "yellow"
         ref = finding.episode
@@ -30,7 +31,7 @@ def check() -> None:
             f"[{colour}]{finding.severity.value}[/]",
             finding.rule,
             "" if ref is None else f"{ref.id} {ref.slug}",
-            finding.message,
+            finding.message + (f"\nFix: {admin}{finding.fix}" if finding.fix else ""),
         )
     if findings:
         console.print(table)

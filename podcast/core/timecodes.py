@@ -2,6 +2,9 @@
 
 * :func:`parse_start`: what a person types or shares (``?t=12:34``, ``1h2m3s``).
 * :func:`clock`: ``12:34`` / ``1:02:03`` labels (pages, transcript cues, upload errors).
+* :func:`duration`: an episode's length as the page, the admin and the audio player all show
+  it (``42:31``): browsers' players count whole seconds down, so the page does too, and the
+  feed's ``itunes:duration`` is the same whole seconds (:func:`whole_seconds`).
 * :func:`iso_duration` / :func:`iso_duration_ms`: ISO 8601 durations (``PT1H2M3S``), which
   HTML's ``<time datetime>`` and schema.org both take.
 * :func:`fragment_seconds`: a media-fragment number (``#t=754.5``).
@@ -52,34 +55,32 @@ def fragment_seconds(seconds: float) -> str:
     return text or "0"
 
 
+def whole_seconds(seconds: float) -> int:
+    """Whole seconds, rounded down as a player counts them (a file that stops at 30.9 s ends
+    at 0:30); negative and non-finite values are 0. Every whole-second duration uses this."""
+    return int(seconds) if math.isfinite(seconds) and seconds > 0 else 0
+
+
 def clock(seconds: float, *, always_hours: bool = False) -> str:
     """``12:34`` under an hour, ``1:02:03`` from an hour on (``0:12:34`` with
-    ``always_hours``). Whole seconds rounded down, as a player shows them: a file that stops
-    at 30.9 s ends at 0:30. Negative and non-finite values are ``0:00``."""
-    total = int(seconds) if math.isfinite(seconds) and seconds > 0 else 0
-    hours, rest = divmod(total, 3600)
+    ``always_hours``), in :func:`whole_seconds`. Negative and non-finite values are ``0:00``."""
+    hours, rest = divmod(whole_seconds(seconds), 3600)
     minutes, secs = divmod(rest, 60)
     if hours or always_hours:
         return f"{hours}:{minutes:02d}:{secs:02d}"
     return f"{minutes}:{secs:02d}"
 
 
-def spoken(seconds: float) -> str:
-    """A duration for people: ``1 hr 2 min``, ``45 min``, ``30 sec``."""
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} hr {minutes} min" if minutes else f"{hours} hr"
-    if minutes:
-        return f"{minutes} min"
-    return f"{secs} sec"
+def duration(seconds: float) -> str:
+    """An episode's length, written as the audio player writes it (``42:31``, ``1:02:03``):
+    the one spelling of a duration on the pages and in the producer area (issue 14)."""
+    return clock(seconds)
 
 
 def iso_duration(seconds: float) -> str:
-    """``PT1H2M3S`` in whole seconds (rounded), for schema.org and ``<time datetime>``."""
-    whole = round(seconds) if math.isfinite(seconds) and seconds > 0 else 0
-    return iso_duration_ms(whole * 1000)
+    """``PT1H2M3S`` in :func:`whole_seconds`, for schema.org and ``<time datetime>``: the
+    same seconds the label beside it shows."""
+    return iso_duration_ms(whole_seconds(seconds) * 1000)
 
 
 def iso_duration_ms(ms: int) -> str:

@@ -20,6 +20,7 @@ from lxml import etree
 
 from episodes.chapters import safe_url
 from podcast.core.public_urls import PublicUrls, content_version
+from podcast.core.timecodes import whole_seconds
 from podcast.feed import simple_chapters
 from podcast.feed.data import FeedChapter, FeedData, FeedItem, ShowData
 from podcast.feed.podcastindex import ITUNES_NS, entry_ext, register
@@ -184,7 +185,7 @@ def _item(fg: Any, item: FeedItem, show: ShowData, urls: PublicUrls, clean: Clea
     podcast = fe.podcast
     podcast.itunes_title(title)
     podcast.itunes_author(clean(item.author or show.author))
-    podcast.itunes_duration(round(item.audio_duration))
+    podcast.itunes_duration(whole_seconds(item.audio_duration))  # as players show it
     if item.episode_number is not None:
         podcast.itunes_episode(item.episode_number)
     if item.season is not None:

@@ -52,6 +52,8 @@ class ShowData:
     block: bool
     complete: bool
     updated_at: datetime
+    # Not in the feed: the old host an import read, for the feed check's "leaving" steps.
+    moved_from_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +204,7 @@ def show_data(show: Show) -> ShowData:
         block=show.block,
         complete=show.complete,
         updated_at=show.updated_at,
+        moved_from_url=show.moved_from_url,
     )
 
 

@@ -17,9 +17,10 @@ from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
-from podcast.core.emails import is_email
+from podcast.core.emails import is_email, is_placeholder
 from podcast.core.languages import is_channel_language
 from podcast.core.public_urls import PublicUrls
+from podcast.core.settings import Settings
 from podcast.feed.builder import enclosure_url, item_description
 from podcast.feed.data import FeedData, FeedItem, ShowData
 from podcast.feed.xml_text import DESCRIPTION_LIMIT, fit_text_as_html, has_unsafe_characters
@@ -39,6 +40,20 @@ APPLE_TYPES = frozenset(
     {"audio/mpeg", "audio/x-m4a", "audio/mp4", "video/mp4", "video/quicktime", "video/x-m4v"}
 )
 _URL_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
+# What `podcast init` and a first start put in until a producer changes it.
+DEFAULT_OWNER_EMAIL = str(Settings.model_fields["show_owner_email"].default)
+# Where in the producer area each show-level rule is fixed (rule prefix: path); an episode's
+# findings are fixed on its edit page, /admin/episodes/{id}.
+SHOW_FIXES = {
+    "show-artwork": "/admin/show#artwork-heading",
+    "show-title": "/admin/show#title",
+    "show-owner-email": "/admin/show#owner_email",
+    "show-category": "/admin/show#category",
+    "show-language": "/admin/show#language",
+    "show-description": "/admin/show#description",
+    "show-old-host": "/admin/show#old-host-heading",
+    "feed-empty": "/admin/episodes/new",
+}
 _NUMBER_IN_TITLE = re.compile(r"^\s*(ep(isode)?\.?\s*#?\d+|#\d+|s\d+\s*e\d+)\b", re.IGNORECASE)
 
 
@@ -61,6 +76,16 @@ class Finding:
     message: str
     episode: EpisodeRef | None = None
 
+    @property
+    def fix(self) -> str | None:
+        """The producer-area path where this is fixed (None: a setting outside it)."""
+        if self.episode is not None:
+            return f"/admin/episodes/{self.episode.id}"
+        for prefix, path in SHOW_FIXES.items():
+            if self.rule.startswith(prefix):
+                return path
+        return None
+
     def as_dict(self) -> dict[str, Any]:
         ref = self.episode
         episode = None if ref is None else {"id": ref.id, "slug": ref.slug, "title": ref.title}
@@ -69,6 +94,7 @@ class Finding:
             "rule": self.rule,
             "message": self.message,
             "episode": episode,
+            "fix": self.fix,
         }
 
 
@@ -109,6 +135,15 @@ def _show(show: ShowData, storage: Storage, base_url: str) -> list[Finding]:
                 "ownership codes there. Set owner_email with PATCH /api/show.",
             )
         )
+    elif is_placeholder(show.owner_email, DEFAULT_OWNER_EMAIL):
+        out.append(
+            _warning(
+                "show-owner-email-placeholder",
+                f"The owner email {show.owner_email} is a placeholder: Spotify, YouTube and "
+                "Apple send ownership codes and notices there. Use a shared mailbox the team "
+                "reads.",
+            )
+        )
     try:
         validate_category(show.category, show.subcategory)
     except ValueError as exc:
@@ -137,7 +172,22 @@ def _show(show: ShowData, storage: Storage, base_url: str) -> list[Finding]:
             )
         )
     out.extend(_artwork(show, storage))
+    if show.moved_from_url:
+        out.append(_old_host(show.moved_from_url, PublicUrls(base_url).feed()))
     return out
+
+
+def _old_host(old_feed: str, feed_url: str) -> Finding:
+    """Imported from another host (docs/imports.md): until the old feed sends its
+    subscribers here, apps keep reading it and never see this one."""
+    return _warning(
+        "show-old-host",
+        f"This show was imported from {old_feed}. To leave the old host: 1. there, set "
+        f"itunes:new-feed-url to {feed_url}, or answer the old feed URL with a 301 redirect "
+        "to it, and keep it for months (apps move when they next check); 2. from then on our "
+        "enclosure URLs are used, so the old files may go later. When the old host "
+        "redirects, say so in show settings to clear this.",
+    )
 
 
 def _artwork(show: ShowData, storage: Storage) -> list[Finding]:
@@ -204,6 +254,32 @@ def _items(data: FeedData, base_url: str) -> list[Finding]:
         )
     for item in data.items:
         out.extend(_item(item, data, base_url, guids, urls))
+    out.extend(_duplicate_numbers(data.items))
+    return out
+
+
+def _duplicate_numbers(items: tuple[FeedItem, ...]) -> list[Finding]:
+    """Two episodes with the same number in the same season (or both without a season):
+    apps label and, for serial shows, order episodes by it, so one of them is wrong."""
+    by_number: dict[tuple[int | None, int], list[FeedItem]] = {}
+    for item in items:
+        if item.episode_number is not None:
+            by_number.setdefault((item.season, item.episode_number), []).append(item)
+    out: list[Finding] = []
+    for (season, number), same in by_number.items():
+        if len(same) < 2:
+            continue
+        where = f"season {season}" if season is not None else "the show (no season)"
+        for item in same:
+            others = ", ".join(repr(o.title) for o in same if o is not item)
+            out.append(
+                _warning(
+                    "item-episode-number-unique",
+                    f"Episode number {number} in {where} is also used by {others}: apps "
+                    "label and order episodes by it. Give each its own number.",
+                    item,
+                )
+            )
     return out
 
 
@@ -268,10 +344,6 @@ def _item(
                 "is cut (content:encoded keeps them whole).",
                 item,
             )
-        )
-    if item.artwork_key is None:
-        out.append(
-            _warning("item-artwork", "No episode artwork: apps show the show's artwork.", item)
         )
     if data.transcripts_ok and not item.transcripts and item.unchecked_transcript:
         out.append(

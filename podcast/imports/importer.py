@@ -218,6 +218,8 @@ class Importer:
             update_show(show, ShowUpdate.model_validate(changes), self._clock.now())
             if guid and guid != show.podcast_guid:
                 show.podcast_guid = guid  # kept exactly: it names the show across hosts
+            # The feed check and the admin say how to leave it, until a producer clears it.
+            show.moved_from_url = report.url
         if not new_art or image is None:
             return 0
         picture, fetched = fetch_artwork(self._fetcher, image, report.show_notes)

@@ -45,6 +45,13 @@ class Show(Base):
     funding: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     people: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     new_feed_url: Mapped[str | None] = mapped_column(String(2048))
+    # Directory ids (podcast.shows.directories): the home page's Subscribe links open the show
+    # in Apple Podcasts and Spotify with them, and in Pocket Casts and Overcast by Apple's id.
+    apple_podcasts_id: Mapped[str | None] = mapped_column(String(20))
+    spotify_show_id: Mapped[str | None] = mapped_column(String(40))
+    # The old host's feed an import read: until a producer clears it (the old host redirects
+    # here), `podcast check` and the admin say how to leave that host (docs/imports.md).
+    moved_from_url: Mapped[str | None] = mapped_column(String(2048))
     block: Mapped[bool] = mapped_column(Boolean, default=False)
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
     # Where automatic transcripts not yet reviewed appear (UNREVIEWED_TRANSCRIPTS): "web" (pages

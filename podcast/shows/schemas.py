@@ -20,6 +20,7 @@ from podcast.core.languages import CHANNEL_LANGUAGE_PATTERN
 from podcast.core.languages import normalise as normalise_language
 from podcast.core.schemas import NO_NUL, Funding, Person, Text255, Unclearable, Url
 from podcast.shows.categories import APPLE_CATEGORIES
+from podcast.shows.directories import ApplePodcastsId, SpotifyShowId
 
 # The feed's <language> as podcast directories accept it: a language, optionally a region
 # ("en", "en-GB"), stored in BCP 47's case ("EN-gb" becomes "en-GB").
@@ -57,6 +58,17 @@ class ShowRead(BaseModel):
     funding: list[Funding]
     people: list[Person]
     new_feed_url: str | None
+    apple_podcasts_id: str | None = Field(
+        description="The show's Apple Podcasts id: the home page links to the show in Apple "
+        "Podcasts, Pocket Casts and Overcast with it."
+    )
+    spotify_show_id: str | None = Field(
+        description="The show's Spotify id: the home page links to the show in Spotify."
+    )
+    moved_from_url: str | None = Field(
+        description="The old host's feed an import read: until cleared, the feed check says "
+        "how to leave that host."
+    )
     block: bool
     complete: bool
     unreviewed_transcripts: str = Field(
@@ -98,6 +110,9 @@ class ShowUpdate(BaseModel):
     funding: Unclearable[Annotated[list[Funding], Field(max_length=20)]] = None
     people: Unclearable[Annotated[list[Person], Field(max_length=50)]] = None
     new_feed_url: Url | None = None
+    apple_podcasts_id: ApplePodcastsId | None = None
+    spotify_show_id: SpotifyShowId | None = None
+    moved_from_url: Url | None = None
     block: Unclearable[StrictBool] = None
     complete: Unclearable[StrictBool] = None
     unreviewed_transcripts: Unclearable[Literal["web", "everywhere", "nowhere"]] = None

@@ -56,7 +56,7 @@ def _make() -> Jinja2Templates:
     env.globals["episode_path"] = public_urls.episode_path
     env.globals["enclosure_path"] = public_urls.enclosure_path
     env.filters["clock"] = timecodes.clock
-    env.filters["spoken"] = timecodes.spoken
+    env.filters["duration"] = timecodes.duration
     env.filters["iso_duration"] = timecodes.iso_duration
     env.filters["fragment"] = timecodes.fragment_seconds
     env.filters["uk_date"] = uk_date

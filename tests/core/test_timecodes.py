@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from podcast.core.timecodes import clock, fragment_seconds, iso_duration, iso_duration_ms, spoken
+from podcast.core.timecodes import (
+    clock,
+    duration,
+    fragment_seconds,
+    iso_duration,
+    iso_duration_ms,
+    whole_seconds,
+)
 
 
 @pytest.mark.parametrize(
@@ -25,10 +32,11 @@ def test_clock_with_hours_always() -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "expected"),
-    [(0, "PT0S"), (0.4, "PT0S"), (0.5, "PT0S"), (1.5, "PT2S"), (59.6, "PT1M"), (60, "PT1M"),
+    [(0, "PT0S"), (0.4, "PT0S"), (0.5, "PT0S"), (1.5, "PT1S"), (59.6, "PT59S"), (60, "PT1M"),
      (3723, "PT1H2M3S"), (3600, "PT1H"), (3605, "PT1H5S"), (-1, "PT0S"), (float("nan"), "PT0S")],
 )  # fmt: skip
 def test_iso_duration_in_whole_seconds(seconds: float, expected: str) -> None:
+    """Counted down like the label beside it, so ``<time datetime>`` and its text agree."""
     assert iso_duration(seconds) == expected
 
 
@@ -46,10 +54,20 @@ def test_negative_durations_are_refused() -> None:
         iso_duration_ms(-1)
 
 
-def test_fragment_and_spoken() -> None:
+def test_fragment_seconds() -> None:
     assert fragment_seconds(754) == "754"
     assert fragment_seconds(754.5) == "754.5"
     assert fragment_seconds(0.0004) == "0"
-    assert spoken(3720) == "1 hr 2 min"
-    assert spoken(3600) == "1 hr"
-    assert spoken(30) == "30 sec"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown", "iso"),
+    [(2551.6, "42:31", "PT42M31S"), (3599.9, "59:59", "PT59M59S"), (3720, "1:02:00", "PT1H2M"),
+     (30.9, "0:30", "PT30S")],
+)  # fmt: skip
+def test_a_duration_reads_as_the_player_shows_it(seconds: float, shown: str, iso: str) -> None:
+    """One spelling for pages, admin and player: whole seconds counted down (a player shows
+    0:30 for a 30.9 s file), the same seconds in ``<time datetime>`` and the feed."""
+    assert duration(seconds) == shown
+    assert iso_duration(seconds) == iso
+    assert whole_seconds(seconds) == int(seconds)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from podcast.cli import app as cli
+from podcast.cli import common as cli_common
 from podcast.core.db import session_scope
 from podcast.core.settings import Settings
 from podcast.feed import data as feed_data
@@ -47,7 +48,50 @@ def test_new_show_is_not_ready(client: TestClient, auth: dict[str, str]) -> None
     report = check(client, auth)
     assert report["ok"] is False
     assert rules(report, "error") == {"show-artwork-missing"}
-    assert rules(report, "warning") == {"feed-empty"}
+    # The settings' stand-in owner address is still there: a placeholder nobody reads.
+    assert rules(report, "warning") == {"feed-empty", "show-owner-email-placeholder"}
+    fixes = {f["rule"]: f["fix"] for f in report["findings"]}
+    assert fixes == {
+        "show-artwork-missing": "/admin/show#artwork-heading",
+        "show-owner-email-placeholder": "/admin/show#owner_email",
+        "feed-empty": "/admin/episodes/new",
+    }
+
+
+@pytest.mark.parametrize(
+    ("email", "placeholder"),
+    [
+        ("leadershipacademy@example.nhs.uk", True),  # the settings' default
+        ("podcast@example.com", True),
+        ("me@podcast.example", True),
+        ("podcast@leadershipacademy.nhs.uk", False),
+        ("examples@nhs.net", False),
+    ],
+)
+def test_placeholder_owner_email(
+    client: TestClient, auth: dict[str, str], email: str, placeholder: bool
+) -> None:
+    assert client.patch("/api/show", json={"owner_email": email}, headers=auth).status_code == 200
+    found = "show-owner-email-placeholder" in rules(check(client, auth), "warning")
+    assert found is placeholder
+
+
+def test_duplicate_episode_numbers_within_a_season(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    put_artwork(client, auth, image_bytes(1400))
+    first = create_episode(client, auth, "First", season=1, episode_number=1)
+    again = create_episode(client, auth, "Also first", season=1, episode_number=1)
+    create_episode(client, auth, "Next season", season=2, episode_number=1)
+    create_episode(client, auth, "Second", season=1, episode_number=2)
+    report = check(client, auth)
+    found = [f for f in report["findings"] if f["rule"] == "item-episode-number-unique"]
+    assert {f["episode"]["id"]: f["fix"] for f in found} == {
+        first["id"]: f"/admin/episodes/{first['id']}",
+        again["id"]: f"/admin/episodes/{again['id']}",
+    }
+    assert all("season 1" in f["message"] for f in found)
+    assert "'Also first'" in next(f["message"] for f in found if f["episode"]["id"] == first["id"])
 
 
 def test_a_good_feed_has_only_warnings(client: TestClient, auth: dict[str, str]) -> None:
@@ -82,8 +126,13 @@ def test_item_findings(client: TestClient, auth: dict[str, str]) -> None:
     assert "item-title-number" in by_episode[numbered["id"]]
     assert "item-description-length" in by_episode[notes["id"]]
     assert "item-enclosure-type" in by_episode[opus["id"]]
-    assert "item-artwork" in by_episode[long["id"]]  # plain.mp3 has no cover
-    assert "item-artwork" not in by_episode[opus["id"]]  # the Opus file carries one
+    # Episodes without their own artwork are fine: apps show the show's.
+    assert all("item-artwork" not in found for found in by_episode.values())
+    assert all(
+        f["fix"] == f"/admin/episodes/{f['episode']['id']}"
+        for f in report["findings"]
+        if f["episode"]
+    )
     assert report["ok"] is True  # all of these are warnings
 
 
@@ -137,13 +186,16 @@ def cli_env(
     monkeypatch.setenv("PODCAST_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("PODCAST_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("PODCAST_BASE_URL", settings.base_url)
+    # Rich wraps at 80 columns without a terminal (its console is made once, at import).
+    monkeypatch.setattr(cli_common.console, "width", 250)
 
 
 def test_cli_exit_codes(client: TestClient, auth: dict[str, str], cli_env: None) -> None:
     runner = CliRunner()
-    failing = runner.invoke(cli, ["check"])
+    failing = runner.invoke(cli, ["check"], terminal_width=200)
     assert failing.exit_code == 1, failing.output
     assert "show-artwork-missing" in failing.output
+    assert "/admin/show#artwork-heading" in failing.output  # where to fix it
     assert "0 episode(s) in the feed: 1 error(s)" in failing.output
 
     put_artwork(client, auth, image_bytes(1400))

@@ -45,6 +45,9 @@ def test_import_then_again(env: dict[str, str], old_host: OldHost) -> None:
     assert done.returncode == 0, done.stderr
     assert "2 imported" in done.stdout
     assert "Leaving the old host" in done.stdout and "itunes:new-feed-url" in done.stdout
+    # `podcast check` keeps saying it until a producer clears it in show settings.
+    checked = podcast(env, "check")
+    assert "show-old-host" in checked.stdout and url in checked.stdout, checked.stdout
 
     again = podcast(env, "import", url, "--json")
     assert json.loads(again.stdout)["counts"] == {

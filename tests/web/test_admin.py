@@ -875,3 +875,33 @@ def test_delete_a_transcript_language(web: TestClient, auth: dict[str, str], adm
         assert "transcript to delete" in summary
     listed = web.get(f"/api/episodes/{episode['id']}/transcripts", headers=auth).json()
     assert [t["language"] for t in listed] == ["cy"]
+
+
+def test_delete_says_the_audio_stays_when_another_episode_uses_it(
+    web: TestClient, auth: dict[str, str], admin: str
+) -> None:
+    """Media is content-addressed: the same upload to two episodes is one stored file, which
+    deleting one of them keeps (and the confirmation says so, naming the other)."""
+    first = create_episode(web, auth, title="First cut", audio="speech.mp3")
+    second = create_episode(web, auth, title="Re-run", audio="speech.mp3")
+    assert first["audio"]["sha256"] == second["audio"]["sha256"]
+    path = f"/admin/episodes/{second['id']}"
+    doc = parse(web.post(f"{path}/delete", data={"csrf_token": admin}))
+    check_structure(doc)
+    removals = " ".join(text_of(li) for li in doc.xpath("//ul[@class='removals']/li"))
+    assert "audio file" not in removals
+    [kept] = doc.xpath("//p[@class='kept']")
+    assert "The audio file (MP3, 0:05, " in text_of(kept) and "stays" in text_of(kept)
+    assert kept.xpath(".//a/@href") == [f"/admin/episodes/{first['id']}"]
+    assert text_of(kept.xpath(".//a")[0]) == "First cut"
+    files = _media(web)
+    web.post(f"{path}/delete", data={"csrf_token": admin, "confirm": "yes"})
+    assert _media(web) == files  # the shared file is kept
+    assert web.get(f"/media/{first['slug']}.mp3", follow_redirects=True).status_code == 200
+    # The last episode using it: now the file goes, and the page says so.
+    doc = parse(web.post(f"/admin/episodes/{first['id']}/delete", data={"csrf_token": admin}))
+    assert not doc.xpath("//p[@class='kept']")
+    assert any(
+        text_of(li).startswith("The audio file (MP3, ")
+        for li in doc.xpath("//ul[@class='removals']/li")
+    )

@@ -144,6 +144,29 @@ def test_save_show_settings(web: TestClient, auth: dict[str, str], admin: str) -
     assert show["funding"] == [] and show["locked"] is True
 
 
+def test_directory_addresses_in_show_settings(web: TestClient, admin: str) -> None:
+    """A producer pastes the show's pages; the ids are kept and the home page links to them."""
+    form = {
+        **FORM,
+        "apple_podcasts_id": "https://podcasts.apple.com/gb/podcast/leadership-live/id1234567890",
+        "spotify_show_id": "https://open.spotify.com/show/4rOoJ6Egrf8K2IrywzwOMk?si=abc",
+    }
+    response = web.post("/admin/show", data={"csrf_token": admin, **form}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    show = web.get("/api/show").json()
+    assert show["apple_podcasts_id"] == "1234567890"
+    assert show["spotify_show_id"] == "4rOoJ6Egrf8K2IrywzwOMk"
+    doc = parse(web.get("/admin/show"))
+    check_structure(doc)
+    assert doc.xpath("//input[@id='apple_podcasts_id']/@value") == ["1234567890"]
+    home = parse(web.get("/"))
+    assert "https://podcasts.apple.com/podcast/id1234567890" in home.xpath("//a/@href")
+    # Emptied fields clear them.
+    web.post("/admin/show", data={"csrf_token": admin, **FORM, "apple_podcasts_id": " "})
+    show = web.get("/api/show").json()
+    assert show["apple_podcasts_id"] is None and show["spotify_show_id"] is None
+
+
 def test_other_funding_links_are_kept(web: TestClient, auth: dict[str, str], admin: str) -> None:
     funding = [
         {"url": "https://example.org/one", "text": "One"},
@@ -175,6 +198,8 @@ def test_other_funding_links_are_kept(web: TestClient, auth: dict[str, str], adm
         ({"category": "Games & Hobbies"}, "category", "Choose a category"),
         ({"show_type": "daily"}, "show_type", "Choose episodic or serial"),
         ({"subtitle": "x" * 256}, "subtitle", "255 characters or fewer"),
+        ({"apple_podcasts_id": "https://example.org/id1"}, "apple_podcasts_id", "Apple Podcasts"),
+        ({"spotify_show_id": "javascript:alert(1)"}, "spotify_show_id", "Spotify address"),
     ],
 )
 def test_show_settings_errors_keep_the_input(
@@ -286,7 +311,9 @@ def test_feed_check_links_to_show_settings(web: TestClient, admin: str) -> None:
     doc = parse(web.get("/admin/feed"))
     links = doc.xpath("//ul[@class='findings']//a[starts-with(@href, '/admin/show')]")
     assert [(a.get("href"), text_of(a)) for a in links] == [
-        ("/admin/show#artwork-heading", "Upload artwork in show settings")
+        ("/admin/show#artwork-heading", "Upload artwork in show settings"),
+        ("/admin/show#owner_email", "Set the owner email in show settings"),  # a placeholder
     ]
     target = parse(web.get("/admin/show"))
-    assert target.xpath("//*[@id='artwork-heading']")
+    assert target.xpath("//*[@id='artwork-heading']") and target.xpath("//*[@id='owner_email']")
+    assert doc.xpath("//ul[@class='findings']//a[@href='/admin/episodes/new']")

@@ -126,6 +126,9 @@ def _sign_in(page, token: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_public_pages_are_accessible(page, client: TestClient, auth: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     episode = _episode_with_transcript(client, auth)
+    # Listed in Apple Podcasts and Spotify: the Subscribe box offers every app.
+    ids = {"apple_podcasts_id": "1234567890", "spotify_show_id": "4rOoJ6Egrf8K2IrywzwOMk"}
+    assert client.patch("/api/show", json=ids, headers=auth).status_code == 200
     for number in range(1, 4):
         create_episode(
             client,

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import lxml.html
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from podcast.core.db import session_scope
 from podcast.core.timecodes import parse_start
 from tests.conftest import NOW
 from tests.factories import create_episode
@@ -21,6 +24,7 @@ from tests.web.helpers import (
     text_of,
 )
 
+FEED_URL = "https://podcast.example.org/feed.xml"
 HOSTILE = '</script><script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 
 
@@ -66,20 +70,76 @@ def test_index_lists_published_newest_first_and_pages(
         assert h1(parse(missing)) == "Page not found"
 
 
+def _subscribe(doc: lxml.html.HtmlElement) -> dict[str, str | None]:
+    box = doc.xpath("//section[@class='subscribe']")[0]
+    links = box.xpath(".//ul[@class='subscribe-links']")[0]
+    # A labelled list: its label says what the links do; each link names its app.
+    label = doc.xpath(f"//*[@id='{links.get('aria-labelledby')}']")[0]
+    assert "podcast app" in text_of(label)
+    return {text_of(a): a.get("href") for a in links.xpath(".//a")}
+
+
+def test_subscribe_box_without_directory_ids(web: TestClient) -> None:
+    """Before the show is listed: AntennaPod (which takes the feed URL), the feed address to
+    select and copy (no JavaScript needed; the copy button only appears with it) and a link."""
+    doc = parse(web.get("/"))
+    check_structure(doc)
+    assert _subscribe(doc) == {
+        "AntennaPod": "https://antennapod.org/deeplink/subscribe?url="
+        "https%3A%2F%2Fpodcast.example.org%2Ffeed.xml"
+    }
+    field = doc.xpath("//input[@id='feed-url']")[0]
+    assert field.get("readonly") is not None and field.get("value") == FEED_URL
+    assert "copy the feed address" in text_of(doc.xpath("//label[@for='feed-url']")[0])
+    assert doc.xpath("//button[@data-copy='feed-url']")[0].get("hidden") is not None
+    assert doc.xpath("//section[@class='subscribe']//a[text()='the RSS feed']/@href") == [FEED_URL]
+
+
+def test_subscribe_box_with_directory_ids(web: TestClient, auth: dict[str, str]) -> None:
+    body = {
+        "apple_podcasts_id": "https://podcasts.apple.com/gb/podcast/leadership-live/id1234567890",
+        "spotify_show_id": "https://open.spotify.com/show/4rOoJ6Egrf8K2IrywzwOMk?si=x",
+    }
+    assert web.patch("/api/show", json=body, headers=auth).status_code == 200
+    doc = parse(web.get("/"))
+    check_structure(doc)
+    links = _subscribe(doc)
+    assert list(links) == ["Apple Podcasts", "Spotify", "Pocket Casts", "Overcast", "AntennaPod"]
+    assert links["Apple Podcasts"] == "https://podcasts.apple.com/podcast/id1234567890"
+    assert links["Spotify"] == "https://open.spotify.com/show/4rOoJ6Egrf8K2IrywzwOMk"
+    assert links["Pocket Casts"] == "https://pca.st/itunes/1234567890"
+    assert links["Overcast"] == "https://overcast.fm/itunes1234567890"
+
+
 def test_subscribe_links_are_configurable(web: TestClient) -> None:
+    """PODCAST_SUBSCRIBE_LINKS add other directories after the apps; a name the show's ids
+    already cover is not repeated."""
     from podcast.core.settings import WebSettings
 
     web.app.state.settings.web = WebSettings(  # type: ignore[attr-defined]
-        subscribe_links=[{"name": "Apple Podcasts", "url": "https://podcasts.apple.com/x"}],
+        subscribe_links=[
+            {"name": "YouTube Music", "url": "https://music.youtube.com/x"},
+            {"name": "antennapod", "url": "https://example.org/other"},
+        ],
         _env_file=None,
     )
     web.app.state.web = None  # type: ignore[attr-defined]
+    links = _subscribe(parse(web.get("/")))
+    assert list(links) == ["AntennaPod", "YouTube Music"]
+    assert links["YouTube Music"] == "https://music.youtube.com/x"
+
+
+def test_stored_ids_that_are_not_ids_make_no_links(web: TestClient) -> None:
+    """Written around the API (an old row, a hand edit): never rendered as a link."""
+    from podcast.shows.models import Show
+
+    with session_scope(web.app.state.sessionmaker) as session:  # type: ignore[attr-defined]
+        show = session.scalars(select(Show)).one()
+        show.apple_podcasts_id = "javascript:alert(1)"
+        show.spotify_show_id = 'x" onmouseover="alert(1)'
     doc = parse(web.get("/"))
-    links = {text_of(a): a.get("href") for a in doc.xpath("//ul[@class='subscribe-links']//a")}
-    assert links == {
-        "RSS feed": "https://podcast.example.org/feed.xml",
-        "Apple Podcasts": "https://podcasts.apple.com/x",
-    }
+    assert list(_subscribe(doc)) == ["AntennaPod"]
+    assert "alert" not in web.get("/").text
 
 
 def test_episode_page(web: TestClient, auth: dict[str, str]) -> None:
@@ -315,3 +375,27 @@ def test_search_links_to_the_moment(web: TestClient, auth: dict[str, str]) -> No
     assert moment.xpath(".//a/@href") == [f"/episodes/{episode['slug']}?t=1.5"]
     assert moment.xpath(".//mark") and "Lorna Krisson" in text_of(moment)
     check_links(web, doc)
+
+
+def test_durations_read_the_same_everywhere(
+    web: TestClient, auth: dict[str, str], admin: str
+) -> None:
+    """The page writes an episode's length as the audio player does (whole seconds counted
+    down: speech.mp3's 5.198 s is 0:05), with the same seconds in ``<time datetime>``,
+    JSON-LD, the feed's itunes:duration and the producer area."""
+    episode = create_episode(web, auth, title="Timed", audio="speech.mp3")
+    seconds = episode["audio"]["duration"]
+    assert 5 < seconds < 6
+    page = parse(web.get(f"/episodes/{episode['slug']}"))
+    meta = page.xpath("//header[@class='episode-header']//time[@datetime='PT5S']")
+    assert [text_of(t) for t in meta] == ["0:05"]
+    assert "Duration" in text_of(meta[0].getparent())  # named for screen readers
+    home = parse(web.get("/"))
+    assert [
+        text_of(t) for t in home.xpath("//ol[@class='episode-list']//time[@datetime='PT5S']")
+    ] == ["0:05"]
+    ld = json.loads(page.xpath("//script[@type='application/ld+json']")[0].text)
+    assert ld["timeRequired"] == "PT5S"
+    assert "<itunes:duration>5</itunes:duration>" in web.get("/feed.xml").text
+    listing = parse(web.get("/admin"))
+    assert "0:05" in text_of(listing.xpath("//main")[0])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from episodes import service
+from episodes import repository, service
 from podcast.media.deps import StorageDep
 from podcast.web import template_helpers
 from podcast.web.admin import transcripts as transcript_admin
@@ -36,6 +36,8 @@ def _confirm_page(page: AdminEpisode) -> HTMLResponse:
         episode=page.episode,
         status=template_helpers.status_label(page.episode, page.now),
         transcripts=transcript_admin.summaries(page.session, page.episode),
+        # The audio file stays when another episode's audio is the same stored file.
+        audio_shared_with=repository.sharing_audio(page.session, page.episode),
     )
     return render(page.request, "admin/delete.html", values, private=True)
 

@@ -12,23 +12,28 @@ from podcast.feed.data import load_feed_data
 from podcast.feed.lint import Finding, Severity, lint
 from podcast.media import Storage
 
-# Show-level findings the show settings page can fix: where on it, and what the link says.
-_FIXES = {
-    "show-artwork": ("/admin/show#artwork-heading", "Upload artwork in show settings"),
-    "show-title": ("/admin/show#title", "Change the title in show settings"),
-    "show-owner-email": ("/admin/show#owner_email", "Set the owner email in show settings"),
-    "show-category": ("/admin/show#category", "Choose a category in show settings"),
-    "show-language": ("/admin/show#language", "Set the language in show settings"),
-    "show-description": ("/admin/show#description", "Edit the description in show settings"),
+# What the link to a show-level finding's fix says (where: ``Finding.fix``).
+_FIX_TEXT = {
+    "show-artwork": "Upload artwork in show settings",
+    "show-title": "Change the title in show settings",
+    "show-owner-email": "Set the owner email in show settings",
+    "show-category": "Choose a category in show settings",
+    "show-language": "Set the language in show settings",
+    "show-description": "Edit the description in show settings",
+    "show-old-host": "Leaving the old host, in show settings",
+    "feed-empty": "Add an episode",
 }
 
 
 def fix_link(finding: Finding) -> tuple[str, str] | None:
-    """Where a show-level finding is fixed in the producer area (``href``, link text)."""
-    for prefix, link in _FIXES.items():
+    """Where a show-level finding is fixed in the producer area (``href``, link text);
+    an episode's findings link to the episode itself."""
+    if finding.fix is None or finding.episode is not None:
+        return None
+    for prefix, text in _FIX_TEXT.items():
         if finding.rule.startswith(prefix):
-            return link
-    return None
+            return finding.fix, text
+    return finding.fix, "Fix it in the producer area"
 
 
 @dataclass

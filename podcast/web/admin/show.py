@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from podcast.core.auth import AdminSession
-from podcast.core.deps import ClockDep, SessionDep
+from podcast.core.deps import ClockDep, SessionDep, get_settings
 from podcast.core.errors import DomainError, Invalid, UnsupportedMediaType
 from podcast.core.http_errors import status_of
 from podcast.core.request_body import describe_limit
@@ -60,6 +60,7 @@ def _page(
         min_side=ARTWORK_MIN_SIDE,
         max_side=ARTWORK_MAX_SIDE,
         max_size=describe_limit(MAX_BYTES),
+        feed_url=get_settings(request).feed_url,
         **extra,
     )
     return render(request, "admin/show.html", page, status_code=status_code, private=True)

@@ -35,8 +35,11 @@ TEXT_FIELDS = (
     "funding_url",
     "funding_text",
     "unreviewed_transcripts",
+    "apple_podcasts_id",
+    "spotify_show_id",
 )
-CHECKBOXES = ("explicit", "locked")
+# left_old_host: the producer says the old host now points here, which clears moved_from_url.
+CHECKBOXES = ("explicit", "locked", "left_old_host")
 FIELDS = (*TEXT_FIELDS, *CHECKBOXES)
 REQUIRED = {
     "title": "Enter the show's title",
@@ -61,6 +64,8 @@ LABELS = {
     "funding_url": "Funding link",
     "funding_text": "Funding link text",
     "unreviewed_transcripts": "Automatic transcripts not yet checked",
+    "apple_podcasts_id": "Apple Podcasts",
+    "spotify_show_id": "Spotify",
 }
 # Pydantic's wording is for programmers; these say what to type.
 FRIENDLY = {
@@ -70,6 +75,10 @@ FRIENDLY = {
     "funding_url": "Enter a full web address starting with https://, like https://example.org",
     "show_type": "Choose episodic or serial",
     "unreviewed_transcripts": "Choose where automatic transcripts appear before they are checked",
+    "apple_podcasts_id": "Enter the show's Apple Podcasts address, like "
+    "https://podcasts.apple.com/gb/podcast/leadership-live/id1234567890, or the digits after id",
+    "spotify_show_id": "Enter the show's Spotify address, like "
+    "https://open.spotify.com/show/4rOoJ6Egrf8K2IrywzwOMk, or the 22 characters after /show/",
 }
 
 
@@ -122,6 +131,9 @@ def values_from_show(show: Show) -> dict[str, str]:
         "explicit": "on" if show.explicit else "",
         "locked": "on" if show.locked else "",
         "unreviewed_transcripts": show.unreviewed_transcripts,
+        "apple_podcasts_id": show.apple_podcasts_id or "",
+        "spotify_show_id": show.spotify_show_id or "",
+        "left_old_host": "",
     }
 
 
@@ -145,7 +157,7 @@ def parse(values: Mapping[str, str], show: Show) -> tuple[ShowUpdate | None, dic
     for name, message in REQUIRED.items():
         if not data[name]:
             errors[name] = message
-    for name in ("subtitle", "link", "copyright"):
+    for name in ("subtitle", "link", "copyright", "apple_podcasts_id", "spotify_show_id"):
         data[name] = values.get(name, "").strip() or None
     category, _, subcategory = values.get("category", "").partition(SEPARATOR)
     if not is_valid(category, subcategory or None):
@@ -156,6 +168,8 @@ def parse(values: Mapping[str, str], show: Show) -> tuple[ShowUpdate | None, dic
     data["explicit"] = values.get("explicit") == "on"
     data["locked"] = values.get("locked") == "on"
     data["funding"] = _funding(values, show)
+    if values.get("left_old_host") == "on":
+        data["moved_from_url"] = None
     if errors:
         return None, errors
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
@@ -18,8 +19,10 @@ from podcast.core.auth import AdminSession
 from podcast.core.deps import ClockDep, SessionDep, SettingsDep
 from podcast.core.public_urls import episode_path
 from podcast.core.routing import get_and_head
+from podcast.core.settings import SubscribeLink
 from podcast.core.timecodes import parse_start
 from podcast.shows.deps import ShowDep
+from podcast.shows.directories import AppLink, app_links, is_http_url
 from podcast.shows.models import Show
 from podcast.web import template_helpers
 from podcast.web.public import jsonld, search_view, transcript_parts, transcript_view
@@ -73,10 +76,24 @@ def index(
         "total": total,
         "feed_url": settings.feed_url,
         "artwork": template_helpers.image_path(show.artwork_key),
-        "subscribe_links": web.settings.subscribe_links,
+        "subscribe_links": subscribe_choices(show, settings.feed_url, web.settings.subscribe_links),
         "canonical": settings.public_urls.home() + (f"?page={number}" if number > 1 else ""),
     }
     return render(request, "index.html", context, private=admin is not None)
+
+
+def subscribe_choices(
+    show: Show, feed_url: str, configured: Sequence[SubscribeLink]
+) -> list[AppLink]:
+    """The apps the show opens in (from its directory ids), then the configured links
+    (``PODCAST_SUBSCRIBE_LINKS``) to other directories; only http(s) links, one per name."""
+    links = app_links(feed_url, show.apple_podcasts_id, show.spotify_show_id)
+    names = {link.app.casefold() for link in links}
+    for extra in configured:
+        if is_http_url(extra.url) and extra.name.casefold() not in names:
+            names.add(extra.name.casefold())
+            links.append(AppLink(extra.name, extra.url))
+    return links
 
 
 def _visible_episode(
