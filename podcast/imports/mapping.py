@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from episodes.chapters import AudioChapter
 from episodes.schemas import EpisodeCreate
+from podcast.core.podcast_namespace import PERSON_GROUPS, PERSON_ROLES
 from podcast.core.schemas import patched_fields
 from podcast.imports.source import ChapterMark, Person, SourceEpisode, SourceShow
 from podcast.shows.schemas import ShowUpdate
@@ -21,18 +22,27 @@ MAX_SUMMARY = 4000
 MAX_DESCRIPTION = 4000
 
 
-def _people(people: Sequence[Person]) -> list[dict[str, Any]]:
+def _people(people: Sequence[Person], notes: list[str]) -> list[dict[str, Any]]:
+    """People as the API takes them; a role or group outside the Podcast Taxonomy (the API
+    refuses it) is left out with a note, so the person keeps the default (host, cast)."""
     out = []
     for p in people:
         person: dict[str, Any] = {"name": p.name}
-        if p.role:
-            person["role"] = p.role
-        if p.group:
-            person["group"] = p.group
-        if p.href:
-            person["href"] = p.href
-        if p.img:
-            person["img"] = p.img
+        for name, value, allowed in (
+            ("role", p.role, PERSON_ROLES),
+            ("group", p.group, PERSON_GROUPS),
+        ):
+            if not value:
+                continue
+            if value.strip().lower() in allowed:
+                person[name] = value
+            else:
+                notes.append(f"{p.name}'s {name} {_short(value)} left out: not in the taxonomy")
+        for name, url in (("href", p.href), ("img", p.img)):
+            if url and url.startswith("https://"):
+                person[name] = url
+            elif url:
+                notes.append(f"{p.name}'s {name} {_short(url)} left out: not an https:// URL")
         out.append(person)
     return out
 
@@ -98,7 +108,7 @@ def episode_values(source: SourceEpisode, notes: list[str]) -> dict[str, Any]:
         if value is not None:
             values[name] = value
     if source.people:
-        values["people"] = _people(source.people)
+        values["people"] = _people(source.people, notes)
     if source.keywords:
         values["keywords"] = list(source.keywords)
     for name in ("season", "episode_number") if source.season == 0 else ():
@@ -160,7 +170,7 @@ def show_values(source: SourceShow, notes: list[str]) -> dict[str, Any]:
     if source.funding:
         values["funding"] = [{"url": f.url, "text": f.text[:128]} for f in source.funding]
     if source.people:
-        values["people"] = _people(source.people)
+        values["people"] = _people(source.people, notes)
     if source.new_feed_url:
         notes.append(
             f"itunes:new-feed-url ({source.new_feed_url}) not copied: it would send this feed's "
