@@ -17,9 +17,16 @@ _FIXES = {
     "show-artwork": ("/admin/show#artwork-heading", "Upload artwork in show settings"),
     "show-title": ("/admin/show#title", "Change the title in show settings"),
     "show-owner-email": ("/admin/show#owner_email", "Set the owner email in show settings"),
+    "show-category-second": ("/admin/show#second_category", "Choose it in show settings"),
     "show-category": ("/admin/show#category", "Choose a category in show settings"),
     "show-language": ("/admin/show#language", "Set the language in show settings"),
     "show-description": ("/admin/show#description", "Edit the description in show settings"),
+    "show-update-frequency": ("/admin/show#update_frequency_text", "Edit it in show settings"),
+    "show-license": ("/admin/show#license_url", "Add the licence link in show settings"),
+    "show-location": ("/admin/show#location_geo", "Add it in show settings"),
+    "show-podroll": ("/admin/show#podroll", "Edit recommended shows in show settings"),
+    "show-txt": ("/admin/show#apple_verify", "Edit the code in show settings"),
+    "show-block": ("/admin/show#blocked_platforms", "Edit blocked platforms in show settings"),
 }
 
 
