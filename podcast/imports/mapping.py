@@ -15,6 +15,7 @@ from episodes.schemas import EpisodeCreate
 from podcast.core.podcast_namespace import PERSON_GROUPS, PERSON_ROLES
 from podcast.core.schemas import patched_fields
 from podcast.imports.source import ChapterMark, Person, SourceEpisode, SourceShow
+from podcast.shows.categories import is_valid
 from podcast.shows.schemas import ShowUpdate
 
 MAX_TITLE = 255
@@ -161,14 +162,26 @@ def show_values(source: SourceShow, notes: list[str]) -> dict[str, Any]:
         category, subcategory = source.categories[0]
         values["category"] = category
         values["subcategory"] = subcategory
-        if len(source.categories) > 1:
+        second = [pair for pair in source.categories[1:] if pair != (category, subcategory)]
+        if second and is_valid(*second[0]):
+            values["second_category"], values["second_subcategory"] = second[0]
+        elif second:
+            notes.append(f"second category {_short(second[0])} left out: not Apple's")
+        if len(second) > 1:
             notes.append(
-                "only the first category is kept ("
-                + ", ".join(c for c, _ in source.categories[1:])
-                + " left out): Apple reads one"
+                "only the first two categories are kept ("
+                + ", ".join(c for c, _ in second[1:])
+                + " left out): Apple reads two"
             )
     if source.funding:
-        values["funding"] = [{"url": f.url, "text": f.text[:128]} for f in source.funding]
+        values["funding"] = _https_only(
+            "funding", [{"url": f.url, "text": f.text[:128]} for f in source.funding], notes
+        )
+    if source.license:
+        values["license"] = _without_none(name=source.license.name, url=source.license.url)
+    if source.location:
+        loc = source.location
+        values["location"] = _without_none(name=loc.name, geo=loc.geo, osm=loc.osm)
     if source.people:
         values["people"] = _people(source.people, notes)
     if source.new_feed_url:
@@ -177,6 +190,19 @@ def show_values(source: SourceShow, notes: list[str]) -> dict[str, Any]:
             "subscribers away; set it later only if the show moves again"
         )
     return validated(ShowUpdate, values, notes)
+
+
+def _https_only(name: str, entries: list[dict[str, Any]], notes: list[str]) -> list[dict[str, Any]]:
+    """Entries whose URL is https (the namespace's rule); the others named in the report."""
+    kept = [e for e in entries if str(e.get("url", "")).startswith("https://")]
+    for entry in entries:
+        if entry not in kept:
+            notes.append(f"{name} {_short(entry.get('url'))} left out: not an https:// URL")
+    return kept
+
+
+def _without_none(**values: str | None) -> dict[str, str]:
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def chapters_from_marks(marks: Sequence[ChapterMark]) -> list[AudioChapter]:
