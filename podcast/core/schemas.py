@@ -178,7 +178,7 @@ def _in_taxonomy(allowed: frozenset[str] | Iterable[str], what: str) -> Any:
         if value not in names:
             raise PydanticCustomError(
                 "taxonomy",
-                "{value!r} is not a {what} in the Podcast Taxonomy: use one of {allowed}",
+                "'{value}' is not a {what} in the Podcast Taxonomy: use one of {allowed}",
                 {"value": value, "what": what, "allowed": ", ".join(names)},
             )
         return value
@@ -195,12 +195,24 @@ _TaxonomyText = Annotated[
 PersonRole = Annotated[
     _TaxonomyText,
     _in_taxonomy(PERSON_ROLES, "role"),
-    WithJsonSchema({"type": "string", "enum": sorted(PERSON_ROLES)}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": sorted(PERSON_ROLES),
+            "description": "A role from the Podcast Taxonomy (any case: stored in lower case)",
+        }
+    ),
 ]
 PersonGroup = Annotated[
     _TaxonomyText,
     _in_taxonomy(PERSON_GROUPS, "group"),
-    WithJsonSchema({"type": "string", "enum": sorted(PERSON_GROUPS)}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": sorted(PERSON_GROUPS),
+            "description": "A group from the Podcast Taxonomy (any case: stored in lower case)",
+        }
+    ),
 ]
 
 
@@ -270,7 +282,13 @@ class Location(BaseModel):
             str,
             StringConstraints(strip_whitespace=True, to_lower=True, max_length=128),
             _checked(geo_problem),
-            WithJsonSchema({"type": "string", "pattern": "^geo:", "examples": ["geo:53.48,-2.24"]}),
+            WithJsonSchema(
+                {
+                    "type": "string",
+                    "description": "An RFC 5870 geo: URI",
+                    "examples": ["geo:53.48,-2.24"],
+                }
+            ),
         ]
         | None
     ) = None
@@ -279,7 +297,9 @@ class Location(BaseModel):
             str,
             StringConstraints(strip_whitespace=True, to_upper=True, max_length=32),
             _checked(osm_problem),
-            WithJsonSchema({"type": "string", "pattern": "^[NWR][0-9]+(#[0-9]+)?$"}),
+            WithJsonSchema(
+                {"type": "string", "description": "An OpenStreetMap id", "examples": ["R146656"]}
+            ),
         ]
         | None
     ) = None

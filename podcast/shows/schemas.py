@@ -132,7 +132,9 @@ class RemoteItem(BaseModel):
         str,
         StringConstraints(strip_whitespace=True, max_length=36),
         AfterValidator(_feed_guid),
-        WithJsonSchema({"type": "string", "format": "uuid"}),
+        WithJsonSchema(
+            {"type": "string", "description": "A UUID", "examples": [str(uuid.UUID(int=1))]}
+        ),
     ]
     feed_url: HttpsUrl | None = None
 
@@ -188,7 +190,13 @@ class SocialInteract(BaseModel):
 ServiceSlug = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_lower=True),
-    WithJsonSchema({"type": "string", "enum": sorted(SERVICE_SLUGS)}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": sorted(SERVICE_SLUGS),
+            "description": "A slug from the namespace's service list (any case)",
+        }
+    ),
 ]
 
 
@@ -196,7 +204,7 @@ def _service(value: str) -> str:
     if value not in SERVICE_SLUGS:
         raise PydanticCustomError(
             "service",
-            "{value!r} is not in the namespace's service list: use one of {allowed}",
+            "'{value}' is not in the namespace's service list: use one of {allowed}",
             {"value": value, "allowed": ", ".join(sorted(SERVICE_SLUGS))},
         )
     return value

@@ -189,6 +189,7 @@ def test_person_role_and_group_come_from_the_taxonomy(
         detail = response.json()["detail"]
         assert detail.startswith(f"{field}:"), detail
         assert "Podcast Taxonomy" in detail and allowed in detail, detail
+        assert f"{person.get('role', person.get('group'))!r}" in detail, detail
     bad_link = {"name": "Ada", "href": "http://example.org/ada"}
     response = client.patch("/api/show", json={"people": [bad_link]}, headers=auth)
     assert response.status_code == 422
