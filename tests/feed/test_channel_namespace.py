@@ -13,9 +13,11 @@ import podcastparser
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from feedgen.feed import FeedGenerator
 from sqlalchemy import select
 
 from podcast.core.db import session_scope
+from podcast.feed.podcastindex import register
 from podcast.shows.models import Show
 from tests.conftest import NOW
 from tests.factories import create_episode
@@ -216,3 +218,53 @@ def test_a_clean_channel_has_no_namespace_findings(
 def test_medium_is_selectable(client: TestClient, auth: dict[str, str], medium: str) -> None:
     assert client.patch("/api/show", json={"medium": medium}, headers=auth).status_code == 200
     assert feed_xml(client).findtext("channel/podcast:medium", namespaces=NS) == medium
+
+
+def test_bad_stored_values_are_left_out_not_fatal(
+    client: TestClient, auth: dict[str, str], app: FastAPI
+) -> None:
+    """Rows written by hand (or before a rule) with values the API refuses: the feed still
+    builds for everyone, without those tags; the good ones stay."""
+    _channel(client, auth)
+    _stored(
+        app,
+        location={"name": "Nowhere", "geo": "53,-2"},
+        podroll=[{"feed_guid": "not-a-guid"}, {"feed_guid": GUID}],
+        social_interact=[{"protocol": "myspace", "uri": "https://a.example/1"}],
+        platform_blocks=[{"service": "myspace", "block": True}, {"service": "spotify"}],
+        medium="radio",
+        updated_at=NOW + timedelta(seconds=1),
+    )
+    channel = feed_xml(client).find("channel")
+    assert channel is not None
+    assert channel.find("podcast:location", NS) is None
+    assert [
+        r.get("feedGuid") for r in channel.iterfind("podcast:podroll/podcast:remoteItem", NS)
+    ] == [GUID]
+    assert channel.find("podcast:socialInteract", NS) is None
+    assert [b.get("id") for b in channel.iterfind("podcast:block", NS)] == ["spotify"]
+    assert channel.findtext("podcast:medium", namespaces=NS) == "podcast"
+    assert channel.find("podcast:license", NS) is not None
+
+
+@pytest.mark.parametrize(
+    ("method", "args"),
+    [
+        ("license", ("CC-BY-4.0", "http://example.org/l")),
+        ("location", ("Manchester", "geo:91,0")),
+        ("location", ("Manchester", None, "Q42")),
+        ("podroll", ("not-a-guid",)),
+        ("podroll", (GUID, "http://example.org/feed.xml")),
+        ("txt", ("x" * 4001,)),
+        ("social_interact", ("myspace", "https://a.example/1")),
+        ("social_interact", ("disabled", "https://a.example/1")),
+        ("social_interact", ("activitypub", None)),
+        ("block", (True, "myspace")),
+        ("trailer", ("Trailer", "https://a.example/t.mp3", NOW.replace(tzinfo=None))),
+        ("trailer", ("Trailer", "https://a.example/t.mp3", NOW, 10, "audio/mpeg", 0)),
+    ],
+)
+def test_the_extension_refuses_what_the_namespace_does(method: str, args: tuple) -> None:
+    ext = register(FeedGenerator())
+    with pytest.raises(ValueError):
+        getattr(ext, method)(*args)
