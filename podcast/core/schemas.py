@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
@@ -23,6 +24,15 @@ from pydantic import (
     WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError, core_schema
+
+from podcast.core.podcast_namespace import (
+    DEFAULT_GROUP,
+    DEFAULT_ROLE,
+    PERSON_GROUPS,
+    PERSON_ROLES,
+    geo_problem,
+    osm_problem,
+)
 
 
 @dataclass(frozen=True)
@@ -144,8 +154,71 @@ def _in_utc(value: datetime) -> datetime:
 ApiDatetime = Annotated[AwareDatetime, BeforeValidator(_iso_string), AfterValidator(_in_utc)]
 
 
+def _https_url(value: str) -> str:
+    """The namespace's tags take https URLs only (an app fetches them without asking)."""
+    if not value.startswith("https://"):
+        raise PydanticCustomError("https_url", "must be an https:// URL")
+    return value
+
+
+# A URL in a Podcasting 2.0 tag: as :data:`Url`, and https only.
+HttpsUrl = Annotated[
+    Url,
+    AfterValidator(_https_url),
+    WithJsonSchema(
+        {"type": "string", "format": "iri", "pattern": "^https://", "maxLength": URL_MAX_LENGTH}
+    ),
+]
+
+
+def _in_taxonomy(allowed: frozenset[str] | Iterable[str], what: str) -> Any:
+    names = sorted(set(allowed))
+
+    def check(value: str) -> str:
+        if value not in names:
+            raise PydanticCustomError(
+                "taxonomy",
+                "'{value}' is not a {what} in the Podcast Taxonomy: use one of {allowed}",
+                {"value": value, "what": what, "allowed": ", ".join(names)},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+_TaxonomyText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=64),
+    NO_NUL,
+    NOT_BLANK,
+]
+PersonRole = Annotated[
+    _TaxonomyText,
+    _in_taxonomy(PERSON_ROLES, "role"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": sorted(PERSON_ROLES),
+            "description": "A role from the Podcast Taxonomy (any case: stored in lower case)",
+        }
+    ),
+]
+PersonGroup = Annotated[
+    _TaxonomyText,
+    _in_taxonomy(PERSON_GROUPS, "group"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": sorted(PERSON_GROUPS),
+            "description": "A group from the Podcast Taxonomy (any case: stored in lower case)",
+        }
+    ),
+]
+
+
 class Person(BaseModel):
-    """A ``podcast:person``: roles and groups follow the namespace's taxonomy, in lower case."""
+    """A ``podcast:person``: roles and groups come from the namespace's taxonomy, matched in
+    lower case (``Host`` is stored as ``host``); anything else is refused naming the list."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -155,27 +228,81 @@ class Person(BaseModel):
         NO_NUL,
         NOT_BLANK,
     ]
-    role: Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=64),
-        NO_NUL,
-        NOT_BLANK,
-    ] = "host"
-    group: Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=64),
-        NO_NUL,
-        NOT_BLANK,
-    ] = "cast"
-    href: Url | None = None
-    img: Url | None = None
+    role: PersonRole = DEFAULT_ROLE
+    group: PersonGroup = DEFAULT_GROUP
+    href: HttpsUrl | None = None
+    img: HttpsUrl | None = None
 
 
 class Funding(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: Url
+    url: HttpsUrl
     text: Annotated[str, NO_NUL] = Field(default="Support the show", max_length=128)
+
+
+# Free text of a namespace tag: the spec asks for at most 128 characters.
+Text128 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=128),
+    NO_NUL,
+    NOT_BLANK,
+]
+
+
+class License(BaseModel):
+    """``podcast:license``: an SPDX identifier (``CC-BY-4.0``) or a name, and the licence's
+    text at an https URL (the namespace requires it for a licence not on its list)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text128
+    url: HttpsUrl | None = None
+
+
+def _checked(problem: Any) -> Any:
+    def check(value: str) -> str:
+        message = problem(value)
+        if message:
+            raise PydanticCustomError("namespace_format", message)
+        return value
+
+    return AfterValidator(check)
+
+
+class Location(BaseModel):
+    """``podcast:location``: a place's name, its ``geo:`` URI (RFC 5870) and OpenStreetMap id
+    (``R148838``), as the namespace's location.md writes them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text128
+    geo: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, to_lower=True, max_length=128),
+            _checked(geo_problem),
+            WithJsonSchema(
+                {
+                    "type": "string",
+                    "description": "An RFC 5870 geo: URI",
+                    "examples": ["geo:53.48,-2.24"],
+                }
+            ),
+        ]
+        | None
+    ) = None
+    osm: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, to_upper=True, max_length=32),
+            _checked(osm_problem),
+            WithJsonSchema(
+                {"type": "string", "description": "An OpenStreetMap id", "examples": ["R146656"]}
+            ),
+        ]
+        | None
+    ) = None
 
 
 def patched_fields(changes: BaseModel) -> dict[str, Any]:

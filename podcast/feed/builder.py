@@ -60,6 +60,7 @@ class _AppleChannelTags(BaseExtension):
     def __init__(self) -> None:
         self.block = False
         self.complete = False
+        self.title: str | None = None  # channel itunes:title: feedgen has it for items only
 
     def extend_ns(self) -> dict[str, str]:
         return {"itunes": ITUNES_NS}
@@ -69,6 +70,8 @@ class _AppleChannelTags(BaseExtension):
         for flag, tag in ((self.block, "block"), (self.complete, "complete")):
             if flag:
                 etree.SubElement(channel, f"{{{ITUNES_NS}}}{tag}").text = "Yes"
+        if self.title:
+            etree.SubElement(channel, f"{{{ITUNES_NS}}}title").text = self.title
         return rss_feed
 
 
@@ -123,6 +126,7 @@ def _build(
             fg.websub.hubs = hubs
         urls = PublicUrls(base_url)
         _channel(fg, ext, data.show, clean, urls=urls, feed_url=feed_url)
+        _trailers(ext, data.items, urls, clean)
         last_build = data.fingerprint.last_build or data.show.updated_at
         fg.lastBuildDate(last_build)
         for item in data.items:
@@ -150,10 +154,7 @@ def _channel(
         fg.podcast.itunes_image(art)
     fg.podcast.itunes_author(clean(show.author))
     fg.podcast.itunes_owner(name=clean(show.owner_name), email=show.owner_email)
-    category: dict[str, str] = {"cat": show.category}
-    if show.subcategory:
-        category["sub"] = show.subcategory
-    fg.podcast.itunes_category(category)
+    fg.podcast.itunes_category(_categories(show))
     fg.podcast.itunes_type(show.show_type)
     if show.new_feed_url:
         fg.podcast.itunes_new_feed_url(show.new_feed_url)
@@ -166,6 +167,81 @@ def _channel(
         _tolerant(ext.funding, funding.get("url"), funding.get("text"))
     for person in show.people:
         _person(ext.person, person)
+    _channel_namespace(fg, ext, show, clean)
+
+
+def _categories(show: ShowData) -> list[dict[str, str]]:
+    """Apple reads up to two category pairs, in order (docs/standards.md, "Categories")."""
+    out = []
+    for cat, sub in (
+        (show.category, show.subcategory),
+        (show.second_category, show.second_subcategory),
+    ):
+        if cat:
+            out.append({"cat": cat, "sub": sub} if sub else {"cat": cat})
+    return out
+
+
+def _channel_namespace(fg: Any, ext: Any, show: ShowData, clean: Clean) -> None:
+    """Channel tags set in the show settings (docs/standards.md, "Channel tags"): Apple's
+    itunes:title and itunes:subtitle, and the Podcasting 2.0 ones the show stores."""
+    if show.subtitle:
+        fg.podcast.itunes_subtitle(clean(show.subtitle))
+    if show.itunes_title:
+        fg.apple.title = clean(show.itunes_title)
+    _tolerant(ext.medium, show.medium)
+    if show.license:
+        _tolerant(ext.license, show.license.get("name"), show.license.get("url"))
+    if show.location:
+        loc = show.location
+        _tolerant(ext.location, loc.get("name"), loc.get("geo"), loc.get("osm"))
+    if show.update_frequency:
+        f = show.update_frequency
+        _tolerant(
+            ext.update_frequency,
+            f.get("text"),
+            f.get("rrule"),
+            bool(f.get("complete")),
+            f.get("dtstart"),
+        )
+    for item in show.podroll:
+        _tolerant(ext.podroll, item.get("feed_guid"), item.get("feed_url"))
+    for txt in show.txt:
+        _tolerant(ext.txt, txt.get("text"), txt.get("purpose"))
+    for s in show.social_interact:
+        _tolerant(
+            ext.social_interact,
+            s.get("protocol"),
+            s.get("uri"),
+            s.get("account_id"),
+            s.get("account_url"),
+            s.get("priority"),
+        )
+    _blocks(ext, show)
+
+
+def _blocks(ext: Any, show: ShowData) -> None:
+    """``podcast:block``: the whole show (as itunes:block says), then each platform named."""
+    if show.block:
+        ext.block(True)
+    for entry in show.platform_blocks:
+        _tolerant(ext.block, entry.get("block", True), entry.get("service"))
+
+
+def _trailers(ext: Any, items: Sequence[FeedItem], urls: PublicUrls, clean: Clean) -> None:
+    """``podcast:trailer`` for each published trailer episode, newest first as in the feed."""
+    for item in items:
+        if item.episode_type != "trailer":
+            continue
+        _tolerant(
+            ext.trailer,
+            clean(item.title)[:128],
+            enclosure_url(item, urls),
+            item.publish_at,
+            item.audio_size,
+            item.audio_mime,
+            item.season,
+        )
 
 
 def _item(fg: Any, item: FeedItem, show: ShowData, urls: PublicUrls, clean: Clean) -> None:

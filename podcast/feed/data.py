@@ -54,6 +54,19 @@ class ShowData:
     updated_at: datetime
     # Not in the feed: the old host an import read, for the feed check's "leaving" steps.
     moved_from_url: str | None = None
+    # The rest of the channel (docs/standards.md, "Channel tags"); defaults for brevity.
+    subtitle: str | None = None
+    itunes_title: str | None = None
+    second_category: str | None = None
+    second_subcategory: str | None = None
+    medium: str = "podcast"
+    license: dict[str, Any] | None = None
+    location: dict[str, Any] | None = None
+    update_frequency: dict[str, Any] | None = None
+    podroll: tuple[dict[str, Any], ...] = ()
+    txt: tuple[dict[str, Any], ...] = ()
+    social_interact: tuple[dict[str, Any], ...] = ()
+    platform_blocks: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +218,18 @@ def show_data(show: Show) -> ShowData:
         complete=show.complete,
         updated_at=show.updated_at,
         moved_from_url=show.moved_from_url,
+        subtitle=show.subtitle,
+        itunes_title=show.itunes_title,
+        second_category=show.second_category,
+        second_subcategory=show.second_subcategory,
+        medium=show.medium or "podcast",
+        license=show.license,
+        location=show.location,
+        update_frequency=show.update_frequency,
+        podroll=tuple(show.podroll or ()),
+        txt=tuple(show.txt or ()),
+        social_interact=tuple(show.social_interact or ()),
+        platform_blocks=tuple(show.platform_blocks or ()),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -19,6 +20,7 @@ from PIL import Image, UnidentifiedImageError
 
 from podcast.core.emails import is_email, is_placeholder
 from podcast.core.languages import is_channel_language
+from podcast.core.podcast_namespace import DEFAULT_GROUP, DEFAULT_ROLE, PERSON_GROUPS, PERSON_ROLES
 from podcast.core.public_urls import PublicUrls
 from podcast.core.settings import Settings
 from podcast.feed.builder import enclosure_url, item_description
@@ -174,6 +176,7 @@ def _show(show: ShowData, storage: Storage, base_url: str) -> list[Finding]:
     out.extend(_artwork(show, storage))
     if show.moved_from_url:
         out.append(_old_host(show.moved_from_url, PublicUrls(base_url).feed()))
+    out.extend(_channel_namespace(show))
     return out
 
 
@@ -188,6 +191,124 @@ def _old_host(old_feed: str, feed_url: str) -> Finding:
         "enclosure URLs are used, so the old files may go later. When the old host "
         "redirects, say so in show settings to clear this.",
     )
+
+
+# --- the rest of the channel (docs/standards.md, "Channel tags") ------------------------------
+
+
+def _channel_namespace(show: ShowData) -> list[Finding]:
+    """What the API cannot prevent: values stored before a rule existed, and combinations
+    each valid alone that apps read as a contradiction."""
+    out: list[Finding] = [*_people(show.people, None), *_namespace_urls(show)]
+    if show.second_category:
+        try:
+            validate_category(show.second_category, show.second_subcategory)
+        except ValueError as exc:
+            out.append(_error("show-category-second", f"Second category: {exc}."))
+    frequency = show.update_frequency or {}
+    if frequency and bool(frequency.get("complete")) != show.complete:
+        out.append(
+            _warning(
+                "show-update-frequency",
+                "The update frequency says the show is "
+                + ("complete" if frequency.get("complete") else "still running")
+                + " but the show's complete setting says otherwise: apps read both.",
+            )
+        )
+    if (
+        show.license
+        and not show.license.get("url")
+        and not _SPDX_LIKE.match(str(show.license.get("name", "")))
+    ):
+        out.append(
+            _warning(
+                "show-license-url",
+                f"The licence {show.license.get('name')!r} is not an SPDX identifier such as "
+                "CC-BY-4.0: give the URL of its text too (podcast:license url).",
+            )
+        )
+    if show.location and not (show.location.get("geo") or show.location.get("osm")):
+        out.append(
+            _warning(
+                "show-location",
+                "The location has only a name: add its geo: URI or OpenStreetMap id so apps "
+                "can place it.",
+            )
+        )
+    if any(r.get("feed_guid") == show.podcast_guid for r in show.podroll):
+        out.append(_warning("show-podroll", "The podroll recommends this show itself."))
+    if sum(1 for t in show.txt if t.get("purpose") == "applepodcastsverify") > 1:
+        out.append(
+            _warning(
+                "show-txt-apple",
+                "More than one podcast:txt with purpose applepodcastsverify: Apple reads one; "
+                "keep only the current code.",
+            )
+        )
+    out.extend(_platform_blocks(show))
+    return out
+
+
+# An SPDX licence identifier: letters, digits, dots, hyphens and plus signs, no spaces.
+_SPDX_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]*$")
+
+
+def _platform_blocks(show: ShowData) -> list[Finding]:
+    out: list[Finding] = []
+    blocked = {b.get("service") for b in show.platform_blocks if b.get("block", True)}
+    allowed = {b.get("service") for b in show.platform_blocks if not b.get("block", True)}
+    if "apple" in blocked and not show.block:
+        out.append(
+            _warning(
+                "show-block-apple",
+                "podcast:block asks Apple not to list the show, but Apple Podcasts reads only "
+                "itunes:block: set block (the whole show) or leave Apple out.",
+            )
+        )
+    if allowed and not show.block:
+        out.append(
+            _warning(
+                "show-block-allowed",
+                "Platforms allowed by podcast:block ("
+                + ", ".join(sorted(str(a) for a in allowed))
+                + ") change nothing: the show is not blocked as a whole.",
+            )
+        )
+    return out
+
+
+def _people(people: Sequence[dict[str, Any]], item: FeedItem | None) -> list[Finding]:
+    """People stored before roles and groups were checked (or imported) may be off the Podcast
+    Taxonomy: apps then file them under no role at all."""
+    out: list[Finding] = []
+    for person in people:
+        role = str(person.get("role") or DEFAULT_ROLE).lower()
+        group = str(person.get("group") or DEFAULT_GROUP).lower()
+        if role not in PERSON_ROLES or group not in PERSON_GROUPS:
+            out.append(
+                _warning(
+                    "person-taxonomy",
+                    f"{person.get('name')!r} has role {role!r} in group {group!r}, which the "
+                    "Podcast Taxonomy does not list: choose a listed role and group.",
+                    item,
+                )
+            )
+    return out
+
+
+def _namespace_urls(show: ShowData) -> list[Finding]:
+    """http:// links in namespace tags (stored before the https rule): apps may refuse them."""
+    urls = [f.get("url") for f in show.funding]
+    urls += [p.get(k) for p in show.people for k in ("href", "img")]
+    plain = sorted({u for u in urls if isinstance(u, str) and not u.startswith("https://")})
+    if not plain:
+        return []
+    return [
+        _warning(
+            "show-namespace-https",
+            "Podcasting 2.0 links should be https://: " + ", ".join(plain) + ".",
+        )
+    ]
 
 
 def _artwork(show: ShowData, storage: Storage) -> list[Finding]:
@@ -254,6 +375,7 @@ def _items(data: FeedData, base_url: str) -> list[Finding]:
         )
     for item in data.items:
         out.extend(_item(item, data, base_url, guids, urls))
+        out.extend(_people(item.people, item))
     out.extend(_duplicate_numbers(data.items))
     return out
 

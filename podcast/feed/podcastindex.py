@@ -19,7 +19,9 @@ import math
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,7 +30,22 @@ from lxml import etree
 
 from podcast.core.emails import is_email
 from podcast.core.languages import is_well_formed
-from podcast.core.podcast_namespace import Funding, Person
+from podcast.core.podcast_namespace import (
+    MEDIUMS,
+    SERVICE_SLUGS,
+    SOCIAL_PROTOCOLS,
+    Funding,
+    License,
+    Location,
+    Person,
+    RemoteItem,
+    SocialInteract,
+    Trailer,
+    Txt,
+    UpdateFrequency,
+    geo_problem,
+    osm_problem,
+)
 
 __all__ = [
     "CHAPTERS_TYPE",
@@ -39,12 +56,19 @@ __all__ = [
     "Chapters",
     "Episode",
     "Funding",
+    "License",
+    "Location",
     "Locked",
     "Person",
     "PodcastIndexEntryExtension",
     "PodcastIndexExtension",
+    "RemoteItem",
     "Season",
+    "SocialInteract",
+    "Trailer",
     "Transcript",
+    "Txt",
+    "UpdateFrequency",
     "channel_ext",
     "entry_ext",
     "register",
@@ -55,10 +79,6 @@ ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 EXTENSION_NAME = "podcastindex"  # "podcast" is taken by feedgen's iTunes extension
 CHAPTERS_TYPE = "application/json+chapters"
 
-_BASE_MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog")
-MEDIUMS: frozenset[str] = frozenset(
-    (*_BASE_MEDIUMS, "publisher", "course", "mixed", *(f"{m}L" for m in _BASE_MEDIUMS))
-)
 
 _MAX_TEXT = 128  # spec limit for person names, funding text and season names
 _MAX_DISPLAY = 32  # spec limit for podcast:episode display
@@ -272,8 +292,218 @@ class _PersonsAndExplicit:
             )
 
 
-class PodcastIndexExtension(_PersonsAndExplicit, BaseExtension):
-    """Channel half: guid, locked, medium, funding, person, itunes:explicit."""
+# --- the rest of the channel: trailer, license, location, updateFrequency, podroll, txt,
+# socialInteract, block (docs/standards.md, "Channel tags") ------------------------------------
+
+_MAX_TXT = 4000  # spec limit for podcast:txt
+
+
+def _check_https(value: object, field: str) -> str:
+    """Namespace URLs are https (docs/standards.md): apps fetch them without asking."""
+    url = _check_url(value, field)
+    if urlsplit(url).scheme != "https":
+        raise ValueError(f"{field} must be an https:// URL, got {url!r}")
+    return url
+
+
+def _optional(value: str | None, check: Any, *args: Any) -> str | None:
+    return None if value is None else check(value, *args)
+
+
+class _ChannelNamespace:
+    """Channel-only tags a producer sets, kept apart from the original four for readability."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._trailers: list[Trailer] = []
+        self._license: License | None = None
+        self._location: Location | None = None
+        self._update_frequency: UpdateFrequency | None = None
+        self._podroll: list[RemoteItem] = []
+        self._txt: list[Txt] = []
+        self._social: list[SocialInteract] = []
+        self._blocks: list[tuple[str | None, bool]] = []
+
+    def trailer(
+        self,
+        title: str,
+        url: str,
+        pubdate: datetime,
+        length: int | None = None,
+        type: str | None = None,
+        season: int | None = None,
+    ) -> list[Trailer]:
+        """Append a ``podcast:trailer`` (the newest, by ``pubdate``, is the one apps play)."""
+        if not isinstance(pubdate, datetime) or pubdate.tzinfo is None:
+            raise ValueError(f"trailer pubdate must be an aware datetime, got {pubdate!r}")
+        if length is not None and (isinstance(length, bool) or length < 0):
+            raise ValueError(f"trailer length must be a byte count, got {length!r}")
+        if season is not None and (isinstance(season, bool) or season < 1):
+            raise ValueError(f"trailer season must be a positive number, got {season!r}")
+        self._trailers.append(
+            Trailer(
+                title=_check_text(title, "trailer title", _MAX_TEXT),
+                url=_check_url(url, "trailer url"),
+                pubdate=pubdate,
+                length=length,
+                type=_optional(type, _check_mime, "trailer type"),
+                season=season,
+            )
+        )
+        return list(self._trailers)
+
+    def license(self, name: str | None = None, url: str | None = None) -> License | None:
+        """Set/get ``podcast:license``: an SPDX identifier or a name, and its https URL."""
+        if name is not None:
+            self._license = License(
+                _check_text(name, "license name", _MAX_TEXT),
+                _optional(url, _check_https, "license url"),
+            )
+        return self._license
+
+    def location(
+        self, name: str | None = None, geo: str | None = None, osm: str | None = None
+    ) -> Location | None:
+        """Set/get ``podcast:location``: a name, a ``geo:`` URI and an OpenStreetMap id."""
+        if name is not None:
+            for value, problem, field in ((geo, geo_problem, "geo"), (osm, osm_problem, "osm")):
+                message = None if value is None else problem(value)
+                if message:
+                    raise ValueError(f"location {field} {message}, got {value!r}")
+            self._location = Location(_check_text(name, "location name", _MAX_TEXT), geo, osm)
+        return self._location
+
+    def update_frequency(
+        self,
+        text: str | None = None,
+        rrule: str | None = None,
+        complete: bool = False,
+        dtstart: str | None = None,
+    ) -> UpdateFrequency | None:
+        """Set/get ``podcast:updateFrequency`` (the rule is checked by the API that stores it)."""
+        if text is not None:
+            self._update_frequency = UpdateFrequency(
+                _check_text(text, "update frequency", _MAX_TEXT),
+                _optional(rrule, _check_text, "update frequency rrule", 512),
+                _check_bool(complete, "update frequency complete"),
+                _optional(dtstart, _check_text, "update frequency dtstart", 64),
+            )
+        return self._update_frequency
+
+    def podroll(
+        self, feed_guid: str | None = None, feed_url: str | None = None
+    ) -> list[RemoteItem]:
+        """Append a show to the ``podcast:podroll`` by its ``podcast:guid``; return all."""
+        if feed_guid is not None:
+            try:
+                guid = str(uuid.UUID(feed_guid))
+            except (ValueError, TypeError, AttributeError) as exc:
+                raise ValueError(f"podroll feedGuid must be a UUID, got {feed_guid!r}") from exc
+            self._podroll.append(RemoteItem(guid, _optional(feed_url, _check_https, "feedUrl")))
+        return list(self._podroll)
+
+    def txt(self, text: str | None = None, purpose: str | None = None) -> list[Txt]:
+        """Append a ``podcast:txt`` (Apple's ``applepodcastsverify``, say); return all."""
+        if text is not None:
+            self._txt.append(
+                Txt(
+                    _check_text(text, "txt", _MAX_TXT),
+                    _optional(purpose, _check_text, "txt purpose", _MAX_TEXT),
+                )
+            )
+        return list(self._txt)
+
+    def social_interact(
+        self,
+        protocol: str | None = None,
+        uri: str | None = None,
+        account_id: str | None = None,
+        account_url: str | None = None,
+        priority: int | None = None,
+    ) -> list[SocialInteract]:
+        """Append a ``podcast:socialInteract``; ``disabled`` takes nothing else. Return all."""
+        if protocol is None:
+            return list(self._social)
+        if protocol not in SOCIAL_PROTOCOLS:
+            raise ValueError(f"socialInteract protocol must be one of {SOCIAL_PROTOCOLS}")
+        if protocol == "disabled":
+            if any(v is not None for v in (uri, account_id, account_url, priority)):
+                raise ValueError("socialInteract protocol disabled takes no other attribute")
+            self._social.append(SocialInteract(protocol))
+            return list(self._social)
+        if priority is not None and (isinstance(priority, bool) or priority < 0):
+            raise ValueError(f"socialInteract priority must be a whole number, got {priority!r}")
+        self._social.append(
+            SocialInteract(
+                protocol,
+                _check_https(uri, "socialInteract uri"),
+                _optional(account_id, _check_text, "socialInteract accountId", 255),
+                _optional(account_url, _check_https, "socialInteract accountUrl"),
+                priority,
+            )
+        )
+        return list(self._social)
+
+    def block(self, blocked: bool | None = None, service: str | None = None) -> list[Any]:
+        """Append a ``podcast:block`` for the whole feed or one service slug; return all."""
+        if blocked is None:
+            return list(self._blocks)
+        _check_bool(blocked, "block")
+        if service is not None and service not in SERVICE_SLUGS:
+            raise ValueError(f"block id must be a slug from the service list, got {service!r}")
+        self._blocks.append((service, blocked))
+        return list(self._blocks)
+
+    def _emit_channel_namespace(self, channel: Any) -> None:
+        for t in self._trailers:
+            _podcast_elem(
+                channel,
+                "trailer",
+                t.title,
+                pubdate=format_datetime(t.pubdate),
+                url=t.url,
+                length=None if t.length is None else str(t.length),
+                type=t.type,
+                season=None if t.season is None else str(t.season),
+            )
+        if self._license is not None:
+            _podcast_elem(channel, "license", self._license.name, url=self._license.url)
+        if self._location is not None:
+            loc = self._location
+            _podcast_elem(channel, "location", loc.name, geo=loc.geo, osm=loc.osm)
+        if self._update_frequency is not None:
+            f = self._update_frequency
+            _podcast_elem(
+                channel,
+                "updateFrequency",
+                f.text,
+                complete="true" if f.complete else None,
+                dtstart=f.dtstart,
+                rrule=f.rrule,
+            )
+        if self._podroll:
+            podroll = _podcast_elem(channel, "podroll")
+            for item in self._podroll:
+                _podcast_elem(podroll, "remoteItem", feedGuid=item.feed_guid, feedUrl=item.feed_url)
+        for txt in self._txt:
+            _podcast_elem(channel, "txt", txt.text, purpose=txt.purpose)
+        for s in self._social:
+            _podcast_elem(
+                channel,
+                "socialInteract",
+                protocol=s.protocol,
+                uri=s.uri,
+                accountId=s.account_id,
+                accountUrl=s.account_url,
+                priority=None if s.priority is None else str(s.priority),
+            )
+        for service, blocked in self._blocks:
+            _podcast_elem(channel, "block", "yes" if blocked else "no", id=service)
+
+
+class PodcastIndexExtension(_ChannelNamespace, _PersonsAndExplicit, BaseExtension):
+    """Channel half: guid, locked, medium, funding, person, itunes:explicit, and the tags of
+    :class:`_ChannelNamespace`."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -300,6 +530,7 @@ class PodcastIndexExtension(_PersonsAndExplicit, BaseExtension):
         for f in self._funding:
             _podcast_elem(channel, "funding", f.text, url=f.url)
         self._emit_persons(channel)
+        self._emit_channel_namespace(channel)
         return rss_feed
 
     def guid(self, guid: str | uuid.UUID | None = None) -> str | None:

@@ -12,8 +12,10 @@ from pydantic import BaseModel, ValidationError
 
 from episodes.chapters import AudioChapter
 from episodes.schemas import EpisodeCreate
+from podcast.core.podcast_namespace import PERSON_GROUPS, PERSON_ROLES
 from podcast.core.schemas import patched_fields
 from podcast.imports.source import ChapterMark, Person, SourceEpisode, SourceShow
+from podcast.shows.categories import is_valid
 from podcast.shows.schemas import ShowUpdate
 
 MAX_TITLE = 255
@@ -21,18 +23,27 @@ MAX_SUMMARY = 4000
 MAX_DESCRIPTION = 4000
 
 
-def _people(people: Sequence[Person]) -> list[dict[str, Any]]:
+def _people(people: Sequence[Person], notes: list[str]) -> list[dict[str, Any]]:
+    """People as the API takes them; a role or group outside the Podcast Taxonomy (the API
+    refuses it) is left out with a note, so the person keeps the default (host, cast)."""
     out = []
     for p in people:
         person: dict[str, Any] = {"name": p.name}
-        if p.role:
-            person["role"] = p.role
-        if p.group:
-            person["group"] = p.group
-        if p.href:
-            person["href"] = p.href
-        if p.img:
-            person["img"] = p.img
+        for name, value, allowed in (
+            ("role", p.role, PERSON_ROLES),
+            ("group", p.group, PERSON_GROUPS),
+        ):
+            if not value:
+                continue
+            if value.strip().lower() in allowed:
+                person[name] = value
+            else:
+                notes.append(f"{p.name}'s {name} {_short(value)} left out: not in the taxonomy")
+        for name, url in (("href", p.href), ("img", p.img)):
+            if url and url.startswith("https://"):
+                person[name] = url
+            elif url:
+                notes.append(f"{p.name}'s {name} {_short(url)} left out: not an https:// URL")
         out.append(person)
     return out
 
@@ -98,7 +109,7 @@ def episode_values(source: SourceEpisode, notes: list[str]) -> dict[str, Any]:
         if value is not None:
             values[name] = value
     if source.people:
-        values["people"] = _people(source.people)
+        values["people"] = _people(source.people, notes)
     if source.keywords:
         values["keywords"] = list(source.keywords)
     for name in ("season", "episode_number") if source.season == 0 else ():
@@ -151,22 +162,47 @@ def show_values(source: SourceShow, notes: list[str]) -> dict[str, Any]:
         category, subcategory = source.categories[0]
         values["category"] = category
         values["subcategory"] = subcategory
-        if len(source.categories) > 1:
+        second = [pair for pair in source.categories[1:] if pair != (category, subcategory)]
+        if second and is_valid(*second[0]):
+            values["second_category"], values["second_subcategory"] = second[0]
+        elif second:
+            notes.append(f"second category {_short(second[0])} left out: not Apple's")
+        if len(second) > 1:
             notes.append(
-                "only the first category is kept ("
-                + ", ".join(c for c, _ in source.categories[1:])
-                + " left out): Apple reads one"
+                "only the first two categories are kept ("
+                + ", ".join(c for c, _ in second[1:])
+                + " left out): Apple reads two"
             )
     if source.funding:
-        values["funding"] = [{"url": f.url, "text": f.text[:128]} for f in source.funding]
+        values["funding"] = _https_only(
+            "funding", [{"url": f.url, "text": f.text[:128]} for f in source.funding], notes
+        )
+    if source.license:
+        values["license"] = _without_none(name=source.license.name, url=source.license.url)
+    if source.location:
+        loc = source.location
+        values["location"] = _without_none(name=loc.name, geo=loc.geo, osm=loc.osm)
     if source.people:
-        values["people"] = _people(source.people)
+        values["people"] = _people(source.people, notes)
     if source.new_feed_url:
         notes.append(
             f"itunes:new-feed-url ({source.new_feed_url}) not copied: it would send this feed's "
             "subscribers away; set it later only if the show moves again"
         )
     return validated(ShowUpdate, values, notes)
+
+
+def _https_only(name: str, entries: list[dict[str, Any]], notes: list[str]) -> list[dict[str, Any]]:
+    """Entries whose URL is https (the namespace's rule); the others named in the report."""
+    kept = [e for e in entries if str(e.get("url", "")).startswith("https://")]
+    for entry in entries:
+        if entry not in kept:
+            notes.append(f"{name} {_short(entry.get('url'))} left out: not an https:// URL")
+    return kept
+
+
+def _without_none(**values: str | None) -> dict[str, str]:
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def chapters_from_marks(marks: Sequence[ChapterMark]) -> list[AudioChapter]:

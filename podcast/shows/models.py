@@ -59,6 +59,23 @@ class Show(Base):
     unreviewed_transcripts: Mapped[str] = mapped_column(
         String(16), default="web", server_default="web"
     )
+    # The rest of the Podcasting 2.0 channel and Apple's situational tags (migration 0012;
+    # docs/standards.md, "Channel tags"). JSON values are as podcast.shows.schemas stores them.
+    itunes_title: Mapped[str | None] = mapped_column(String(255))
+    second_category: Mapped[str | None] = mapped_column(String(64))
+    second_subcategory: Mapped[str | None] = mapped_column(String(64))
+    medium: Mapped[str] = mapped_column(String(16), default="podcast", server_default="podcast")
+    license: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    location: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    update_frequency: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    podroll: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    txt: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    social_interact: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
+    platform_blocks: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

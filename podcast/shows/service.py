@@ -100,7 +100,32 @@ def update_show(show: Show, changes: ShowUpdate, now: datetime) -> Show:
     except ValueError as exc:
         field = "category" if not is_valid(category) else "subcategory"
         raise Invalid(str(exc), field=field) from exc
+    _check_second_category(show, fields, (category, subcategory))
     for name, value in fields.items():
         setattr(show, name, value)
     show.updated_at = now
     return show
+
+
+def _check_second_category(
+    show: Show, fields: dict[str, Any], first: tuple[str, str | None]
+) -> None:
+    """Apple reads up to two category pairs: the second follows the first's rules, must
+    differ from it, and goes (with its subcategory) when its category is cleared."""
+    second = fields.get("second_category", show.second_category)
+    sub = fields.get("second_subcategory", show.second_subcategory)
+    if second is None:
+        if sub is not None and "second_subcategory" in fields:
+            raise Invalid("needs a second_category", field="second_subcategory")
+        if show.second_subcategory is not None or "second_category" in fields:
+            fields["second_subcategory"] = None
+        return
+    if "second_subcategory" not in fields and not is_valid(second, sub):
+        sub = fields["second_subcategory"] = None
+    try:
+        validate_category(second, sub)
+    except ValueError as exc:
+        field = "second_category" if not is_valid(second) else "second_subcategory"
+        raise Invalid(str(exc), field=field) from exc
+    if (second, sub) == first:
+        raise Invalid("is the same as the first category", field="second_category")

@@ -12,28 +12,38 @@ from podcast.feed.data import load_feed_data
 from podcast.feed.lint import Finding, Severity, lint
 from podcast.media import Storage
 
-# What the link to a show-level finding's fix says (where: ``Finding.fix``).
-_FIX_TEXT = {
-    "show-artwork": "Upload artwork in show settings",
-    "show-title": "Change the title in show settings",
-    "show-owner-email": "Set the owner email in show settings",
-    "show-category": "Choose a category in show settings",
-    "show-language": "Set the language in show settings",
-    "show-description": "Edit the description in show settings",
-    "show-old-host": "Leaving the old host, in show settings",
-    "feed-empty": "Add an episode",
+# Show-level findings the producer area can fix: where (unless the finding names the place
+# itself, ``Finding.fix``) and what the link says. Longer prefixes first.
+_FIXES = {
+    "show-artwork": ("/admin/show#artwork-heading", "Upload artwork in show settings"),
+    "show-title": ("/admin/show#title", "Change the title in show settings"),
+    "show-owner-email": ("/admin/show#owner_email", "Set the owner email in show settings"),
+    "show-category-second": ("/admin/show#second_category", "Choose it in show settings"),
+    "show-category": ("/admin/show#category", "Choose a category in show settings"),
+    "show-language": ("/admin/show#language", "Set the language in show settings"),
+    "show-description": ("/admin/show#description", "Edit the description in show settings"),
+    "show-update-frequency": ("/admin/show#update_frequency_text", "Edit it in show settings"),
+    "show-license": ("/admin/show#license_url", "Add the licence link in show settings"),
+    "show-location": ("/admin/show#location_geo", "Add it in show settings"),
+    "show-podroll": ("/admin/show#podroll", "Edit recommended shows in show settings"),
+    "show-txt": ("/admin/show#apple_verify", "Edit the code in show settings"),
+    "show-block": ("/admin/show#blocked_platforms", "Edit blocked platforms in show settings"),
+    "show-old-host": ("/admin/show", "Leaving the old host, in show settings"),
+    "feed-empty": ("/admin", "Add an episode"),
 }
 
 
 def fix_link(finding: Finding) -> tuple[str, str] | None:
     """Where a show-level finding is fixed in the producer area (``href``, link text);
     an episode's findings link to the episode itself."""
-    if finding.fix is None or finding.episode is not None:
+    if finding.episode is not None:
         return None
-    for prefix, text in _FIX_TEXT.items():
+    for prefix, (href, text) in _FIXES.items():
         if finding.rule.startswith(prefix):
-            return finding.fix, text
-    return finding.fix, "Fix it in the producer area"
+            return finding.fix or href, text
+    if finding.fix is not None:
+        return finding.fix, "Fix it in the producer area"
+    return None
 
 
 @dataclass

@@ -17,6 +17,7 @@ from podcast.core.auth import AdminSession
 from podcast.core.deps import ClockDep, SessionDep, get_settings
 from podcast.core.errors import DomainError, Invalid, UnsupportedMediaType
 from podcast.core.http_errors import status_of
+from podcast.core.podcast_namespace import MEDIUMS, SOCIAL_PROTOCOLS
 from podcast.core.request_body import describe_limit
 from podcast.media.deps import StorageDep
 from podcast.media.images import ARTWORK_MAX_SIDE, ARTWORK_MIN_SIDE
@@ -57,6 +58,8 @@ def _page(
         artwork=template_helpers.image_path(key),
         artwork_format=key.rsplit(".", 1)[-1].upper().replace("JPG", "JPEG") if key else None,
         categories=show_form.category_groups(),
+        mediums=sorted(MEDIUMS),
+        protocols=SOCIAL_PROTOCOLS,
         min_side=ARTWORK_MIN_SIDE,
         max_side=ARTWORK_MAX_SIDE,
         max_size=describe_limit(MAX_BYTES),

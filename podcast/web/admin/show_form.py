@@ -20,6 +20,26 @@ from podcast.shows.schemas import ShowUpdate
 
 SEPARATOR = "|"
 DEFAULT_FUNDING_TEXT = "Support the show"
+APPLE_VERIFY = "applepodcastsverify"
+# The rest of the channel (docs/standards.md, "Channel tags"): one input each; lists as lines.
+NAMESPACE_FIELDS = (
+    "itunes_title",
+    "second_category",
+    "medium",
+    "license_name",
+    "license_url",
+    "location_name",
+    "location_geo",
+    "location_osm",
+    "update_frequency_text",
+    "update_frequency_rrule",
+    "podroll",
+    "apple_verify",
+    "comments_protocol",
+    "comments_uri",
+    "comments_account",
+    "blocked_platforms",
+)
 TEXT_FIELDS = (
     "title",
     "subtitle",
@@ -37,6 +57,7 @@ TEXT_FIELDS = (
     "unreviewed_transcripts",
     "apple_podcasts_id",
     "spotify_show_id",
+    *NAMESPACE_FIELDS,
 )
 # left_old_host: the producer says the old host now points here, which clears moved_from_url.
 CHECKBOXES = ("explicit", "locked", "left_old_host")
@@ -66,6 +87,22 @@ LABELS = {
     "unreviewed_transcripts": "Automatic transcripts not yet checked",
     "apple_podcasts_id": "Apple Podcasts",
     "spotify_show_id": "Spotify",
+    "itunes_title": "Title for Apple Podcasts",
+    "second_category": "Second category",
+    "medium": "Medium",
+    "license_name": "Licence",
+    "license_url": "Licence link",
+    "location_name": "Location",
+    "location_geo": "Location geo: URI",
+    "location_osm": "OpenStreetMap id",
+    "update_frequency_text": "Release schedule",
+    "update_frequency_rrule": "Release schedule rule",
+    "podroll": "Recommended shows",
+    "apple_verify": "Apple Podcasts verification code",
+    "comments_protocol": "Comments protocol",
+    "comments_uri": "Comments post",
+    "comments_account": "Comments account",
+    "blocked_platforms": "Blocked platforms",
 }
 # Pydantic's wording is for programmers; these say what to type.
 FRIENDLY = {
@@ -79,6 +116,29 @@ FRIENDLY = {
     "https://podcasts.apple.com/gb/podcast/leadership-live/id1234567890, or the digits after id",
     "spotify_show_id": "Enter the show's Spotify address, like "
     "https://open.spotify.com/show/4rOoJ6Egrf8K2IrywzwOMk, or the 22 characters after /show/",
+    "license_url": "Enter a full web address starting with https://",
+    "comments_uri": "Enter the post's full web address starting with https://",
+    "podroll": "Enter one show per line: its podcast:guid, then optionally its https:// feed URL",
+}
+# Where a nested schema error belongs in the form: (API field, first key) -> form field.
+NESTED = {
+    ("license", "name"): "license_name",
+    ("license", "url"): "license_url",
+    ("location", "name"): "location_name",
+    ("location", "geo"): "location_geo",
+    ("location", "osm"): "location_osm",
+    ("update_frequency", "text"): "update_frequency_text",
+    ("update_frequency", "rrule"): "update_frequency_rrule",
+    ("update_frequency", "dtstart"): "update_frequency_rrule",
+    ("update_frequency", None): "update_frequency_rrule",
+    ("podroll", None): "podroll",
+    ("txt", None): "apple_verify",
+    ("social_interact", "protocol"): "comments_protocol",
+    ("social_interact", "uri"): "comments_uri",
+    ("social_interact", "account_id"): "comments_account",
+    ("social_interact", None): "comments_uri",
+    ("platform_blocks", None): "blocked_platforms",
+    ("second_subcategory", None): "second_category",
 }
 
 
@@ -134,6 +194,37 @@ def values_from_show(show: Show) -> dict[str, str]:
         "apple_podcasts_id": show.apple_podcasts_id or "",
         "spotify_show_id": show.spotify_show_id or "",
         "left_old_host": "",
+        **_namespace_values(show),
+    }
+
+
+def _namespace_values(show: Show) -> dict[str, str]:
+    license_ = show.license or {}
+    location = show.location or {}
+    frequency = show.update_frequency or {}
+    comments = show.social_interact[0] if show.social_interact else {}
+    second = show.second_category
+    return {
+        "itunes_title": show.itunes_title or "",
+        "second_category": category_value(second, show.second_subcategory) if second else "",
+        "medium": show.medium or "podcast",
+        "license_name": license_.get("name", ""),
+        "license_url": license_.get("url") or "",
+        "location_name": location.get("name", ""),
+        "location_geo": location.get("geo") or "",
+        "location_osm": location.get("osm") or "",
+        "update_frequency_text": frequency.get("text", ""),
+        "update_frequency_rrule": frequency.get("rrule") or "",
+        "podroll": "\n".join(
+            " ".join(filter(None, (r.get("feed_guid"), r.get("feed_url")))) for r in show.podroll
+        ),
+        "apple_verify": next((t["text"] for t in show.txt if t.get("purpose") == APPLE_VERIFY), ""),
+        "comments_protocol": comments.get("protocol", ""),
+        "comments_uri": comments.get("uri") or "",
+        "comments_account": comments.get("account_id") or "",
+        "blocked_platforms": ", ".join(
+            str(b["service"]) for b in show.platform_blocks if b.get("block", True)
+        ),
     }
 
 
@@ -170,6 +261,7 @@ def parse(values: Mapping[str, str], show: Show) -> tuple[ShowUpdate | None, dic
     data["funding"] = _funding(values, show)
     if values.get("left_old_host") == "on":
         data["moved_from_url"] = None
+    _namespace(values, show, data, errors)
     if errors:
         return None, errors
     try:
@@ -190,10 +282,75 @@ def _funding(values: Mapping[str, str], show: Show) -> list[dict[str, str]]:
     return [{"url": url, "text": text}, *rest]
 
 
+def _namespace(
+    values: Mapping[str, str], show: Show, data: dict[str, Any], errors: dict[str, str]
+) -> None:
+    """The Podcasting 2.0 inputs into ``data``. Entries the form does not show (other
+    socialInteract and txt entries, platforms allowed by ``podcast:block``) are kept."""
+
+    def text(name: str) -> str | None:
+        return values.get(name, "").strip() or None
+
+    data["itunes_title"] = text("itunes_title")
+    second, _, second_sub = values.get("second_category", "").partition(SEPARATOR)
+    if second and not is_valid(second, second_sub or None):
+        errors["second_category"] = "Choose a category from Apple's list"
+    data["second_category"], data["second_subcategory"] = second or None, second_sub or None
+    data["medium"] = text("medium") or "podcast"
+    data["license"] = _object(license_name=text("license_name"), url=text("license_url"))
+    data["location"] = _object(
+        location_name=text("location_name"), geo=text("location_geo"), osm=text("location_osm")
+    )
+    frequency = show.update_frequency or {}
+    data["update_frequency"] = _object(
+        update_frequency_text=text("update_frequency_text"),
+        rrule=text("update_frequency_rrule"),
+        complete=frequency.get("complete", False),
+        dtstart=frequency.get("dtstart"),
+    )
+    data["podroll"] = [
+        dict(zip(("feed_guid", "feed_url"), line.split(maxsplit=1), strict=False))
+        for line in values.get("podroll", "").splitlines()
+        if line.strip()
+    ]
+    others = [t for t in show.txt if t.get("purpose") != APPLE_VERIFY]
+    code = text("apple_verify")
+    data["txt"] = ([{"text": code, "purpose": APPLE_VERIFY}] if code else []) + others
+    data["social_interact"] = _comments(values, show)
+    names = [n.strip().lower() for n in values.get("blocked_platforms", "").split(",")]
+    allowed = [b for b in show.platform_blocks if not b.get("block", True)]
+    data["platform_blocks"] = [{"service": n, "block": True} for n in names if n] + allowed
+
+
+def _object(**fields: Any) -> dict[str, Any] | None:
+    """A nested value from its inputs (the first names the required text), None if empty."""
+    (label, first), *rest = fields.items()
+    if first is None and not any(v for k, v in rest if k not in ("complete", "dtstart")):
+        return None
+    key = "text" if label == "update_frequency_text" else "name"
+    return {key: first or "", **{k: v for k, v in rest if v is not None}}
+
+
+def _comments(values: Mapping[str, str], show: Show) -> list[dict[str, Any]]:
+    rest = list(show.social_interact[1:])
+    protocol = values.get("comments_protocol", "").strip()
+    if not protocol:
+        return rest
+    first: dict[str, Any] = {"protocol": protocol}
+    if protocol != "disabled":
+        first["uri"] = values.get("comments_uri", "").strip() or None
+        first["account_id"] = values.get("comments_account", "").strip() or None
+    return [first, *rest]
+
+
 def _message(error: Mapping[str, Any]) -> tuple[str, str]:
     loc = list(error.get("loc", ()))
     name = str(loc[0]) if loc else "form"
-    if name == "funding":
+    keys = [str(k) for k in loc[1:] if not isinstance(k, int)]
+    nested = NESTED.get((name, keys[0] if keys else None)) or NESTED.get((name, None))
+    if nested:
+        name = nested
+    elif name == "funding":
         name = "funding_text" if loc[-1:] == ["text"] else "funding_url"
     elif name == "subcategory":
         name = "category"
@@ -211,4 +368,6 @@ def field_of(error: DomainError) -> str:
     """The form field an ``update_show`` error belongs next to (its ``field``)."""
     if error.field == "subcategory":
         return "category"
+    if error.field in ("second_category", "second_subcategory"):
+        return "second_category"
     return error.field if error.field in FIELDS else "form"
