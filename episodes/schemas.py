@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -20,7 +22,16 @@ from pydantic_core import PydanticCustomError
 
 from episodes.models import EpisodeType, NotesFormat, Status
 from episodes.slugs import SLUG_PATTERN
-from podcast.core.schemas import NO_NUL, NOT_BLANK, ApiDatetime, Person, Text255, Unclearable
+from podcast.core.schemas import (
+    NO_NUL,
+    NOT_BLANK,
+    ApiDatetime,
+    Funding,
+    Person,
+    Text255,
+    Unclearable,
+    Url,
+)
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=80)]
 Keyword = Annotated[
@@ -39,6 +50,92 @@ Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=400
 Notes = Annotated[str, StringConstraints(max_length=100_000), NO_NUL]
 
 
+# --- Podcasting 2.0 item values (docs/standards.md, "Item tags") -------------------------------
+
+
+def _https(value: str) -> str:
+    """The namespace asks for https URLs: an http one is refused rather than upgraded."""
+    if not value.startswith("https://"):
+        raise PydanticCustomError("https_url", "must be an https:// URL")
+    return value
+
+
+HttpsUrl = Annotated[Url, AfterValidator(_https)]
+Text128 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128), NO_NUL, NOT_BLANK
+]
+# RFC 5870 as the spec uses it: latitude, longitude, an optional altitude and parameters
+# such as ";u=350" (uncertainty in metres). Ranges are checked after the pattern.
+GEO_PATTERN = (
+    r"^geo:(-?\d{1,2}(?:\.\d+)?),(-?\d{1,3}(?:\.\d+)?)(?:,-?\d+(?:\.\d+)?)?"
+    r"(?:;[a-zA-Z0-9-]+=[a-zA-Z0-9.-]+)*$"
+)
+# OpenStreetMap: N(ode), W(ay) or R(elation), its id, and optionally "#" and a revision.
+OSM_PATTERN = r"^[NWR][0-9]+(?:#[0-9]+)?$"
+_GEO = re.compile(GEO_PATTERN)
+
+
+def _geo_in_range(value: str) -> str:
+    match = _GEO.match(value)
+    if match and (abs(float(match[1])) > 90 or abs(float(match[2])) > 180):
+        raise PydanticCustomError(
+            "geo_range", "latitude must be within ±90 and longitude within ±180"
+        )
+    return value
+
+
+GeoUri = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=GEO_PATTERN, max_length=128),
+    AfterValidator(_geo_in_range),
+]
+OsmId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=OSM_PATTERN, max_length=64)]
+
+
+class Location(BaseModel):
+    """``podcast:location``: where the episode is about (a name people read), optionally
+    pinned with a ``geo:`` URI (``geo:51.5,-0.12``) and an OpenStreetMap id (``R1234``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text128
+    geo: GeoUri | None = None
+    osm: OsmId | None = None
+
+
+class License(BaseModel):
+    """``podcast:license``: an SPDX identifier (``CC-BY-4.0``) or a licence's name; a name that
+    is not an SPDX identifier needs ``url``, the licence's text (``podcast check`` says so)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text128
+    url: HttpsUrl | None = None
+
+
+class Soundbite(BaseModel):
+    """``podcast:soundbite``: a moment apps may play as a preview. The spec recommends 15-120
+    seconds; it must lie within the audio (checked against it when there is audio)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start_time: float = Field(ge=0, le=1_000_000, allow_inf_nan=False)
+    duration: float = Field(gt=0, le=1_000_000, allow_inf_nan=False)
+    title: Text128 | None = None
+
+
+class EpisodeFunding(Funding):
+    """``podcast:funding`` for one episode: as the show's, but https only."""
+
+    url: HttpsUrl
+
+
+SeasonName = Text128
+EpisodeDisplay = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), NO_NUL, NOT_BLANK
+]
+
+
 class _EpisodeFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -52,6 +149,13 @@ class _EpisodeFields(BaseModel):
     explicit: StrictBool | None = None
     people: list[Person] | None = Field(default=None, max_length=50)
     keywords: list[Keyword] | None = Field(default=None, max_length=30)
+    season_name: SeasonName | None = None
+    episode_display: EpisodeDisplay | None = None
+    block: StrictBool | None = None
+    location: Location | None = None
+    license: License | None = None
+    soundbites: list[Soundbite] | None = Field(default=None, max_length=20)
+    funding: list[EpisodeFunding] | None = Field(default=None, max_length=10)
 
 
 class EpisodeCreate(_EpisodeFields):
@@ -72,6 +176,7 @@ class EpisodeUpdate(_EpisodeFields):
     show_notes_format: Unclearable[NotesFormat] = None
     episode_type: Unclearable[EpisodeType] = None
     explicit: Unclearable[StrictBool] = None
+    block: Unclearable[StrictBool] = None
 
 
 # Before this, a publish date is almost surely a mistake (``0`` read as 1970, a typo'd year);
@@ -174,6 +279,13 @@ class EpisodeRead(BaseModel):
     explicit: bool
     people: list[Person]
     keywords: list[str]
+    season_name: str | None
+    episode_display: str | None
+    block: bool
+    location: Location | None
+    license: License | None
+    soundbites: list[Soundbite]
+    funding: list[EpisodeFunding]
     url: str
     audio: AudioRead | None
     artwork: ImageRead | None
