@@ -28,7 +28,7 @@ from lxml import etree
 
 from podcast.core.emails import is_email
 from podcast.core.languages import is_well_formed
-from podcast.core.podcast_namespace import Funding, Person
+from podcast.core.podcast_namespace import Funding, License, Location, Person
 
 __all__ = [
     "CHAPTERS_TYPE",
@@ -39,11 +39,14 @@ __all__ = [
     "Chapters",
     "Episode",
     "Funding",
+    "License",
+    "Location",
     "Locked",
     "Person",
     "PodcastIndexEntryExtension",
     "PodcastIndexExtension",
     "Season",
+    "Soundbite",
     "Transcript",
     "channel_ext",
     "entry_ext",
@@ -92,6 +95,15 @@ class Chapters:
 class Season:
     number: int
     name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Soundbite:
+    """``podcast:soundbite``: seconds from the start of the audio, a length, an optional title."""
+
+    start: float
+    duration: float
+    title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +202,33 @@ def _check_episode_number(value: object) -> Decimal:
     if not number.is_finite() or number <= 0:
         raise ValueError(f"episode number must be a positive finite number, got {value!r}")
     return number
+
+
+_GEO_RE = re.compile(r"geo:-?[0-9.]+,-?[0-9.]+(?:,-?[0-9.]+)?(?:;[A-Za-z0-9-]+=[A-Za-z0-9.-]+)*")
+_OSM_RE = re.compile(r"[NWR][0-9]+(?:#[0-9]+)?")
+
+
+def _check_https(value: object, field: str) -> str:
+    """Namespace tags take https URLs only (the spec's wording for funding, license, etc.)."""
+    url = _check_url(value, field)
+    if not url.startswith("https://"):
+        raise ValueError(f"{field} must be an https:// URL, got {url!r}")
+    return url
+
+
+def _check_seconds(value: object, field: str, *, positive: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError(f"{field} must be a number of seconds, got {value!r}")
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds < 0 or (positive and seconds == 0):
+        raise ValueError(f"{field} must be a {'positive' if positive else 'non-negative'} number")
+    return seconds
+
+
+def _seconds_text(seconds: float) -> str:
+    """Seconds as the spec's examples write them: ``73.0``, ``1.5`` (milliseconds at most)."""
+    text = f"{seconds:.3f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
 
 
 # --- XML helpers ------------------------------------------------------------------------------
@@ -347,7 +386,8 @@ class PodcastIndexExtension(_PersonsAndExplicit, BaseExtension):
 
 
 class PodcastIndexEntryExtension(_PersonsAndExplicit, BaseEntryExtension):
-    """Item half: transcript, chapters, season, episode, person, itunes:explicit."""
+    """Item half: transcript, chapters, season, episode, person, location, license, soundbite,
+    funding, itunes:explicit."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -355,6 +395,10 @@ class PodcastIndexEntryExtension(_PersonsAndExplicit, BaseEntryExtension):
         self._chapters: Chapters | None = None
         self._season: Season | None = None
         self._episode: Episode | None = None
+        self._location: Location | None = None
+        self._license: License | None = None
+        self._soundbites: list[Soundbite] = []
+        self._funding: list[Funding] = []
 
     def extend_rss(self, entry: Any) -> Any:
         _set_itunes_explicit(entry, self._explicit)
@@ -369,7 +413,83 @@ class PodcastIndexEntryExtension(_PersonsAndExplicit, BaseEntryExtension):
         if self._episode is not None:
             _podcast_elem(entry, "episode", self._episode.text, display=self._episode.display)
         self._emit_persons(entry)
+        self._emit_item_extras(entry)
         return entry
+
+    def _emit_item_extras(self, entry: Any) -> None:
+        """Location, licence, soundbites and funding of one episode."""
+        if self._location is not None:
+            loc = self._location
+            _podcast_elem(entry, "location", loc.name, geo=loc.geo, osm=loc.osm)
+        if self._license is not None:
+            _podcast_elem(entry, "license", self._license.name, url=self._license.url)
+        for bite in self._soundbites:
+            _podcast_elem(
+                entry,
+                "soundbite",
+                bite.title,
+                startTime=_seconds_text(bite.start),
+                duration=_seconds_text(bite.duration),
+            )
+        for f in self._funding:
+            _podcast_elem(entry, "funding", f.text, url=f.url)
+
+    def location(
+        self, name: str | None = None, geo: str | None = None, osm: str | None = None
+    ) -> Location | None:
+        """Set/get ``podcast:location``: a name (≤ 128), a ``geo:`` URI, an OSM id (``R1234``)."""
+        if name is None:
+            if geo is not None or osm is not None:
+                raise ValueError("location name is required")
+            return self._location
+        if geo is not None and not (isinstance(geo, str) and _GEO_RE.fullmatch(geo)):
+            raise ValueError(f"location geo must be a geo: URI like 'geo:51.5,-0.12', got {geo!r}")
+        if osm is not None and not (isinstance(osm, str) and _OSM_RE.fullmatch(osm)):
+            raise ValueError(f"location osm must be like 'R1234' or 'W56#2', got {osm!r}")
+        self._location = Location(_check_text(name, "location name", _MAX_TEXT), geo, osm)
+        return self._location
+
+    def license(self, name: str | None = None, url: str | None = None) -> License | None:
+        """Set/get ``podcast:license``: an SPDX identifier or a name (≤ 128), an https URL."""
+        if name is None:
+            if url is not None:
+                raise ValueError("license name is required")
+            return self._license
+        self._license = License(
+            _check_text(name, "license name", _MAX_TEXT),
+            None if url is None else _check_https(url, "license url"),
+        )
+        return self._license
+
+    def soundbite(
+        self,
+        start: float | None = None,
+        duration: float | None = None,
+        title: str | None = None,
+    ) -> list[Soundbite]:
+        """Append a ``podcast:soundbite`` (seconds; title ≤ 128 characters); return all."""
+        if start is None and duration is None and title is None:
+            return list(self._soundbites)
+        self._soundbites.append(
+            Soundbite(
+                _check_seconds(start, "soundbite start", positive=False),
+                _check_seconds(duration, "soundbite duration", positive=True),
+                None if not title else _check_text(title, "soundbite title", _MAX_TEXT),
+            )
+        )
+        return list(self._soundbites)
+
+    def funding(self, url: str | None = None, text: str | None = None) -> list[Funding]:
+        """Append an episode's ``podcast:funding`` (https; text ≤ 128 characters); return all."""
+        if url is None and text is None:
+            return list(self._funding)
+        self._funding.append(
+            Funding(
+                url=_check_https(url, "funding url"),
+                text=_check_text(text or "", "funding text", _MAX_TEXT, allow_empty=True),
+            )
+        )
+        return list(self._funding)
 
     def transcript(
         self,
