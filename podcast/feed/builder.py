@@ -207,7 +207,7 @@ def _item(fg: Any, item: FeedItem, show: ShowData, urls: PublicUrls, clean: Clea
         podcast.itunes_season(item.season)
     podcast.itunes_episode_type(item.episode_type)
     art = urls.image(item.artwork_key) or urls.image(show.artwork_key)
-    if art:  # the show's artwork when the episode has none: some apps show no image otherwise
+    if art:  # else the show's: readers such as podcastparser do not fall back by themselves
         podcast.itunes_image(art)
     _apple_item(fe, item, clean)
     pi = entry_ext(fe)
@@ -226,12 +226,13 @@ def _item(fg: Any, item: FeedItem, show: ShowData, urls: PublicUrls, clean: Clea
 
 def _apple_item(fe: Any, item: FeedItem, clean: Clean) -> None:
     fe.apple.block = item.block
-    fe.apple.keywords = [clean(k) for k in item.keywords if "," not in k]
+    # A comma inside a keyword would split it in two: such a keyword is left out.
+    fe.apple.keywords = [c for k in item.keywords if "," not in k and (c := clean(k))]
 
 
 def _season_and_episode(pi: Any, item: FeedItem, clean: Clean) -> None:
-    """``podcast:season``/``podcast:episode`` with their names; a bad name drops only the
-    name (``podcast check`` reports it), never the number."""
+    """``podcast:season``/``podcast:episode`` with their names; a name the extension refuses
+    (stored before a rule, say) is left out alone, never the number."""
     if item.season is not None:
         try:
             pi.season(item.season, None if item.season_name is None else clean(item.season_name))
