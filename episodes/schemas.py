@@ -16,6 +16,7 @@ from pydantic import (
     StrictInt,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -25,6 +26,7 @@ from episodes.slugs import SLUG_PATTERN
 from podcast.core.schemas import (
     NO_NUL,
     NOT_BLANK,
+    URL_MAX_LENGTH,
     ApiDatetime,
     Funding,
     Person,
@@ -60,7 +62,13 @@ def _https(value: str) -> str:
     return value
 
 
-HttpsUrl = Annotated[Url, AfterValidator(_https)]
+HttpsUrl = Annotated[
+    Url,
+    AfterValidator(_https),
+    WithJsonSchema(
+        {"type": "string", "format": "iri", "pattern": "^https://", "maxLength": URL_MAX_LENGTH}
+    ),
+]
 Text128 = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128), NO_NUL, NOT_BLANK
 ]
