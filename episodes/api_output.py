@@ -33,6 +33,13 @@ def episode_read(episode: Episode, base_url: str, now: datetime) -> EpisodeRead:
         explicit=episode.explicit,
         people=episode.people,  # type: ignore[arg-type]
         keywords=episode.keywords,
+        season_name=episode.season_name,
+        episode_display=episode.episode_display,
+        block=bool(episode.block),
+        location=episode.location,  # type: ignore[arg-type]
+        license=episode.license,  # type: ignore[arg-type]
+        soundbites=episode.soundbites or [],  # type: ignore[arg-type]
+        funding=episode.funding or [],  # type: ignore[arg-type]
         url=urls.episode_page(episode.slug),
         audio=None
         if audio is None

@@ -52,7 +52,10 @@ def new_episode(
     """A draft made from a checked upload (see :func:`inspect`), filled from its tags where
     ``values`` (already validated metadata) leave fields empty. Blocking: run in a thread."""
     values = {**values, "title": values.get("title") or title_for(info, received.filename)}
-    episode = service.create_episode(session, show, EpisodeCreate.model_validate(values), now)
+    data = EpisodeCreate.model_validate(values)
+    if data.soundbites:
+        service.check_soundbites(data.model_dump(mode="json")["soundbites"], info.duration)
+    episode = service.create_episode(session, show, data, now)
     return episode, replace_audio(session, storage, episode, received, info, now)
 
 

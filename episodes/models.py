@@ -91,6 +91,15 @@ class Episode(Base):
     explicit: Mapped[bool] = mapped_column(Boolean, default=False)
     people: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Podcasting 2.0 item values (docs/standards.md, "Item tags"), validated by
+    # ``episodes.schemas``: the objects and lists as JSON, the names and flags as columns.
+    season_name: Mapped[str | None] = mapped_column(String(128))
+    episode_display: Mapped[str | None] = mapped_column(String(32))
+    block: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    location: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    license: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    soundbites: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    funding: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     artwork_key: Mapped[str | None] = mapped_column(String(255), index=True)
     artwork_width: Mapped[int | None] = mapped_column(Integer)
     artwork_height: Mapped[int | None] = mapped_column(Integer)

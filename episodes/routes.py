@@ -215,6 +215,15 @@ async def _create_from_upload(
     return await to_thread.run_sync(create)
 
 
+# Form fields holding JSON, as the JSON API takes them, and what each must be.
+_JSON_FORM_FIELDS = {
+    "soundbites": "a JSON list of soundbites",
+    "funding": "a JSON list of funding links",
+    "location": "a JSON object with a name",
+    "license": "a JSON object with a name",
+}
+
+
 def _form_values(fields: dict[str, str]) -> dict[str, Any]:
     """HTML forms send every field, empty or not, and lists as text: make them JSON-like."""
     values: dict[str, Any] = {}
@@ -224,6 +233,8 @@ def _form_values(fields: dict[str, str]) -> dict[str, Any]:
             continue
         if name == "people":
             values[name] = _json_field(name, value, "a JSON list of people")
+        elif name in _JSON_FORM_FIELDS:
+            values[name] = _json_field(name, value, _JSON_FORM_FIELDS[name])
         elif name == "keywords":
             values[name] = (
                 _json_field(name, value, "a JSON list of words, or words separated by commas")

@@ -20,7 +20,18 @@ from pydantic_core import PydanticCustomError
 
 from episodes.models import EpisodeType, NotesFormat, Status
 from episodes.slugs import SLUG_PATTERN
-from podcast.core.schemas import NO_NUL, NOT_BLANK, ApiDatetime, Person, Text255, Unclearable
+from podcast.core.schemas import (
+    NO_NUL,
+    NOT_BLANK,
+    ApiDatetime,
+    Funding,
+    License,
+    Location,
+    Person,
+    Text128,
+    Text255,
+    Unclearable,
+)
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=80)]
 Keyword = Annotated[
@@ -39,6 +50,30 @@ Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=400
 Notes = Annotated[str, StringConstraints(max_length=100_000), NO_NUL]
 
 
+# --- Podcasting 2.0 item values (docs/standards.md, "Item tags") -------------------------------
+
+
+class Soundbite(BaseModel):
+    """``podcast:soundbite``: a moment apps may play as a preview. The spec recommends 15-120
+    seconds; it must lie within the audio (checked against it when there is audio)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start_time: float = Field(ge=0, le=1_000_000, allow_inf_nan=False)
+    duration: float = Field(gt=0, le=1_000_000, allow_inf_nan=False)
+    title: Text128 | None = None
+
+
+# ``podcast:funding`` for one episode: as the show's (https only).
+EpisodeFunding = Funding
+
+
+SeasonName = Text128
+EpisodeDisplay = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), NO_NUL, NOT_BLANK
+]
+
+
 class _EpisodeFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -52,6 +87,13 @@ class _EpisodeFields(BaseModel):
     explicit: StrictBool | None = None
     people: list[Person] | None = Field(default=None, max_length=50)
     keywords: list[Keyword] | None = Field(default=None, max_length=30)
+    season_name: SeasonName | None = None
+    episode_display: EpisodeDisplay | None = None
+    block: StrictBool | None = None
+    location: Location | None = None
+    license: License | None = None
+    soundbites: list[Soundbite] | None = Field(default=None, max_length=20)
+    funding: list[EpisodeFunding] | None = Field(default=None, max_length=10)
 
 
 class EpisodeCreate(_EpisodeFields):
@@ -72,6 +114,7 @@ class EpisodeUpdate(_EpisodeFields):
     show_notes_format: Unclearable[NotesFormat] = None
     episode_type: Unclearable[EpisodeType] = None
     explicit: Unclearable[StrictBool] = None
+    block: Unclearable[StrictBool] = None
 
 
 # Before this, a publish date is almost surely a mistake (``0`` read as 1970, a typo'd year);
@@ -174,6 +217,13 @@ class EpisodeRead(BaseModel):
     explicit: bool
     people: list[Person]
     keywords: list[str]
+    season_name: str | None
+    episode_display: str | None
+    block: bool
+    location: Location | None
+    license: License | None
+    soundbites: list[Soundbite]
+    funding: list[EpisodeFunding]
     url: str
     audio: AudioRead | None
     artwork: ImageRead | None

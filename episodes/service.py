@@ -26,8 +26,19 @@ from podcast.media.store import release_after_commit, store_picture
 from podcast.shows.models import Show
 
 _SLUG_ATTEMPTS = 5
-_NOT_NULL = {"title", "summary", "show_notes", "show_notes_format", "episode_type", "explicit"}
-_LISTS = {"people", "keywords"}
+# Durations are read from the file and rounded differently by apps: a soundbite may end this
+# much past the measured end without being refused.
+SOUNDBITE_SLACK = 0.5
+_NOT_NULL = {
+    "title",
+    "summary",
+    "show_notes",
+    "show_notes_format",
+    "episode_type",
+    "explicit",
+    "block",
+}
+_LISTS = {"people", "keywords", "soundbites", "funding"}
 
 
 class GuidTaken(Conflict):
@@ -59,6 +70,9 @@ def create_episode(
         explicit=False,
         people=[],
         keywords=[],
+        soundbites=[],
+        funding=[],
+        block=False,
         created_at=now,
         updated_at=now,
     )
@@ -92,6 +106,8 @@ def update_episode(session: Session, episode: Episode, data: EpisodeUpdate, now:
     for name in _LISTS & fields.keys():
         if fields[name] is None:
             fields[name] = []
+    if episode.audio is not None and fields.get("soundbites"):
+        check_soundbites(fields["soundbites"], episode.audio.duration)
     slug = fields.pop("slug", None)
     if slug is not None and slug != episode.slug:
         if repository.get_by_slug(session, episode.show_id, slug) is not None:
@@ -100,6 +116,22 @@ def update_episode(session: Session, episode: Episode, data: EpisodeUpdate, now:
     _apply(episode, fields)
     episode.updated_at = now
     session.flush()
+
+
+def check_soundbites(soundbites: list[dict[str, Any]], audio_duration: float) -> None:
+    """Each soundbite must end within the audio: an app would play silence or nothing.
+
+    Checked when soundbites are written to an episode with audio; audio replaced later by a
+    shorter file is not refused for them: ``podcast check`` reports it instead.
+    """
+    for number, bite in enumerate(soundbites, start=1):
+        end = float(bite["start_time"]) + float(bite["duration"])
+        if end > audio_duration + SOUNDBITE_SLACK:
+            raise Invalid(
+                f"soundbite {number} ends at {end:g} s, after the end of the audio "
+                f"({audio_duration:.1f} s)",
+                field="soundbites",
+            )
 
 
 def _apply(episode: Episode, fields: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from feedgen.ext.base import BaseExtension
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
@@ -75,6 +75,22 @@ class _AppleChannelTags(BaseExtension):
         return rss_feed
 
 
+class _AppleItemTags(BaseEntryExtension):
+    """Per item: ``itunes:block`` as Apple's ``Yes`` and ``itunes:keywords`` (feedgen has no
+    keywords and writes ``yes``)."""
+
+    def __init__(self) -> None:
+        self.block = False
+        self.keywords: Sequence[str] = ()
+
+    def extend_rss(self, entry: Any) -> Any:
+        if self.block:
+            etree.SubElement(entry, f"{{{ITUNES_NS}}}block").text = "Yes"
+        if self.keywords:
+            etree.SubElement(entry, f"{{{ITUNES_NS}}}keywords").text = ",".join(self.keywords)
+        return entry
+
+
 class _HubLinks(BaseExtension):
     """``<atom:link rel="hub">`` per WebSub hub, after the self link: feedgen's RSS writes only
     ``rel="self"``. Subscribers find the hubs (and the topic, the self URL) here."""
@@ -120,7 +136,7 @@ def _build(
         ext = register(fg)
         if any(item.chapters for item in data.items):  # feedgen sets it up on every entry
             simple_chapters.register(fg)
-        fg.register_extension("apple", _AppleChannelTags, None, atom=False, rss=True)
+        fg.register_extension("apple", _AppleChannelTags, _AppleItemTags, atom=False, rss=True)
         if hubs:
             fg.register_extension("websub", _HubLinks, None, atom=False, rss=True)
             fg.websub.hubs = hubs
@@ -267,15 +283,13 @@ def _item(fg: Any, item: FeedItem, show: ShowData, urls: PublicUrls, clean: Clea
     if item.season is not None:
         podcast.itunes_season(item.season)
     podcast.itunes_episode_type(item.episode_type)
-    art = urls.image(item.artwork_key)
-    if art:
+    art = urls.image(item.artwork_key) or urls.image(show.artwork_key)
+    if art:  # else the show's: readers such as podcastparser do not fall back by themselves
         podcast.itunes_image(art)
+    _apple_item(fe, item, clean)
     pi = entry_ext(fe)
     pi.itunes_explicit(item.explicit)
-    if item.season is not None:
-        pi.season(item.season)
-    if item.episode_number is not None:
-        pi.episode(item.episode_number)
+    _season_and_episode(pi, item, clean)
     if item.has_chapters:
         pi.chapters(urls.chapters(item.slug))
     if item.chapters:
@@ -284,6 +298,47 @@ def _item(fg: Any, item: FeedItem, show: ShowData, urls: PublicUrls, clean: Clea
         _tolerant(pi.transcript, link.url, link.type, link.language, link.rel)
     for person in item.people:
         _person(pi.person, person)
+    _item_namespace_extras(pi, item, clean)
+
+
+def _apple_item(fe: Any, item: FeedItem, clean: Clean) -> None:
+    fe.apple.block = item.block
+    # A comma inside a keyword would split it in two: such a keyword is left out.
+    fe.apple.keywords = [c for k in item.keywords if "," not in k and (c := clean(k))]
+
+
+def _season_and_episode(pi: Any, item: FeedItem, clean: Clean) -> None:
+    """``podcast:season``/``podcast:episode`` with their names; a name the extension refuses
+    (stored before a rule, say) is left out alone, never the number."""
+    if item.season is not None:
+        try:
+            pi.season(item.season, None if item.season_name is None else clean(item.season_name))
+        except ValueError:
+            pi.season(item.season)
+    if item.episode_number is not None:
+        display = None if item.episode_display is None else clean(item.episode_display)
+        try:
+            pi.episode(item.episode_number, display)
+        except ValueError:
+            pi.episode(item.episode_number)
+
+
+def _item_namespace_extras(pi: Any, item: FeedItem, clean: Clean) -> None:
+    """Location, licence, soundbites and funding: each left out alone if its value is bad."""
+    if item.location:
+        loc = item.location
+        _tolerant(pi.location, _text(loc.get("name"), clean), loc.get("geo"), loc.get("osm"))
+    if item.license:
+        _tolerant(pi.license, _text(item.license.get("name"), clean), item.license.get("url"))
+    for bite in item.soundbites:
+        title = _text(bite.get("title"), clean)
+        _tolerant(pi.soundbite, bite.get("start_time"), bite.get("duration"), title)
+    for funding in item.funding:
+        _tolerant(pi.funding, funding.get("url"), _text(funding.get("text"), clean))
+
+
+def _text(value: Any, clean: Clean) -> Any:
+    return clean(value) if isinstance(value, str) else value
 
 
 def enclosure_url(item: FeedItem, urls: PublicUrls) -> str:

@@ -109,6 +109,15 @@ class FeedItem:
     unchecked_transcript: bool = False
     guid_is_permalink: bool = False  # as the old host wrote it, for an imported episode
     chapters: tuple[FeedChapter, ...] = ()
+    # Podcasting 2.0 and Apple item values (docs/standards.md, "Item tags").
+    keywords: tuple[str, ...] = ()
+    season_name: str | None = None
+    episode_display: str | None = None
+    block: bool = False
+    location: dict[str, Any] | None = None
+    license: dict[str, Any] | None = None
+    soundbites: tuple[dict[str, Any], ...] = ()
+    funding: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +266,14 @@ _ITEM_COLUMNS = (
     AudioFile.duration.label("audio_duration"),
     AudioFile.sha256.label("audio_sha256"),
     exists().where(Chapter.episode_id == Episode.id).label("has_chapters"),
+    Episode.keywords.label("keywords"),
+    Episode.season_name.label("season_name"),
+    Episode.episode_display.label("episode_display"),
+    Episode.block.label("block"),
+    Episode.location.label("location"),
+    Episode.license.label("license"),
+    Episode.soundbites.label("soundbites"),
+    Episode.funding.label("funding"),
 )
 
 
@@ -292,6 +309,14 @@ def load_items(session: Session, show_id: int, now: datetime) -> list[FeedItem]:
             audio_sha256=r.audio_sha256,
             has_chapters=bool(r.has_chapters),
             guid_is_permalink=bool(r.guid_is_permalink),
+            keywords=tuple(r.keywords or ()),
+            season_name=r.season_name,
+            episode_display=r.episode_display,
+            block=bool(r.block),
+            location=r.location or None,
+            license=r.license or None,
+            soundbites=tuple(r.soundbites or ()),
+            funding=tuple(r.funding or ()),
         )
         for r in rows
     ]

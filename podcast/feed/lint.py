@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
+from episodes.service import SOUNDBITE_SLACK
 from podcast.core.emails import is_email, is_placeholder
 from podcast.core.languages import is_channel_language
 from podcast.core.podcast_namespace import DEFAULT_GROUP, DEFAULT_ROLE, PERSON_GROUPS, PERSON_ROLES
@@ -56,6 +57,7 @@ SHOW_FIXES = {
     "show-old-host": "/admin/show#old-host-heading",
     "feed-empty": "/admin/episodes/new",
 }
+SOUNDBITE_MIN, SOUNDBITE_MAX = 15, 120  # seconds: the spec's recommended length
 _NUMBER_IN_TITLE = re.compile(r"^\s*(ep(isode)?\.?\s*#?\d+|#\d+|s\d+\s*e\d+)\b", re.IGNORECASE)
 
 
@@ -376,6 +378,7 @@ def _items(data: FeedData, base_url: str) -> list[Finding]:
     for item in data.items:
         out.extend(_item(item, data, base_url, guids, urls))
         out.extend(_people(item.people, item))
+        out.extend(_item_namespace(item))
     out.extend(_duplicate_numbers(data.items))
     return out
 
@@ -508,4 +511,83 @@ def _enclosure(item: FeedItem, base_url: str, urls: Counter[str]) -> list[Findin
         out.append(
             _error("item-enclosure-unique", f"Another item has the same audio URL {url}.", item)
         )
+    return out
+
+
+# --- Podcasting 2.0 item values ---------------------------------------------------------------
+
+
+def _item_namespace(item: FeedItem) -> list[Finding]:
+    """What the API cannot prevent: audio replaced after soundbites were set, values stored
+    before a rule (or imported) that the feed leaves out, names without their numbers."""
+    out = _soundbites(item)
+    if item.season_name and item.season is None:
+        out.append(
+            _warning(
+                "item-season-name",
+                "The season has a name but no number: podcast:season needs the number, so "
+                "the feed leaves the name out.",
+                item,
+            )
+        )
+    if item.episode_display and item.episode_number is None:
+        out.append(
+            _warning(
+                "item-episode-display",
+                "The episode has a display text but no episode number: podcast:episode needs "
+                "the number, so the feed leaves the display text out.",
+                item,
+            )
+        )
+    licence = item.license or {}
+    name = str(licence.get("name") or "")
+    if name and not licence.get("url") and not _SPDX_LIKE.match(name):
+        out.append(
+            _warning(
+                "item-license-url",
+                f"The licence {name!r} is not an SPDX identifier (such as CC-BY-4.0): give "
+                "the URL of its text.",
+                item,
+            )
+        )
+    insecure = [
+        str(url)
+        for url in (licence.get("url"), *(f.get("url") for f in item.funding))
+        if url and not str(url).startswith("https://")
+    ]
+    if insecure:
+        out.append(
+            _warning(
+                "item-namespace-https",
+                f"{', '.join(insecure)}: Podcasting 2.0 tags need https:// URLs; the feed "
+                "leaves these out.",
+                item,
+            )
+        )
+    return out
+
+
+def _soundbites(item: FeedItem) -> list[Finding]:
+    out: list[Finding] = []
+    for number, bite in enumerate(item.soundbites, start=1):
+        start, length = float(bite.get("start_time", 0)), float(bite.get("duration", 0))
+        if start + length > item.audio_duration + SOUNDBITE_SLACK:
+            out.append(
+                _warning(
+                    "item-soundbite-range",
+                    f"Soundbite {number} ends at {start + length:g} s, after the end of the "
+                    f"audio ({item.audio_duration:.1f} s): the audio was replaced by a "
+                    "shorter file. Change the soundbite.",
+                    item,
+                )
+            )
+        elif not SOUNDBITE_MIN <= length <= SOUNDBITE_MAX:
+            out.append(
+                _warning(
+                    "item-soundbite-length",
+                    f"Soundbite {number} is {length:g} s long; the Podcasting 2.0 spec "
+                    f"recommends {SOUNDBITE_MIN}-{SOUNDBITE_MAX} s.",
+                    item,
+                )
+            )
     return out

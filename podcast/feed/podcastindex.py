@@ -65,6 +65,7 @@ __all__ = [
     "RemoteItem",
     "Season",
     "SocialInteract",
+    "Soundbite",
     "Trailer",
     "Transcript",
     "Txt",
@@ -112,6 +113,15 @@ class Chapters:
 class Season:
     number: int
     name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Soundbite:
+    """``podcast:soundbite``: seconds from the start of the audio, a length, an optional title."""
+
+    start: float
+    duration: float
+    title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +222,38 @@ def _check_episode_number(value: object) -> Decimal:
     return number
 
 
+def _location(name: str, geo: str | None, osm: str | None) -> Location:
+    """``podcast:location`` checked as the API checks it (podcast.core.podcast_namespace)."""
+    for value, problem, field in ((geo, geo_problem, "geo"), (osm, osm_problem, "osm")):
+        message = None if value is None else problem(value)
+        if message:
+            raise ValueError(f"location {field} {message}, got {value!r}")
+    return Location(_check_text(name, "location name", _MAX_TEXT), geo, osm)
+
+
+def _check_https(value: object, field: str) -> str:
+    """Namespace tags take https URLs only (the spec's wording for funding, license, etc.)."""
+    url = _check_url(value, field)
+    if urlsplit(url).scheme != "https":
+        raise ValueError(f"{field} must be an https:// URL, got {url!r}")
+    return url
+
+
+def _check_seconds(value: object, field: str, *, positive: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError(f"{field} must be a number of seconds, got {value!r}")
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds < 0 or (positive and seconds == 0):
+        raise ValueError(f"{field} must be a {'positive' if positive else 'non-negative'} number")
+    return seconds
+
+
+def _seconds_text(seconds: float) -> str:
+    """Seconds as the spec's examples write them: ``73.0``, ``1.5`` (milliseconds at most)."""
+    text = f"{seconds:.3f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
 # --- XML helpers ------------------------------------------------------------------------------
 
 
@@ -298,14 +340,6 @@ class _PersonsAndExplicit:
 _MAX_TXT = 4000  # spec limit for podcast:txt
 
 
-def _check_https(value: object, field: str) -> str:
-    """Namespace URLs are https (docs/standards.md): apps fetch them without asking."""
-    url = _check_url(value, field)
-    if urlsplit(url).scheme != "https":
-        raise ValueError(f"{field} must be an https:// URL, got {url!r}")
-    return url
-
-
 def _optional(value: str | None, check: Any, *args: Any) -> str | None:
     return None if value is None else check(value, *args)
 
@@ -366,11 +400,7 @@ class _ChannelNamespace:
     ) -> Location | None:
         """Set/get ``podcast:location``: a name, a ``geo:`` URI and an OpenStreetMap id."""
         if name is not None:
-            for value, problem, field in ((geo, geo_problem, "geo"), (osm, osm_problem, "osm")):
-                message = None if value is None else problem(value)
-                if message:
-                    raise ValueError(f"location {field} {message}, got {value!r}")
-            self._location = Location(_check_text(name, "location name", _MAX_TEXT), geo, osm)
+            self._location = _location(name, geo, osm)
         return self._location
 
     def update_frequency(
@@ -578,7 +608,8 @@ class PodcastIndexExtension(_ChannelNamespace, _PersonsAndExplicit, BaseExtensio
 
 
 class PodcastIndexEntryExtension(_PersonsAndExplicit, BaseEntryExtension):
-    """Item half: transcript, chapters, season, episode, person, itunes:explicit."""
+    """Item half: transcript, chapters, season, episode, person, location, license, soundbite,
+    funding, itunes:explicit."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -586,6 +617,10 @@ class PodcastIndexEntryExtension(_PersonsAndExplicit, BaseEntryExtension):
         self._chapters: Chapters | None = None
         self._season: Season | None = None
         self._episode: Episode | None = None
+        self._location: Location | None = None
+        self._license: License | None = None
+        self._soundbites: list[Soundbite] = []
+        self._funding: list[Funding] = []
 
     def extend_rss(self, entry: Any) -> Any:
         _set_itunes_explicit(entry, self._explicit)
@@ -600,7 +635,79 @@ class PodcastIndexEntryExtension(_PersonsAndExplicit, BaseEntryExtension):
         if self._episode is not None:
             _podcast_elem(entry, "episode", self._episode.text, display=self._episode.display)
         self._emit_persons(entry)
+        self._emit_item_extras(entry)
         return entry
+
+    def _emit_item_extras(self, entry: Any) -> None:
+        """Location, licence, soundbites and funding of one episode."""
+        if self._location is not None:
+            loc = self._location
+            _podcast_elem(entry, "location", loc.name, geo=loc.geo, osm=loc.osm)
+        if self._license is not None:
+            _podcast_elem(entry, "license", self._license.name, url=self._license.url)
+        for bite in self._soundbites:
+            _podcast_elem(
+                entry,
+                "soundbite",
+                bite.title,
+                startTime=_seconds_text(bite.start),
+                duration=_seconds_text(bite.duration),
+            )
+        for f in self._funding:
+            _podcast_elem(entry, "funding", f.text, url=f.url)
+
+    def location(
+        self, name: str | None = None, geo: str | None = None, osm: str | None = None
+    ) -> Location | None:
+        """Set/get ``podcast:location``: a name (≤ 128), a ``geo:`` URI, an OSM id (``R1234``)."""
+        if name is None:
+            if geo is not None or osm is not None:
+                raise ValueError("location name is required")
+            return self._location
+        self._location = _location(name, geo, osm)
+        return self._location
+
+    def license(self, name: str | None = None, url: str | None = None) -> License | None:
+        """Set/get ``podcast:license``: an SPDX identifier or a name (≤ 128), an https URL."""
+        if name is None:
+            if url is not None:
+                raise ValueError("license name is required")
+            return self._license
+        self._license = License(
+            _check_text(name, "license name", _MAX_TEXT),
+            None if url is None else _check_https(url, "license url"),
+        )
+        return self._license
+
+    def soundbite(
+        self,
+        start: float | None = None,
+        duration: float | None = None,
+        title: str | None = None,
+    ) -> list[Soundbite]:
+        """Append a ``podcast:soundbite`` (seconds; title ≤ 128 characters); return all."""
+        if start is None and duration is None and title is None:
+            return list(self._soundbites)
+        self._soundbites.append(
+            Soundbite(
+                _check_seconds(start, "soundbite start", positive=False),
+                _check_seconds(duration, "soundbite duration", positive=True),
+                None if not title else _check_text(title, "soundbite title", _MAX_TEXT),
+            )
+        )
+        return list(self._soundbites)
+
+    def funding(self, url: str | None = None, text: str | None = None) -> list[Funding]:
+        """Append an episode's ``podcast:funding`` (https; text ≤ 128 characters); return all."""
+        if url is None and text is None:
+            return list(self._funding)
+        self._funding.append(
+            Funding(
+                url=_check_https(url, "funding url"),
+                text=_check_text(text or "", "funding text", _MAX_TEXT, allow_empty=True),
+            )
+        )
+        return list(self._funding)
 
     def transcript(
         self,

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from episodes.chapters import AudioChapter
 from episodes.schemas import EpisodeCreate
+from episodes.service import SOUNDBITE_SLACK as SLACK
 from podcast.core.podcast_namespace import PERSON_GROUPS, PERSON_ROLES
 from podcast.core.schemas import patched_fields
 from podcast.imports.source import ChapterMark, Person, SourceEpisode, SourceShow
@@ -112,9 +113,49 @@ def episode_values(source: SourceEpisode, notes: list[str]) -> dict[str, Any]:
         values["people"] = _people(source.people, notes)
     if source.keywords:
         values["keywords"] = list(source.keywords)
+    values.update(_namespace_values(source, notes))
     for name in ("season", "episode_number") if source.season == 0 else ():
         values.pop(name, None)
     return validated(EpisodeCreate, values, notes)
+
+
+def _namespace_values(source: SourceEpisode, notes: list[str]) -> dict[str, Any]:
+    """The item's location, licence, soundbites and funding links, as the API takes them.
+
+    Namespace URLs must be https: an http licence URL or funding link is left out (with a
+    note) rather than the whole value; a soundbite past the item's duration is left out too.
+    """
+    values: dict[str, Any] = {}
+    if source.location is not None:
+        location = source.location
+        values["location"] = _present(name=location.name, geo=location.geo, osm=location.osm)
+    if source.license is not None:
+        url = source.license.url
+        if url and not url.startswith("https://"):
+            notes.append(f"licence URL {_short(url)} left out: not https")
+            url = None
+        values["license"] = _present(name=source.license.name, url=url)
+    bites = []
+    for bite in source.soundbites:
+        if source.duration is not None and bite.start + bite.duration > source.duration + SLACK:
+            notes.append(f"soundbite at {bite.start:g} s left out: it ends after the audio")
+            continue
+        bites.append(_present(start_time=bite.start, duration=bite.duration, title=bite.title))
+    if bites:
+        values["soundbites"] = bites
+    funding = []
+    for link in source.funding:
+        if not link.url.startswith("https://"):
+            notes.append(f"funding link {_short(link.url)} left out: not https")
+            continue
+        funding.append({"url": link.url, "text": link.text[:128]})
+    if funding:
+        values["funding"] = funding
+    return values
+
+
+def _present(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def changed_fields(

@@ -147,11 +147,7 @@ def _rss(channel: etree._Element, url: str, warnings: list[str]) -> SourceFeed:
         locked=_yes_no(_podcast_text(channel, "locked")),
         new_feed_url=_text(channel, f"{{{ITUNES}}}new-feed-url"),
         complete=(_text(channel, f"{{{ITUNES}}}complete") or "").lower() == "yes",
-        funding=tuple(
-            Funding(url=u, text=_clean(el.text) or u)
-            for el in _podcast_all(channel, "funding")
-            if (u := (el.get("url") or "").strip())
-        ),
+        funding=tuple(_funding(channel)),
         people=tuple(_people(channel)),
         license=_license(channel),
         location=_location(channel),
@@ -228,6 +224,7 @@ def _rss_item(item: etree._Element, position: int, warnings: list[str]) -> Sourc
         keywords=tuple(
             k.strip() for k in (_text(item, f"{{{ITUNES}}}keywords") or "").split(",") if k.strip()
         ),
+        funding=tuple(_funding(item)),
     )
 
 
@@ -274,6 +271,13 @@ def _people(el: etree._Element) -> Iterable[Person]:
                 img=_clean(person.get("img")),
                 href=_clean(person.get("href")),
             )
+
+
+def _funding(el: etree._Element) -> Iterable[Funding]:
+    for found in _podcast_all(el, "funding"):
+        url = (found.get("url") or "").strip()
+        if url:
+            yield Funding(url=url, text=_clean(found.text) or url)
 
 
 def _soundbites(item: etree._Element) -> Iterable[Soundbite]:

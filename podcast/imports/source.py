@@ -73,6 +73,7 @@ class SourceEpisode:
     location: Location | None = None
     license: License | None = None
     keywords: tuple[str, ...] = ()
+    funding: tuple[Funding, ...] = ()
 
 
 @dataclass(frozen=True)

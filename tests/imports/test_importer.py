@@ -66,6 +66,23 @@ def test_a_show_moves_with_its_identity(client: TestClient, old_host: OldHost) -
             5,
             "full",
         )
+        # The item's Podcasting 2.0 values, each checked as the API checks them.
+        assert episode.location == {
+            "name": "Manchester",
+            "geo": "geo:53.4808,-2.2426",
+            "osm": "R146656",
+        }
+        assert episode.license == {"name": "Leadership Academy licence"}  # http URL left out
+        assert episode.soundbites == [
+            {"start_time": 73.0, "duration": 60.0, "title": "Why it matters"}
+        ]
+        assert episode.funding == [
+            {"url": "https://example.org/support/ep5", "text": "Support this episode"}
+        ]
+    notes = " ".join(imported["Buzzsprout-12345678"].notes)
+    assert "licence URL 'http://example.org/licence' left out: not https" in notes
+    assert "funding link 'http://example.org/old-support' left out: not https" in notes
+    assert "soundbite at 3700 s left out: it ends after the audio" in notes
 
 
 def test_running_again_downloads_nothing_and_updates_what_changed(

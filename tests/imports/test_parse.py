@@ -64,7 +64,13 @@ def test_a_podcasting20_feed_keeps_identity_and_every_namespace_value() -> None:
     )
     assert first.people == (Person("Ayo Barley", role="guest", href="https://example.org/ayo"),)
     assert [(s.start, s.duration, s.title) for s in first.soundbites] == [
-        (73.0, 60.0, "Why it matters")
+        (73.0, 60.0, "Why it matters"),
+        (3700.0, 60.0, "Past the end"),
+    ]
+    assert first.license == License("Leadership Academy licence", "http://example.org/licence")
+    assert [(f.url, f.text) for f in first.funding] == [
+        ("https://example.org/support/ep5", "Support this episode"),
+        ("http://example.org/old-support", "Old link"),
     ]
     assert first.location == Location("Manchester", geo="geo:53.4808,-2.2426", osm="R146656")
     assert first.keywords == ("leadership", "race equity", "NHS")

@@ -299,14 +299,14 @@ def test_producer_creates_and_publishes_an_episode(
     _check(page, "admin-edit")
 
     page.get_by_label("Title", exact=True).fill("Welcome to Leadership Live: a taster")
-    page.get_by_label("Season").fill("two")
+    page.get_by_label("Season", exact=True).fill("two")
     page.get_by_role("button", name="Save details").click()
     assert page.locator("#season-error").is_visible()
     assert page.get_by_label("Title", exact=True).input_value() == (
         "Welcome to Leadership Live: a taster"
     )
     _check(page, "admin-edit-errors")
-    page.get_by_label("Season").fill("2")
+    page.get_by_label("Season", exact=True).fill("2")
     page.get_by_label("People").fill("Lorna Krisson | host\nMichael West | guest")
     page.get_by_role("button", name="Save details").click()
     page.wait_for_url(re.compile(r"done=saved"))

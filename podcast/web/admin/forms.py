@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from episodes.models import Episode, EpisodeType, NotesFormat
 from episodes.schemas import EpisodeUpdate
 from podcast.core.errors import DomainError
+from podcast.core.timecodes import clock, fragment_seconds, parse_start
 from podcast.web.templating import LONDON
 
 TEXT_FIELDS = ("title", "slug", "author", "summary", "show_notes")
@@ -27,6 +28,9 @@ METADATA_FIELDS = (
     "explicit",
     "people",
     "keywords",
+    *("season_name", "episode_display", "block"),
+    *("location_name", "location_geo", "location_osm", "license_name", "license_url"),
+    *("soundbites", "funding"),
 )
 LABELS = {
     "title": "Title",
@@ -41,6 +45,28 @@ LABELS = {
     "explicit": "Explicit",
     "people": "People",
     "keywords": "Keywords",
+    "season_name": "Season name",
+    "episode_display": "Episode display text",
+    "block": "Hide from Apple Podcasts",
+    "location_name": "Location",
+    "location_geo": "Location coordinates",
+    "location_osm": "OpenStreetMap id",
+    "license_name": "Licence",
+    "license_url": "Licence web address",
+    "soundbites": "Soundbites",
+    "funding": "Funding links",
+}
+# Nested API fields -> the form field that holds them (pydantic error locations).
+NESTED_FIELDS = {
+    ("location", "name"): "location_name",
+    ("location", "geo"): "location_geo",
+    ("location", "osm"): "location_osm",
+    ("license", "name"): "license_name",
+    ("license", "url"): "license_url",
+}
+LINE_PARTS = {
+    "soundbites": {"start_time": "start", "duration": "length", "title": "title"},
+    "funding": {"url": "web address", "text": "text"},
 }
 PERSON_PARTS = {"name": "name", "role": "role", "href": "web address", "group": "group"}
 
@@ -60,7 +86,35 @@ def values_from_episode(episode: Episode) -> dict[str, str]:
         "explicit": "on" if episode.explicit else "",
         "people": "\n".join(_person_line(p) for p in episode.people),
         "keywords": ", ".join(episode.keywords),
+        **_namespace_values(episode),
     }
+
+
+def _namespace_values(episode: Episode) -> dict[str, str]:
+    """The Podcasting 2.0 fields as form text: one soundbite or funding link per line."""
+    location, licence = episode.location or {}, episode.license or {}
+    return {
+        "season_name": episode.season_name or "",
+        "episode_display": episode.episode_display or "",
+        "block": "on" if episode.block else "",
+        "location_name": location.get("name") or "",
+        "location_geo": location.get("geo") or "",
+        "location_osm": location.get("osm") or "",
+        "license_name": licence.get("name") or "",
+        "license_url": licence.get("url") or "",
+        "soundbites": "\n".join(_soundbite_line(b) for b in episode.soundbites or ()),
+        "funding": "\n".join(f"{f['url']} | {f.get('text', '')}" for f in episode.funding or ()),
+    }
+
+
+def _soundbite_line(bite: Mapping[str, Any]) -> str:
+    start = float(bite["start_time"])
+    # 12:34 reads best; a start between seconds is kept exact as seconds (754.5).
+    parts = [clock(start) if start.is_integer() else fragment_seconds(start)]
+    parts.append(fragment_seconds(float(bite["duration"])))
+    if bite.get("title"):
+        parts.append(str(bite["title"]))
+    return " | ".join(parts)
 
 
 def _person_line(person: Mapping[str, Any]) -> str:
@@ -73,6 +127,7 @@ def _person_line(person: Mapping[str, Any]) -> str:
 def values_from_form(form: Mapping[str, Any], *, with_slug: bool) -> dict[str, str]:
     values = {name: str(form.get(name) or "") for name in METADATA_FIELDS}
     values["explicit"] = "on" if form.get("explicit") else ""
+    values["block"] = "on" if form.get("block") else ""
     if not with_slug:
         values.pop("slug")
     return values
@@ -116,6 +171,9 @@ def parse_metadata(values: Mapping[str, str]) -> tuple[EpisodeUpdate | None, dic
         errors["people"] = people_error
     data["people"] = people
     data["keywords"] = [k.strip() for k in values.get("keywords", "").split(",") if k.strip()]
+    namespace, namespace_errors = _namespace_data(values)
+    data.update(namespace)
+    errors.update(namespace_errors)
     try:
         update = EpisodeUpdate.model_validate(data)
     except ValidationError as exc:
@@ -124,6 +182,68 @@ def parse_metadata(values: Mapping[str, str]) -> tuple[EpisodeUpdate | None, dic
             errors.setdefault(name, message)
         return None, errors
     return (None, errors) if errors else (update, errors)
+
+
+def _namespace_data(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Season name, display text, block, location, licence, soundbites and funding links."""
+    data: dict[str, Any] = {}
+    for name in ("season_name", "episode_display"):
+        data[name] = values.get(name, "").strip() or None
+    data["block"] = values.get("block") == "on"
+    data["location"] = _object(values, "location", ("name", "geo", "osm"))
+    data["license"] = _object(values, "license", ("name", "url"))
+    errors: dict[str, str] = {}
+    for name, parse in (("soundbites", _soundbite_lines), ("funding", _funding_lines)):
+        data[name], error = parse(values.get(name, ""))
+        if error:
+            errors[name] = error
+    for prefix in ("location", "license"):
+        if data[prefix] == {}:
+            errors[f"{prefix}_name"] = f"Enter the {LABELS[f'{prefix}_name'].lower()}'s name"
+    return data, errors
+
+
+def _object(values: Mapping[str, str], prefix: str, parts: tuple[str, ...]) -> Any:
+    """``{"name": ...}`` from ``prefix_name`` etc.; None if all are empty, {} if only the name is
+    (which the caller reports)."""
+    found = {part: values.get(f"{prefix}_{part}", "").strip() for part in parts}
+    if not any(found.values()):
+        return None
+    if not found["name"]:
+        return {}
+    return {part: value for part, value in found.items() if value}
+
+
+def _soundbite_lines(text: str) -> tuple[list[dict[str, Any]], str | None]:
+    bites = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|", 2)]
+        start = parse_start(parts[0])
+        if start is None:
+            return [], f"Line {number}: start with a time, like 12:34 or 754"
+        try:
+            length = float(parts[1]) if len(parts) > 1 else None
+        except ValueError:
+            length = None
+        if length is None:
+            return [], f"Line {number}: give the length in seconds after the start, like 12:34 | 45"
+        bite: dict[str, Any] = {"start_time": start, "duration": length}
+        if len(parts) > 2 and parts[2]:
+            bite["title"] = parts[2]
+        bites.append(bite)
+    return bites, None
+
+
+def _funding_lines(text: str) -> tuple[list[dict[str, str]], str | None]:
+    links = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        url, _, label = (p.strip() for p in line.partition("|"))
+        links.append({"url": url, "text": label} if label else {"url": url})
+    return links, None
 
 
 def _people(text: str) -> tuple[list[dict[str, str]], str | None]:
@@ -149,6 +269,11 @@ def _message(error: Mapping[str, Any]) -> tuple[str, str]:
     if name == "people" and len(loc) >= 3 and isinstance(loc[1], int):
         part = PERSON_PARTS.get(str(loc[2]), str(loc[2]))
         return name, f"Line {loc[1] + 1}: the {part} {_lower_first(message)}"
+    if name in LINE_PARTS and len(loc) >= 3 and isinstance(loc[1], int):
+        part = LINE_PARTS[name].get(str(loc[2]), str(loc[2]))
+        return name, f"Line {loc[1] + 1}: the {part} {_lower_first(message)}"
+    if len(loc) >= 2 and (nested := NESTED_FIELDS.get((name, str(loc[1])))):
+        return nested, f"{LABELS[nested]}: {_lower_first(message)}"
     if error.get("type") == "string_too_long":
         limit = (error.get("ctx") or {}).get("max_length")
         return name, f"{label} must be {limit} characters or fewer"
