@@ -221,10 +221,9 @@ def _time(value: Any) -> int | None:
         seconds = parse_start(value)
     else:
         return None
-    if seconds is None:
+    if seconds is None or seconds * 1000 > _MAX_MS:  # 1e308 * 1000 is infinite: no round()
         return None
-    ms = round(seconds * 1000)
-    return ms if ms <= _MAX_MS else None
+    return round(seconds * 1000)
 
 
 def _label(ms: int) -> str:

@@ -200,6 +200,7 @@ def test_a_podcasting_2_chapters_document(client: TestClient, auth: dict[str, st
         ([{"start": "ten past"}], "chapters[0].start", "must be a time"),
         ([{"start": -1}], "chapters[0].start", "must be a time"),
         ([{"start": True}], "chapters[0].start", "must be a time"),
+        ([{"start": 1e308}], "chapters[0].start", "must be a time"),
         ([{"title": "No start"}], "chapters[0].start", "is required"),
         ([{"start": 0, "title": "x" * 256}], "chapters[0].title", "at most 255"),
         ([{"start": 0, "url": "javascript:alert(1)"}], "chapters[0].url", "http:// or https://"),
