@@ -263,3 +263,29 @@ def test_a_draft_s_chapters_are_private(client: TestClient, auth: dict[str, str]
     url = f"/api/episodes/{draft['id']}/chapters"
     assert client.get(url).status_code == 404
     assert client.get(url, headers=auth).json() == []
+
+
+def test_chapters_from_the_tags_keep_their_pictures(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    """speech.mp3's third chapter carries a picture: writing back what GET gives keeps it;
+    leaving the chapter out releases the file. The tags' cover can be removed too."""
+    episode = create_episode(client, auth, "Tagged", audio="speech.mp3", publish=False)
+    url = f"/api/episodes/{episode['id']}/chapters"
+    chapters = client.get(url, headers=auth).json()
+    assert [c["title"] for c in chapters] == ["Welcome", "Leadership Live", "The Academy"]
+    picture = chapters[2]["img"]
+    assert picture and picture.startswith("https://podcast.example.org/images/")
+    chapters[0]["title"] = "Hello"
+    written = client.put(url, json=chapters, headers=auth)
+    assert written.status_code == 200, written.text
+    assert written.json()[2]["img"] == picture
+    assert client.get(urlsplit(picture).path).status_code == 200
+
+    shorter = client.put(url, json=chapters[:2], headers=auth)
+    assert shorter.status_code == 200, shorter.text
+    assert client.get(urlsplit(picture).path).status_code == 404
+
+    cover = client.get(f"/api/episodes/{episode['id']}", headers=auth).json()["artwork"]["url"]
+    assert client.delete(f"/api/episodes/{episode['id']}/artwork", headers=auth).status_code == 204
+    assert client.get(urlsplit(cover).path).status_code == 404
