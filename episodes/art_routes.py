@@ -10,10 +10,10 @@ cached feed (``podcast.core.db.on_change``).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from anyio import to_thread
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Path, Request, status
 from fastapi.exceptions import RequestValidationError
 
 from episodes import chapter_edits, service
@@ -32,7 +32,7 @@ from podcast.core.json_body import media_type_of
 from podcast.core.openapi_errors import TOKEN_OPTIONAL, ContentError, responses
 from podcast.core.public_urls import PublicUrls
 from podcast.core.request_body import MULTIPART_SLACK, check_declared_length, read_limited
-from podcast.media.artwork import MAX_BYTES
+from podcast.media.artwork import MAX_BYTES, read_artwork
 from podcast.media.uploads import receive_multipart
 from podcast.shows.deps import ShowDep
 
@@ -259,3 +259,43 @@ async def put_chapters(
 def delete_chapters(episode_id: int, ctx: ProducingDep) -> None:
     """Remove every chapter (the tags' too): the feed then lists none."""
     chapter_edits.remove_chapters(ctx.session, ctx.storage, ctx.episode(episode_id), ctx.now)
+
+
+ChapterIndex = Annotated[int, Path(ge=0, lt=chapter_edits.MAX_CHAPTERS)]
+
+
+@router.put(
+    "/{episode_id}/chapters/{index}/image",
+    openapi_extra={"requestBody": _IMAGE_BODY},
+    responses={
+        **_CHAPTERS_READ,
+        **responses(400, 401, 404, 413, 415, 422, 503, unprocessable=ContentError),
+    },
+)
+async def put_chapter_image(
+    request: Request, episode_id: int, index: ChapterIndex, ctx: ProducingDep
+) -> list[dict[str, Any]]:
+    """Upload a picture for chapter ``index`` (0 is the first, as ``GET`` lists them): a JPEG
+    or PNG as the raw body or the multipart field ``file``. It replaces the chapter's image."""
+    await to_thread.run_sync(ctx.episode, episode_id)  # 404 before a byte of the body is read
+    await end_transaction(ctx.session)
+    data = await _image_bytes(request, ctx)
+    picture = await to_thread.run_sync(read_artwork, data, "a chapter image")
+
+    def store() -> list[dict[str, Any]]:
+        episode = ctx.episode(episode_id)
+        chapter_edits.set_chapter_image(ctx.session, ctx.storage, episode, index, picture, ctx.now)
+        return chapter_edits.chapters_out(episode, PublicUrls(ctx.settings.base_url))
+
+    return await to_thread.run_sync(store)
+
+
+@router.delete(
+    "/{episode_id}/chapters/{index}/image",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(401, 404, 422, 503),
+)
+def delete_chapter_image(episode_id: int, index: ChapterIndex, ctx: ProducingDep) -> None:
+    """Chapter ``index`` has no image any more (neither uploaded nor an address)."""
+    episode = ctx.episode(episode_id)
+    chapter_edits.set_chapter_image(ctx.session, ctx.storage, episode, index, None, ctx.now)

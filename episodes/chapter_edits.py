@@ -30,11 +30,12 @@ from sqlalchemy.orm import Session
 
 from episodes.chapters import MAX_TITLE, MAX_URL, clean_title, safe_url
 from episodes.models import Chapter, Episode
-from podcast.core.errors import Conflict, Invalid
+from podcast.core.errors import Conflict, Invalid, NotFound
 from podcast.core.public_urls import PublicUrls
 from podcast.core.timecodes import clock, parse_start
 from podcast.media import Storage
-from podcast.media.store import release_after_commit
+from podcast.media.images import Picture
+from podcast.media.store import release_after_commit, store_picture
 
 MAX_CHAPTERS = 500
 _MAX_MS = 2**31 - 1  # the columns are 32-bit integers
@@ -327,3 +328,27 @@ def chapters_out(episode: Episode, urls: PublicUrls) -> list[dict[str, Any]]:
         }
         for c in episode.chapters
     ]
+
+
+def set_chapter_image(
+    session: Session,
+    storage: Storage,
+    episode: Episode,
+    index: int,
+    picture: Picture | None,
+    now: datetime,
+) -> None:
+    """Give chapter ``index`` (its place in start order, as the API lists them) an uploaded
+    picture, or none (``picture`` None, which also drops an image address). The file it
+    replaces is released after commit."""
+    chapters = list(episode.chapters)
+    if not 0 <= index < len(chapters):
+        raise NotFound(f"chapter {index} does not exist (the episode has {len(chapters)})")
+    chapter = chapters[index]
+    old = chapter.image_key
+    chapter.image_key = store_picture(session, storage, picture) if picture else None
+    chapter.image_url = None
+    episode.updated_at = now
+    session.flush()
+    if old != chapter.image_key:
+        release_after_commit(session, storage, {old})

@@ -66,6 +66,7 @@ _CHECKED_ON_CONTENT = [
     "PUT /api/show/artwork",
     "PUT /api/episodes/{episode_id}/artwork",  # Apple's sizes, checked on the picture
     "PUT /api/episodes/{episode_id}/chapters",  # starts ascending, within the audio
+    "PUT /api/episodes/{episode_id}/chapters/{index}/image",  # a JPEG or PNG by its bytes
     "PATCH /api/show",
     "POST /api/episodes/{episode_id}/publish",
     "POST /api/imports",  # the feed's host must resolve to a public address

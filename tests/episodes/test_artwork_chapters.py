@@ -289,3 +289,31 @@ def test_chapters_from_the_tags_keep_their_pictures(
     cover = client.get(f"/api/episodes/{episode['id']}", headers=auth).json()["artwork"]["url"]
     assert client.delete(f"/api/episodes/{episode['id']}/artwork", headers=auth).status_code == 204
     assert client.get(urlsplit(cover).path).status_code == 404
+
+
+def test_upload_a_picture_for_one_chapter(client: TestClient, auth: dict[str, str]) -> None:
+    episode = create_episode(client, auth, "Pictured")
+    base = f"/api/episodes/{episode['id']}/chapters"
+    assert client.put(base, json=CHAPTERS, headers=auth).status_code == 200
+    small = image_bytes(640, 360, fmt="PNG")  # chapter images need not be square artwork
+    response = client.put(
+        f"{base}/1/image", content=small, headers={**auth, "Content-Type": "image/png"}
+    )
+    assert response.status_code == 200, response.text
+    picture = response.json()[1]["img"]
+    assert picture.startswith("https://podcast.example.org/images/") and picture.endswith(".png")
+    assert client.get(urlsplit(picture).path).status_code == 200
+    document = client.get(f"/episodes/{episode['slug']}/chapters.json").json()
+    assert document["chapters"][1]["img"] == picture
+    psc = _item(client, "Pictured").findall("psc:chapters/psc:chapter", NS)  # type: ignore[attr-defined]
+    assert psc[1].get("image") == picture
+
+    assert client.put(f"{base}/3/image", content=small, headers=auth).status_code == 404
+    gif = image_bytes(64, fmt="GIF", mode="P", colour=1)
+    refused = client.put(f"{base}/0/image", content=gif, headers=auth)
+    assert refused.status_code == 415 and "JPEG or PNG" in refused.json()["detail"]
+    assert client.put(f"{base}/0/image", content=small).status_code == 401
+
+    assert client.delete(f"{base}/1/image", headers=auth).status_code == 204
+    assert client.get(base).json()[1]["img"] is None
+    assert client.get(urlsplit(picture).path).status_code == 404
