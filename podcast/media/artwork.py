@@ -1,6 +1,6 @@
 """Artwork of a show or an episode: checked against Apple's rules, stored by digest, the file it
 replaces released after commit. One implementation for both owners (``podcast.shows.artwork``,
-``episodes.artwork``), so the rules, messages and storage path cannot drift apart.
+``episodes.service``), so the rules, messages and storage path cannot drift apart.
 
 A new picture gets a new digest and so a new URL: Apple only notices changed art when the URL
 changes (docs/standards.md, "Artwork"), and image URLs end in .jpg/.png as feedgen insists.
