@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from episodes.chapter_edits import chapter_image
 from episodes.chapters import safe_url
 from episodes.models import Episode
 from episodes.schemas import AudioRead, ChapterRead, EpisodeRead, ImageRead
@@ -65,7 +66,7 @@ def episode_read(episode: Episode, base_url: str, now: datetime) -> EpisodeRead:
                 end=None if c.end_ms is None else c.end_ms / 1000,
                 title=c.title,
                 url=safe_url(c.url),
-                image_url=urls.image(c.image_key),
+                image_url=chapter_image(c, urls),
             )
             for c in episode.chapters
         ],

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from podcast.media.images import Picture
 
-__all__ = ["MAX_URL", "AudioChapter", "safe_url", "sanitise"]
+__all__ = ["MAX_URL", "AudioChapter", "clean_title", "safe_url", "sanitise"]
 
 MAX_URL = 2048  # the column's length
 MAX_TITLE = 255
@@ -59,7 +59,8 @@ def safe_url(url: str | None) -> str | None:
     return url
 
 
-def _title(title: str | None) -> str | None:
+def clean_title(title: str | None) -> str | None:
+    """A title without control characters or surrounding space, cut to 255; None if empty."""
     cleaned = _CONTROLS.sub("", title or "").strip()[:MAX_TITLE].strip()
     return cleaned or None
 
@@ -80,7 +81,11 @@ def sanitise(chapters: Sequence[AudioChapter], duration_ms: int) -> list[AudioCh
             end = next(later, end_of_audio)
         out.append(
             AudioChapter(
-                chapter.start_ms, end, _title(chapter.title), safe_url(chapter.url), chapter.image
+                chapter.start_ms,
+                end,
+                clean_title(chapter.title),
+                safe_url(chapter.url),
+                chapter.image,
             )
         )
     return out

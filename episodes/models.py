@@ -167,6 +167,9 @@ class Chapter(Base):
     title: Mapped[str | None] = mapped_column(String(255))
     url: Mapped[str | None] = mapped_column(String(2048))
     image_key: Mapped[str | None] = mapped_column(String(255), index=True)
+    # A producer's chapter image given as an address elsewhere (``img`` in the chapters API);
+    # ``image_key`` (a stored picture from the tags) wins when both are set.
+    image_url: Mapped[str | None] = mapped_column(String(2048))
 
     episode: Mapped[Episode] = relationship(back_populates="chapters")
 

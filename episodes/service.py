@@ -21,8 +21,9 @@ from episodes.slugs import slugify, unique_slug
 from podcast.core.errors import Conflict, Invalid
 from podcast.core.schemas import patched_fields
 from podcast.media import Storage
+from podcast.media.artwork import check_artwork, remove_artwork, replace_artwork
 from podcast.media.images import Picture
-from podcast.media.store import release_after_commit, store_picture
+from podcast.media.store import release_after_commit
 from podcast.shows.models import Show
 
 _SLUG_ATTEMPTS = 5
@@ -148,6 +149,11 @@ def _apply(episode: Episode, fields: dict[str, Any]) -> None:
         episode.show_notes_html = ""
 
 
+def check_episode_artwork(data: bytes) -> Picture:
+    """The picture, if Apple would take it as episode art (the show's rules); else 415/422."""
+    return check_artwork(data, "episode artwork")
+
+
 def replace_episode_artwork(
     session: Session,
     storage: Storage,
@@ -159,15 +165,15 @@ def replace_episode_artwork(
 ) -> None:
     """Store the picture as the episode's artwork; the file it replaces is released after
     commit. ``source_url``: the old host's URL an import took it from (else None)."""
-    key = store_picture(session, storage, picture)
-    old = episode.artwork_key
-    episode.artwork_key = key
-    episode.artwork_width, episode.artwork_height = picture.width, picture.height
-    episode.artwork_source_url = source_url
-    episode.updated_at = now
-    session.flush()
-    if old != key:
-        release_after_commit(session, storage, {old})
+    replace_artwork(session, storage, episode, picture, now, source_url=source_url)
+
+
+def remove_episode_artwork(
+    session: Session, storage: Storage, episode: Episode, now: datetime
+) -> None:
+    """No artwork of its own: the feed and the page show the show's. The file goes after
+    commit unless something else uses it."""
+    remove_artwork(session, storage, episode, now)
 
 
 def publish(episode: Episode, at: datetime | None, now: datetime) -> None:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from episodes.art_routes import router as episode_art_router
 from episodes.media_index import MediaIndex
 from episodes.media_routes import EnclosureFastPath
 from episodes.media_routes import router as media_router
@@ -143,6 +144,7 @@ def create_app(
     app.add_middleware(JsonBodyLimit)
     app.include_router(show_router)
     app.include_router(episodes_router)
+    app.include_router(episode_art_router)
     app.include_router(media_router)
     app.include_router(transcripts_router)
     app.include_router(jobs_router)

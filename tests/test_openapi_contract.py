@@ -64,6 +64,9 @@ _CHECKED_ON_CONTENT = [
     "POST /api/episodes/{episode_id}/audio",
     "PUT /api/episodes/{episode_id}/transcript",
     "PUT /api/show/artwork",
+    "PUT /api/episodes/{episode_id}/artwork",  # Apple's sizes, checked on the picture
+    "PUT /api/episodes/{episode_id}/chapters",  # starts ascending, within the audio
+    "PUT /api/episodes/{episode_id}/chapters/{index}/image",  # a JPEG or PNG by its bytes
     "PATCH /api/show",
     "POST /api/episodes/{episode_id}/publish",
     "POST /api/imports",  # the feed's host must resolve to a public address

@@ -351,7 +351,7 @@ def _simple_chapter(chapter: FeedChapter, urls: PublicUrls, clean: Clean) -> Sim
         start_ms=chapter.start_ms,
         title=clean(chapter.title or ""),
         href=safe_url(chapter.url),  # rows stored before the rule may hold javascript: links
-        image=urls.image(chapter.image_key),
+        image=urls.image(chapter.image_key) or safe_url(chapter.image_url),
     )
 
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 from typing import Any
 
+from episodes.chapter_edits import chapter_image
 from episodes.chapters import safe_url
 from episodes.models import Chapter, Episode
 from podcast.core.public_urls import PublicUrls
@@ -23,7 +24,7 @@ def chapter_json(chapter: Chapter, base_url: str) -> dict[str, Any]:
     out: dict[str, Any] = {"startTime": _seconds(chapter.start_ms)}
     if chapter.title:
         out["title"] = chapter.title
-    img = PublicUrls(base_url).image(chapter.image_key)
+    img = chapter_image(chapter, PublicUrls(base_url))
     if img:
         out["img"] = img
     url = safe_url(chapter.url)  # rows stored before the rule may hold javascript: links

@@ -77,6 +77,7 @@ class FeedChapter:
     title: str | None
     url: str | None
     image_key: str | None
+    image_url: str | None = None  # a producer's image address, when no picture is stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,15 +329,23 @@ def with_chapters(session: Session, items: list[FeedItem], show_id: int) -> list
     if not wanted:
         return items
     rows = session.execute(
-        select(Chapter.episode_id, Chapter.start_ms, Chapter.title, Chapter.url, Chapter.image_key)
+        select(
+            Chapter.episode_id,
+            Chapter.start_ms,
+            Chapter.title,
+            Chapter.url,
+            Chapter.image_key,
+            Chapter.image_url,
+        )
         .join(Episode, Episode.id == Chapter.episode_id)
         .where(Episode.show_id == show_id)
         .order_by(Chapter.episode_id, Chapter.start_ms, Chapter.id)
     )
     chapters: dict[int, list[FeedChapter]] = {}
-    for episode_id, start_ms, title, url, image_key in rows:
+    for episode_id, start_ms, title, url, image_key, image_url in rows:
         if episode_id in wanted:
-            chapters.setdefault(episode_id, []).append(FeedChapter(start_ms, title, url, image_key))
+            chapter = FeedChapter(start_ms, title, url, image_key, image_url)
+            chapters.setdefault(episode_id, []).append(chapter)
     return [
         replace(item, chapters=tuple(chapters[item.id])) if item.id in chapters else item
         for item in items

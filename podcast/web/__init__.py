@@ -13,11 +13,11 @@ def install(app: FastAPI) -> None:
     """Mount the statics, include the page routers and the admin's redirect/CSRF handlers."""
     from podcast.web.admin import analytics as admin_analytics
     from podcast.web.admin import delete as admin_delete
+    from podcast.web.admin import episode_art, transcript_editor
     from podcast.web.admin import episodes as admin
     from podcast.web.admin import imports as admin_imports
     from podcast.web.admin import jobs as admin_jobs
     from podcast.web.admin import show as admin_show
-    from podcast.web.admin import transcript_editor
     from podcast.web.admin.common import EpisodeNotFound
     from podcast.web.public import pages
     from podcast.web.sessions import CsrfFailed, LoginRequired, admin_cookie, login_url
@@ -29,6 +29,7 @@ def install(app: FastAPI) -> None:
     app.include_router(admin.router)
     app.include_router(admin_show.router)
     app.include_router(admin_delete.router)
+    app.include_router(episode_art.router)
     app.include_router(admin_jobs.router)
     app.include_router(admin_analytics.router)
     app.include_router(transcript_editor.router)

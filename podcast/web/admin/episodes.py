@@ -30,7 +30,7 @@ from podcast.shows.deps import ShowDep
 from podcast.shows.models import Show
 from podcast.shows.service import get_default_show
 from podcast.web import template_helpers
-from podcast.web.admin import feed_check, forms
+from podcast.web.admin import chapter_form, feed_check, forms
 from podcast.web.admin import transcripts as transcript_admin
 from podcast.web.admin.common import (
     AdminEpisode,
@@ -72,6 +72,9 @@ DONE = {
     "transcript": "Transcript saved.",
     "audio": "Audio replaced. The episode keeps its place and its guid in the feed.",
     "transcript-deleted": "Transcript deleted.",
+    "artwork": "Artwork uploaded. Podcast apps pick it up at their next refresh.",
+    "artwork-removed": "Artwork removed: podcast apps show the show's artwork for this episode.",
+    "chapters": "Chapters saved. The feed and the episode page show them at once.",
 }
 # Messages on the episode list, after an episode is gone.
 LIST_DONE = {"deleted": "Episode deleted, with its audio, transcripts and feed item."}
@@ -296,6 +299,7 @@ def edit_page(page: AdminEpisode, *, status_code: int = 200, **extra: Any) -> HT
         auto_errors=extra.pop("auto_errors", {}),
         auto_values=extra.pop("auto_values", None) or {"language": show.language},
         editable_slug=episode.status is Status.DRAFT,
+        **chapter_form.page_context(episode, request.app.state.settings.base_url, extra),
         **extra,
     )
     return render(request, "admin/edit.html", context, status_code=status_code, private=True)

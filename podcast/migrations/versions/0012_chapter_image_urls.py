@@ -1,0 +1,29 @@
+"""chapter image URLs
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-11-30
+
+Chapters edited through the API or the admin may name their image by address (``img``)
+instead of carrying a picture from the audio's tags.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0012"
+down_revision = "0011"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("chapters", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("image_url", sa.String(length=2048), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("chapters", schema=None) as batch_op:
+        batch_op.drop_column("image_url")
