@@ -211,7 +211,9 @@ def test_every_write_documents_auth_and_unavailability() -> None:
         for method, operation in operations.items()
         if method in ("post", "put", "patch", "delete")
     ]
-    assert len(writes) == 13  # 11 before issue 13 and 15: + transcript/auto, + imports
+    # 11 before issues 13 and 15 (+ transcript/auto, + imports), + episode artwork (PUT, DELETE),
+    # chapters (PUT, DELETE) and a chapter's image (PUT, DELETE) in issue 14.
+    assert len(writes) == 19
     for path, method, operation in writes:
         assert {"401", "503"} <= operation["responses"].keys(), (method, path)
     assert "HTTPValidationError" not in str(document)

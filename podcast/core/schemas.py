@@ -260,6 +260,16 @@ class License(BaseModel):
     url: HttpsUrl | None = None
 
 
+# What geo_problem and osm_problem accept, for the JSON Schema (latitude within ±90 and
+# longitude within ±180 spelled out, as a pattern cannot compare numbers).
+GEO_SCHEMA_PATTERN = (
+    r"^[gG][eE][oO]:-?([0-8]?[0-9](\.[0-9]+)?|90(\.0+)?),"
+    r"-?([0-9]{1,2}(\.[0-9]+)?|0[0-9]{2}(\.[0-9]+)?|1[0-7][0-9](\.[0-9]+)?|180(\.0+)?)"
+    r"(,-?[0-9]+(\.[0-9]+)?)?(;[uU]=[0-9]+(\.[0-9]+)?)?$"
+)
+OSM_SCHEMA_PATTERN = r"^[NWRnwr][1-9][0-9]*(#[1-9][0-9]*)?$"
+
+
 def _checked(problem: Any) -> Any:
     def check(value: str) -> str:
         message = problem(value)
@@ -286,6 +296,7 @@ class Location(BaseModel):
                 {
                     "type": "string",
                     "description": "An RFC 5870 geo: URI",
+                    "pattern": GEO_SCHEMA_PATTERN,
                     "examples": ["geo:53.48,-2.24"],
                 }
             ),
@@ -298,7 +309,12 @@ class Location(BaseModel):
             StringConstraints(strip_whitespace=True, to_upper=True, max_length=32),
             _checked(osm_problem),
             WithJsonSchema(
-                {"type": "string", "description": "An OpenStreetMap id", "examples": ["R146656"]}
+                {
+                    "type": "string",
+                    "description": "An OpenStreetMap id",
+                    "pattern": OSM_SCHEMA_PATTERN,
+                    "examples": ["R146656"],
+                }
             ),
         ]
         | None
