@@ -366,9 +366,14 @@ def delete_episode(episode_id: int, ctx: ProducingDep) -> None:
 def publish_episode(
     episode_id: int, ctx: ProducingDep, data: PublishRequest | None = None
 ) -> EpisodeRead:
-    """Publish now, or at ``at``; a future time schedules it (status ``scheduled``)."""
+    """Publish now, or at ``at``; a future time schedules it (status ``scheduled``), a past
+    one needs ``backdated``: true. Publishing an episode that is already public without ``at``
+    keeps its date."""
     episode = ctx.episode(episode_id)
-    service.publish(episode, data.at if data else None, ctx.now)
+    if data is None:
+        service.publish(episode, None, ctx.now)
+    else:
+        service.publish(episode, data.at, ctx.now, backdate=data.backdated)
     return ctx.read(episode)
 
 
