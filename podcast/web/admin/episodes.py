@@ -352,7 +352,8 @@ def publish(
     episode, now = page.episode, page.now
     when = _text(form.get("when")) or "now"
     raw = _text(form.get("publish_at")) or ""
-    values = {"when": when, "publish_at": raw}
+    backdate = _text(form.get("backdate")) == "yes"
+    values = {"when": when, "publish_at": raw, "backdate": "yes" if backdate else ""}
     errors: dict[str, str] = {}
     at: datetime | None = None
     if when == "schedule":
@@ -362,13 +363,20 @@ def publish(
             at, error = forms.parse_london(raw)
             if error:
                 errors["publish_at"] = error
-            elif at is not None and at <= now:
-                errors["publish_at"] = "Choose a time in the future, or publish now"
+    elif when == "tag_date" and episode.suggested_publish_date is not None:
+        # One click on the date the audio's tags give: the click is the confirmation.
+        at = forms.london_midnight(episode.suggested_publish_date)
+        backdate = True
     elif when != "now":
         errors["when"] = "Choose to publish now or at a time"
     if not errors:
         try:
-            service.publish(episode, at, now)
+            service.publish(episode, at, now, backdate=backdate)
+        except service.BackdateUnconfirmed:
+            errors["publish_at"] = (
+                "That time is in the past. To back-date the episode (it will appear below "
+                "newer ones), tick “Yes, publish it at a past date”, or choose a later time"
+            )
         except Conflict:
             errors["publish"] = "Upload the audio before publishing"
     if errors:
@@ -378,7 +386,7 @@ def publish(
             publish_values=values,
             status_code=422,
         )
-    done = "scheduled" if at is not None else "published"
+    done = "scheduled" if at is not None and at > now else "published"
     return RedirectResponse(f"/admin/episodes/{episode.id}?done={done}", status_code=303)
 
 
