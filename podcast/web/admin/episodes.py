@@ -150,7 +150,11 @@ async def login(
             show,
             web,
             next_path=next_path,
-            error="That token is not valid. Check it, or ask whoever runs the server for a new one",
+            error=(
+                "That token is not valid here. Check it, or ask whoever runs the server for a "
+                "new one: a token made with podcast token create for another data folder or "
+                "database works only there"
+            ),
             status_code=401,
         )
     response = RedirectResponse(next_path, status_code=303)
