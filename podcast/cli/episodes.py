@@ -123,12 +123,14 @@ def episode_add(
             assert episode.publish_at is not None
             console.print(
                 f"It goes public at {episode.publish_at:%Y-%m-%d %H:%M} UTC, at "
-                f"{urls.episode_page(episode.slug)}; until then only producers see it: {preview}"
+                f"{urls.episode_page(episode.slug)}; until then only producers see it: {preview}",
+                soft_wrap=True,
             )
         else:
             console.print(
                 f"It is a draft: only producers see it, at {preview}. Publish it there, or "
-                f"with POST /api/episodes/{episode.id}/publish."
+                f"with POST /api/episodes/{episode.id}/publish.",
+                soft_wrap=True,
             )
 
 
