@@ -248,7 +248,13 @@ def delete_transcript(
     responses={
         200: {
             "description": "The transcript in the format its extension names.",
-            "content": {fmt.media_type: {"schema": {"type": "string"}} for fmt in FORMATS.values()},
+            # Text, except the Podcasting 2.0 JSON transcript, which is an object.
+            "content": {
+                fmt.media_type: {
+                    "schema": {"type": "object" if "json" in fmt.media_type else "string"}
+                }
+                for fmt in FORMATS.values()
+            },
         },
         301: {"description": "An old slug of the episode: the transcript's current URL."},
         **responses(304, 401, 404, 422),
