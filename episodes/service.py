@@ -94,7 +94,7 @@ def update_episode(session: Session, episode: Episode, data: EpisodeUpdate, now:
             fields[name] = []
     slug = fields.pop("slug", None)
     if slug is not None and slug != episode.slug:
-        if episode.status is not Status.DRAFT:
+        if not slug_can_change(episode):
             raise Conflict(
                 "cannot change once the episode is published (or scheduled): its page, audio, "
                 "chapters and transcript links use it, and apps and shared posts keep them; "
@@ -106,6 +106,12 @@ def update_episode(session: Session, episode: Episode, data: EpisodeUpdate, now:
     _apply(episode, fields)
     episode.updated_at = now
     session.flush()
+
+
+def slug_can_change(episode: Episode) -> bool:
+    """Only a draft's: once published (or scheduled) its links are out in apps, feeds and
+    shared posts. The admin shows the slug field on this rule; the API refuses on it."""
+    return episode.status is Status.DRAFT
 
 
 def _check_free(session: Session, show_id: int, slug: str, episode_id: int | None) -> None:

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from episodes import ingest, repository, service, visibility
-from episodes.models import Episode, Status
+from episodes.models import Episode
 from podcast.core import auth
 from podcast.core.auth import AdminSession
 from podcast.core.clock import Clock
@@ -299,7 +299,7 @@ def edit_page(page: AdminEpisode, *, status_code: int = 200, **extra: Any) -> HT
         auto_job=asr_job.latest_for_episode(session, episode.id),
         auto_errors=extra.pop("auto_errors", {}),
         auto_values=extra.pop("auto_values", None) or {"language": show.language},
-        editable_slug=episode.status is Status.DRAFT,
+        editable_slug=service.slug_can_change(episode),
         **extra,
     )
     return render(request, "admin/edit.html", context, status_code=status_code, private=True)
@@ -329,7 +329,7 @@ def save_metadata(
     page: AdminEpisodeDep,
 ) -> Response:
     episode, now = page.episode, page.now
-    values = forms.values_from_form(form, with_slug=episode.status is Status.DRAFT)
+    values = forms.values_from_form(form, with_slug=service.slug_can_change(episode))
     update, errors = forms.parse_metadata(values)
     if update is not None:
         try:
