@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from episodes.models import AudioFile, Episode, Status
+from episodes.models import AudioFile, Episode, PublishedSlug, Status
 from episodes.slugs import is_slug
 from episodes.visibility import public_from
 from podcast.core.db import Sessions
@@ -63,7 +63,10 @@ class MediaIndex:
         self._generation = 0
 
     def cached(self, slug: str) -> tuple[bool, MediaEntry | None]:
-        """(hit, entry) without touching the database; a miss must be :meth:`load`-ed."""
+        """(hit, entry) without touching the database; a miss must be :meth:`load`-ed.
+
+        An entry whose ``slug`` is not the one asked for is the episode's current one: the
+        slug asked for is one it was published under before (``episodes.slug_history``)."""
         found = self._entries.get(slug)
         if found is None or found[0] < time.monotonic():
             return False, None
@@ -92,6 +95,17 @@ class MediaIndex:
                 .join(Show, Show.id == Episode.show_id)
                 .where(Show.slug == self._show_slug, Episode.slug == slug)
             ).first()
+            moved = None
+            if row is None:  # perhaps a slug the episode was once published under
+                moved = session.execute(
+                    select(Episode.slug)
+                    .join(PublishedSlug, PublishedSlug.episode_id == Episode.id)
+                    .join(Show, Show.id == PublishedSlug.show_id)
+                    .where(Show.slug == self._show_slug, PublishedSlug.slug == slug)
+                ).scalar()
+        if moved is not None and moved != slug:
+            # The current slug's entry, kept under the old one too: the route redirects.
+            return self._remember(slug, generation, self.load(moved))
         entry = None
         if row is not None:
             entry = MediaEntry(
@@ -107,6 +121,9 @@ class MediaIndex:
                 duration=row.duration,
                 version=content_version(row.sha256),
             )
+        return self._remember(slug, generation, entry)
+
+    def _remember(self, slug: str, generation: int, entry: MediaEntry | None) -> MediaEntry | None:
         now = time.monotonic()
         with self._lock:
             if generation != self._generation:

@@ -55,7 +55,10 @@ _FILE_ANSWERS: dict[int | str, dict[str, Any]] = {
             "description": "The audio file.",
             "content": {media: _BINARY for media in sorted(STORED_MIME_TYPES)},
         },
-        301: {"description": "The audio was replaced by another format: its new URL."},
+        301: {
+            "description": "The audio was replaced by another format, or the episode's slug"
+            " changed: its new URL."
+        },
         302: {"description": "The audio was replaced: the URL of the current version."},
         **_FILE_ANSWERS,
     },
@@ -81,6 +84,10 @@ async def episode_audio(filename: str, request: Request) -> Response:
     public = entry.is_public(state.clock.now())
     if not public and not await _is_producer(request):
         raise NotFound("no such episode audio")
+    if entry.slug != slug:
+        # A slug the episode was published under before: its links live for ever.
+        moved = enclosure_path(entry.slug, extension, version)
+        return RedirectResponse(moved, status_code=301, headers=MEDIA_CORS)
     current = enclosure_path(slug, entry.extension, entry.version)
     if extension != entry.extension:
         # The audio was replaced by another format: send old links to the new file.
@@ -183,6 +190,7 @@ class EnclosureFastPath:
         entry = state.media_index.cached(slug)[1]
         if (
             entry is None
+            or entry.slug != slug
             or extension != entry.extension
             or (version is not None and version != entry.version)
             or not entry.is_public(state.clock.now())

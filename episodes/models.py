@@ -174,5 +174,22 @@ class Chapter(Base):
     episode: Mapped[Episode] = relationship(back_populates="chapters")
 
 
+class PublishedSlug(Base):
+    """A slug an episode was published under: links to it (page, audio, chapters,
+    transcripts) redirect for ever to wherever the episode lives now, and no other episode
+    may take it (``episodes.slug_history``)."""
+
+    __tablename__ = "episode_slug_history"
+    __table_args__ = (UniqueConstraint("show_id", "slug", name="uq_episode_slug_history_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"))
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
+    slug: Mapped[str] = mapped_column(String(100))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # Files these columns name are in use: podcast.media never deletes them.
 register_key_columns(AudioFile.key, Episode.artwork_key, Chapter.image_key)

@@ -350,9 +350,21 @@ def read_episode(
 @router.patch(
     "/{episode_id}",
     dependencies=JsonOnly,
-    responses=responses(400, 401, 404, _SLUG_TAKEN, 413, 415, 422, 503, unprocessable=ContentError),
+    responses=responses(
+        400,
+        401,
+        404,
+        (409, "The slug is used by another episode, or the episode is published (its slug stays)."),
+        413,
+        415,
+        422,
+        503,
+        unprocessable=ContentError,
+    ),
 )
 def patch_episode(episode_id: int, data: EpisodeUpdate, ctx: ProducingDep) -> EpisodeRead:
+    """Change what is sent. A published or scheduled episode keeps its ``slug`` (409: links
+    use it); a draft's may change, and if it was published before, its old slugs redirect."""
     episode = ctx.episode(episode_id)
     service.update_episode(ctx.session, episode, data, ctx.now)
     return ctx.read(episode)
@@ -377,9 +389,14 @@ def delete_episode(episode_id: int, ctx: ProducingDep) -> None:
 def publish_episode(
     episode_id: int, ctx: ProducingDep, data: PublishRequest | None = None
 ) -> EpisodeRead:
-    """Publish now, or at ``at``; a future time schedules it (status ``scheduled``)."""
+    """Publish now, or at ``at``; a future time schedules it (status ``scheduled``), a past
+    one needs ``backdated``: true. Publishing an episode that is already public without ``at``
+    keeps its date."""
     episode = ctx.episode(episode_id)
-    service.publish(episode, data.at if data else None, ctx.now)
+    if data is None:
+        service.publish(episode, None, ctx.now)
+    else:
+        service.publish(episode, data.at, ctx.now, backdate=data.backdated)
     return ctx.read(episode)
 
 

@@ -129,15 +129,18 @@ class PublishRequest(BaseModel):
     backdated: StrictBool = Field(
         default=False,
         description=(
-            "True for an import of an episode first published before 2000-01-01: only then "
-            "may `at` be that early (back to 1900-01-01)."
+            "True confirms that a past `at` is meant (back-dating: the episode appears below "
+            "newer ones); without it a past `at` (more than 15 minutes ago) is refused with "
+            "422. It also lets `at` go before 2000-01-01 (back to 1900-01-01), for imports of "
+            "older archives."
         ),
     )
     at: ApiDatetime | None = Field(
         default=None,
         description=(
             "When to publish, as ISO 8601 text with a timezone (e.g. 2026-12-01T07:00:00Z; "
-            "numbers are refused); omitted means now, past back-dates, future schedules. "
+            "numbers are refused); omitted means now (an episode already public keeps its "
+            "date), future schedules, past back-dates with `backdated`: true. "
             "Not before 2000-01-01 unless `backdated` is true."
         ),
     )

@@ -6,13 +6,13 @@ Plain functions over a session; they raise ``podcast.core.errors`` and know noth
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
-from episodes import repository, visibility
+from episodes import repository, slug_history, visibility
 from episodes.events import went_public
 from episodes.models import Episode, NotesFormat, Status
 from episodes.notes import render_notes
@@ -79,15 +79,15 @@ def create_episode(
     )
     _apply(episode, fields)
     if explicit_slug is not None:
-        if repository.get_by_slug(session, show.id, explicit_slug) is not None:
-            raise Conflict(f"{explicit_slug!r} is already used by another episode", field="slug")
+        _check_free(session, show.id, explicit_slug, None)
         episode.slug = explicit_slug
         session.add(episode)
         session.flush()
         return episode
     base = slugify(episode.title)
     for _ in range(_SLUG_ATTEMPTS):
-        episode.slug = unique_slug(base, repository.slugs_starting_with(session, show.id, base))
+        taken = repository.slugs_starting_with(session, show.id, base)
+        episode.slug = unique_slug(base, taken | slug_history.starting_with(session, show.id, base))
         try:
             with session.begin_nested():
                 session.add(episode)
@@ -111,8 +111,14 @@ def update_episode(session: Session, episode: Episode, data: EpisodeUpdate, now:
         check_soundbites(fields["soundbites"], episode.audio.duration)
     slug = fields.pop("slug", None)
     if slug is not None and slug != episode.slug:
-        if repository.get_by_slug(session, episode.show_id, slug) is not None:
-            raise Conflict(f"{slug!r} is already used by another episode", field="slug")
+        if not slug_can_change(episode):
+            raise Conflict(
+                "cannot change once the episode is published (or scheduled): its page, audio, "
+                "chapters and transcript links use it, and apps and shared posts keep them; "
+                "unpublish it first if it must change (old links then redirect to the new slug)",
+                field="slug",
+            )
+        _check_free(session, episode.show_id, slug, episode.id)
         episode.slug = slug
     _apply(episode, fields)
     episode.updated_at = now
@@ -133,6 +139,25 @@ def check_soundbites(soundbites: list[dict[str, Any]], audio_duration: float) ->
                 f"({audio_duration:.1f} s)",
                 field="soundbites",
             )
+
+
+def slug_can_change(episode: Episode) -> bool:
+    """Only a draft's: once published (or scheduled) its links are out in apps, feeds and
+    shared posts. The admin shows the slug field on this rule; the API refuses on it."""
+    return episode.status is Status.DRAFT
+
+
+def _check_free(session: Session, show_id: int, slug: str, episode_id: int | None) -> None:
+    """Refuse a slug another episode has now, or was published under (its old links
+    redirect to it for ever: ``episodes.slug_history``)."""
+    if repository.get_by_slug(session, show_id, slug) is not None:
+        raise Conflict(f"{slug!r} is already used by another episode", field="slug")
+    owner = slug_history.owner(session, show_id, slug)
+    if owner is not None and owner != episode_id:
+        raise Conflict(
+            f"{slug!r} was the address of episode {owner}, and its old links still lead there",
+            field="slug",
+        )
 
 
 def _apply(episode: Episode, fields: dict[str, Any]) -> None:
@@ -176,9 +201,25 @@ def remove_episode_artwork(
     remove_artwork(session, storage, episode, now)
 
 
-def publish(episode: Episode, at: datetime | None, now: datetime) -> None:
+# A time this close to now is "now" (a client's clock, a form filled in a minute ago), not a
+# back-date that needs confirming.
+BACKDATE_GRACE = timedelta(minutes=15)
+
+
+class BackdateUnconfirmed(Invalid):
+    """A past publish time without the caller's confirmation that back-dating is meant: the
+    episode would appear below newer ones, and apps that already fetched the feed may never
+    show it. Each surface says how to confirm (API, CLI, admin)."""
+
+
+def publish(
+    episode: Episode, at: datetime | None, now: datetime, *, backdate: bool = False
+) -> None:
     """Publish now, back-date, or schedule: a future ``at`` keeps it hidden until then.
 
+    A past ``at`` (beyond :data:`BACKDATE_GRACE`) needs ``backdate``, else
+    :class:`BackdateUnconfirmed`. Without ``at``, an episode already public keeps its date
+    (publishing twice must not re-date it to now); a draft or a scheduled one goes public now.
     Listeners of ``episodes.events`` hear that it goes public at that time (in its session's
     unit of work), each time: a reschedule or a second publish tells them again.
     """
@@ -187,6 +228,14 @@ def publish(episode: Episode, at: datetime | None, now: datetime) -> None:
             "upload the audio before publishing: PUT /api/episodes/"
             f"{episode.id}/audio with the file as the body"
         )
+    if at is not None and at < now - BACKDATE_GRACE and not backdate and at != episode.publish_at:
+        raise BackdateUnconfirmed(
+            f"{at.isoformat()} is in the past: publishing at that date puts the episode below "
+            'newer ones; send "backdated": true to confirm back-dating',
+            field="at",
+        )
+    if at is None and visibility.is_public(episode, now):
+        at = episode.publish_at
     episode.status = Status.PUBLISHED
     episode.publish_at = at or now
     episode.updated_at = now
@@ -194,6 +243,7 @@ def publish(episode: Episode, at: datetime | None, now: datetime) -> None:
     if session is not None:  # always, for an episode read from the database
         if episode.id is None:
             session.flush()
+        slug_history.remember(session, episode, now)
         went_public(session, episode.id, episode.publish_at)
 
 

@@ -7,6 +7,29 @@ import unicodedata
 
 MAX_SLUG = 80
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+# Apostrophes join a word ("Zoë's" -> "zoes", "don't" -> "dont") rather than split it.
+_APOSTROPHES = re.compile(r"(?<=\w)['\u2019\u02bc](?=\w)")
+# Latin letters NFKD does not take apart into a base letter and an accent.
+_UNDECOMPOSED = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "TH",
+        "\u0131": "i",
+    }
+)
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _SLUG = re.compile(SLUG_PATTERN)
 
@@ -18,8 +41,10 @@ def is_slug(value: str) -> bool:
 
 
 def slugify(title: str) -> str:
-    """ASCII, lower case, hyphenated; accents folded ("Café" -> "cafe") so URLs stay ASCII
-    as Apple requires. Titles with no Latin letters fall back to ``episode``."""
+    """ASCII, lower case, hyphenated; accents folded ("Café" -> "cafe", "Straße" -> "strasse")
+    so URLs stay ASCII as Apple requires, and apostrophes dropped ("Zoë's story" ->
+    "zoes-story"). Titles with no Latin letters fall back to ``episode``."""
+    title = _APOSTROPHES.sub("", title.translate(_UNDECOMPOSED))
     folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
     slug = _NON_WORD.sub("-", folded.lower()).strip("-")
     slug = slug[:MAX_SLUG].rstrip("-")

@@ -34,7 +34,7 @@ def create_episode(
     **fields: Any,
 ) -> dict[str, Any]:
     """Create an episode, give it audio (a fixture's name; always when publishing) and publish
-    it (now, or ``at``)."""
+    it (now, or ``at``: a past one is confirmed as back-dating, which tests do freely)."""
     response = client.post("/api/episodes", json={"title": title, **fields}, headers=auth)
     assert response.status_code == 201, response.text
     episode = response.json()
@@ -43,7 +43,7 @@ def create_episode(
         episode = upload_audio(client, auth, episode["id"], fixture)
     if publish:
         when = at.isoformat() if isinstance(at, datetime) else at
-        body = {"at": when} if when else None
+        body = {"at": when, "backdated": True} if when else None
         response = client.post(f"/api/episodes/{episode['id']}/publish", json=body, headers=auth)
         assert response.status_code == 200, response.text
         episode = response.json()

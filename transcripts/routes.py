@@ -9,10 +9,11 @@ from typing import Annotated
 
 from anyio import to_thread
 from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import RedirectResponse
 
 from episodes import repository as episode_repository
 from episodes import service as episode_service
-from episodes import visibility
+from episodes import slug_history, visibility
 from episodes.models import Episode
 from podcast.core import languages
 from podcast.core.compression import VARY, gzip_etag, wants_gzip
@@ -36,7 +37,7 @@ from podcast.core.openapi_errors import (
     TranscriptContentError,
     responses,
 )
-from podcast.core.public_urls import PublicUrls
+from podcast.core.public_urls import PublicUrls, transcript_page_path
 from podcast.core.request_body import read_limited
 from podcast.core.routing import get_and_head
 from podcast.core.security import SECURITY_HEADERS
@@ -258,6 +259,7 @@ def delete_transcript(
                 for fmt in FORMATS.values()
             },
         },
+        301: {"description": "An old slug of the episode: the transcript's current URL."},
         **responses(304, 401, 404, 422),
     },
 )
@@ -277,12 +279,21 @@ def serve_transcript(
     """The transcript in the format its extension names (the media types listed here).
 
     Public episodes only (producers see drafts, by token or signed in). CORS-open, because
-    web players fetch transcripts from other origins; strong ETag and 304.
+    web players fetch transcripts from other origins; strong ETag and 304. An old slug of the
+    episode redirects (301) to its current one.
     """
     fmt = service.served_format(extension)
     now = clock.now()
+    found = episode_repository.get_by_slug(session, show.id, slug)
+    if found is None:
+        moved = slug_history.moved(session, show.id, slug)
+        if visibility.may_see(moved, now, producer=producer is not None):
+            assert moved is not None
+            path = f"{transcript_page_path(moved.slug)}.{extension}"
+            target = slug_history.with_query(path, request.url.query)
+            return RedirectResponse(target, status_code=301, headers=ALLOW_ORIGIN)
     episode = visibility.visible_or_404(
-        episode_repository.get_by_slug(session, show.id, slug),
+        found,
         now,
         producer=producer is not None,
         missing=f"episode {slug!r} does not exist",

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from podcast.cli.common import _session, console
+from podcast.cli.common import _session, announce_installation, console
 from podcast.core.settings import Settings
 from podcast.migrate import current_revision, upgrade
 from podcast.shows.service import get_default_show
@@ -16,7 +16,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
 def init() -> None:
     """Create the data folder, the database schema and the default show."""
-    with _session() as (settings, session):
+    with _session(create=True) as (settings, session):
         show = get_default_show(session, settings)
         console.print(f"[green]Ready.[/] Show [bold]{show.title}[/] ({show.slug})")
         console.print(f"  database: {settings.database_url}")
@@ -33,6 +33,7 @@ def db_upgrade(
     from podcast.core.db import make_engine
 
     settings = Settings()
+    announce_installation(settings)
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine, revision)

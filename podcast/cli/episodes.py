@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -46,11 +47,25 @@ def episode_list(
 def episode_add(
     file: Annotated[Path, typer.Argument(help="An MP3, M4A, Opus, Ogg Vorbis, FLAC or WAV file.")],
     title: Annotated[str | None, typer.Option(help="Title (default: from the tags).")] = None,
-    publish: Annotated[bool, typer.Option(help="Publish at once.")] = False,
+    publish: Annotated[bool, typer.Option(help="Publish at once (or at --at).")] = False,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            help="With --publish: when, as ISO 8601 (2026-12-01T07:00, read as UTC without a "
+            "zone, or 2026-12-01T08:00+01:00). A future time schedules it; a past one needs "
+            "--backdate."
+        ),
+    ] = None,
+    backdate: Annotated[
+        bool, typer.Option(help="Confirm that a past --at is meant: the episode is back-dated.")
+    ] = False,
 ) -> None:
     """Create an episode from an audio file; its tags fill in what the options leave out."""
     if not file.is_file():
         _fail(f"{file} is not a file")
+    when = _parse_at(at) if at is not None else None
+    if when is not None and not publish:
+        _fail("--at is when to publish: add --publish")
     clock = SystemClock()
     with _session() as (settings, session):
         storage = open_storage(settings)
@@ -83,11 +98,46 @@ def episode_add(
         finally:
             received.discard()
         if publish:
-            episode_service.publish(episode, None, clock.now())
+            try:
+                episode_service.publish(episode, when, clock.now(), backdate=backdate)
+            except episode_service.BackdateUnconfirmed:
+                _fail(
+                    f"--at {at} is in the past: add --backdate to publish the episode at that "
+                    "date (it appears below newer ones), or give a later time"
+                )
         audio = episode.audio
         assert audio is not None
+        now = clock.now()
+        status = episode.status_at(now)
         console.print(
             f"Episode [bold]{episode.id}[/] {episode.title!r} ({audio.extension}, "
-            f"{audio.duration:.1f} s) is {episode.status_at(clock.now()).value}: "
-            f"{enclosure_url(settings.public_urls, episode)}"
+            f"{audio.duration:.1f} s) is {status.value}"
         )
+        urls = settings.public_urls
+        if status is Status.PUBLISHED:
+            console.print(f"Page: {urls.episode_page(episode.slug)}")
+            console.print(f"Audio: {enclosure_url(urls, episode)}")
+            return
+        preview = f"{urls.base_url}/admin/episodes/{episode.id}"
+        if status is Status.SCHEDULED:
+            assert episode.publish_at is not None
+            console.print(
+                f"It goes public at {episode.publish_at:%Y-%m-%d %H:%M} UTC, at "
+                f"{urls.episode_page(episode.slug)}; until then only producers see it: {preview}",
+                soft_wrap=True,
+            )
+        else:
+            console.print(
+                f"It is a draft: only producers see it, at {preview}. Publish it there, or "
+                f"with POST /api/episodes/{episode.id}/publish.",
+                soft_wrap=True,
+            )
+
+
+def _parse_at(text: str) -> datetime:
+    """ISO 8601; without a zone, UTC (as ``podcast episode list`` shows times)."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        _fail(f"--at {text!r} is not a date and time like 2026-12-01T07:00 or 2026-12-01")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from podcast.bootstrap import prepare
-from podcast.cli.common import errors
+from podcast.cli.common import announce_installation, errors, require_database
 from podcast.core.clock import SystemClock
 from podcast.core.logs import LogFormat, logging_config
 from podcast.core.settings import Settings
@@ -43,6 +43,7 @@ def serve(
     import uvicorn
 
     settings = Settings()
+    announce_installation(settings)
     if workers > 1 and not reload:
         _multiprocess_metrics(settings)
     uvicorn.run(
@@ -101,6 +102,8 @@ def worker(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     settings = Settings()
+    announce_installation(settings)
+    require_database(settings)
     runtime = prepare(settings, SystemClock())
     try:
         queue = open_jobs(settings, runtime.sessionmaker, SystemClock())

@@ -65,7 +65,11 @@ def _token_producer(request: Request, session: Session, token: str) -> Producer:
     never a silent downgrade to public access."""
     producer = verify_token(session, token)
     if producer is None:
-        raise Unauthorized("the token is not valid (it may have been revoked)")
+        raise Unauthorized(
+            "the token is not valid: mistyped, revoked, or made for another installation "
+            "(`podcast token list`, run with this server's PODCAST_DATA_DIR or "
+            "PODCAST_DATABASE_URL, lists the tokens it knows)"
+        )
     note_producer(request, producer.token_name)  # who, for the write log
     return producer
 

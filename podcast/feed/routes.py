@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
 
-from episodes import repository, visibility
+from episodes import repository, slug_history, visibility
 from podcast.core.compression import VARY, compress, gzip_etag, wants_gzip
 from podcast.core.conditional import http_date, not_modified
 from podcast.core.cors import ALLOW_ORIGIN, add_preflight
@@ -20,6 +21,7 @@ from podcast.core.deps import (
 from podcast.core.errors import NotFound
 from podcast.core.metrics import Metrics
 from podcast.core.openapi_errors import TOKEN_OPTIONAL, responses
+from podcast.core.public_urls import chapters_path
 from podcast.core.routing import get_and_head
 from podcast.core.settings import Settings
 from podcast.fastpath import FastPathApp
@@ -49,6 +51,7 @@ def install(app: FastPathApp, settings: Settings, metrics: Metrics | None = None
     openapi_extra=TOKEN_OPTIONAL,
     responses={
         200: {"content": {chapters.MEDIA_TYPE: {}}},
+        301: {"description": "An old slug of the episode: the chapters' current URL."},
         **responses(304, 401, 404),
     },
 )
@@ -63,10 +66,16 @@ def episode_chapters(
 ) -> Response:
     """Podcasting 2.0 JSON chapters (what ``podcast:chapters`` links): of published episodes,
     and for producers (by token or signed in) of drafts and scheduled ones too, as their
-    audio and transcripts."""
+    audio and transcripts. An old slug of the episode redirects to its current one."""
     now = clock.now()
     found = repository.get_by_slug(session, show.id, slug)
     missing = "no chapters for this episode"
+    if found is None:
+        moved = slug_history.moved(session, show.id, slug)
+        if visibility.may_see(moved, now, producer=producer is not None):
+            assert moved is not None
+            target = slug_history.with_query(chapters_path(moved.slug), request.url.query)
+            return RedirectResponse(target, status_code=301, headers=ALLOW_ORIGIN)
     episode = visibility.visible_or_404(found, now, producer=producer is not None, missing=missing)
     if not episode.chapters:
         raise NotFound(missing)

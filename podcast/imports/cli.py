@@ -57,7 +57,10 @@ def import_command(
         except ValueError:
             errors.print(f"[red]error:[/] --since {since!r} is not a date like 2024-01-31")
             raise typer.Exit(2) from None
+    from podcast.cli.common import announce_installation
+
     settings = Settings()
+    announce_installation(settings)
     try:
         require_show_slug(settings, show)
     except Invalid as exc:

@@ -465,7 +465,8 @@ class Importer:
             published = item.published
             if published is None:
                 result.notes.append("no date in the source: published now")
-            episode_service.publish(episode, published, now)
+            # The old feed's date is the episode's real one: back-dating is the point.
+            episode_service.publish(episode, published, now, backdate=True)
             session.flush()
             return episode.id
 

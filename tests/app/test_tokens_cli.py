@@ -25,8 +25,10 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_token_lifecycle(env: Path) -> None:
     runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
     created = runner.invoke(cli, ["token", "create", "producer-laptop"])
     assert created.exit_code == 0, created.output
+    assert f"created in sqlite:///{env.resolve() / 'podcast.db'}" in created.stderr
     secret = created.stdout.strip().splitlines()[-1]
     assert secret.startswith("pod_") and len(secret) > 40
 
@@ -56,6 +58,62 @@ def test_token_lifecycle(env: Path) -> None:
 
     missing = runner.invoke(cli, ["token", "revoke", "producer-laptop"])
     assert missing.exit_code == 1
+    assert f"no token named 'producer-laptop' in sqlite:///{env.resolve()}" in missing.stderr
+
+
+def test_commands_name_the_installation_unless_it_is_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PODCAST_DATA_DIR", raising=False)
+    monkeypatch.delenv("PODCAST_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    listed = runner.invoke(cli, ["episode", "list"])
+    assert listed.exit_code == 0
+    assert "Using database" not in listed.stderr, "./data of this folder: nothing to say"
+
+    elsewhere = tmp_path / "elsewhere"
+    monkeypatch.setenv("PODCAST_DATA_DIR", str(elsewhere))
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    listed = runner.invoke(cli, ["token", "list"])
+    assert listed.exit_code == 0
+    [line] = [line for line in listed.stderr.splitlines() if line.startswith("Using")]
+    assert line == (
+        f"Using database sqlite:///{elsewhere.resolve() / 'podcast.db'} and data folder "
+        f"{elsewhere.resolve()}"
+    )
+    assert listed.stdout.startswith("No tokens yet"), "stdout stays the command's own output"
+
+
+def test_commands_refuse_a_database_that_does_not_exist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run from another folder, ``podcast token create`` made a new empty database there and
+    printed a token the server never accepted (issue 14)."""
+    installation = tmp_path / "install"
+    other = tmp_path / "other"
+    other.mkdir()
+    monkeypatch.chdir(installation.parent)
+    monkeypatch.setenv("PODCAST_DATA_DIR", str(installation / "data"))
+    monkeypatch.delenv("PODCAST_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+
+    monkeypatch.chdir(other)
+    monkeypatch.delenv("PODCAST_DATA_DIR")
+    for command in (["token", "create", "laptop"], ["token", "list"], ["episode", "list"]):
+        refused = runner.invoke(cli, command)
+        assert refused.exit_code == 1, (command, refused.output)
+        message = " ".join(refused.stderr.split())
+        assert f"there is no database at {other.resolve() / 'data' / 'podcast.db'}" in message
+        assert "PODCAST_DATA_DIR" in message and "PODCAST_DATABASE_URL" in message
+        assert "podcast init" in message
+    assert not (other / "data").exists(), "nothing created in the wrong folder"
+
+    monkeypatch.setenv("PODCAST_DATABASE_URL", f"sqlite:///{installation / 'data' / 'podcast.db'}")
+    monkeypatch.setenv("PODCAST_DATA_DIR", str(installation / "data"))
+    assert runner.invoke(cli, ["token", "create", "laptop"]).exit_code == 0
 
 
 def test_init_and_episode_list(env: Path) -> None:

@@ -158,7 +158,8 @@ def test_pagination(client: TestClient, auth: dict[str, str], clock: FrozenClock
         episode = _create(client, auth, title=f"Episode {n}")
         upload_audio(client, auth, episode["id"])
         at = (NOW - timedelta(days=10 - n)).isoformat()
-        client.post(f"/api/episodes/{episode['id']}/publish", json={"at": at}, headers=auth)
+        body = {"at": at, "backdated": True}
+        client.post(f"/api/episodes/{episode['id']}/publish", json=body, headers=auth)
     first = client.get("/api/episodes?per_page=2").json()
     assert [e["title"] for e in first["items"]] == ["Episode 5", "Episode 4"]
     assert (first["total"], first["page"], first["per_page"]) == (5, 1, 2)
@@ -300,10 +301,10 @@ def test_publish_times_are_zoned_text_and_not_before_2000(
         assert words in errors[0]["message"], (body, errors)
     assert client.get(f"/api/episodes/{episode['id']}", headers=auth).json()["status"] == "draft"
 
-    offset = client.post(url, json={"at": "2026-11-01T08:00:00+01:00"}, headers=auth)
+    offset = client.post(url, json={"at": "2026-12-01T08:00:00+01:00"}, headers=auth)
     assert offset.status_code == 200
-    assert offset.json()["publish_at"].startswith("2026-11-01T07:00:00")
-    first = client.post(url, json={"at": "2000-01-01T00:00:00Z"}, headers=auth)
+    assert offset.json()["publish_at"].startswith("2026-12-01T07:00:00")
+    first = client.post(url, json={"at": "2000-01-01T00:00:00Z", "backdated": True}, headers=auth)
     assert first.json()["publish_at"].startswith("2000-01-01T00:00:00")
     archive = client.post(url, json={"at": "1987-06-01T09:00:00Z", "backdated": True}, headers=auth)
     assert archive.status_code == 200, archive.text

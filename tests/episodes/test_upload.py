@@ -474,3 +474,48 @@ def test_cli_episode_add(
     assert refused.exit_code == 1
     assert "not audio" in refused.output.lower() or "text" in refused.output.lower()
     assert client.get("/api/episodes", headers=auth).json()["total"] == 1
+
+
+def test_cli_episode_add_dates_and_says_where_to_find_it(
+    client: TestClient,
+    auth: dict[str, str],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The public URL only once the episode is public; a past --at only with --backdate."""
+    monkeypatch.setenv("PODCAST_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("PODCAST_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("PODCAST_BASE_URL", settings.base_url)
+    runner = CliRunner()
+    plain = str(FIXTURES / "plain.mp3")
+
+    draft = runner.invoke(cli, ["episode", "add", plain, "--title", "A draft"])
+    assert draft.exit_code == 0, draft.output
+    assert "is draft" in draft.stdout
+    assert "/media/" not in draft.stdout and "example.org/episodes/" not in draft.stdout
+    assert "https://podcast.example.org/admin/episodes/1" in draft.stdout
+
+    later = datetime.now(UTC) + timedelta(days=3)
+    scheduled = runner.invoke(
+        cli, ["episode", "add", plain, "--title", "Soon", "--publish", "--at", later.isoformat()]
+    )
+    assert scheduled.exit_code == 0, scheduled.output
+    out = " ".join(scheduled.stdout.split())
+    assert "is scheduled" in out and "It goes public at" in out
+    assert "/media/" not in out
+
+    past = ["episode", "add", plain, "--title", "Old", "--publish", "--at", "2026-01-05T07:00"]
+    refused = runner.invoke(cli, past)
+    assert refused.exit_code == 1
+    assert "--backdate" in " ".join(refused.stderr.split())
+    assert client.get("/api/episodes?status=published", headers=auth).json()["total"] == 0
+    backdated = runner.invoke(cli, [*past, "--backdate"])
+    assert backdated.exit_code == 0, backdated.output
+    assert "is published" in backdated.stdout
+    assert "Page: https://podcast.example.org/episodes/old\n" in backdated.stdout
+    assert "Audio: https://podcast.example.org/media/old." in backdated.stdout
+    [old] = client.get("/api/episodes?status=published", headers=auth).json()["items"]
+    assert old["publish_at"].startswith("2026-01-05T07:00:00")
+
+    assert runner.invoke(cli, ["episode", "add", plain, "--at", "2026-01-05"]).exit_code == 1
+    assert runner.invoke(cli, ["episode", "add", plain, "--publish", "--at", "soon"]).exit_code == 1

@@ -155,6 +155,7 @@ def test_the_cli_publish_queues_the_job(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.delenv("PODCAST_DATABASE_URL", raising=False)
     monkeypatch.setenv("PODCAST_WEBSUB_HUBS", "https://hub.example.org/")
     runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
     result = runner.invoke(cli, ["episode", "add", str(FIXTURES / "plain.mp3")])
     assert result.exit_code == 0, result.output
     assert _announce_jobs(tmp_path) == []  # a draft: nothing

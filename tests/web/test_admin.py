@@ -527,7 +527,7 @@ def test_schedule_reads_uk_time(
     [
         ("schedule", "", "publish_at", "Enter the date and time"),
         ("schedule", "2027-03-28T01:30", "publish_at", "does not exist in the UK"),
-        ("schedule", "2020-01-01T09:00", "publish_at", "in the future"),
+        ("schedule", "2020-01-01T09:00", "publish_at", "Yes, publish it at a past date"),
         ("schedule", "tomorrow", "publish_at", "Enter a date and time"),
         ("sometime", "", "when", "Choose to publish now or at a time"),
     ],
@@ -554,6 +554,42 @@ def test_schedule_errors(
     else:
         assert message in text_of(doc.xpath(f"//p[@id='{field}-error']")[0])
     assert web.get(f"/api/episodes/{episode['id']}", headers=auth).json()["status"] == "draft"
+
+
+def test_a_past_date_is_published_once_confirmed(
+    web: TestClient, auth: dict[str, str], admin: str
+) -> None:
+    episode = create_episode(web, auth, publish=False)
+    path = f"/admin/episodes/{episode['id']}"
+    form = {"csrf_token": admin, "when": "schedule", "publish_at": "2026-11-20T09:00"}
+    refused = web.post(f"{path}/publish", data=form)
+    assert refused.status_code == 422
+    doc = parse(refused)
+    assert "in the past" in _field_error(doc, "publish_at")
+    assert doc.xpath("//input[@id='backdate']/@checked") == []
+    response = web.post(f"{path}/publish", data={**form, "backdate": "yes"}, follow_redirects=False)
+    assert response.headers["location"] == f"{path}?done=published"
+    saved = web.get(f"/api/episodes/{episode['id']}", headers=auth).json()
+    assert (saved["status"], saved["publish_at"]) == ("published", "2026-11-20T09:00:00Z")
+
+
+def test_the_tag_date_is_the_publish_date_in_one_click(
+    web: TestClient, auth: dict[str, str], admin: str
+) -> None:
+    episode = create_episode(web, auth, publish=False, audio="speech.mp3")
+    assert episode["suggested_publish_date"] == "2026-10-14"
+    path = f"/admin/episodes/{episode['id']}"
+    doc = parse(web.get(path))
+    check_structure(doc)
+    [button] = doc.xpath("//form[.//input[@name='when'][@value='tag_date']]//button")
+    assert text_of(button) == "Publish dated 14 October 2026"
+    response = web.post(
+        f"{path}/publish", data={"csrf_token": admin, "when": "tag_date"}, follow_redirects=False
+    )
+    assert response.headers["location"] == f"{path}?done=published"
+    saved = web.get(f"/api/episodes/{episode['id']}", headers=auth).json()
+    # Midnight in UK time (BST in October) on the tagged day.
+    assert (saved["status"], saved["publish_at"]) == ("published", "2026-10-13T23:00:00Z")
 
 
 def test_publishing_without_audio_is_explained(

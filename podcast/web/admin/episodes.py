@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from episodes import ingest, repository, service, visibility
-from episodes.models import Episode, Status
+from episodes.models import Episode
 from podcast.core import auth
 from podcast.core.auth import AdminSession
 from podcast.core.clock import Clock
@@ -153,7 +153,11 @@ async def login(
             show,
             web,
             next_path=next_path,
-            error="That token is not valid. Check it, or ask whoever runs the server for a new one",
+            error=(
+                "That token is not valid here. Check it, or ask whoever runs the server for a "
+                "new one: a token made with podcast token create for another data folder or "
+                "database works only there"
+            ),
             status_code=401,
         )
     response = RedirectResponse(next_path, status_code=303)
@@ -298,7 +302,7 @@ def edit_page(page: AdminEpisode, *, status_code: int = 200, **extra: Any) -> HT
         auto_job=asr_job.latest_for_episode(session, episode.id),
         auto_errors=extra.pop("auto_errors", {}),
         auto_values=extra.pop("auto_values", None) or {"language": show.language},
-        editable_slug=episode.status is Status.DRAFT,
+        editable_slug=service.slug_can_change(episode),
         **chapter_form.page_context(episode, request.app.state.settings.base_url, extra),
         **extra,
     )
@@ -329,7 +333,7 @@ def save_metadata(
     page: AdminEpisodeDep,
 ) -> Response:
     episode, now = page.episode, page.now
-    values = forms.values_from_form(form, with_slug=episode.status is Status.DRAFT)
+    values = forms.values_from_form(form, with_slug=service.slug_can_change(episode))
     update, errors = forms.parse_metadata(values)
     if update is not None:
         try:
@@ -356,7 +360,8 @@ def publish(
     episode, now = page.episode, page.now
     when = _text(form.get("when")) or "now"
     raw = _text(form.get("publish_at")) or ""
-    values = {"when": when, "publish_at": raw}
+    backdate = _text(form.get("backdate")) == "yes"
+    values = {"when": when, "publish_at": raw, "backdate": "yes" if backdate else ""}
     errors: dict[str, str] = {}
     at: datetime | None = None
     if when == "schedule":
@@ -366,13 +371,20 @@ def publish(
             at, error = forms.parse_london(raw)
             if error:
                 errors["publish_at"] = error
-            elif at is not None and at <= now:
-                errors["publish_at"] = "Choose a time in the future, or publish now"
+    elif when == "tag_date" and episode.suggested_publish_date is not None:
+        # One click on the date the audio's tags give: the click is the confirmation.
+        at = forms.london_midnight(episode.suggested_publish_date)
+        backdate = True
     elif when != "now":
         errors["when"] = "Choose to publish now or at a time"
     if not errors:
         try:
-            service.publish(episode, at, now)
+            service.publish(episode, at, now, backdate=backdate)
+        except service.BackdateUnconfirmed:
+            errors["publish_at"] = (
+                "That time is in the past. To back-date the episode (it will appear below "
+                "newer ones), tick “Yes, publish it at a past date”, or choose a later time"
+            )
         except Conflict:
             errors["publish"] = "Upload the audio before publishing"
     if errors:
@@ -382,7 +394,7 @@ def publish(
             publish_values=values,
             status_code=422,
         )
-    done = "scheduled" if at is not None else "published"
+    done = "scheduled" if at is not None and at > now else "published"
     return RedirectResponse(f"/admin/episodes/{episode.id}?done={done}", status_code=303)
 
 

@@ -7,7 +7,7 @@ Errors are phrased for the person at the form, and keyed by the field they belon
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from pydantic import ValidationError
@@ -311,6 +311,11 @@ def parse_london(text: str) -> tuple[datetime | None, str | None]:
     if utc.astimezone(LONDON).replace(tzinfo=None) != naive:
         return None, "That time does not exist in the UK: the clocks go forward then"
     return utc, None
+
+
+def london_midnight(day: date) -> datetime:
+    """The start of ``day`` in UK time, in UTC: a date without a time (the audio's tags)."""
+    return datetime.combine(day, time(), tzinfo=LONDON).astimezone(UTC)
 
 
 def london_input(value: datetime | None) -> str:

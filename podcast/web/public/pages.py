@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from episodes import repository, visibility
+from episodes import repository, slug_history, visibility
 from episodes.models import Episode
 from episodes.urls import enclosure_url
 from podcast.core import languages
 from podcast.core.auth import AdminSession
 from podcast.core.deps import ClockDep, SessionDep, SettingsDep
-from podcast.core.public_urls import episode_path
+from podcast.core.public_urls import episode_path, transcript_page_path
 from podcast.core.routing import get_and_head
 from podcast.core.settings import SubscribeLink
 from podcast.core.timecodes import parse_start
@@ -105,6 +105,25 @@ def _visible_episode(
     return episode if visibility.may_see(episode, now, producer=admin is not None) else None
 
 
+def _moved(
+    request: Request,
+    session: Session,
+    show: Show,
+    slug: str,
+    now: datetime,
+    admin: AdminSession | None,
+    path: Callable[[str], str],
+) -> RedirectResponse | None:
+    """301 from a slug the episode was once published under to its current one, for
+    whoever may see it there (``episodes.slug_history``)."""
+    episode = slug_history.moved(session, show.id, slug)
+    if not visibility.may_see(episode, now, producer=admin is not None):
+        return None
+    assert episode is not None
+    target = slug_history.with_query(path(episode.slug), request.url.query)
+    return RedirectResponse(target, status_code=301)
+
+
 @get_and_head(router, "/episodes/{slug}", response_class=HTMLResponse)
 def episode_page(
     slug: str,
@@ -115,12 +134,14 @@ def episode_page(
     clock: ClockDep,
     admin: OptionalAdmin,
     t: Annotated[str | None, Query()] = None,
-) -> HTMLResponse:
-    """Drafts and scheduled episodes are a 404 unless a producer is signed in."""
+) -> Response:
+    """Drafts and scheduled episodes are a 404 unless a producer is signed in; an old slug
+    redirects to the current one."""
     now = clock.now()
     episode = _visible_episode(session, show, slug, now, admin)
     if episode is None:
-        return not_found(request, show, admin, "episode")
+        moved = _moved(request, session, show, slug, now, admin, episode_path)
+        return moved or not_found(request, show, admin, "episode")
     start = parse_start(t)
     urls = settings.public_urls
     artwork_key = episode.artwork_key or show.artwork_key
@@ -159,13 +180,14 @@ def transcript_page(
     page: Annotated[str | None, Query()] = None,
     t: Annotated[str | None, Query()] = None,
     lang: Annotated[str | None, Query(max_length=languages.MAX_LENGTH)] = None,
-) -> HTMLResponse:
+) -> Response:
     """The whole transcript in parts of bounded size (``?page=``); ``?t=`` without a page
     opens the part holding that moment and starts the player there."""
     now = clock.now()
     episode = _visible_episode(session, show, slug, now, admin)
     if episode is None:
-        return not_found(request, show, admin, "episode")
+        moved = _moved(request, session, show, slug, now, admin, transcript_page_path)
+        return moved or not_found(request, show, admin, "episode")
     records = transcript_visibility.shown(
         transcript_repository.for_episode(session, episode.id),
         show,

@@ -1,0 +1,158 @@
+"""A published episode's links never break (its slug stays; old slugs redirect for ever), and
+publish dates only go into the past when the producer says so (issue 14, "Producers")."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from episodes.models import PublishedSlug
+from episodes.slugs import slugify
+from podcast.core.clock import FrozenClock
+from tests.conftest import NOW
+from tests.factories import create_episode
+from tests.transcripts.support import corpus_file, put_transcript
+
+
+def _patch_slug(client: TestClient, auth: dict[str, str], episode_id: int, slug: str):
+    return client.patch(f"/api/episodes/{episode_id}", json={"slug": slug}, headers=auth)
+
+
+def test_a_published_episodes_slug_cannot_change_a_drafts_can(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    live = create_episode(client, auth, "Live one")
+    refused = _patch_slug(client, auth, live["id"], "another-name")
+    assert refused.status_code == 409, refused.text
+    detail = refused.json()["detail"]
+    assert detail.startswith("slug: ")
+    assert "published" in detail and "links" in detail
+    assert client.get("/episodes/live-one").status_code == 200
+    same = _patch_slug(client, auth, live["id"], "live-one")
+    assert same.status_code == 200, "sending the slug it has is no change"
+
+    scheduled = create_episode(client, auth, "Later", at=NOW + timedelta(days=1))
+    assert _patch_slug(client, auth, scheduled["id"], "sooner").status_code == 409
+
+    draft = create_episode(client, auth, "Draft", publish=False)
+    moved = _patch_slug(client, auth, draft["id"], "a-better-name")
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["slug"] == "a-better-name"
+
+
+def test_old_slugs_of_a_once_published_episode_redirect_for_ever(
+    client: TestClient, auth: dict[str, str], clock: FrozenClock, app
+) -> None:
+    episode = create_episode(client, auth, "First name", audio="speech.mp3")
+    put_transcript(client, auth, episode["id"], corpus_file("good/interview-voices.vtt"))
+    old_enclosure = episode["audio"]["url"].removeprefix("https://podcast.example.org")
+    assert client.get(old_enclosure).status_code == 200  # cached in the media index
+    unpublished = client.post(f"/api/episodes/{episode['id']}/unpublish", headers=auth)
+    assert unpublished.status_code == 200
+    renamed = _patch_slug(client, auth, episode["id"], "second-name")
+    assert renamed.status_code == 200, renamed.text
+
+    # Unpublished: the old links name nothing the public may see, as before.
+    assert client.get("/episodes/first-name").status_code == 404
+    assert client.get("/media/first-name.mp3").status_code == 404
+    assert client.get("/episodes/first-name", headers=auth).status_code in (301, 404)
+
+    again = client.post(f"/api/episodes/{episode['id']}/publish", headers=auth)
+    assert again.status_code == 200, again.text
+    version = old_enclosure.split(".")[1]
+    expected = {
+        "/episodes/first-name?t=1:05": "/episodes/second-name?t=1:05",
+        "/episodes/first-name/transcript": "/episodes/second-name/transcript",
+        "/episodes/first-name/chapters.json": "/episodes/second-name/chapters.json",
+        "/episodes/first-name/transcript.vtt": "/episodes/second-name/transcript.vtt",
+        "/episodes/first-name/transcript.srt?lang=en-GB": (
+            "/episodes/second-name/transcript.srt?lang=en-GB"
+        ),
+        "/media/first-name.mp3": "/media/second-name.mp3",
+        old_enclosure: f"/media/second-name.{version}.mp3",
+    }
+    for old, new in expected.items():
+        for method in ("GET", "HEAD"):
+            response = client.request(method, old, follow_redirects=False)
+            assert response.status_code == 301, (method, old, response.text)
+            assert response.headers["location"] == new, old
+        assert client.get(old).status_code == 200, old
+
+    # Renamed again (unpublished in between): both old slugs lead to the current one.
+    client.post(f"/api/episodes/{episode['id']}/unpublish", headers=auth)
+    assert _patch_slug(client, auth, episode["id"], "third-name").status_code == 200
+    client.post(f"/api/episodes/{episode['id']}/publish", headers=auth)
+    for old in ("first-name", "second-name"):
+        response = client.get(f"/episodes/{old}", follow_redirects=False)
+        assert response.headers["location"] == "/episodes/third-name"
+        response = client.get(f"/media/{old}.mp3", follow_redirects=False)
+        assert response.headers["location"] == "/media/third-name.mp3"
+    assert client.get("/feed.xml").text.count("/media/third-name.") == 1
+
+    # No other episode may take an old slug: its links would go somewhere else.
+    other = create_episode(client, auth, "Other", publish=False)
+    taken = _patch_slug(client, auth, other["id"], "first-name")
+    assert taken.status_code == 409
+    assert taken.json()["detail"].startswith("slug: ")
+    assert f"episode {episode['id']}" in taken.json()["detail"]
+    fresh = client.post("/api/episodes", json={"title": "First name"}, headers=auth).json()
+    assert fresh["slug"] == "first-name-2", "a new title steps around the old slugs"
+    with app.state.sessionmaker() as session:
+        rows = session.scalars(select(PublishedSlug.slug).order_by(PublishedSlug.id)).all()
+    assert rows == ["first-name", "second-name", "third-name"]
+
+
+def test_a_draft_renamed_back_and_forth_keeps_its_own_slug(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    episode = create_episode(client, auth, "Back and forth")
+    client.post(f"/api/episodes/{episode['id']}/unpublish", headers=auth)
+    assert _patch_slug(client, auth, episode["id"], "elsewhere").status_code == 200
+    assert _patch_slug(client, auth, episode["id"], "back-and-forth").status_code == 200
+    client.post(f"/api/episodes/{episode['id']}/publish", headers=auth)
+    assert client.get("/episodes/back-and-forth").status_code == 200
+    assert client.get("/episodes/elsewhere").status_code == 404, "never published there"
+
+
+def test_a_past_publish_date_needs_confirming(
+    client: TestClient, auth: dict[str, str], clock: FrozenClock
+) -> None:
+    episode = create_episode(client, auth, "Old news", publish=False)
+    url = f"/api/episodes/{episode['id']}/publish"
+    past = (NOW - timedelta(days=3)).isoformat()
+    refused = client.post(url, json={"at": past}, headers=auth)
+    assert refused.status_code == 422, refused.text
+    detail = refused.json()["detail"]
+    assert detail.startswith("at: ")
+    assert "in the past" in detail and '"backdated": true' in detail
+    assert client.get(url.removesuffix("/publish"), headers=auth).json()["status"] == "draft"
+
+    # A few minutes ago is "now" (clocks differ; a form takes time to fill in).
+    recent = (NOW - timedelta(minutes=5)).isoformat()
+    assert client.post(url, json={"at": recent}, headers=auth).status_code == 200
+    confirmed = client.post(url, json={"at": past, "backdated": True}, headers=auth)
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["publish_at"].startswith("2026-11-23T12:00:00")
+
+
+def test_publishing_a_public_episode_again_keeps_its_date(
+    client: TestClient, auth: dict[str, str], clock: FrozenClock
+) -> None:
+    episode = create_episode(client, auth, "Dated")
+    clock.advance(timedelta(days=2))
+    url = f"/api/episodes/{episode['id']}/publish"
+    again = client.post(url, headers=auth)
+    assert again.status_code == 200
+    assert again.json()["publish_at"] == episode["publish_at"]
+
+    scheduled = create_episode(client, auth, "Scheduled", at=NOW + timedelta(days=5))
+    now = client.post(f"/api/episodes/{scheduled['id']}/publish", headers=auth).json()
+    assert now["status"] == "published", "publishing a scheduled episode now brings it forward"
+
+
+def test_slugs_transliterate() -> None:
+    assert slugify("Zoë's story") == "zoes-story"
+    assert slugify("Don\u2019t panic: Ærø & Straße") == "dont-panic-aero-strasse"
+    assert slugify("Café: ¿qué?") == "cafe-que"
