@@ -10,8 +10,8 @@ the common case and hand anything else to the FastAPI route behind them.
 It passes every response through :attr:`FastPathApp.send_wrappers` (HSTS on https) except
 those of the fast routes, which send messages prepared with those headers already in them
 (``podcast.core.security.hsts_headers``): a wrapper is one more coroutine and a copy of the
-headers per message, a fifth of the feed's own time per request (docs/performance.md, "Feed
-fast path"). Every request goes through :attr:`FastPathApp.observer` (metrics, slow-request
+headers per message, about a third of the feed's own time per request (docs/performance.md,
+"Feed fast path"). Every request goes through :attr:`FastPathApp.observer` (metrics, slow-request
 and write logs; ``podcast.core.observe``) when there is one. Caches are not told about
 writes here: the unit of work tells them after each commit that changed data
 (``podcast.core.db.on_change``, registered in ``create_app``).
