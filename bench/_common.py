@@ -661,6 +661,35 @@ def run_wrk(
 # --------------------------------------------------------------------------------------------
 
 
+def add_load_options(
+    parser: Any, *, connections: int, runs_help: str, workers: bool = True
+) -> None:
+    """The options of every script that loads servers with wrk (docs/performance.md,
+    "Servers and load"): ``--duration``, ``--runs``, ``--warmup``, ``--connections`` and,
+    for those that start ``podcast serve``, its ``--workers``."""
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (5)")
+    parser.add_argument("--runs", type=int, default=3, help=f"{runs_help} (3)")
+    parser.add_argument(
+        "--connections", type=int, default=connections, help=f"wrk -c ({connections})"
+    )
+    parser.add_argument("--warmup", type=int, default=2, help="warm-up seconds (2)")
+    if workers:
+        parser.add_argument("--workers", type=int, default=1, help="podcast serve --workers (1)")
+
+
+def interleaved(names: Sequence[str], runs: int) -> list[tuple[str, ...]]:
+    """The servers' order in each round: A/B, B/A, A/B, ... so that a slow patch of a shared
+    machine falls on every server rather than on one."""
+    forward, backward = tuple(names), tuple(reversed(names))
+    return [forward if round_no % 2 == 0 else backward for round_no in range(runs)]
+
+
+def load_average_line() -> str:
+    """The 1- and 5-minute load averages, printed at the start of a report."""
+    load1, load5, _ = os.getloadavg()
+    return f"load average {load1:.1f} / {load5:.1f} (1 / 5 min)"
+
+
 def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 

@@ -41,9 +41,11 @@ from bench._common import (
     Server,
     Table,
     WrkResult,
+    add_load_options,
     build_mp3,
     fail,
     free_port,
+    interleaved,
     machine_line,
     median,
     nginx,
@@ -125,12 +127,8 @@ def verify(name: str, url: str, source: Path, size: int, sha256: str) -> None:
 
 def main(stack: contextlib.ExitStack) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (5)")
-    parser.add_argument("--runs", type=int, default=3, help="runs per server and load (3)")
-    parser.add_argument("--connections", type=int, default=4, help="wrk -c (4)")
-    parser.add_argument("--warmup", type=int, default=2, help="warm-up seconds (2)")
+    add_load_options(parser, connections=4, runs_help="runs per server and load")
     parser.add_argument("--size-mib", type=int, default=50, help="file size (50)")
-    parser.add_argument("--workers", type=int, default=1, help="podcast serve --workers (1)")
     args = parser.parse_args()
     tools = require_tools("nginx", "wrk")
 
@@ -202,8 +200,7 @@ def main(stack: contextlib.ExitStack) -> None:
     results: dict[tuple[str, str], list[WrkResult]] = {
         (load.key, name): [] for load in loads for name in SERVERS
     }
-    for round_no in range(args.runs):
-        order = SERVERS if round_no % 2 == 0 else tuple(reversed(SERVERS))
+    for round_no, order in enumerate(interleaved(SERVERS, args.runs)):
         for load in loads:
             for name in order:
                 result = run(load, name, args.duration)

@@ -36,9 +36,11 @@ from bench._common import (
     Podcast,
     Table,
     WrkResult,
+    add_load_options,
     build_mp3,
     fail,
     free_port,
+    interleaved,
     machine_line,
     median,
     nginx,
@@ -87,10 +89,7 @@ def verify(url: str, source: Path) -> tuple[str, str]:
 
 def main(stack: contextlib.ExitStack) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (5)")
-    parser.add_argument("--runs", type=int, default=3, help="runs per server (3)")
-    parser.add_argument("--connections", type=int, default=4, help="wrk -c (4)")
-    parser.add_argument("--warmup", type=int, default=2, help="warm-up seconds (2)")
+    add_load_options(parser, connections=4, runs_help="runs per server", workers=False)
     args = parser.parse_args()
     tools = require_tools("nginx", "wrk")
 
@@ -153,8 +152,7 @@ def main(stack: contextlib.ExitStack) -> None:
     for name in SERVERS:
         run(name, args.warmup)
     results: dict[str, list[WrkResult]] = {name: [] for name in SERVERS}
-    for round_no in range(args.runs):
-        order = SERVERS if round_no % 2 == 0 else tuple(reversed(SERVERS))
+    for round_no, order in enumerate(interleaved(SERVERS, args.runs)):
         for name in order:
             result = run(name, args.duration)
             results[name].append(result)

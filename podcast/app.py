@@ -25,7 +25,7 @@ from podcast.core.db import on_change
 from podcast.core.health import database_check
 from podcast.core.metrics import JobsCollector, Metrics
 from podcast.core.observe import RequestObserver
-from podcast.core.security import hsts_send
+from podcast.core.security import hsts_headers, hsts_send
 from podcast.core.settings import Settings
 from podcast.fastpath import FastPathApp
 from podcast.feed import routes as feed_routes
@@ -133,8 +133,9 @@ def create_app(
         docs_url=None,  # podcast.docs serves both without a CDN
         redoc_url=None,
     )
-    if settings.base_url.startswith("https://"):
-        app.send_wrappers.append(hsts_send)  # every response, the fast paths' too
+    if hsts_headers(settings.base_url):
+        # Every response; the fast routes' prepared answers carry it themselves.
+        app.send_wrappers.append(hsts_send)
     app.state.metrics = metrics
     if metrics is not None:
         metrics.add_collector(JobsCollector(lambda: app.state.engine))

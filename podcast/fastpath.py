@@ -7,8 +7,11 @@ bytes to thousands of polling apps, that machinery costs more than the work itse
 any of it. Prefix handlers (:attr:`FastPathApp.fast_prefixes`, the enclosures) answer only
 the common case and hand anything else to the FastAPI route behind them.
 
-It passes every response through :attr:`FastPathApp.send_wrappers` (HSTS on https), fast
-paths included, and every request through :attr:`FastPathApp.observer` (metrics, slow-request
+It passes every response through :attr:`FastPathApp.send_wrappers` (HSTS on https) except
+those of the fast routes, which send messages prepared with those headers already in them
+(``podcast.core.security.hsts_headers``): a wrapper is one more coroutine and a copy of the
+headers per message, about a third of the feed's own time per request (docs/performance.md,
+"Feed fast path"). Every request goes through :attr:`FastPathApp.observer` (metrics, slow-request
 and write logs; ``podcast.core.observe``) when there is one. Caches are not told about
 writes here: the unit of work tells them after each commit that changed data
 (``podcast.core.db.on_change``, registered in ``create_app``).
@@ -30,6 +33,7 @@ class FastPathApp(FastAPI):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Bare ASGI apps that return what they answered (podcast.core.observe.FastRoute).
+        # They get the server's own ``send``: their answers carry the wrappers' headers.
         self.fast_routes: dict[str, FastRoute] = {}
         # (path prefix, the route template metrics name it by, handler); a handler that
         # returns False has sent nothing and leaves the request to FastAPI.
@@ -39,8 +43,6 @@ class FastPathApp(FastAPI):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            for wrap in self.send_wrappers:
-                send = wrap(send)
             path = scope["path"]
             observer = self.observer
             route = self.fast_routes.get(path)
@@ -56,6 +58,8 @@ class FastPathApp(FastAPI):
                 finally:
                     observer.done(scope, path, status, start, sent, 0)
                 return
+            for wrap in self.send_wrappers:
+                send = wrap(send)
             for prefix, template, handler in self.fast_prefixes:
                 if not path.startswith(prefix):
                     continue

@@ -68,12 +68,15 @@ def transcript_links(
         return {}
     urls = PublicUrls(base_url)
     show_ids = {episode.show_id for episode in episodes}
-    rows = session.execute(select(Show.id, Show.language).where(Show.id.in_(show_ids)))
-    show_languages = {row.id: row.language for row in rows}
+    # Core rows through the session's connection: these are columns, not entities, and the
+    # ORM's result handling was most of a small feed's transcript lookup.
+    connection = session.connection()
+    rows = connection.execute(select(Show.id, Show.language).where(Show.id.in_(show_ids)))
+    show_languages = {show_id: language for show_id, language in rows}
     by_id = {episode.id: episode for episode in episodes}
     links: dict[int, list[TranscriptLink]] = {episode.id: [] for episode in episodes}
     # By show, not by a list of ids: a 10,000-episode feed would bind 10,000 parameters.
-    records = session.execute(
+    records = connection.execute(
         select(StoredTranscript.episode_id, StoredTranscript.language, StoredTranscript.timed)
         .join(Episode, Episode.id == StoredTranscript.episode_id)
         .join(Show, Show.id == Episode.show_id)
@@ -99,7 +102,7 @@ def unchecked_drafts(session: Session, episodes: Sequence[EpisodeRef]) -> set[in
     if not episodes:
         return set()
     wanted = {episode.id for episode in episodes}
-    rows = session.scalars(
+    rows = session.connection().scalars(
         select(StoredTranscript.episode_id)
         .join(Episode, Episode.id == StoredTranscript.episode_id)
         .join(Show, Show.id == Episode.show_id)

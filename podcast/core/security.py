@@ -33,11 +33,18 @@ DOCS_HEADERS = {**SECURITY_HEADERS, "Content-Security-Policy": DOCS_CSP}
 
 # A year, the usual value; not includeSubDomains or preload, which bind hosts we do not run.
 HSTS = "max-age=31536000"
+_HSTS_HEADER = (b"strict-transport-security", HSTS.encode("latin-1"))
+
+
+def hsts_headers(base_url: str) -> list[tuple[bytes, bytes]]:
+    """What :func:`hsts_send` adds, as raw headers, for the fast routes that send prepared
+    messages without a wrapped ``send`` (``podcast.fastpath``): HSTS on https, else nothing."""
+    return [_HSTS_HEADER] if base_url.startswith("https://") else []
 
 
 def hsts_send(send: Send) -> Send:
     """``send`` adding ``Strict-Transport-Security`` to a response that lacks it."""
-    header = (b"strict-transport-security", HSTS.encode("latin-1"))
+    header = _HSTS_HEADER
 
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":

@@ -10,8 +10,10 @@ so builds are serialised with :data:`BUILD_LOCK`.
 
 from __future__ import annotations
 
+import gc
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -38,8 +40,17 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 def item_description(item: FeedItem, clean: Clean = xml_safe) -> tuple[str, bool, bool]:
     """(description, is_html, truncated): the sanitised notes, else the plain summary as an
     escaped ``<p>`` (apps read the description as HTML, so plain text must not be markup)."""
-    if item.notes_html.strip():
-        text, cut = fit_html(apple_html(item.notes_html), clean=clean)
+    return _description(item, _apple_notes(item), clean)
+
+
+def _apple_notes(item: FeedItem) -> str:
+    """The notes in Apple's elements, or "" when there are none (then the summary is used)."""
+    return apple_html(item.notes_html) if item.notes_html.strip() else ""
+
+
+def _description(item: FeedItem, notes: str, clean: Clean) -> tuple[str, bool, bool]:
+    if notes:
+        text, cut = fit_html(notes, clean=clean)
         return text, True, cut
     text, cut = fit_text_as_html(item.summary, clean=clean)
     return text, True, cut
@@ -127,10 +138,26 @@ def build_feed(data: FeedData, *, base_url: str, feed_url: str, hubs: Sequence[s
         return _build(data, base_url, feed_url, hubs, xml_safe)
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """A build allocates hundreds of thousands of objects that live until it ends (feedgen's
+    entries, lxml's elements) and that reference counting frees: the cyclic collector's full
+    passes over them were a third of a 10,000-episode build (docs/performance.md, "Feed
+    build"). Builds hold :data:`BUILD_LOCK`, so no two pause and resume it at once."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def _build(
     data: FeedData, base_url: str, feed_url: str, hubs: Sequence[str], clean: Clean
 ) -> bytes:
-    with BUILD_LOCK:
+    with BUILD_LOCK, _cyclic_gc_paused():
         fg = FeedGenerator()
         fg.load_extension("podcast")
         ext = register(fg)
@@ -267,11 +294,12 @@ def _item(fg: Any, item: FeedItem, show: ShowData, urls: PublicUrls, clean: Clea
     fe.link(href=urls.episode_page(item.slug))
     fe.guid(item.guid, permalink=item.guid_is_permalink)
     fe.pubDate(item.publish_at)
-    description, is_html, _cut = item_description(item, clean)
+    notes = _apple_notes(item)  # converted once for both tags
+    description, is_html, _cut = _description(item, notes, clean)
     if description:
         fe.description(_cdata(description) if is_html else description)
-    if item.notes_html.strip():
-        notes = clean(apple_html(item.notes_html))
+    if notes:
+        notes = clean(notes)
         fe.content(notes, type="CDATA" if "]]>" not in notes else None)
     fe.enclosure(enclosure_url(item, urls), str(item.audio_size), item.audio_mime)
     podcast = fe.podcast

@@ -8,6 +8,7 @@ feed is still current.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -243,8 +244,10 @@ def show_data(show: Show) -> ShowData:
     )
 
 
-# Each column is labelled with the name of the ``FeedItem`` field it fills, and rows are read
-# by that name: reordering or inserting a column can never shift a value into another field.
+# Each column is labelled with the name of the ``FeedItem`` field it fills. Rows are unpacked
+# by position into :func:`_item`, whose parameters bear the same names (a Row's attribute
+# access cost ~0.7 µs each, 15 ms per 1,000 episodes); the import-time check below keeps the
+# two in step, so reordering or inserting a column can never shift a value into another field.
 _ITEM_COLUMNS = (
     Episode.id.label("id"),
     Episode.guid.label("guid"),
@@ -278,49 +281,90 @@ _ITEM_COLUMNS = (
 )
 
 
+def _item(
+    show_id: int,
+    id: int,
+    guid: str,
+    guid_is_permalink: bool | None,
+    slug: str,
+    title: str,
+    author: str | None,
+    summary: str | None,
+    notes_html: str | None,
+    publish_at: datetime,
+    season: int | None,
+    episode_number: int | None,
+    episode_type: object,
+    explicit: bool | None,
+    people: list[dict[str, Any]] | None,
+    artwork_key: str | None,
+    audio_size: int,
+    audio_mime: str,
+    audio_extension: str,
+    audio_duration: float,
+    audio_sha256: str,
+    has_chapters: bool | None,
+    keywords: list[str] | None,
+    season_name: str | None,
+    episode_display: str | None,
+    block: bool | None,
+    location: dict[str, Any] | None,
+    license: dict[str, Any] | None,
+    soundbites: list[dict[str, Any]] | None,
+    funding: list[dict[str, Any]] | None,
+) -> FeedItem:
+    """One row of :data:`_ITEM_COLUMNS` (after the show's id) as a :class:`FeedItem`."""
+    return FeedItem(
+        id=id,
+        show_id=show_id,
+        guid=guid,
+        slug=slug,
+        title=title,
+        author=author,
+        summary=summary or "",
+        notes_html=notes_html or "",
+        publish_at=publish_at,
+        season=season,
+        episode_number=episode_number,
+        episode_type=str(episode_type),
+        explicit=bool(explicit),
+        people=tuple(people or ()),
+        artwork_key=artwork_key,
+        audio_size=int(audio_size),
+        audio_mime=audio_mime,
+        audio_extension=audio_extension,
+        audio_duration=float(audio_duration),
+        audio_sha256=audio_sha256,
+        has_chapters=bool(has_chapters),
+        guid_is_permalink=bool(guid_is_permalink),
+        keywords=tuple(keywords or ()),
+        season_name=season_name,
+        episode_display=episode_display,
+        block=bool(block),
+        location=location or None,
+        license=license or None,
+        soundbites=tuple(soundbites or ()),
+        funding=tuple(funding or ()),
+    )
+
+
+if [c.name for c in _ITEM_COLUMNS] != list(inspect.signature(_item).parameters)[1:]:
+    raise AssertionError("_item's parameters must be _ITEM_COLUMNS' labels, in their order")
+
+
 def load_items(session: Session, show_id: int, now: datetime) -> list[FeedItem]:
-    """Visible episodes with audio, newest first (ties broken by id, so the order is stable)."""
-    rows = session.execute(
+    """Visible episodes with audio, newest first (ties broken by id, so the order is stable).
+
+    Read through the session's connection: plain Core rows, without the ORM's result
+    handling (a fifth of the query's time for columns that are not entities).
+    """
+    rows = session.connection().execute(
         select(*_ITEM_COLUMNS)
         .join(AudioFile, AudioFile.episode_id == Episode.id)
         .where(Episode.show_id == show_id, public_clause(now))
         .order_by(Episode.publish_at.desc(), Episode.id.desc())
     )
-    return [
-        FeedItem(
-            id=r.id,
-            show_id=show_id,
-            guid=r.guid,
-            slug=r.slug,
-            title=r.title,
-            author=r.author,
-            summary=r.summary or "",
-            notes_html=r.notes_html or "",
-            publish_at=r.publish_at,
-            season=r.season,
-            episode_number=r.episode_number,
-            episode_type=str(r.episode_type),
-            explicit=bool(r.explicit),
-            people=tuple(r.people or ()),
-            artwork_key=r.artwork_key,
-            audio_size=int(r.audio_size),
-            audio_mime=r.audio_mime,
-            audio_extension=r.audio_extension,
-            audio_duration=float(r.audio_duration),
-            audio_sha256=r.audio_sha256,
-            has_chapters=bool(r.has_chapters),
-            guid_is_permalink=bool(r.guid_is_permalink),
-            keywords=tuple(r.keywords or ()),
-            season_name=r.season_name,
-            episode_display=r.episode_display,
-            block=bool(r.block),
-            location=r.location or None,
-            license=r.license or None,
-            soundbites=tuple(r.soundbites or ()),
-            funding=tuple(r.funding or ()),
-        )
-        for r in rows
-    ]
+    return [_item(show_id, *row) for row in rows]
 
 
 def with_chapters(session: Session, items: list[FeedItem], show_id: int) -> list[FeedItem]:

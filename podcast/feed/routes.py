@@ -23,6 +23,7 @@ from podcast.core.metrics import Metrics
 from podcast.core.openapi_errors import TOKEN_OPTIONAL, responses
 from podcast.core.public_urls import chapters_path
 from podcast.core.routing import get_and_head
+from podcast.core.security import hsts_headers
 from podcast.core.settings import Settings
 from podcast.fastpath import FastPathApp
 from podcast.feed import chapters
@@ -38,9 +39,10 @@ CHAPTERS_CACHE = "public, max-age=300"
 
 def install(app: FastPathApp, settings: Settings, metrics: Metrics | None = None) -> None:
     """``/feed.xml`` and old feed paths as fast routes, the rest as ordinary routes."""
-    app.fast_routes["/feed.xml"] = FeedEndpoint(app.state, metrics)
+    headers = hsts_headers(settings.base_url)  # fast routes' send is not wrapped
+    app.fast_routes["/feed.xml"] = FeedEndpoint(app.state, metrics, headers)
     for path in settings.feed_old_paths:
-        app.fast_routes[path] = PermanentRedirect(settings.feed_url)
+        app.fast_routes[path] = PermanentRedirect(settings.feed_url, headers)
     app.include_router(router)
 
 

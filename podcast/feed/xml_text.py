@@ -31,7 +31,9 @@ APPLE_TAGS = {"p", "ol", "ul", "li", "a", "b", "i", "em", "strong"}
 _HEADING = re.compile(r"<h[1-6]>(.*?)</h[1-6]>", re.DOTALL)
 _PRE = re.compile(r"<pre>(.*?)</pre>", re.DOTALL)
 _BREAK = re.compile(r"<br\s*/?>\n?")
-_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
+# A tag whose name is not one of APPLE_TAGS: one scan that stops at the first, rather than
+# collecting every tag name of every episode's notes on each build.
+_OTHER_TAG = re.compile(r"</?(?!(?:" + "|".join(sorted(APPLE_TAGS)) + r")(?![a-zA-Z0-9]))[a-zA-Z]")
 
 
 def xml_safe(value: str) -> str:
@@ -101,7 +103,7 @@ def apple_html(notes_html: str) -> str:
     """
     if not notes_html or "<" not in notes_html:
         return notes_html
-    if set(_TAG_NAME.findall(notes_html)) <= APPLE_TAGS:
+    if _OTHER_TAG.search(notes_html) is None:
         return notes_html  # already Apple's (most notes): no sanitiser pass, no cache entry
     return _converted(notes_html)
 
