@@ -128,6 +128,17 @@ PERSON_GROUPS: dict[str, tuple[str, ...]] = {
     "video post-production": ("editor", "assistant editor"),
 }
 PERSON_ROLES: frozenset[str] = frozenset(r for roles in PERSON_GROUPS.values() for r in roles)
+# Podcast Index's parser (partytime) knows the role as "Translator" and credits an unknown role,
+# the file's "translater" among them, as host: the feed and the API use "translator".
+_ROLE_SPELLINGS = {"translater": "translator"}
+
+
+def person_role(role: str) -> str:
+    """``role`` in lower case, spelt as the parsers that read the taxonomy know it."""
+    role = role.lower()
+    return _ROLE_SPELLINGS.get(role, role)
+
+
 DEFAULT_ROLE = "host"
 DEFAULT_GROUP = "cast"
 
