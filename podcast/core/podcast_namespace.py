@@ -47,10 +47,19 @@ class License:
 
 
 # ``podcast:medium``: the namespace's list, and each with "L" for a list of such feeds.
-_BASE_MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog")
-MEDIUMS: frozenset[str] = frozenset(
-    (*_BASE_MEDIUMS, "publisher", "course", "mixed", *(f"{m}L" for m in _BASE_MEDIUMS))
+# Every medium has its "L" list variant (docs/tags/medium.md), publisherL and courseL too.
+_BASE_MEDIUMS = (
+    "podcast",
+    "music",
+    "video",
+    "film",
+    "audiobook",
+    "newsletter",
+    "blog",
+    "publisher",
+    "course",
 )
+MEDIUMS: frozenset[str] = frozenset((*_BASE_MEDIUMS, "mixed", *(f"{m}L" for m in _BASE_MEDIUMS)))
 
 # The Podcast Taxonomy (the namespace's taxonomy.json) in lower case, as ``podcast:person``
 # writes role and group. The file spells "translater"; "translator" is accepted too, since
