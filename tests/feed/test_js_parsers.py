@@ -310,7 +310,7 @@ def test_channel_read_back(
     # title, not itunes:title.
     assert meta["title"] == "Leadership Live"
     # Not read by podparse 1.6.0: podcast:podroll, txt, block, updateFrequency and
-    # socialInteract, and itunes:block (it reads Google Play's "blocked").
+    # socialInteract, and itunes:block (its "blocked" matches only elements named so).
     for key in ("podroll", "txt", "block", "blocked", "updateFrequency", "socialInteract"):
         assert key not in meta, key
 
