@@ -47,10 +47,19 @@ class License:
 
 
 # ``podcast:medium``: the namespace's list, and each with "L" for a list of such feeds.
-_BASE_MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog")
-MEDIUMS: frozenset[str] = frozenset(
-    (*_BASE_MEDIUMS, "publisher", "course", "mixed", *(f"{m}L" for m in _BASE_MEDIUMS))
+# Every medium has its "L" list variant (docs/tags/medium.md), publisherL and courseL too.
+_BASE_MEDIUMS = (
+    "podcast",
+    "music",
+    "video",
+    "film",
+    "audiobook",
+    "newsletter",
+    "blog",
+    "publisher",
+    "course",
 )
+MEDIUMS: frozenset[str] = frozenset((*_BASE_MEDIUMS, "mixed", *(f"{m}L" for m in _BASE_MEDIUMS)))
 
 # The Podcast Taxonomy (the namespace's taxonomy.json) in lower case, as ``podcast:person``
 # writes role and group. The file spells "translater"; "translator" is accepted too, since
@@ -128,6 +137,17 @@ PERSON_GROUPS: dict[str, tuple[str, ...]] = {
     "video post-production": ("editor", "assistant editor"),
 }
 PERSON_ROLES: frozenset[str] = frozenset(r for roles in PERSON_GROUPS.values() for r in roles)
+# Podcast Index's parser (partytime) knows the role as "Translator" and credits an unknown role,
+# the file's "translater" among them, as host: the feed and the API use "translator".
+_ROLE_SPELLINGS = {"translater": "translator"}
+
+
+def person_role(role: str) -> str:
+    """``role`` in lower case, spelt as the parsers that read the taxonomy know it."""
+    role = role.lower()
+    return _ROLE_SPELLINGS.get(role, role)
+
+
 DEFAULT_ROLE = "host"
 DEFAULT_GROUP = "cast"
 

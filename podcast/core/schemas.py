@@ -32,6 +32,7 @@ from podcast.core.podcast_namespace import (
     PERSON_ROLES,
     geo_problem,
     osm_problem,
+    person_role,
 )
 
 
@@ -195,6 +196,7 @@ _TaxonomyText = Annotated[
 PersonRole = Annotated[
     _TaxonomyText,
     _in_taxonomy(PERSON_ROLES, "role"),
+    AfterValidator(person_role),
     WithJsonSchema(
         {
             "type": "string",

@@ -45,6 +45,7 @@ from podcast.core.podcast_namespace import (
     UpdateFrequency,
     geo_problem,
     osm_problem,
+    person_role,
 )
 
 __all__ = [
@@ -210,6 +211,10 @@ def _check_optional_role(value: object, field: str) -> str | None:
     return _check_text(value, field, _MAX_TEXT).lower()
 
 
+def _feed_role(role: str | None) -> str | None:
+    return None if role is None else person_role(role)
+
+
 def _check_episode_number(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise ValueError(f"episode number must be an int, float or Decimal, got {value!r}")
@@ -313,7 +318,7 @@ class _PersonsAndExplicit:
         self._persons.append(
             Person(
                 name=_check_text(name, "person name", _MAX_TEXT),
-                role=_check_optional_role(role, "person role"),
+                role=_feed_role(_check_optional_role(role, "person role")),
                 group=_check_optional_role(group, "person group"),
                 img=None if img is None else _check_url(img, "person img"),
                 href=None if href is None else _check_url(href, "person href"),

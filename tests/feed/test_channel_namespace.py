@@ -214,7 +214,7 @@ def test_a_clean_channel_has_no_namespace_findings(
     assert namespace_rules <= {"show-artwork-missing", "show-owner-email-placeholder"}, rules
 
 
-@pytest.mark.parametrize("medium", ["music", "audiobook", "podcastL"])
+@pytest.mark.parametrize("medium", ["music", "audiobook", "podcastL", "courseL"])
 def test_medium_is_selectable(client: TestClient, auth: dict[str, str], medium: str) -> None:
     assert client.patch("/api/show", json={"medium": medium}, headers=auth).status_code == 200
     assert feed_xml(client).findtext("channel/podcast:medium", namespaces=NS) == medium
