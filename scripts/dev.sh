@@ -62,6 +62,11 @@ case "$cmd" in
             echo "warning: could not install chromium, ffmpeg and nginx: their tests will be" \
                 "skipped" >&2
         fi
+        # Podcast Index's partytime and podparse read our feed back (tests/feed/test_js_parsers.py);
+        # the machine's Node.js installs them from the npm registry, pinned by the lock file.
+        if command -v npm >/dev/null 2>&1 && [ ! -d tests/feed/js/node_modules ]; then
+            npm ci --no-audit --no-fund --silent --prefix tests/feed/js
+        fi
         # Run the PostgreSQL half of the suite too when a local server answers (as on CI).
         if [ -z "${PODCAST_TEST_POSTGRES_URL:-}" ] && command -v pg_isready >/dev/null 2>&1 \
             && pg_isready -q -h 127.0.0.1 -p 5432; then
