@@ -51,16 +51,21 @@ def is_default(settings: Settings) -> bool:
     )
 
 
+def installation_line(settings: Settings) -> str | None:
+    """ "Using database ... and data folder ...", unless both are the default (``./data``)."""
+    if is_default(settings):
+        return None
+    return (
+        f"Using database {database_label(settings)} and data folder {settings.data_dir.resolve()}"
+    )
+
+
 def announce_installation(settings: Settings) -> None:
     """One line on stderr naming the database and data folder, unless they are the default
     (``./data``): a command run with another environment says what it acts on."""
-    if not is_default(settings):
-        errors.print(
-            f"Using database {escape(database_label(settings))} and data folder "
-            f"{escape(str(settings.data_dir.resolve()))}",
-            highlight=False,
-            soft_wrap=True,
-        )
+    line = installation_line(settings)
+    if line is not None:
+        errors.print(escape(line), highlight=False, soft_wrap=True)
 
 
 def require_database(settings: Settings) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging.config
 import os
 import shutil
 from typing import Annotated, Any
@@ -9,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from podcast.bootstrap import prepare
-from podcast.cli.common import announce_installation, errors, require_database
+from podcast.cli.common import announce_installation, errors, installation_line, require_database
 from podcast.core.clock import SystemClock
 from podcast.core.logs import LogFormat, logging_config
 from podcast.core.settings import Settings
@@ -43,7 +44,10 @@ def serve(
     import uvicorn
 
     settings = Settings()
-    announce_installation(settings)
+    line = installation_line(settings)
+    if line is not None:  # through the log, so PODCAST_LOG_FORMAT=json keeps every line JSON
+        logging.config.dictConfig(log_config(settings.log_format))
+        logging.getLogger("podcast.cli").info(line)
     if workers > 1 and not reload:
         _multiprocess_metrics(settings)
     uvicorn.run(

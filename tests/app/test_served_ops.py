@@ -24,10 +24,10 @@ def test_json_logs_name_writes_and_never_a_client_address(tmp_path: Path) -> Non
         args=("--access-log",),
         environment={"PODCAST_LOG_FORMAT": "json", "PODCAST_SLOW_REQUEST_MS": "0"},
     )
+    server.start()  # makes the installation the CLI then finds
     created_token = server.cli("token", "create", "alice")
     assert created_token.returncode == 0, created_token.stderr
     secret = created_token.stdout.strip()
-    server.start()
     forwarded = {"X-Forwarded-For": CLIENT_ADDRESS}  # uvicorn trusts it from 127.0.0.1
     auth = {**forwarded, "Authorization": f"Bearer {secret}"}
     try:
