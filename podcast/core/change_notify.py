@@ -19,7 +19,7 @@ import logging
 import threading
 
 import psycopg
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from podcast.core.db import CHANGE_CHANNEL_SQL, Sessions, change_callbacks, sender_token
 
@@ -46,6 +46,7 @@ class ChangeListener:
         self._poll = poll_seconds
         self._retry = retry_seconds
         self._stop = threading.Event()
+        self._wake: str | None = None  # this listener's own channel: stop() notifies it
         self.listening = threading.Event()  # set while a LISTEN connection is up
         self._thread = threading.Thread(target=self._run, name="change-listener", daemon=True)
 
@@ -53,7 +54,17 @@ class ChangeListener:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop at once: a notice on the listener's own channel ends its wait, instead of the
+        rest of a poll interval (half a second a shutdown, for every replica and test)."""
         self._stop.set()
+        wake = self._wake
+        if wake is not None:
+            try:
+                with self._engine.connect() as connection:
+                    connection.execute(text("SELECT pg_notify(:channel, '')"), {"channel": wake})
+                    connection.commit()
+            except Exception:  # the poll timeout still ends the wait
+                log.debug("could not wake the change listener", exc_info=True)
         self._thread.join(timeout=5)
 
     def _connect(self) -> psycopg.Connection:
@@ -70,11 +81,16 @@ class ChangeListener:
                     assert row is not None
                     channel = str(row[0])  # letters, digits and "_" only
                     connection.execute(f"LISTEN {channel}")
+                    wake = f"podcast_stop_{connection.info.backend_pid}"  # unique on the server
+                    connection.execute(f"LISTEN {wake}")
+                    self._wake = wake
                     self.listening.set()
                     self._changed()
                     while not self._stop.is_set():
                         # The generator ends after ``timeout`` seconds: a chance to see stop().
                         for notice in connection.notifies(timeout=self._poll):
+                            if notice.channel == wake or self._stop.is_set():
+                                break
                             if notice.payload != own:
                                 self._changed()
             except Exception:
