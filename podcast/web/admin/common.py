@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
+from anyio import to_thread
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
@@ -19,7 +20,7 @@ from episodes.models import Episode
 from podcast.core import auth
 from podcast.core.auth import AdminSession
 from podcast.core.deps import ClockDep, SessionDep, end_transaction
-from podcast.core.errors import BadRequest, DomainError
+from podcast.core.errors import BadRequest, DomainError, Invalid
 from podcast.core.request_body import MULTIPART_SLACK, check_declared_length
 from podcast.media import Storage
 from podcast.media.uploads import Received, receive_multipart
@@ -148,3 +149,25 @@ async def receive_upload(
                 received.discard()
             raise
     return received, fields
+
+
+async def receive_image(
+    request: Request,
+    session: Session,
+    admin: AdminSession,
+    web: WebState,
+    storage: Storage,
+    limit: int,
+) -> bytes:
+    """An artwork form's image (show or episode): streamed as :func:`receive_upload` does,
+    read back once and its temp file deleted. Raises ``Invalid`` when no file was chosen;
+    the caller checks the bytes against Apple's rules."""
+    received, _fields = await receive_upload(request, session, admin, web, storage, limit)
+    if received is None or received.size == 0:
+        if received is not None:
+            received.discard()
+        raise Invalid("choose a JPEG or PNG image to upload")
+    try:
+        return await to_thread.run_sync(received.read_bytes)
+    finally:
+        received.discard()

@@ -10,14 +10,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from episodes import chapter_edits, service
 from episodes.chapter_edits import InvalidChapters
 from podcast.core.deps import SettingsDep
-from podcast.core.errors import DomainError, Invalid, NotFound, UnsupportedMediaType
+from podcast.core.errors import DomainError, NotFound, UnsupportedMediaType
 from podcast.core.http_errors import status_of
 from podcast.core.public_urls import PublicUrls
 from podcast.media.artwork import MAX_BYTES
 from podcast.media.deps import StorageDep
 from podcast.web.admin import chapter_form
 from podcast.web.admin.chapter_form import ARTWORK_FIELD
-from podcast.web.admin.common import AdminEpisodeDep, find_episode, receive_upload, sentence
+from podcast.web.admin.common import AdminEpisodeDep, find_episode, receive_image, sentence
 from podcast.web.admin.episodes import edit_page
 from podcast.web.sessions import FormDep, WebDep, read_checked_form
 
@@ -29,17 +29,7 @@ async def upload_artwork(storage: StorageDep, web: WebDep, page: AdminEpisodeDep
     """As the show's artwork form: streamed (size-limited, CSRF-checked), then Apple's rules."""
     episode, now = page.episode, page.now
     try:
-        received, _fields = await receive_upload(
-            page.request, page.session, page.admin, web, storage, MAX_BYTES
-        )
-        if received is None or received.size == 0:
-            if received is not None:
-                received.discard()
-            raise Invalid("choose a JPEG or PNG image to upload")
-        try:
-            data = await to_thread.run_sync(received.read_bytes)
-        finally:
-            received.discard()
+        data = await receive_image(page.request, page.session, page.admin, web, storage, MAX_BYTES)
         picture = await to_thread.run_sync(service.check_episode_artwork, data)
 
         def replace() -> None:

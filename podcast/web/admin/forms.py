@@ -57,7 +57,7 @@ LABELS = {
     "funding": "Funding links",
 }
 # Nested API fields -> the form field that holds them (pydantic error locations).
-NESTED_FIELDS = {
+NESTED_FIELDS: dict[tuple[str, str | None], str] = {
     ("location", "name"): "location_name",
     ("location", "geo"): "location_geo",
     ("location", "osm"): "location_osm",

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from podcast.core.auth import AdminSession
 from podcast.core.deps import ClockDep, SessionDep, get_settings
-from podcast.core.errors import DomainError, Invalid, UnsupportedMediaType
+from podcast.core.errors import DomainError, UnsupportedMediaType
 from podcast.core.http_errors import status_of
 from podcast.core.podcast_namespace import MEDIUMS, SOCIAL_PROTOCOLS
 from podcast.core.request_body import describe_limit
@@ -27,7 +27,7 @@ from podcast.shows.models import Show
 from podcast.shows.service import update_show
 from podcast.web import template_helpers
 from podcast.web.admin import show_form
-from podcast.web.admin.common import context, receive_upload, sentence
+from podcast.web.admin.common import context, receive_image, sentence
 from podcast.web.responses import render
 from podcast.web.sessions import AdminDep, FormDep, WebDep
 
@@ -115,15 +115,7 @@ async def upload_artwork(
     """The file streams to a temp file (size-limited, CSRF-checked), is read back once and
     deleted, then checked against Apple's rules; only a picture that passes is stored."""
     try:
-        received, _fields = await receive_upload(request, session, admin, web, storage, MAX_BYTES)
-        if received is None or received.size == 0:
-            if received is not None:
-                received.discard()
-            raise Invalid("choose a JPEG or PNG image to upload")
-        try:
-            data = await to_thread.run_sync(received.read_bytes)
-        finally:
-            received.discard()
+        data = await receive_image(request, session, admin, web, storage, MAX_BYTES)
         picture = await to_thread.run_sync(check_show_artwork, data)
         await to_thread.run_sync(replace_show_artwork, session, storage, show, picture, clock.now())
     except DomainError as exc:

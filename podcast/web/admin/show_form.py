@@ -17,6 +17,7 @@ from podcast.core.errors import DomainError
 from podcast.shows.categories import APPLE_CATEGORIES, is_valid
 from podcast.shows.models import Show
 from podcast.shows.schemas import ShowUpdate
+from podcast.web.admin.forms import NESTED_FIELDS
 
 SEPARATOR = "|"
 DEFAULT_FUNDING_TEXT = "Support the show"
@@ -121,12 +122,8 @@ FRIENDLY = {
     "podroll": "Enter one show per line: its podcast:guid, then optionally its https:// feed URL",
 }
 # Where a nested schema error belongs in the form: (API field, first key) -> form field.
-NESTED = {
-    ("license", "name"): "license_name",
-    ("license", "url"): "license_url",
-    ("location", "name"): "location_name",
-    ("location", "geo"): "location_geo",
-    ("location", "osm"): "location_osm",
+NESTED: dict[tuple[str, str | None], str] = {
+    **NESTED_FIELDS,  # licence and location: the same fields as the episode form's
     ("update_frequency", "text"): "update_frequency_text",
     ("update_frequency", "rrule"): "update_frequency_rrule",
     ("update_frequency", "dtstart"): "update_frequency_rrule",
