@@ -17,21 +17,20 @@ from sqlalchemy.orm import Session
 
 from episodes.models import Episode, PublishedSlug
 from episodes.slugs import is_slug
+from podcast.core.db import insert_unless_present
 
 
 def remember(session: Session, episode: Episode, now: datetime) -> None:
-    """Record the slug the episode is being published under (once per slug)."""
-    known = session.scalar(
-        select(PublishedSlug.id).where(
-            PublishedSlug.show_id == episode.show_id, PublishedSlug.slug == episode.slug
-        )
+    """Record the slug the episode is being published under (once per slug: publishing
+    again, or twice at the same moment, finds the row already there)."""
+    insert_unless_present(
+        session,
+        PublishedSlug,
+        show_id=episode.show_id,
+        episode_id=episode.id,
+        slug=episode.slug,
+        published_at=now,
     )
-    if known is None:
-        session.add(
-            PublishedSlug(
-                show_id=episode.show_id, episode_id=episode.id, slug=episode.slug, published_at=now
-            )
-        )
 
 
 def owner(session: Session, show_id: int, slug: str) -> int | None:

@@ -214,6 +214,18 @@ def _note_bulk_write(state: Any) -> None:
 Sessions = sessionmaker[UnitOfWork]
 
 
+def insert_unless_present(session: Session, model: type[Base], **values: Any) -> None:
+    """``INSERT ... ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL): a row that two requests
+    may add at the same moment, where the second must quietly find the first's. A check then
+    an insert would race on PostgreSQL (both see no row; the second fails its unique index)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(postgresql.insert(model).values(**values).on_conflict_do_nothing())
+    else:
+        session.execute(sqlite.insert(model).values(**values).on_conflict_do_nothing())
+
+
 def make_sessionmaker(engine: Engine, *, write: bool = True, cached: bool = True) -> Sessions:
     """Sessions for writing (the default: safe under concurrency) or only for reading.
 

@@ -3,8 +3,10 @@ publish dates only go into the past when the producer says so (issue 14, "Produc
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -156,3 +158,22 @@ def test_slugs_transliterate() -> None:
     assert slugify("Zoë's story") == "zoes-story"
     assert slugify("Don\u2019t panic: Ærø & Straße") == "dont-panic-aero-strasse"
     assert slugify("Café: ¿qué?") == "cafe-que"
+
+
+def test_publishing_the_same_episode_at_once_records_its_slug_once(
+    client: TestClient, auth: dict[str, str], live_server: str, app
+) -> None:
+    """Two producers (or a double click) publish one draft at the same moment, many rounds,
+    through a real server: every request succeeds and the slug is recorded once (the record
+    is an insert that ignores a conflict, not a check then an insert that two could pass)."""
+    episode = create_episode(client, auth, "At once", publish=False)
+    publish = f"{live_server}/api/episodes/{episode['id']}/publish"
+    unpublish = f"{live_server}/api/episodes/{episode['id']}/unpublish"
+    with httpx.Client(headers=auth, timeout=30) as http, ThreadPoolExecutor(4) as pool:
+        for _ in range(8):
+            statuses = list(pool.map(lambda _: http.post(publish).status_code, range(4)))
+            assert statuses == [200] * 4, statuses
+            assert http.post(unpublish).status_code == 200
+    with app.state.sessionmaker() as session:
+        rows = session.scalars(select(PublishedSlug.slug)).all()
+    assert rows == ["at-once"]
