@@ -26,7 +26,7 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
-from podcast.core.observe import FastHandler, FastRoute, RequestObserver
+from podcast.core.observe import DirectRoute, FastHandler, FastRoute, RequestObserver
 
 
 class FastPathApp(FastAPI):
@@ -35,6 +35,9 @@ class FastPathApp(FastAPI):
         # Bare ASGI apps that return what they answered (podcast.core.observe.FastRoute).
         # They get the server's own ``send``: their answers carry the wrappers' headers.
         self.fast_routes: dict[str, FastRoute] = {}
+        # By raw request target (b"/feed.xml"): answered by the server protocol from its
+        # parser callback, before any ASGI, when they can (podcast.server_protocol).
+        self.direct_routes: dict[bytes, DirectRoute] = {}
         # (path prefix, the route template metrics name it by, handler); a handler that
         # returns False has sent nothing and leaves the request to FastAPI.
         self.fast_prefixes: list[tuple[str, str, FastHandler]] = []

@@ -28,6 +28,7 @@ from podcast.core.settings import Settings
 from podcast.core.tokens import create_token
 from podcast.migrate import upgrade
 from podcast.models import metadata
+from podcast.server_protocol import HTTP_PROTOCOL
 
 POSTGRES_URL = os.environ.get("PODCAST_TEST_POSTGRES_URL")
 # Uploads in tests would otherwise each start a transcription (docs/asr.md) wherever the ASR
@@ -213,11 +214,14 @@ def live_server(client: TestClient) -> Iterator[str]:
 
 
 @contextmanager
-def serving(app: ASGIApp) -> Iterator[str]:
-    """``app`` on a real uvicorn socket in a thread, without lifespan (the caller runs it)."""
+def serving(app: ASGIApp, *, access_log: bool = False) -> Iterator[str]:
+    """``app`` on a real uvicorn socket in a thread, without lifespan (the caller runs it),
+    with the server protocol and access-log default of ``podcast serve``."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, lifespan="off", log_level="warning")
+    config = uvicorn.Config(
+        app, lifespan="off", log_level="warning", http=HTTP_PROTOCOL, access_log=access_log
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -43,6 +43,8 @@ def serve(
     """
     import uvicorn
 
+    from podcast.server_protocol import HTTP_PROTOCOL
+
     settings = Settings()
     line = installation_line(settings)
     if line is not None:  # through the log, so PODCAST_LOG_FORMAT=json keeps every line JSON
@@ -58,7 +60,8 @@ def serve(
         reload=reload,
         workers=None if reload else workers,
         loop="uvloop",
-        http="httptools",
+        # httptools, answering the cached feed before ASGI (podcast/server_protocol.py).
+        http=HTTP_PROTOCOL,
         access_log=access_log,
         proxy_headers=True,
         log_config=log_config(settings.log_format),

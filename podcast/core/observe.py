@@ -53,6 +53,11 @@ def route_template(scope: Scope) -> str:
 # it instead of having their ``send`` wrapped, which would cost them a coroutine per message.
 Answered = tuple[int, int]
 FastRoute = Callable[[Scope, Receive, Send], Awaitable[Answered]]
+# What a direct route answers the server protocol (``podcast.server_protocol``): (status,
+# header lines each ending in CRLF, body); None hands the request to the ASGI app instead.
+# It gets the method and the request's headers as the parser gave them (names in lower case).
+DirectAnswer = tuple[int, bytes, bytes]
+DirectRoute = Callable[[bytes, list[tuple[bytes, bytes]]], DirectAnswer | None]
 # A prefix handler (the enclosures): True if it answered, False (nothing sent) to pass the
 # request on. Its ``send`` is watched: a download's few large messages make that cheap.
 FastHandler = Callable[[Scope, Receive, Send], Awaitable[bool]]

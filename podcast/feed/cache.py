@@ -49,6 +49,19 @@ Header = tuple[bytes, bytes]
 
 
 @dataclass(frozen=True, slots=True)
+class Prepared:
+    """One of the feed's answers, made once in the two forms it is sent in: ASGI messages
+    for the fast route (``podcast.feed.serve.FeedEndpoint``), raw header lines for the
+    server protocol that answers before ASGI (``podcast.server_protocol``)."""
+
+    status: int
+    start: Message
+    body: bytes  # what a GET carries (empty for a 304)
+    body_message: Message
+    head: bytes  # the header lines, each ending in CRLF, without the status line
+
+
+@dataclass(frozen=True, slots=True)
 class FeedEntry:
     """One built feed, with every response's headers prepared once."""
 
@@ -62,13 +75,11 @@ class FeedEntry:
     redirect_to: str | None
     expires_at: datetime | None  # next scheduled publish time (app clock)
     check_after: float  # time.monotonic() after which the database is asked again
-    # ASGI messages, made once: the hot path only picks one and sends it.
-    start: Message
-    gzip_start: Message
-    not_modified_start: Message
-    gzip_not_modified_start: Message
-    body_message: Message
-    gzip_body_message: Message
+    # Every answer, made once: the hot paths only pick one and send it.
+    plain: Prepared
+    gzip: Prepared
+    not_modified: Prepared
+    gzip_not_modified: Prepared
 
 
 def _etag(data: bytes, suffix: str = "") -> bytes:
@@ -122,17 +133,21 @@ def make_entry(
         redirect_to=redirect_to,
         expires_at=fp.next_publish,
         check_after=check_after,
-        start=_start(200, full(body, etag, [])),
-        gzip_start=_start(200, full(gzip_body, gzip_etag, [(b"content-encoding", b"gzip")])),
-        not_modified_start=_start(304, [(b"etag", etag), *common]),
-        gzip_not_modified_start=_start(304, [(b"etag", gzip_etag), *common]),
-        body_message={"type": "http.response.body", "body": body},
-        gzip_body_message={"type": "http.response.body", "body": gzip_body},
+        plain=_prepare(200, full(body, etag, []), body),
+        gzip=_prepare(200, full(gzip_body, gzip_etag, [(b"content-encoding", b"gzip")]), gzip_body),
+        not_modified=_prepare(304, [(b"etag", etag), *common]),
+        gzip_not_modified=_prepare(304, [(b"etag", gzip_etag), *common]),
     )
 
 
-def _start(status: int, headers: list[Header]) -> Message:
-    return {"type": "http.response.start", "status": status, "headers": headers}
+def _prepare(status: int, headers: list[Header], body: bytes = b"") -> Prepared:
+    return Prepared(
+        status=status,
+        start={"type": "http.response.start", "status": status, "headers": headers},
+        body=body,
+        body_message={"type": "http.response.body", "body": body},
+        head=b"".join(b"%s: %s\r\n" % pair for pair in headers),
+    )
 
 
 class FeedCache:

@@ -38,9 +38,12 @@ CHAPTERS_CACHE = "public, max-age=300"
 
 
 def install(app: FastPathApp, settings: Settings, metrics: Metrics | None = None) -> None:
-    """``/feed.xml`` and old feed paths as fast routes, the rest as ordinary routes."""
+    """``/feed.xml`` as a direct and a fast route, old feed paths as fast routes, the rest
+    as ordinary routes."""
     headers = hsts_headers(settings.base_url)  # fast routes' send is not wrapped
-    app.fast_routes["/feed.xml"] = FeedEndpoint(app.state, metrics, headers)
+    feed = FeedEndpoint(app.state, metrics, headers)
+    app.fast_routes["/feed.xml"] = feed
+    app.direct_routes[b"/feed.xml"] = feed.direct
     for path in settings.feed_old_paths:
         app.fast_routes[path] = PermanentRedirect(settings.feed_url, headers)
     app.include_router(router)

@@ -4,7 +4,10 @@ possible, because thousands of podcast apps poll it.
 Per request: one lock-free cache lookup, one pass over the request headers, two ``send``
 calls with headers prepared when the feed was built (HSTS included: fast routes get the
 server's own ``send``, ``podcast.fastpath``). Like every fast route it returns the status and
-body size it sent, for the metrics (``podcast.core.observe.FastRoute``).
+body size it sent, for the metrics (``podcast.core.observe.FastRoute``). Under ``podcast
+serve`` most polls do not even get that far: :meth:`FeedEndpoint.direct` gives the same
+prepared bytes to the server protocol, which writes them from its parser callback
+(``podcast.server_protocol``).
 
 No Request object, no routing, no dependency injection: a default FastAPI route measured 47%
 of nginx's requests/s for a 240 KB feed and 16% for 304s; a bare ASGI callable does much
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from anyio import to_thread
 from starlette.datastructures import Headers, State
@@ -24,14 +27,12 @@ from starlette.types import Receive, Scope, Send
 from podcast.core.compression import accepts_gzip
 from podcast.core.conditional import none_match, not_modified
 from podcast.core.metrics import Metrics
-from podcast.core.observe import Answered
-from podcast.feed.cache import FeedCache, FeedEntry, Header
+from podcast.core.observe import Answered, DirectAnswer
+from podcast.feed.cache import FeedCache, FeedEntry, Header, Prepared
 
 log = logging.getLogger(__name__)
 
 _EMPTY = {"type": "http.response.body", "body": b""}
-_NOT_MODIFIED: Answered = (304, 0)
-_HEAD: Answered = (200, 0)
 
 
 def _unchanged(
@@ -93,32 +94,47 @@ class FeedEndpoint:
                 )
         if entry.redirect_to is not None:
             return await _redirect(send, entry.redirect_to.encode(), self._headers)
-        gzip = False
-        if_none_match = if_modified_since = None
-        for name, value in scope["headers"]:
-            if name == b"accept-encoding":
-                gzip = accepts_gzip(value)
-            elif name == b"if-none-match":
-                if_none_match = value
-            elif name == b"if-modified-since":
-                if_modified_since = value
-        if (if_none_match is not None or if_modified_since is not None) and _unchanged(
-            entry, if_none_match, if_modified_since
-        ):
-            await send(entry.gzip_not_modified_start if gzip else entry.not_modified_start)
+        answer = choose(entry, scope["headers"])
+        await send(answer.start)
+        if method == "HEAD" or answer.status == 304:
             await send(_EMPTY)
-            return _NOT_MODIFIED
-        if method == "HEAD":
-            await send(entry.gzip_start if gzip else entry.start)
-            await send(_EMPTY)
-            return _HEAD
-        if gzip:
-            await send(entry.gzip_start)
-            await send(entry.gzip_body_message)
-            return 200, len(entry.gzip_body)
-        await send(entry.start)
-        await send(entry.body_message)
-        return 200, len(entry.body)
+            return answer.status, 0
+        await send(answer.body_message)
+        return 200, len(answer.body)
+
+    def direct(self, method: bytes, headers: Sequence[Header]) -> DirectAnswer | None:
+        """The same answer for the server protocol, when it needs nothing but the cache: a
+        GET or HEAD while the entry is current and not a redirect; else None, and the request
+        goes to :meth:`__call__`."""
+        if method != b"GET" and method != b"HEAD":
+            return None
+        entry = self._state.feed_cache.current()
+        if entry is None or entry.redirect_to is not None:
+            return None
+        if self._metrics is not None:
+            self._metrics.feed_hits += 1
+        answer = choose(entry, headers)
+        if method == b"HEAD" or answer.status == 304:
+            return answer.status, answer.head, b""
+        return 200, answer.head, answer.body
+
+
+def choose(entry: FeedEntry, headers: Iterable[Header]) -> Prepared:
+    """Which prepared answer a request gets: gzip or not, 304 or 200."""
+    gzip = False
+    if_none_match = if_modified_since = None
+    for name, value in headers:
+        if name == b"accept-encoding":
+            gzip = accepts_gzip(value)
+        elif name == b"if-none-match":
+            if_none_match = value
+        elif name == b"if-modified-since":
+            if_modified_since = value
+    if (if_none_match is not None or if_modified_since is not None) and _unchanged(
+        entry, if_none_match, if_modified_since
+    ):
+        return entry.gzip_not_modified if gzip else entry.not_modified
+    return entry.gzip if gzip else entry.plain
 
 
 class PermanentRedirect:
