@@ -18,6 +18,19 @@ REQUEST_HEADERS = ("Range", "If-Range", "If-Match", "If-None-Match", "If-Modifie
 PREFLIGHT_MAX_AGE = 86400
 
 
+def preflight_headers(
+    methods: Sequence[str] = ("GET", "HEAD"), headers: Sequence[str] = REQUEST_HEADERS
+) -> dict[str, str]:
+    """The headers of a 204 answer to ``OPTIONS``: the methods and request headers allowed."""
+    return {
+        **ALLOW_ORIGIN,
+        "Access-Control-Allow-Methods": ", ".join((*methods, "OPTIONS")),
+        "Access-Control-Allow-Headers": ", ".join(headers),
+        "Access-Control-Max-Age": str(PREFLIGHT_MAX_AGE),
+        "Allow": ", ".join((*methods, "OPTIONS")),
+    }
+
+
 def add_preflight(
     router: APIRouter,
     path: str,
@@ -25,15 +38,9 @@ def add_preflight(
     methods: Sequence[str] = ("GET", "HEAD"),
     headers: Sequence[str] = REQUEST_HEADERS,
 ) -> None:
-    """``OPTIONS path`` → 204 naming the methods and request headers allowed (left out of the
-    OpenAPI schema: browsers send it, not API clients)."""
-    answer = {
-        **ALLOW_ORIGIN,
-        "Access-Control-Allow-Methods": ", ".join((*methods, "OPTIONS")),
-        "Access-Control-Allow-Headers": ", ".join(headers),
-        "Access-Control-Max-Age": str(PREFLIGHT_MAX_AGE),
-        "Allow": ", ".join((*methods, "OPTIONS")),
-    }
+    """``OPTIONS path`` → 204 (:func:`preflight_headers`), left out of the OpenAPI schema:
+    browsers send it, not API clients. Bare-ASGI routes (the feed) answer it themselves."""
+    answer = preflight_headers(methods, headers)
 
     async def preflight() -> Response:
         return Response(status_code=204, headers=answer)

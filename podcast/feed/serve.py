@@ -26,6 +26,7 @@ from starlette.types import Receive, Scope, Send
 
 from podcast.core.compression import accepts_gzip
 from podcast.core.conditional import none_match, not_modified
+from podcast.core.cors import preflight_headers
 from podcast.core.metrics import Metrics
 from podcast.core.observe import Answered, DirectAnswer
 from podcast.feed.cache import FeedCache, FeedEntry, Header, Prepared
@@ -67,11 +68,13 @@ class FeedEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> Answered:
         method = scope["method"]
         if method != "GET" and method != "HEAD":
+            if method == "OPTIONS":  # a web player's CORS preflight (a conditional GET's)
+                return await _preflight(send, self._headers)
             return await _answer(
                 send,
                 405,
-                {"detail": "the feed answers GET and HEAD"},
-                [(b"allow", b"GET, HEAD"), *self._headers],
+                {"detail": "the feed answers GET, HEAD and OPTIONS"},
+                [(b"allow", b"GET, HEAD, OPTIONS"), *self._headers],
             )
         cache: FeedCache = self._state.feed_cache
         entry = cache.current()
@@ -158,6 +161,17 @@ async def _redirect(send: Send, location: bytes, extra: list[Header]) -> Answere
     await send({"type": "http.response.start", "status": 301, "headers": headers})
     await send(_EMPTY)
     return 301, 0
+
+
+_PREFLIGHT: list[Header] = [
+    (name.lower().encode(), value.encode()) for name, value in preflight_headers().items()
+]
+
+
+async def _preflight(send: Send, extra: list[Header]) -> Answered:
+    await send({"type": "http.response.start", "status": 204, "headers": [*_PREFLIGHT, *extra]})
+    await send(_EMPTY)
+    return 204, 0
 
 
 async def _answer(

@@ -204,7 +204,7 @@ def test_what_it_declines_goes_to_the_app(
     assert spy.calls == calls + 1
     conn.sendall(request("POST", "/feed.xml", "Content-Length: 0"))
     refused = reader.reply()
-    assert refused.status == 405 and refused.headers["allow"] == "GET, HEAD"
+    assert refused.status == 405 and refused.headers["allow"] == "GET, HEAD, OPTIONS"
     assert spy.calls == calls + 2
     conn.sendall(request("GET", "/feed.xml", "Accept-Encoding: identity"))
     assert reader.reply().body == rebuilt.body

@@ -223,7 +223,25 @@ def test_head_answers_like_get(client: TestClient, auth: dict[str, str]) -> None
 def test_other_methods_are_refused(client: TestClient) -> None:
     response = client.post("/feed.xml")
     assert response.status_code == 405
-    assert response.headers["allow"] == "GET, HEAD"
+    assert response.headers["allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_a_web_player_s_preflight_is_answered(client: TestClient) -> None:
+    """A conditional GET from another origin (If-None-Match is not a safelisted header) is
+    preflighted; the feed allows it like the media and transcripts do."""
+    response = client.options(
+        "/feed.xml",
+        headers={
+            "Origin": "https://player.example.com",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match",
+        },
+    )
+    assert response.status_code == 204 and response.content == b""
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "If-None-Match" in response.headers["access-control-allow-headers"]
+    assert response.headers["access-control-allow-methods"] == "GET, HEAD, OPTIONS"
+    assert response.headers["strict-transport-security"].startswith("max-age=")  # https base
 
 
 def test_scheduled_episode_appears_on_time(
