@@ -46,10 +46,11 @@ def serve(
     from podcast.server_protocol import HTTP_PROTOCOL
 
     settings = Settings()
-    line = installation_line(settings)
-    if line is not None:  # through the log, so PODCAST_LOG_FORMAT=json keeps every line JSON
+    lines = [installation_line(settings), _default_base_url(settings, host, port)]
+    if any(lines):  # through the log, so PODCAST_LOG_FORMAT=json keeps every line JSON
         logging.config.dictConfig(log_config(settings.log_format))
-        logging.getLogger("podcast.cli").info(line)
+        for line in filter(None, lines):
+            logging.getLogger("podcast.cli").info(line)
     if workers > 1 and not reload:
         _multiprocess_metrics(settings)
     uvicorn.run(
@@ -69,6 +70,23 @@ def serve(
         # worker answers only once it has imported the app, which on a busy host can take
         # longer than uvicorn's 5 s, and then workers were killed and restarted forever.
         timeout_worker_healthcheck=30,
+    )
+
+
+def _default_base_url(settings: Settings, host: str, port: int) -> str | None:
+    """With no ``PODCAST_BASE_URL`` configured, the links in the feed and pages name the
+    address being served (another ``--port`` than 8000 would otherwise give every enclosure a
+    dead link); set in the environment, so every worker process sees it. Returns the line
+    that says so, or None when the base URL is configured."""
+    if "base_url" in settings.model_fields_set:
+        return None
+    if host in ("0.0.0.0", "::", ""):  # every interface: this machine's own name is a guess
+        host = "127.0.0.1"
+    base = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    os.environ["PODCAST_BASE_URL"] = base
+    return (
+        f"PODCAST_BASE_URL is not set: the feed and pages link to {base}. "
+        "Set it to the https address listeners use."
     )
 
 

@@ -46,9 +46,13 @@ def test_serve_on_an_empty_folder(tmp_path: Path) -> None:
         assert health.status_code == 200
         assert httpx.get(f"{base}/api/show").json()["title"] == "Leadership Live"
         assert (tmp_path / "data" / "podcast.db").is_file()
+        # No PODCAST_BASE_URL: links name the port served, not the default 8000.
+        assert f'href="{base}/feed.xml"' in httpx.get(f"{base}/feed.xml").text
     finally:
         server.terminate()
         server.wait(timeout=10)
+    output = server.stdout.read().decode() if server.stdout else ""
+    assert f"PODCAST_BASE_URL is not set: the feed and pages link to {base}" in output
 
 
 @pytest.mark.parametrize("access_log", [False, True])
