@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import tempfile
@@ -93,9 +94,19 @@ class LocalStorage:
             return
         with open(temp, "rb+") as f:
             os.fsync(f.fileno())
-        target.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(temp, 0o644)
-        os.replace(temp, target)
+        for _ in range(3):  # :meth:`delete` may remove the shard, empty, in between
+            if not target.parent.is_dir():
+                target.parent.mkdir(exist_ok=True)
+                _fsync_dir(self.root)  # the new shard's own entry, so a crash keeps the file
+            try:
+                os.replace(temp, target)
+                break
+            except FileNotFoundError:
+                if not temp.exists():
+                    raise
+        else:
+            raise OSError(f"could not keep the shard folder of {key} long enough to store it")
         _fsync_dir(target.parent)
 
     def put_bytes(self, data: bytes, key: str) -> None:
@@ -148,13 +159,22 @@ class LocalStorage:
         return KeyStat(result.st_size, result.st_mtime)
 
     def delete(self, key: str) -> None:
-        self.local_path(key).unlink(missing_ok=True)
+        """Remove the key's file, and its shard folder once that is empty (a media folder
+        left full of empty folders looked like lost files); :meth:`put` recreates it."""
+        path = self.local_path(key)
+        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # not empty (ENOTEMPTY), or already gone
+            path.parent.rmdir()
 
     def keys(self) -> Iterator[str]:
         for shard in sorted(self.root.iterdir()):
             if shard.name == _INCOMING or not shard.is_dir():
                 continue
-            for file in sorted(shard.iterdir()):
+            try:
+                files = sorted(shard.iterdir())
+            except FileNotFoundError:  # emptied and removed since the listing
+                continue
+            for file in files:
                 key = f"{shard.name}/{file.name}"
                 if is_content_key(key):
                     yield key

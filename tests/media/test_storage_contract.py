@@ -255,3 +255,39 @@ def test_large_upload_in_parts(storage: Storage) -> None:
     assert hashlib.sha256(read_all(storage, key)).hexdigest() == key.split("/")[1][:64]
     assert list(storage.keys()) == [key]
     assert list(storage.stale_staged(0)) == []
+
+
+def test_local_delete_removes_the_emptied_shard_folder(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "media")
+    key = put(storage, DATA)
+    shard = storage.local_path(key).parent
+    storage.delete(key)
+    assert not shard.exists(), "an empty shard folder stays behind"
+    assert sorted(p.name for p in storage.root.iterdir()) == [storage.incoming.name]
+    again = put(storage, DATA)  # the shard is made again
+    assert again == key and read_all(storage, key) == DATA
+
+
+def test_local_puts_and_deletes_in_one_shard_race_safely(tmp_path: Path) -> None:
+    """Threads storing and deleting files of one shard at once: every put that returned left
+    its file, whatever a delete did to the shard folder meanwhile."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    storage = LocalStorage(tmp_path / "media")
+    shard_of = {}
+    for i in range(4000):  # payloads that all land in one shard (the key's first 2 hex)
+        data = b"%d" % i
+        shard = key_of(data)[:2]
+        shard_of.setdefault(shard, []).append(data)
+    payloads = max(shard_of.values(), key=len)[:12]
+    assert len(payloads) >= 8
+
+    def cycle(data: bytes) -> None:
+        for _ in range(40):
+            storage.put_bytes(data, key_of(data))
+            assert storage.read_bytes(key_of(data)) == data
+            storage.delete(key_of(data))
+
+    with ThreadPoolExecutor(len(payloads)) as pool:
+        list(pool.map(cycle, payloads))
+    assert list(storage.keys()) == []
