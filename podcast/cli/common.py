@@ -8,19 +8,17 @@ from pathlib import Path
 from typing import NoReturn
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from podcast.bootstrap import prepare
+from podcast.consoles import console as console  # re-exported: the commands print here
+from podcast.consoles import errors
 from podcast.core.clock import SystemClock
 from podcast.core.db import session_scope
 from podcast.core.settings import Settings
 from podcast.jobs import open_jobs
-
-console = Console()
-errors = Console(stderr=True)
 
 # How a command is pointed at an installation other than ./data of the current folder.
 WHERE_HELP = (

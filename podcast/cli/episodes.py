@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
+from pydantic import BaseModel, ValidationError
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
 
@@ -14,10 +15,12 @@ from episodes import ingest
 from episodes import repository as episode_repository
 from episodes import service as episode_service
 from episodes.models import Status
+from episodes.schemas import EpisodeCreate
 from episodes.urls import enclosure_url
 from podcast.cli.common import _fail, _session, console, errors
 from podcast.core.clock import SystemClock
 from podcast.core.errors import DomainError
+from podcast.core.http_errors import validation_errors
 from podcast.media import open_storage
 from podcast.media.uploads import receive_file
 from podcast.shows.service import get_default_show
@@ -67,6 +70,11 @@ def episode_add(
     if when is not None and not publish:
         _fail("--at is when to publish: add --publish")
     clock = SystemClock()
+    # What can be refused without the audio is refused before copying it.
+    if title is not None:
+        _check(EpisodeCreate, {"title": title}, "--title")
+    if when is not None and when < clock.now() and not backdate:
+        _past_at(at)
     with _session() as (settings, session):
         storage = open_storage(settings)
         with Progress(
@@ -101,10 +109,7 @@ def episode_add(
             try:
                 episode_service.publish(episode, when, clock.now(), backdate=backdate)
             except episode_service.BackdateUnconfirmed:
-                _fail(
-                    f"--at {at} is in the past: add --backdate to publish the episode at that "
-                    "date (it appears below newer ones), or give a later time"
-                )
+                _past_at(at)
         audio = episode.audio
         assert audio is not None
         now = clock.now()
@@ -132,6 +137,23 @@ def episode_add(
                 f"with POST /api/episodes/{episode.id}/publish.",
                 soft_wrap=True,
             )
+
+
+def _past_at(at: str | None) -> NoReturn:
+    _fail(
+        f"--at {at} is in the past: add --backdate to publish the episode at that date (it "
+        "appears below newer ones), or give a later time"
+    )
+
+
+def _check(schema: type[BaseModel], values: dict[str, object], option: str) -> None:
+    """Refuse an option's value as the API would, in words (not Pydantic's traceback)."""
+    try:
+        schema.model_validate(values)
+    except ValidationError as exc:
+        own = [e for e in exc.errors() if e["loc"][:1] == tuple(values)]
+        if own:
+            _fail(f"{option}: {validation_errors(own)[0]['message']}")
 
 
 def _parse_at(text: str) -> datetime:

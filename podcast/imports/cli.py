@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from podcast.bootstrap import prepare
+from podcast.consoles import console, errors
 from podcast.core.clock import SystemClock
 from podcast.core.errors import Invalid
 from podcast.core.settings import Settings
@@ -22,9 +22,6 @@ from podcast.imports.importer import Progress as ImportProgress
 from podcast.imports.parse import FeedParseError
 from podcast.media import open_storage
 from podcast.shows.service import require_show_slug
-
-console = Console()
-errors = Console(stderr=True)
 
 
 def import_command(

@@ -8,6 +8,8 @@ import json
 import os
 import re
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -25,6 +27,7 @@ from podcast.core.db import session_scope
 from podcast.core.settings import Settings
 from podcast.core.tokens import create_token
 from tests.conftest import FIXTURES
+from tests.factories import create_episode
 
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text())
 TAGGED = ["speech.mp3", "speech.m4a", "speech.opus", "speech.ogg", "speech.flac"]
@@ -505,10 +508,17 @@ def test_cli_episode_add_dates_and_says_where_to_find_it(
     assert "/media/" not in out
 
     past = ["episode", "add", plain, "--title", "Old", "--publish", "--at", "2026-01-05T07:00"]
+    stored = media_files(settings)
     refused = runner.invoke(cli, past)
     assert refused.exit_code == 1
     assert "--backdate" in " ".join(refused.stderr.split())
+    assert "Copying" not in refused.stderr, "refused before the audio is copied"
     assert client.get("/api/episodes?status=published", headers=auth).json()["total"] == 0
+    long_title = runner.invoke(cli, ["episode", "add", plain, "--title", "x" * 256])
+    assert long_title.exit_code == 1
+    assert "--title: String should have at most 255 characters" in long_title.stderr
+    assert "Traceback" not in long_title.output and "Copying" not in long_title.stderr
+    assert media_files(settings) == stored
     backdated = runner.invoke(cli, [*past, "--backdate"])
     assert backdated.exit_code == 0, backdated.output
     assert "is published" in backdated.stdout
@@ -519,3 +529,25 @@ def test_cli_episode_add_dates_and_says_where_to_find_it(
 
     assert runner.invoke(cli, ["episode", "add", plain, "--at", "2026-01-05"]).exit_code == 1
     assert runner.invoke(cli, ["episode", "add", plain, "--publish", "--at", "soon"]).exit_code == 1
+
+
+def test_cli_tables_keep_whole_values_in_a_pipe(
+    client: TestClient, auth: dict[str, str], settings: Settings
+) -> None:
+    """Written to a pipe (cron, ``| grep``), Rich laid tables out for 80 columns and cut the
+    slug that ``podcast transcript add`` needs; without a terminal lines take what they need."""
+    title = "Building anti-racist leadership in the NHS with the Race Equity Assembly"
+    create_episode(client, auth, title)
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    env.update(PODCAST_DATA_DIR=str(settings.data_dir), PODCAST_DATABASE_URL=settings.database_url)
+    listed = subprocess.run(
+        [str(Path(sys.executable).parent / "podcast"), "episode", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    slug = client.get("/api/episodes", headers=auth).json()["items"][0]["slug"]
+    assert len(slug) > 40
+    assert slug in listed.stdout and title in listed.stdout
