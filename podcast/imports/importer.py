@@ -17,10 +17,9 @@ The rules that keep every subscriber (docs/imports.md):
   storage, never in memory), so the whole takes about as long as the slowest few, in flat
   memory. Progress counts episodes as they finish and bytes as they arrive.
 * **Stops cleanly when cancelled**: ``cancelled()`` (the job's) is asked before each episode
-  and while its audio arrives; once it says yes, no episode starts and unfinished downloads
+  and as its audio arrives; once it says yes, no episode starts and the downloads under way
   are dropped (their staged bytes discarded), so the episodes saved so far stay, none is half
-  there, and a later run brings over the rest. An episode whose audio has all arrived is
-  still saved: it is one short unit of work.
+  there, and a later run brings over the rest.
 * **Into this installation's show**: ``show`` (``--show``) may only name it; the show is
   created from the settings if it does not exist yet, then takes the old feed's values.
 """

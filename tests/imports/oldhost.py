@@ -121,11 +121,14 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path not in self.server.slow:
             self.wfile.write(body)
         else:
-            for start in range(0, len(body), 1024):
-                if start:
-                    time.sleep(self.server.pause)
-                self.wfile.write(body[start : start + 1024])
-                self.wfile.flush()
+            try:
+                for start in range(0, len(body), 1024):
+                    if start:
+                        time.sleep(self.server.pause)
+                    self.wfile.write(body[start : start + 1024])
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the importer dropped the download (a cancelled import)
         self.server.served.append((self.path, started, time.monotonic()))
 
 
