@@ -421,6 +421,14 @@ class JobContext:
         }
         if result is not None:
             values["result"] = result
+        return self._write_stopping(values)
+
+    def renew_stopping(self, until: datetime) -> bool:
+        """Keep the lease of a job cancelled during this attempt while its handler finishes
+        (so it reads as "stopping" for as long as that takes); False once there is none."""
+        return self._write_stopping({"lease_until": until})
+
+    def _write_stopping(self, values: Mapping[str, Any]) -> bool:
         mine = (Job.id == self.job_id, Job.attempts == self.attempt)
         with session_scope(self._state) as session:
             statement = (

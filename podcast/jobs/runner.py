@@ -75,7 +75,8 @@ def claim(sessions: Sessions, job_id: str, lease_seconds: float) -> Claimed | No
 
 
 class Heartbeat(threading.Thread):
-    """Renews the lease every third of it while the handler runs; notices a lost job."""
+    """Renews the lease every third of it while the handler runs; notices a lost job. A job
+    cancelled meanwhile keeps its lease until the handler ends (it is "stopping")."""
 
     def __init__(self, context: JobContext, lease_seconds: float) -> None:
         super().__init__(name=f"job-lease-{context.job_id[:8]}", daemon=True)
@@ -84,14 +85,21 @@ class Heartbeat(threading.Thread):
         self.done = threading.Event()
 
     def run(self) -> None:
+        stopping = False  # cancelled while running: the lease is kept until the handler ends
         while not self.done.wait(self.lease / 3):
+            until = utcnow() + timedelta(seconds=self.lease)
             try:
-                held = self.context.write({"lease_until": utcnow() + timedelta(seconds=self.lease)})
+                if stopping:
+                    held = self.context.renew_stopping(until)
+                else:
+                    held = self.context.write({"lease_until": until})
+                    if not held:
+                        self.context.mark_lost()
+                        stopping = held = self.context.renew_stopping(until)
             except Exception:
                 log.warning("job %s: could not renew its lease", self.context.job_id, exc_info=True)
                 continue
             if not held:
-                self.context.mark_lost()
                 return
 
 

@@ -4,6 +4,7 @@ refused; the admin's form needs its CSRF token."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from podcast.core.db import session_scope
 from podcast.core.jobs import enqueue, retry
-from tests.jobs.conftest import job_state, runs, wait_for
+from tests.jobs.conftest import LEASE_SECONDS, job_state, runs, wait_for
 from tests.web.helpers import check_structure, csrf_of, parse
 
 
@@ -88,6 +89,20 @@ def test_a_running_job_is_stopping_until_its_worker_stops(
     assert state["message"] == "Cancelled while running; it has stopped."
     assert state["result"] is None  # what the handler returned afterwards is discarded
     assert runs(log) == [f"{job_id} 1"]
+
+
+def test_a_job_busy_past_its_lease_stays_stopping_until_it_ends(
+    client: TestClient, auth: dict[str, str], files: Path
+) -> None:
+    log = files / "stubborn.runs"
+    payload = {"runs": str(log), "release": str(files / "release"), "ignore_cancel": True}
+    job_id = _enqueue(client, "test.slow", payload)
+    wait_for(lambda: runs(log), what="the job to start")
+    assert client.post(f"/api/jobs/{job_id}/cancel", headers=auth).json()["stopping"] is True
+    time.sleep(LEASE_SECONDS * 1.5)  # its worker keeps the lease while the handler runs
+    assert job_state(client, auth, job_id)["stopping"] is True
+    (files / "release").touch()
+    assert _stopped(client, auth, job_id)["result"] is None
 
 
 def test_unknown_finished_and_anonymous_cancels_are_refused(
