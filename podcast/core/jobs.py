@@ -226,6 +226,14 @@ def list_jobs(
     return list(session.scalars(query))
 
 
+# How each unfinished state is cancelled: a running job keeps its lease, which its worker
+# clears when it has stopped (``JobContext.settle_cancelled``); until then it is "stopping".
+_CANCELS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("queued", "Cancelled before it ran.", {"lease_until": None}),
+    ("running", "Cancelling: the job stops at its next check.", {}),
+)
+
+
 def cancel(session: Session, job_id_or_dedupe_key: str) -> list[Job]:
     """Cancel the unfinished job with this id, or every unfinished one with this dedupe key.
 
@@ -260,14 +268,6 @@ def cancel(session: Session, job_id_or_dedupe_key: str) -> list[Job]:
                 jobs.append(job)
                 break
     return jobs
-
-
-# How each unfinished state is cancelled: a running job keeps its lease, which its worker
-# clears when it has stopped (``JobContext.settle_cancelled``); until then it is "stopping".
-_CANCELS: tuple[tuple[str, str, dict[str, Any]], ...] = (
-    ("queued", "Cancelled before it ran.", {"lease_until": None}),
-    ("running", "Cancelling: the job stops at its next check.", {}),
-)
 
 
 def is_stopping(job: Job, now: datetime | None = None) -> bool:

@@ -28,7 +28,10 @@ router = APIRouter(prefix="/admin", tags=["admin"], include_in_schema=False)
 _SHOWN = 100
 _DONE = {
     "retried": "The job is queued again.",
-    "not-retried": "That job cannot be retried: it has not failed, or one like it is queued.",
+    "not-retried": (
+        "That job cannot be retried: it has not failed, it is still stopping, "
+        "or one like it is queued."
+    ),
     "cancelled": "The job is cancelled.",
     "cancelling": "The job is cancelled: it stops at its next check, finishing the step it is on.",
     "not-cancelled": "That job cannot be cancelled: it has already finished, or it is gone.",
