@@ -92,7 +92,7 @@ def test_a_running_job_is_stopping_until_its_worker_stops(
 
 
 def test_a_job_busy_past_its_lease_stays_stopping_until_it_ends(
-    client: TestClient, auth: dict[str, str], files: Path
+    client: TestClient, auth: dict[str, str], files: Path, admin_login: None
 ) -> None:
     log = files / "stubborn.runs"
     payload = {"runs": str(log), "release": str(files / "release"), "ignore_cancel": True}
@@ -101,8 +101,13 @@ def test_a_job_busy_past_its_lease_stays_stopping_until_it_ends(
     assert client.post(f"/api/jobs/{job_id}/cancel", headers=auth).json()["stopping"] is True
     time.sleep(LEASE_SECONDS * 1.5)  # its worker keeps the lease while the handler runs
     assert job_state(client, auth, job_id)["stopping"] is True
+    row = parse(client.get("/admin/jobs")).xpath(f"//tr[.//code[text()='{job_id}']]")[0]
+    assert row.xpath(".//span[contains(@class, 'status')]")[0].text == "Cancelling"
+    assert not row.xpath(".//form")  # neither cancel nor retry while it may still write
     (files / "release").touch()
     assert _stopped(client, auth, job_id)["result"] is None
+    row = parse(client.get("/admin/jobs")).xpath(f"//tr[.//code[text()='{job_id}']]")[0]
+    assert row.xpath(".//span[contains(@class, 'status')]")[0].text == "Cancelled"
 
 
 def test_unknown_finished_and_anonymous_cancels_are_refused(
