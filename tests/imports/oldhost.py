@@ -48,6 +48,7 @@ class OldHost(ThreadingHTTPServer):
         self.requests: Counter[str] = Counter()
         self.slow: set[str] = set()  # paths sent in small pieces, slowly
         self.pause = 0.05  # seconds between a slow path's 1 KiB pieces
+        self.pauses: dict[str, float] = {}  # another pause for some slow paths
         # (path, first byte asked, last byte sent) in time.monotonic() of every 200 answer:
         # which downloads overlapped.
         self.served: list[tuple[str, float, float]] = []
@@ -124,7 +125,7 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 for start in range(0, len(body), 1024):
                     if start:
-                        time.sleep(self.server.pause)
+                        time.sleep(self.server.pauses.get(self.path, self.server.pause))
                     self.wfile.write(body[start : start + 1024])
                     self.wfile.flush()
             except (BrokenPipeError, ConnectionResetError):

@@ -40,13 +40,17 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 
 def _feed(host: OldHost) -> tuple[str, list[str]]:
-    host.pause = 0.01  # each file in about 0.3 s, sent 1 KiB at a time
+    """Five episodes: the first two arrive in about 0.3 s each, the others crawl (6 s), so a
+    cancel after the first two finds episodes 3 and 4 half-downloaded and 5 not begun."""
+    host.pause = 0.01  # sent 1 KiB at a time
     items, paths = [], []
     for i, name in enumerate(AUDIO, start=1):
         extension = name.rsplit(".", 1)[1]
         path = f"/audio/episode-{i}.{extension}"
         host.files[path] = (TYPES[extension], (FIXTURES / name).read_bytes())
         host.slow.add(path)
+        if i > 2:
+            host.pauses[path] = 0.2
         paths.append(path)
         items.append(
             f"<item><title>Episode {i}</title><guid>episode-{i}</guid>"
@@ -85,9 +89,6 @@ def test_a_cancelled_import_keeps_whole_episodes_and_resumes(
     job_id = started.json()["id"]
 
     wait_for(lambda: len(_episodes(client, auth)) >= 2, timeout=20, what="two episodes")
-    # Episodes 3 and 4 are on their way now: from here on they crawl, so the cancel finds
-    # them half-downloaded.
-    old_host.pause = 0.2
     client.base_url = "https://testserver"  # type: ignore[assignment]  # the admin's cookies
     sign_in(client, token)
     page = parse(client.get(f"/admin/import/{job_id}"))
