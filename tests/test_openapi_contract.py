@@ -212,8 +212,8 @@ def test_every_write_documents_auth_and_unavailability() -> None:
         if method in ("post", "put", "patch", "delete")
     ]
     # 11 before issues 13 and 15 (+ transcript/auto, + imports), + episode artwork (PUT, DELETE),
-    # chapters (PUT, DELETE) and a chapter's image (PUT, DELETE) in issue 14.
-    assert len(writes) == 19
+    # chapters (PUT, DELETE) and a chapter's image (PUT, DELETE) in issue 14, + a job's cancel.
+    assert len(writes) == 20
     for path, method, operation in writes:
         assert {"401", "503"} <= operation["responses"].keys(), (method, path)
     assert "HTTPValidationError" not in str(document)

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from podcast.core.jobs import Job, JobStatus
+from podcast.core.jobs import Job, JobStatus, is_stopping
 
 
 class JobRead(BaseModel):
@@ -17,11 +17,19 @@ class JobRead(BaseModel):
     kind: str = Field(description="What the job does, e.g. `feed.announce`.")
     status: JobStatus = Field(
         description="`queued` (waiting, or waiting to be retried), `running`, `succeeded`,"
-        " `failed` (every attempt failed: see `error`) or `cancelled`."
+        " `failed` (every attempt failed: see `error`) or `cancelled` (see `stopping`)."
+    )
+    stopping: bool = Field(
+        description="`true` while a job cancelled as it ran is still finishing its current step"
+        " (what that step does may still land); `false` once its worker has stopped, and for"
+        " every other job."
     )
     progress: float = Field(ge=0, le=1, description="How far the running attempt is, 0-1.")
     message: str | None = Field(description="What the job is doing or last did.")
-    result: Any | None = Field(description="What the job produced, once `succeeded`.")
+    result: Any | None = Field(
+        description="What the job produced, once `succeeded`; what it got done, for a job that"
+        " was cancelled while running and says so (an import's report so far)."
+    )
     error: str | None = Field(
         description="Why the last attempt failed: kept while a retry waits, final when `failed`."
     )
@@ -37,6 +45,7 @@ class JobRead(BaseModel):
             id=job.id,
             kind=job.kind,
             status=job.status,  # type: ignore[arg-type]
+            stopping=is_stopping(job),
             progress=job.progress,
             message=job.message,
             result=job.result,

@@ -46,6 +46,7 @@ from podcast.core.db import (
     make_sessionmaker,
     session_scope,
 )
+from podcast.core.errors import Conflict, NotFound
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 STATUSES: tuple[JobStatus, ...] = get_args(JobStatus)
@@ -225,25 +226,78 @@ def list_jobs(
     return list(session.scalars(query))
 
 
+# How each unfinished state is cancelled: a running job keeps its lease, which its worker
+# clears when it has stopped (``JobContext.settle_cancelled``); until then it is "stopping".
+_CANCELS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("queued", "Cancelled before it ran.", {"lease_until": None}),
+    ("running", "Cancelling: the job stops at its next check.", {}),
+)
+
+
 def cancel(session: Session, job_id_or_dedupe_key: str) -> list[Job]:
     """Cancel the unfinished job with this id, or every unfinished one with this dedupe key.
 
-    A queued job never starts; a running one is told through ``JobContext.cancelled()`` and
-    whatever it returns afterwards is discarded. Returns the jobs cancelled.
+    A queued job never starts. A running one is told through ``JobContext.cancelled()``; it
+    keeps its lease until its worker has stopped (``is_stopping``: "cancelling" to producers),
+    and whatever it returns afterwards is discarded. Returns the jobs cancelled.
+
+    One conditional ``UPDATE`` per job: a job its worker finished meanwhile stays finished
+    (an ORM write of a row read earlier would turn a success into "cancelled").
     """
-    query = select(Job).where(
-        or_(Job.id == job_id_or_dedupe_key, Job.dedupe_key == job_id_or_dedupe_key),
-        Job.status.in_(UNFINISHED),
+    ids = list(
+        session.scalars(
+            select(Job.id).where(
+                or_(Job.id == job_id_or_dedupe_key, Job.dedupe_key == job_id_or_dedupe_key),
+                Job.status.in_(UNFINISHED),
+            )
+        )
     )
     now = utcnow()
-    jobs = list(session.scalars(query))
-    for job in jobs:
-        job.status = "cancelled"
-        job.lease_until = None
-        job.message = "Cancelled."
-        job.updated_at = now
-    session.flush()
+    jobs = []
+    for job_id in ids:
+        for status, message, lease in _CANCELS:
+            changed = session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == status)
+                .values(status="cancelled", message=message, updated_at=now, **lease)
+                .execution_options(synchronize_session=False)
+            ).rowcount  # type: ignore[attr-defined]
+            if changed:
+                job = session.get(Job, job_id, populate_existing=True)
+                assert job is not None
+                jobs.append(job)
+                break
     return jobs
+
+
+def is_stopping(job: Job, now: datetime | None = None) -> bool:
+    """Whether a cancelled job's worker may still be finishing its current step (it has not
+    said it stopped, and its lease has not run out): what it does meanwhile may still land."""
+    if job.status != "cancelled" or job.lease_until is None:
+        return False
+    return job.lease_until > (now or utcnow())
+
+
+def cancel_job(session: Session, job_id: str) -> Job:
+    """What a producer's "cancel" does (API, admin): the job, cancelled.
+
+    ``NotFound`` for an unknown id; a job already cancelled is answered as it is (asking
+    twice is harmless); ``Conflict`` for one that succeeded or failed, since there is nothing
+    left to stop.
+    """
+    job = get_job(session, job_id)
+    if job is None:
+        raise NotFound(f"no job {job_id!r}")
+    if job.status in UNFINISHED:
+        cancelled = cancel(session, job.id)
+        if cancelled:
+            return cancelled[0]
+        session.refresh(job)  # its worker finished it between our read and our update
+    if job.status == "cancelled":
+        return job
+    raise Conflict(
+        f"job {job.id} already {job.status}: only a queued or running job can be cancelled"
+    )
 
 
 def retry(session: Session, job_id: str) -> Job | None:
@@ -253,6 +307,8 @@ def retry(session: Session, job_id: str) -> Job | None:
     if job is None or job.status not in ("failed", "cancelled"):
         return None
     now = utcnow()
+    if is_stopping(job, now):
+        return None  # its worker is still finishing: a second one would race it
     dispatch: Dispatch | None = session.info.get(_DISPATCHER)
     if job.dedupe_key is not None and _queued_with_key(session, job.dedupe_key) is not None:
         return None
@@ -325,13 +381,17 @@ class JobContext:
             self._lost = True
 
     def cancelled(self) -> bool:
-        """Whether the job was cancelled (or handed to another worker): stop soon if so."""
+        """Whether the job was cancelled (or handed to another worker): stop soon if so.
+
+        Cheap to ask often and from several threads: the row is read at most every
+        ``CANCEL_CHECK_INTERVAL`` seconds."""
         if self._lost:
             return True
         now = time.monotonic()
-        if now - self._last_check < self.CANCEL_CHECK_INTERVAL:
-            return False
-        self._last_check = now
+        with self._lock:
+            if now - self._last_check < self.CANCEL_CHECK_INTERVAL:
+                return False
+            self._last_check = now
         with session_scope(self._state) as session:
             owned = session.scalar(select(Job.id).where(*self.owned_by_me()))
         self._lost = owned is None
@@ -350,6 +410,34 @@ class JobContext:
             statement = update(Job).where(and_(*self.owned_by_me())).values(**values)
             return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
+    def settle_cancelled(self, message: str | None = None, result: Any | None = None) -> bool:
+        """Record that this attempt, cancelled while it ran, has stopped: its lease is given
+        up (the job is no longer "stopping"), with what it says it got done, if anything.
+        Changes nothing unless the job was cancelled during this very attempt."""
+        values: dict[str, Any] = {
+            "lease_until": None,
+            "message": (message or "Cancelled while running; it has stopped.")[:_MAX_MESSAGE],
+            "updated_at": utcnow(),
+        }
+        if result is not None:
+            values["result"] = result
+        return self._write_stopping(values)
+
+    def renew_stopping(self, until: datetime) -> bool:
+        """Keep the lease of a job cancelled during this attempt while its handler finishes
+        (so it reads as "stopping" for as long as that takes); False once there is none."""
+        return self._write_stopping({"lease_until": until})
+
+    def _write_stopping(self, values: Mapping[str, Any]) -> bool:
+        mine = (Job.id == self.job_id, Job.attempts == self.attempt)
+        with session_scope(self._state) as session:
+            statement = (
+                update(Job)
+                .where(*mine, Job.status == "cancelled", Job.lease_until.is_not(None))
+                .values(**values)
+            )
+            return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
 
 class Deferred(Exception):
     """Raised by a handler that cannot start yet because something it needs is busy (the one
@@ -361,6 +449,17 @@ class Deferred(Exception):
         super().__init__(message)
         self.seconds = seconds
         self.message = message
+
+
+class Stopped(Exception):
+    """Raised by a handler that saw ``ctx.cancelled()`` and stopped part-way: ``message``
+    says what it got done ("12 of 40 episodes imported"), ``result`` is kept as the job's
+    result. The job ends cancelled (a handler stopping on its own cancels its job too)."""
+
+    def __init__(self, message: str, result: Any | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.result = result
 
 
 Handler = Callable[[JobContext, dict[str, Any]], "dict[str, Any] | None"]

@@ -33,7 +33,6 @@ import httpx
 
 USER_AGENT = "LeadershipLivePodcastImport/1.0 (self-hosted podcast platform; moving a show here)"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-CHUNK = 256 * 1024
 
 Resolver = Callable[[str, int], list[str]]
 
@@ -199,7 +198,10 @@ class Fetcher:
         def chunks() -> Iterator[bytes]:
             received = 0
             try:
-                for chunk in response.iter_bytes(CHUNK):
+                # As the bytes arrive (a network read, at most 64 KiB before decoding), not
+                # gathered into larger pieces: from a slow host, progress and a cancelled
+                # import's check then come every read, not every few seconds.
+                for chunk in response.iter_bytes():
                     received += len(chunk)
                     if received > limit:
                         raise FetchError(url, f"it is more than the {limit:,} bytes allowed")

@@ -16,6 +16,10 @@ The rules that keep every subscriber (docs/imports.md):
 * **Downloads overlap** (``PODCAST_IMPORT_CONCURRENCY`` episodes at a time, each streamed to
   storage, never in memory), so the whole takes about as long as the slowest few, in flat
   memory. Progress counts episodes as they finish and bytes as they arrive.
+* **Stops cleanly when cancelled**: ``cancelled()`` (the job's) is asked before each episode
+  and as its audio arrives; once it says yes, no episode starts and the downloads under way
+  are dropped (their staged bytes discarded), so the episodes saved so far stay, none is half
+  there, and a later run brings over the rest.
 * **Into this installation's show**: ``show`` (``--show``) may only name it; the show is
   created from the settings if it does not exist yet, then takes the old feed's values.
 """
@@ -109,6 +113,9 @@ class ImportReport:
     items: list[ItemResult] = field(default_factory=list)
     bytes: int = 0
     seconds: float = 0.0
+    # Cancelled part-way: items never reached are not in ``items``; this many of them.
+    cancelled: bool = False
+    not_reached: int = 0
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for item in self.items if item.outcome is outcome)
@@ -125,6 +132,8 @@ class ImportReport:
             "items": [{**vars(item), "outcome": item.outcome.value} for item in self.items],
             "bytes": self.bytes,
             "seconds": round(self.seconds, 3),
+            "cancelled": self.cancelled,
+            "not_reached": self.not_reached,
         }
 
 
@@ -156,6 +165,7 @@ class Importer:
         clock: Clock,
         fetcher: Fetcher,
         progress: Callable[[Progress], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
     ) -> None:
         self._sessions = sessions
         self._storage = storage
@@ -163,6 +173,8 @@ class Importer:
         self._clock = clock
         self._fetcher = fetcher
         self._progress = progress
+        self._cancelled = cancelled
+        self._stop = threading.Event()  # set once ``cancelled()`` said yes
         self._lock = threading.Lock()  # the counters below
         # Held while a snapshot is handed to ``progress``: the callback sees them in order.
         self._report_lock = threading.Lock()
@@ -190,7 +202,10 @@ class Importer:
         concurrency = options.concurrency or self._settings.import_concurrency
         with ThreadPoolExecutor(max(1, concurrency)) as pool:
             results = list(pool.map(lambda item: self._item(item, options), items))
-        report.items.extend(results)
+        reached = [result for result in results if result is not None]
+        report.items.extend(reached)
+        report.not_reached = len(results) - len(reached)
+        report.cancelled = self._stop.is_set()
         report.items.sort(key=lambda item: item.position)
         report.bytes = show_bytes + sum(item.bytes for item in report.items)
         report.seconds = time.monotonic() - started
@@ -258,20 +273,34 @@ class Importer:
             chosen.append(item)
         return chosen
 
+    # -- cancelling -------------------------------------------------------------------------
+
+    def stopping(self) -> bool:
+        """Whether to stop: ``cancelled()`` said so (asked until it does, then remembered)."""
+        if self._stop.is_set():
+            return True
+        if self._cancelled is not None and self._cancelled():
+            self._stop.set()
+        return self._stop.is_set()
+
     # -- one episode ------------------------------------------------------------------------
 
-    def _item(self, item: SourceEpisode, options: ImportOptions) -> ItemResult:
+    def _item(self, item: SourceEpisode, options: ImportOptions) -> ItemResult | None:
+        """The item's result; None when the import was cancelled before it was done."""
+        if self.stopping():
+            return None
         result = ItemResult(item.position, item.guid, item.title, Outcome.UNCHANGED)
         if item.guid_from_enclosure:
             result.notes.append("no GUID in the source: its enclosure URL is its GUID")
         try:
             self._import_item(item, options, result)
+        except _Stopping:
+            return None  # its download was dropped, nothing of it stored
         except (FetchError, DomainError) as exc:
             result.outcome, result.reason = Outcome.SKIPPED, _reason(exc)
-        finally:
-            with self._lock:
-                self._done += 1
-            self._report_progress()
+        with self._lock:
+            self._done += 1
+        self._report_progress()
         return result
 
     def _import_item(self, item: SourceEpisode, options: ImportOptions, result: ItemResult) -> None:
@@ -386,8 +415,15 @@ class Importer:
         ) as got:
             name = got.url.rsplit("/", 1)[-1].split("?", 1)[0] or None
             return receive_chunks(
-                got.chunks, self._storage, limit, name, lambda n: self._fetched(result, n)
+                got.chunks, self._storage, limit, name, lambda n: self._arrived(result, n)
             )
+
+    def _arrived(self, result: ItemResult, n: int) -> None:
+        """A piece of an episode's audio arrived: counted; the download is dropped (its
+        staged bytes discarded by ``receive_chunks``) if the import was cancelled."""
+        self._fetched(result, n)
+        if self.stopping():
+            raise _Stopping
 
     def _chapters(self, item: SourceEpisode, result: ItemResult) -> list[AudioChapter]:
         """Podcasting 2.0 JSON chapters if the item links them, else its Podlove chapters."""
@@ -501,6 +537,10 @@ class Importer:
 
 class _Skip(DomainError):
     """An item that cannot be imported; the report says why."""
+
+
+class _Stopping(Exception):
+    """Raised inside a download when the import was cancelled: drops the episode."""
 
 
 def _reason(exc: Exception) -> str:

@@ -3,8 +3,11 @@ the same :class:`Importer` as ``podcast import``, and ``GET /api/jobs/{id}`` sho
 progress (episodes done, bytes) and, once it succeeded, the report as the job's result.
 
 An import is idempotent, so a retry after a crash or a network failure simply continues
-where the attempt stopped (docs/imports.md). Two imports of one URL queued before either runs
-are one job (dedupe key); one queued while another runs is safe too (GUIDs are unique).
+where the attempt stopped (docs/imports.md). Cancelled (``POST /api/jobs/{id}/cancel``, the
+admin's button), it stops between episodes and ends ``cancelled``, saying how many it
+imported, with the report so far as its result; importing again continues. Two imports of
+one URL queued before either runs are one job (dedupe key); one queued while another runs
+is safe too (GUIDs are unique).
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ from sqlalchemy.orm import Session
 from podcast.core.clock import Clock
 from podcast.core.db import Sessions
 from podcast.core.errors import Invalid
-from podcast.core.jobs import Handler, Job, JobContext, enqueue
+from podcast.core.jobs import Handler, Job, JobContext, Stopped, enqueue
 from podcast.core.schemas import Url
 from podcast.core.settings import Settings
 from podcast.imports.fetch import Fetcher, FetchError, FetchPolicy
-from podcast.imports.importer import Importer, ImportOptions, Progress
+from podcast.imports.importer import Importer, ImportOptions, ImportReport, Outcome, Progress
 from podcast.media import open_storage
 
 KIND = "imports.run"
@@ -83,6 +86,17 @@ def options_of(payload: dict[str, Any]) -> ImportOptions:
     )
 
 
+def cancelled_message(report: ImportReport) -> str:
+    """What a job cancelled part-way says it got done."""
+    done = len(report.items)
+    total = done + report.not_reached
+    imported = report.count(Outcome.IMPORTED)
+    return (
+        f"Cancelled after {done} of {total} episodes: {imported} imported this time, "
+        "each complete. Importing the same feed again brings over the rest."
+    )
+
+
 def import_handler_for(settings: Settings, sessions: Sessions, clock: Clock) -> Handler:
     """The ``imports.run`` handler; the report (``ImportReport.to_dict``) is the result."""
 
@@ -103,8 +117,11 @@ def import_handler_for(settings: Settings, sessions: Sessions, clock: Clock) -> 
                 clock=clock,
                 fetcher=fetcher,
                 progress=progress,
+                cancelled=ctx.cancelled,
             )
             report = importer.run(str(payload["url"]), options_of(payload))
+        if report.cancelled:
+            raise Stopped(cancelled_message(report), report.to_dict())
         return report.to_dict()
 
     return handle

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from podcast.core.deps import ProducerDep, SessionDep
 from podcast.core.errors import NotFound
-from podcast.core.jobs import JobStatus, get_job, list_jobs
+from podcast.core.jobs import JobStatus, cancel_job, get_job, list_jobs
 from podcast.core.openapi_errors import responses
 from podcast.jobs.schemas import JobList, JobRead
 
@@ -37,3 +37,20 @@ def read_job(job_id: str, session: SessionDep, _producer: ProducerDep) -> JobRea
     if job is None:
         raise NotFound(f"no job {job_id!r}")
     return JobRead.of(job)
+
+
+@router.post(
+    "/{job_id}/cancel",
+    responses=responses(
+        401, 404, (409, "The job already succeeded or failed: nothing is left to stop."), 503
+    ),
+)
+def cancel(job_id: str, session: SessionDep, _producer: ProducerDep) -> JobRead:
+    """Cancel a queued or running job; answers its state.
+
+    A queued job never runs. A running one stops at its next check: `stopping` is `true`
+    until its worker has stopped (an import finishes the episode it is saving; episodes
+    already imported stay). Cancelling a cancelled job again answers it unchanged; one that
+    succeeded or failed is a 409.
+    """
+    return JobRead.of(cancel_job(session, job_id))

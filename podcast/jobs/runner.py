@@ -28,6 +28,7 @@ from podcast.core.jobs import (
     JobContext,
     JobKind,
     JobRegistry,
+    Stopped,
     error_sentence,
     utcnow,
 )
@@ -74,7 +75,8 @@ def claim(sessions: Sessions, job_id: str, lease_seconds: float) -> Claimed | No
 
 
 class Heartbeat(threading.Thread):
-    """Renews the lease every third of it while the handler runs; notices a lost job."""
+    """Renews the lease every third of it while the handler runs; notices a lost job. A job
+    cancelled meanwhile keeps its lease until the handler ends (it is "stopping")."""
 
     def __init__(self, context: JobContext, lease_seconds: float) -> None:
         super().__init__(name=f"job-lease-{context.job_id[:8]}", daemon=True)
@@ -83,14 +85,21 @@ class Heartbeat(threading.Thread):
         self.done = threading.Event()
 
     def run(self) -> None:
+        stopping = False  # cancelled while running: the lease is kept until the handler ends
         while not self.done.wait(self.lease / 3):
+            until = utcnow() + timedelta(seconds=self.lease)
             try:
-                held = self.context.write({"lease_until": utcnow() + timedelta(seconds=self.lease)})
+                if stopping:
+                    held = self.context.renew_stopping(until)
+                else:
+                    held = self.context.write({"lease_until": until})
+                    if not held:
+                        self.context.mark_lost()
+                        stopping = held = self.context.renew_stopping(until)
             except Exception:
                 log.warning("job %s: could not renew its lease", self.context.job_id, exc_info=True)
                 continue
             if not held:
-                self.context.mark_lost()
                 return
 
 
@@ -134,7 +143,12 @@ def run_job(
         json.dumps(result)  # a result the row cannot hold is the handler's failure
     except Deferred as exc:
         heartbeat.done.set()
-        _deferred(context, exc, dispatch)
+        if not _deferred(context, exc, dispatch):
+            context.settle_cancelled()
+        return
+    except Stopped as exc:
+        heartbeat.done.set()
+        _stopped(context, exc)
         return
     except Exception as exc:
         heartbeat.done.set()
@@ -145,7 +159,8 @@ def run_job(
             claimed.attempt,
             claimed.max_attempts,
         )
-        _failed(context, claimed, kind, exc, dispatch)
+        if not _failed(context, claimed, kind, exc, dispatch):
+            context.settle_cancelled()
         return
     finally:
         heartbeat.done.set()
@@ -161,10 +176,24 @@ def run_job(
     )
     if not done:
         log.info("job %s: finished, but it was cancelled or taken over meanwhile", job_id)
+        context.settle_cancelled()
 
 
-def _deferred(context: JobContext, exc: Deferred, dispatch: Dispatch) -> None:
-    """Back to the queue for later, giving the attempt back: the job did not start."""
+def _stopped(context: JobContext, exc: Stopped) -> None:
+    """The handler stopped part-way, as asked: the job ends cancelled with its own account."""
+    if context.settle_cancelled(exc.message, exc.result):
+        return
+    # Not cancelled by anyone (the handler stopped of its own accord) and still ours.
+    values: dict[str, Any] = {"status": "cancelled", "lease_until": None}
+    values["message"] = exc.message[:500]
+    if exc.result is not None:
+        values["result"] = exc.result
+    context.write({**values, "updated_at": utcnow()})
+
+
+def _deferred(context: JobContext, exc: Deferred, dispatch: Dispatch) -> bool:
+    """Back to the queue for later, giving the attempt back: the job did not start. False
+    when the job was no longer this attempt's (cancelled meanwhile)."""
     now = utcnow()
     run_at = now + timedelta(seconds=max(exc.seconds, 0.0))
     values = {
@@ -188,18 +217,21 @@ def _deferred(context: JobContext, exc: Deferred, dispatch: Dispatch) -> None:
                 "updated_at": now,
             }
         )
-        return
+        return True
     if requeued:
         dispatch(context.job_id, run_at)
+    return requeued
 
 
 def _failed(
     context: JobContext, claimed: Claimed, kind: JobKind, exc: Exception, dispatch: Dispatch
-) -> None:
+) -> bool:
+    """The attempt failed: retried later, or the job failed. False when the job was no longer
+    this attempt's (cancelled meanwhile)."""
     now = utcnow()
     error = error_sentence(exc)
     if claimed.attempt >= claimed.max_attempts:
-        context.write(
+        return context.write(
             {
                 "status": "failed",
                 "error": error,
@@ -208,7 +240,6 @@ def _failed(
                 "updated_at": now,
             }
         )
-        return
     delay = backoff(kind, claimed.attempt)
     run_at: datetime = now + timedelta(seconds=delay)
     retry = {
@@ -236,6 +267,7 @@ def _failed(
                 "updated_at": now,
             }
         )
-        return
+        return True
     if requeued:
         dispatch(context.job_id, run_at)
+    return requeued

@@ -48,6 +48,7 @@ class OldHost(ThreadingHTTPServer):
         self.requests: Counter[str] = Counter()
         self.slow: set[str] = set()  # paths sent in small pieces, slowly
         self.pause = 0.05  # seconds between a slow path's 1 KiB pieces
+        self.pauses: dict[str, float] = {}  # another pause for some slow paths
         # (path, first byte asked, last byte sent) in time.monotonic() of every 200 answer:
         # which downloads overlapped.
         self.served: list[tuple[str, float, float]] = []
@@ -121,11 +122,14 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path not in self.server.slow:
             self.wfile.write(body)
         else:
-            for start in range(0, len(body), 1024):
-                if start:
-                    time.sleep(self.server.pause)
-                self.wfile.write(body[start : start + 1024])
-                self.wfile.flush()
+            try:
+                for start in range(0, len(body), 1024):
+                    if start:
+                        time.sleep(self.server.pauses.get(self.path, self.server.pause))
+                    self.wfile.write(body[start : start + 1024])
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the importer dropped the download (a cancelled import)
         self.server.served.append((self.path, started, time.monotonic()))
 
 

@@ -31,7 +31,8 @@ def record(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def slow(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
-    """Reports progress until the file ``release`` exists (or ``seconds`` pass), then ends."""
+    """Reports progress until the file ``release`` exists (or ``seconds`` pass), then ends;
+    stops when cancelled, unless ``ignore_cancel`` (a handler busy with one long step)."""
     _record(ctx, payload)
     release = Path(payload["release"])
     deadline = time.monotonic() + payload.get("seconds", 30)
@@ -39,7 +40,7 @@ def slow(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
     while not release.exists() and time.monotonic() < deadline:
         step += 1
         ctx.progress(min(0.9, step / 100), f"step {step}")
-        if ctx.cancelled():
+        if ctx.cancelled() and not payload.get("ignore_cancel"):
             return {"cancelled_at": step}
         time.sleep(0.05)
     return {"steps": step}

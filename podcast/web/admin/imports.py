@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from podcast.core.deps import SessionDep, SettingsDep
 from podcast.core.errors import DomainError
-from podcast.core.jobs import get_job, list_jobs
+from podcast.core.jobs import get_job, is_stopping, list_jobs
 from podcast.imports.job import KIND, ImportRequest, check_url, queue_import
 from podcast.shows.deps import ShowDep
 from podcast.web.admin.common import context, missing, sentence, text
@@ -89,9 +89,19 @@ def import_job_page(
     job = get_job(session, job_id)
     if job is None or job.kind != KIND:
         return missing(request, admin, show)
-    report = job.result if job.status == "succeeded" else None
-    running = job.status in ("queued", "running")
+    # A cancelled import keeps the report of what it did before it stopped.
+    finished = job.status == "succeeded" or (job.status == "cancelled" and job.result)
+    report = job.result if finished else None
+    stopping = is_stopping(job)
+    running = job.status in ("queued", "running") or stopping
     page = context(
-        request, admin, show, job=job, report=report, running=running, url=job.payload["url"]
+        request,
+        admin,
+        show,
+        job=job,
+        report=report,
+        running=running,
+        stopping=stopping,
+        url=job.payload["url"],
     )
     return render(request, "admin/import_job.html", page, private=True)
