@@ -126,6 +126,6 @@ async def upload_artwork(
 
 def _artwork_message(exc: DomainError) -> str:
     if isinstance(exc, UnsupportedMediaType):
-        # The API's wording adds "send the file itself as the body", which means nothing here.
+        # The API's wording adds how to send the file (as the body...), which means nothing here.
         return "The file is not a JPEG or PNG image: show artwork must be a JPEG or PNG"
     return sentence(exc.detail)
