@@ -303,6 +303,7 @@ def edit_page(page: AdminEpisode, *, status_code: int = 200, **extra: Any) -> HT
         auto_errors=extra.pop("auto_errors", {}),
         auto_values=extra.pop("auto_values", None) or {"language": show.language},
         editable_slug=service.slug_can_change(episode),
+        location_rels=forms.LOCATION_REL_CHOICES,
         **chapter_form.page_context(episode, request.app.state.settings.base_url, extra),
         **extra,
     )
