@@ -75,6 +75,7 @@ DONE = {
     "artwork": "Artwork uploaded. Podcast apps pick it up at their next refresh.",
     "artwork-removed": "Artwork removed: podcast apps show the show's artwork for this episode.",
     "chapters": "Chapters saved. The feed and the episode page show them at once.",
+    "chapter-image": "Chapter image uploaded. The feed and the episode page show it at once.",
 }
 # Messages on the episode list, after an episode is gone.
 LIST_DONE = {"deleted": "Episode deleted, with its audio, transcripts and feed item."}
