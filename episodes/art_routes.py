@@ -1,10 +1,10 @@
 """``/api/episodes/{id}/artwork`` and ``/api/episodes/{id}/chapters``: a producer's own
 episode artwork and chapters, beside (and instead of) what the audio's tags gave.
 
-Artwork follows ``PUT /api/show/artwork``: the same checks and storage
-(``podcast.media.artwork``). Chapters are checked by ``episodes.chapter_edits``. The feed, the
-chapters file and the episode page read the same rows, and every committed write drops the
-cached feed (``podcast.core.db.on_change``).
+Artwork follows ``PUT /api/show/artwork``: the same body reader (``podcast.media.image_body``:
+raw or multipart), checks and storage (``podcast.media.artwork``). Chapters are checked by
+``episodes.chapter_edits``. The feed, the chapters file and the episode page read the same
+rows, and every committed write drops the cached feed (``podcast.core.db.on_change``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 
 from episodes import chapter_edits, service
 from episodes.chapter_edits import InvalidChapters
-from episodes.routes import Producing, ProducingDep
+from episodes.routes import ProducingDep
 from episodes.schemas import EpisodeRead
 from podcast.core.deps import (
     ClockDep,
@@ -27,32 +27,17 @@ from podcast.core.deps import (
     SettingsDep,
     end_transaction,
 )
-from podcast.core.errors import BadRequest, Invalid, UnsupportedMediaType
+from podcast.core.errors import BadRequest, UnsupportedMediaType
 from podcast.core.json_body import media_type_of
 from podcast.core.openapi_errors import TOKEN_OPTIONAL, ContentError, responses
 from podcast.core.public_urls import PublicUrls
-from podcast.core.request_body import MULTIPART_SLACK, check_declared_length, read_limited
-from podcast.media.artwork import MAX_BYTES, read_artwork
-from podcast.media.uploads import receive_multipart
+from podcast.core.request_body import read_limited
+from podcast.media.artwork import read_artwork
+from podcast.media.image_body import IMAGE_REQUEST_BODY, receive_image_body
 from podcast.shows.deps import ShowDep
 
 router = APIRouter(prefix="/api/episodes", tags=["episodes"])
 
-_BINARY = {"schema": {"type": "string", "format": "binary"}}
-_IMAGE_BODY = {
-    "content": {
-        "image/jpeg": _BINARY,
-        "image/png": _BINARY,
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "properties": {"file": {"type": "string", "format": "binary"}},
-                "required": ["file"],
-            }
-        },
-    },
-    "required": True,
-}
 _URL = {"type": ["string", "null"], "maxLength": 2048}
 _TIME = {
     "oneOf": [
@@ -140,7 +125,7 @@ _CHAPTERS_LIMIT = 2 * 1024 * 1024  # 500 chapters with long URLs fit many times 
 
 @router.put(
     "/{episode_id}/artwork",
-    openapi_extra={"requestBody": _IMAGE_BODY},
+    openapi_extra={"requestBody": IMAGE_REQUEST_BODY},
     responses=responses(400, 401, 404, 413, 415, 422, 503, unprocessable=ContentError),
 )
 async def put_artwork(request: Request, episode_id: int, ctx: ProducingDep) -> EpisodeRead:
@@ -149,7 +134,7 @@ async def put_artwork(request: Request, episode_id: int, ctx: ProducingDep) -> E
     1400-3000 px in RGB; the artwork URL changes with the picture."""
     await to_thread.run_sync(ctx.episode, episode_id)  # 404 before a byte of the body is read
     await end_transaction(ctx.session)
-    data = await _image_bytes(request, ctx)
+    data = await receive_image_body(request, ctx.storage)
     picture = await to_thread.run_sync(service.check_episode_artwork, data)
 
     def replace() -> EpisodeRead:
@@ -158,21 +143,6 @@ async def put_artwork(request: Request, episode_id: int, ctx: ProducingDep) -> E
         return ctx.read(episode)
 
     return await to_thread.run_sync(replace)
-
-
-async def _image_bytes(request: Request, ctx: Producing) -> bytes:
-    if media_type_of(request) != "multipart/form-data":
-        return await read_limited(request, MAX_BYTES, what="the image")
-    check_declared_length(request.headers.get("content-length"), MAX_BYTES, slack=MULTIPART_SLACK)
-    received, _fields = await receive_multipart(
-        request.stream(), request.headers["content-type"], ctx.storage, MAX_BYTES
-    )
-    if received is None:
-        raise Invalid("is required (the image, as the multipart field 'file')", field="file")
-    try:
-        return await to_thread.run_sync(received.read_bytes)
-    finally:
-        received.discard()
 
 
 @router.delete(
@@ -266,7 +236,7 @@ ChapterIndex = Annotated[int, Path(ge=0, lt=chapter_edits.MAX_CHAPTERS)]
 
 @router.put(
     "/{episode_id}/chapters/{index}/image",
-    openapi_extra={"requestBody": _IMAGE_BODY},
+    openapi_extra={"requestBody": IMAGE_REQUEST_BODY},
     responses={
         **_CHAPTERS_READ,
         **responses(400, 401, 404, 413, 415, 422, 503, unprocessable=ContentError),
@@ -279,7 +249,7 @@ async def put_chapter_image(
     or PNG as the raw body or the multipart field ``file``. It replaces the chapter's image."""
     await to_thread.run_sync(ctx.episode, episode_id)  # 404 before a byte of the body is read
     await end_transaction(ctx.session)
-    data = await _image_bytes(request, ctx)
+    data = await receive_image_body(request, ctx.storage)
     picture = await to_thread.run_sync(read_artwork, data, "a chapter image")
 
     def store() -> list[dict[str, Any]]:

@@ -31,11 +31,15 @@ class Funding:
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """``podcast:location``: a place's name, with its ``geo:`` URI and OpenStreetMap id."""
+    """``podcast:location``: a place's name, with its ``geo:`` URI and OpenStreetMap id, what
+    the place is to the podcast (``rel``: its subject, the default, or where it is made) and
+    its country (ISO 3166-1 alpha-2)."""
 
     name: str
     geo: str | None = None
     osm: str | None = None
+    rel: str | None = None
+    country: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +183,11 @@ GEO_URI = re.compile(
     re.IGNORECASE,
 )
 OSM_ID = re.compile(r"[NWR][1-9]\d*(?:#[1-9]\d*)?")
+# The 2025 revision of location.md: ``rel`` says whether the place is what the podcast is
+# about ("subject", the default when the attribute is absent) or where it is made ("creator");
+# ``country`` is an ISO 3166-1 alpha-2 code in upper case ("GB").
+LOCATION_RELS: tuple[str, ...] = ("subject", "creator")
+COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 
 
 def geo_problem(value: str) -> str | None:
@@ -197,6 +206,20 @@ def osm_problem(value: str) -> str | None:
     """Why ``value`` is not an OpenStreetMap id such as R148838, or None if it is."""
     if OSM_ID.fullmatch(value) is None:
         return "must be an OpenStreetMap id: N, W or R and a number, such as R148838"
+    return None
+
+
+def rel_problem(value: str) -> str | None:
+    """Why ``value`` is not a ``podcast:location`` rel, or None if it is."""
+    if value not in LOCATION_RELS:
+        return "must be subject (what the podcast is about) or creator (where it is made)"
+    return None
+
+
+def country_problem(value: str) -> str | None:
+    """Why ``value`` is not an ISO 3166-1 alpha-2 country code as the tag takes it, or None."""
+    if COUNTRY_CODE.fullmatch(value) is None:
+        return "must be a two-letter ISO 3166-1 country code in capitals, such as GB"
     return None
 
 

@@ -28,11 +28,14 @@ from pydantic_core import PydanticCustomError, core_schema
 from podcast.core.podcast_namespace import (
     DEFAULT_GROUP,
     DEFAULT_ROLE,
+    LOCATION_RELS,
     PERSON_GROUPS,
     PERSON_ROLES,
+    country_problem,
     geo_problem,
     osm_problem,
     person_role,
+    rel_problem,
 )
 
 
@@ -284,7 +287,9 @@ def _checked(problem: Any) -> Any:
 
 class Location(BaseModel):
     """``podcast:location``: a place's name, its ``geo:`` URI (RFC 5870) and OpenStreetMap id
-    (``R148838``), as the namespace's location.md writes them."""
+    (``R148838``), as the namespace's location.md writes them; optionally ``rel`` (``subject``
+    or ``creator``) and ``country`` (``GB``). An absent ``rel`` means ``subject`` and is left
+    out of the feed, so only what the producer set is stored and written."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -316,6 +321,38 @@ class Location(BaseModel):
                     "description": "An OpenStreetMap id",
                     "pattern": OSM_SCHEMA_PATTERN,
                     "examples": ["R146656"],
+                }
+            ),
+        ]
+        | None
+    ) = None
+    rel: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True),
+            _checked(rel_problem),
+            WithJsonSchema(
+                {
+                    "type": "string",
+                    "enum": list(LOCATION_RELS),
+                    "description": "subject (the default): the place the podcast is about; "
+                    "creator: where it is made",
+                }
+            ),
+        ]
+        | None
+    ) = None
+    country: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True),
+            _checked(country_problem),
+            WithJsonSchema(
+                {
+                    "type": "string",
+                    "description": "An ISO 3166-1 alpha-2 country code, in capitals",
+                    "pattern": "^[A-Z]{2}$",
+                    "examples": ["GB"],
                 }
             ),
         ]

@@ -237,7 +237,7 @@ def _channel_namespace(fg: Any, ext: Any, show: ShowData, clean: Clean) -> None:
         _tolerant(ext.license, show.license.get("name"), show.license.get("url"))
     if show.location:
         loc = show.location
-        _tolerant(ext.location, loc.get("name"), loc.get("geo"), loc.get("osm"))
+        _tolerant(ext.location, loc.get("name"), *_location_attrs(loc))
     if show.update_frequency:
         f = show.update_frequency
         _tolerant(
@@ -355,7 +355,7 @@ def _item_namespace_extras(pi: Any, item: FeedItem, clean: Clean) -> None:
     """Location, licence, soundbites and funding: each left out alone if its value is bad."""
     if item.location:
         loc = item.location
-        _tolerant(pi.location, _text(loc.get("name"), clean), loc.get("geo"), loc.get("osm"))
+        _tolerant(pi.location, _text(loc.get("name"), clean), *_location_attrs(loc))
     if item.license:
         _tolerant(pi.license, _text(item.license.get("name"), clean), item.license.get("url"))
     for bite in item.soundbites:
@@ -397,6 +397,11 @@ def _person(add: Callable[..., Any], person: dict[str, Any]) -> None:
         person.get("img"),
         person.get("href"),
     )
+
+
+def _location_attrs(loc: dict[str, Any]) -> tuple[str | None, ...]:
+    """A stored location's attributes in ``location()``'s order: geo, osm, rel, country."""
+    return loc.get("geo"), loc.get("osm"), loc.get("rel"), loc.get("country")
 
 
 def _tolerant(add: Callable[..., Any], *args: Any) -> None:

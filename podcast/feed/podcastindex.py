@@ -43,9 +43,11 @@ from podcast.core.podcast_namespace import (
     Trailer,
     Txt,
     UpdateFrequency,
+    country_problem,
     geo_problem,
     osm_problem,
     person_role,
+    rel_problem,
 )
 
 __all__ = [
@@ -227,13 +229,25 @@ def _check_episode_number(value: object) -> Decimal:
     return number
 
 
-def _location(name: str, geo: str | None, osm: str | None) -> Location:
+def _location(
+    name: str,
+    geo: str | None,
+    osm: str | None,
+    rel: str | None = None,
+    country: str | None = None,
+) -> Location:
     """``podcast:location`` checked as the API checks it (podcast.core.podcast_namespace)."""
-    for value, problem, field in ((geo, geo_problem, "geo"), (osm, osm_problem, "osm")):
+    checks = (
+        (geo, geo_problem, "geo"),
+        (osm, osm_problem, "osm"),
+        (rel, rel_problem, "rel"),
+        (country, country_problem, "country"),
+    )
+    for value, problem, field in checks:
         message = None if value is None else problem(value)
         if message:
             raise ValueError(f"location {field} {message}, got {value!r}")
-    return Location(_check_text(name, "location name", _MAX_TEXT), geo, osm)
+    return Location(_check_text(name, "location name", _MAX_TEXT), geo, osm, rel, country)
 
 
 def _check_https(value: object, field: str) -> str:
@@ -271,6 +285,13 @@ def _podcast_elem(parent: Any, tag: str, text: str | None = None, **attrs: str |
     if text is not None:
         elem.text = text
     return elem
+
+
+def _location_elem(parent: Any, loc: Location) -> Any:
+    """``<podcast:location>`` with only the attributes that are set (no ``rel`` means
+    subject, as the namespace says), in the order location.md writes them."""
+    attrs = {"rel": loc.rel, "geo": loc.geo, "osm": loc.osm, "country": loc.country}
+    return _podcast_elem(parent, "location", loc.name, **attrs)
 
 
 def _set_itunes_explicit(parent: Any, explicit: bool | None) -> None:
@@ -401,11 +422,17 @@ class _ChannelNamespace:
         return self._license
 
     def location(
-        self, name: str | None = None, geo: str | None = None, osm: str | None = None
+        self,
+        name: str | None = None,
+        geo: str | None = None,
+        osm: str | None = None,
+        rel: str | None = None,
+        country: str | None = None,
     ) -> Location | None:
-        """Set/get ``podcast:location``: a name, a ``geo:`` URI and an OpenStreetMap id."""
+        """Set/get ``podcast:location``: a name, a ``geo:`` URI, an OpenStreetMap id, ``rel``
+        (subject or creator) and a country code; None leaves an attribute out."""
         if name is not None:
-            self._location = _location(name, geo, osm)
+            self._location = _location(name, geo, osm, rel, country)
         return self._location
 
     def update_frequency(
@@ -505,7 +532,7 @@ class _ChannelNamespace:
             _podcast_elem(channel, "license", self._license.name, url=self._license.url)
         if self._location is not None:
             loc = self._location
-            _podcast_elem(channel, "location", loc.name, geo=loc.geo, osm=loc.osm)
+            _location_elem(channel, loc)
         if self._update_frequency is not None:
             f = self._update_frequency
             _podcast_elem(
@@ -647,7 +674,7 @@ class PodcastIndexEntryExtension(_PersonsAndExplicit, BaseEntryExtension):
         """Location, licence, soundbites and funding of one episode."""
         if self._location is not None:
             loc = self._location
-            _podcast_elem(entry, "location", loc.name, geo=loc.geo, osm=loc.osm)
+            _location_elem(entry, loc)
         if self._license is not None:
             _podcast_elem(entry, "license", self._license.name, url=self._license.url)
         for bite in self._soundbites:
@@ -662,14 +689,20 @@ class PodcastIndexEntryExtension(_PersonsAndExplicit, BaseEntryExtension):
             _podcast_elem(entry, "funding", f.text, url=f.url)
 
     def location(
-        self, name: str | None = None, geo: str | None = None, osm: str | None = None
+        self,
+        name: str | None = None,
+        geo: str | None = None,
+        osm: str | None = None,
+        rel: str | None = None,
+        country: str | None = None,
     ) -> Location | None:
-        """Set/get ``podcast:location``: a name (≤ 128), a ``geo:`` URI, an OSM id (``R1234``)."""
+        """Set/get ``podcast:location``: a name (≤ 128), a ``geo:`` URI, an OSM id (``R1234``),
+        ``rel`` (subject or creator) and a country code (``GB``)."""
         if name is None:
-            if geo is not None or osm is not None:
+            if any(v is not None for v in (geo, osm, rel, country)):
                 raise ValueError("location name is required")
             return self._location
-        self._location = _location(name, geo, osm)
+        self._location = _location(name, geo, osm, rel, country)
         return self._location
 
     def license(self, name: str | None = None, url: str | None = None) -> License | None:

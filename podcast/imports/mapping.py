@@ -13,7 +13,13 @@ from pydantic import BaseModel, ValidationError
 from episodes.chapters import AudioChapter
 from episodes.schemas import EpisodeCreate
 from episodes.service import SOUNDBITE_SLACK as SLACK
-from podcast.core.podcast_namespace import PERSON_GROUPS, PERSON_ROLES
+from podcast.core.podcast_namespace import (
+    PERSON_GROUPS,
+    PERSON_ROLES,
+    Location,
+    country_problem,
+    rel_problem,
+)
 from podcast.core.schemas import patched_fields
 from podcast.imports.source import ChapterMark, Person, SourceEpisode, SourceShow
 from podcast.shows.categories import is_valid
@@ -127,8 +133,7 @@ def _namespace_values(source: SourceEpisode, notes: list[str]) -> dict[str, Any]
     """
     values: dict[str, Any] = {}
     if source.location is not None:
-        location = source.location
-        values["location"] = _present(name=location.name, geo=location.geo, osm=location.osm)
+        values["location"] = _location(source.location, notes)
     if source.license is not None:
         url = source.license.url
         if url and not url.startswith("https://"):
@@ -152,6 +157,23 @@ def _namespace_values(source: SourceEpisode, notes: list[str]) -> dict[str, Any]
     if funding:
         values["funding"] = funding
     return values
+
+
+def _location(location: Location, notes: list[str]) -> dict[str, Any]:
+    """A ``podcast:location`` as the API takes it. ``rel`` and ``country`` are matched in any
+    case (``gb`` is GB); one the API would refuse is left out with a note rather than the
+    whole location, whose name, geo and osm stay."""
+    kept = {
+        "rel": location.rel.lower() if location.rel else None,
+        "country": location.country.upper() if location.country else None,
+    }
+    for name, problem in (("rel", rel_problem), ("country", country_problem)):
+        value = kept[name]
+        message = problem(value) if value is not None else None
+        if message:
+            notes.append(f"location {name} {_short(getattr(location, name))} left out: {message}")
+            kept[name] = None
+    return _present(name=location.name, geo=location.geo, osm=location.osm, **kept)
 
 
 def _present(**values: Any) -> dict[str, Any]:
@@ -221,8 +243,7 @@ def show_values(source: SourceShow, notes: list[str]) -> dict[str, Any]:
     if source.license:
         values["license"] = _without_none(name=source.license.name, url=source.license.url)
     if source.location:
-        loc = source.location
-        values["location"] = _without_none(name=loc.name, geo=loc.geo, osm=loc.osm)
+        values["location"] = _location(source.location, notes)
     if source.people:
         values["people"] = _people(source.people, notes)
     if source.new_feed_url:

@@ -293,7 +293,13 @@ def _location(el: etree._Element) -> Location | None:
     for found in _podcast_all(el, "location"):
         name = _clean(found.text)
         if name:
-            return Location(name=name, geo=_clean(found.get("geo")), osm=_clean(found.get("osm")))
+            return Location(
+                name=name,
+                geo=_clean(found.get("geo")),
+                osm=_clean(found.get("osm")),
+                rel=_clean(found.get("rel")),
+                country=_clean(found.get("country")),
+            )
     return None
 
 

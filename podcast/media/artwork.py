@@ -64,7 +64,8 @@ def read_artwork(data: bytes, what: str = "show artwork") -> Picture:
     """A JPEG or PNG picture we can store and serve; else 415 (another format) or 422."""
     if not data.startswith((_JPEG, _PNG)):
         raise UnsupportedMediaType(
-            f"{what} must be a JPEG or PNG image; send the file itself as the body"
+            f"{what} must be a JPEG or PNG image; send the image file itself as the body "
+            "or as the multipart field 'file'"
         )
     try:
         return inspect_image(data)

@@ -72,9 +72,10 @@ class _Sink:
     batches are held at once, so memory stays flat whatever the file size.
     """
 
-    def __init__(self, staged: Staged, limit: int) -> None:
+    def __init__(self, staged: Staged, limit: int, what: str = "the file") -> None:
         self.staged = staged
         self.limit = limit
+        self.what = what
         self.size = 0
         self._pending: list[bytes] = []
         self._pending_size = 0
@@ -83,7 +84,7 @@ class _Sink:
     async def write(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.limit:
-            raise too_large(self.limit)
+            raise too_large(self.limit, self.what)
         self._pending.append(data)
         self._pending_size += len(data)
         if self._pending_size >= WRITE_BUFFER:
@@ -139,14 +140,20 @@ async def receive_raw(
 
 
 async def receive_multipart(
-    chunks: AsyncIterable[bytes], content_type: str, storage: Storage, limit: int
+    chunks: AsyncIterable[bytes],
+    content_type: str,
+    storage: Storage,
+    limit: int,
+    *,
+    what: str = "the file",
 ) -> tuple[Received | None, dict[str, str]]:
-    """A ``multipart/form-data`` body: the ``file`` part staged in storage, other fields as text."""
+    """A ``multipart/form-data`` body: the ``file`` part staged in storage, other fields as text;
+    ``what`` names the file in the 413 when it passes ``limit``."""
     _, params = parse_options_header(content_type)
     boundary = params.get(b"boundary")
     if not boundary:
         raise BadRequest("the multipart body has no boundary in its Content-Type")
-    form = _Form(storage, limit)
+    form = _Form(storage, limit, what)
     parser = MultipartParser(boundary, form.callbacks(), max_header_count=16)
     try:
         async for chunk in chunks:
@@ -171,9 +178,10 @@ async def receive_multipart(
 class _Form:
     """Turns python-multipart's synchronous callbacks into queued work for the async side."""
 
-    def __init__(self, storage: Storage, limit: int) -> None:
+    def __init__(self, storage: Storage, limit: int, what: str) -> None:
         self.storage = storage
         self.limit = limit
+        self.what = what
         self.fields: dict[str, str] = {}
         self.received: Received | None = None
         self.complete = False
@@ -245,7 +253,7 @@ class _Form:
         if self._name == FILE_FIELD:
             if self.received is not None or self._sink is not None:
                 raise BadRequest("send one file per upload: the 'file' field appears twice")
-            self._sink = _Sink(self.storage.stage(), self.limit)
+            self._sink = _Sink(self.storage.stage(), self.limit, self.what)
         elif len(self.fields) >= MAX_FIELDS:
             raise BadRequest(f"too many form fields (at most {MAX_FIELDS})")
 

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Request
 
 from podcast.core.deps import ClockDep, ProducerDep, SessionDep, SettingsDep, end_transaction
 from podcast.core.openapi_errors import ContentError, responses
-from podcast.core.request_body import read_limited
 from podcast.media.deps import StorageDep
-from podcast.shows.artwork import MAX_BYTES, check_show_artwork, replace_show_artwork
+from podcast.media.image_body import IMAGE_REQUEST_BODY, receive_image_body
+from podcast.shows.artwork import check_show_artwork, replace_show_artwork
 from podcast.shows.deps import ShowDep
 from podcast.shows.schemas import ShowRead, ShowUpdate
 from podcast.shows.service import show_read, update_show
@@ -33,19 +33,10 @@ def patch_show(
     return show_read(update_show(show, changes, clock.now()), settings)
 
 
-_IMAGE_BODY = {
-    "content": {
-        "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
-        "image/png": {"schema": {"type": "string", "format": "binary"}},
-    },
-    "required": True,
-}
-
-
 @router.put(
     "/artwork",
-    openapi_extra={"requestBody": _IMAGE_BODY},
-    responses=responses(401, 413, 415, 422, 503, unprocessable=ContentError),
+    openapi_extra={"requestBody": IMAGE_REQUEST_BODY},
+    responses=responses(400, 401, 413, 415, 422, 503, unprocessable=ContentError),
 )
 async def put_artwork(
     request: Request,
@@ -56,10 +47,11 @@ async def put_artwork(
     clock: ClockDep,
     _producer: ProducerDep,
 ) -> ShowRead:
-    """Replace the show's artwork with the image sent as the raw body: a square JPEG or PNG
-    of 1400-3000 px in RGB. The artwork URL changes with the picture."""
+    """Replace the show's artwork: the image as the raw body or as the multipart field
+    ``file`` (as ``PUT /api/episodes/{id}/artwork``). A square JPEG or PNG of 1400-3000 px in
+    RGB; the artwork URL changes with the picture."""
     await end_transaction(session)
-    data = await read_limited(request, MAX_BYTES, what="the image")
+    data = await receive_image_body(request, storage)
     picture = await to_thread.run_sync(check_show_artwork, data)
     await to_thread.run_sync(replace_show_artwork, session, storage, show, picture, clock.now())
     return show_read(show, settings)

@@ -9,7 +9,14 @@ from fastapi.testclient import TestClient
 from tests.conftest import FIXTURES
 from tests.factories import upload_audio
 
-LOCATION = {"name": "Manchester Royal Infirmary", "geo": "geo:53.4628,-2.2259", "osm": "W2578"}
+LOCATION = {
+    "name": "Manchester Royal Infirmary",
+    "geo": "geo:53.4628,-2.2259",
+    "osm": "W2578",
+    "rel": "creator",
+    "country": "GB",
+}
+NO_ATTRIBUTES = {"geo": None, "osm": None, "rel": None, "country": None}
 LICENSE = {"name": "CC-BY-4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
 SOUNDBITES = [{"start_time": 1.0, "duration": 3.0, "title": "The key moment"}]
 FUNDING = [{"url": "https://example.org/support/ep1", "text": "Support this episode"}]
@@ -71,7 +78,7 @@ def test_round_trip_create_read_patch_clear(client: TestClient, auth: dict[str, 
     )
     assert response.status_code == 200, response.text
     patched = response.json()
-    assert patched["location"] == {"name": "Leeds", "geo": None, "osm": None}
+    assert patched["location"] == {"name": "Leeds", **NO_ATTRIBUTES}
     assert (patched["soundbites"], patched["funding"]) == ([], [])
     assert patched["license"] == LICENSE and patched["block"] is True
     response = client.patch(
@@ -116,14 +123,29 @@ def test_refusals_name_the_field(client: TestClient, auth: dict[str, str]) -> No
         ({"name": "x", "osm": "X123"}, "location.osm"),  # N, W or R only
         ({"name": "x", "osm": "R123#abc"}, "location.osm"),
         ({"name": " "}, "location.name"),
-        ({"name": "x", "rel": "creator"}, "location.rel"),
+        ({"name": "x", "rel": "home"}, "location.rel"),  # subject or creator only
+        ({"name": "x", "rel": "Creator"}, "location.rel"),
+        ({"name": "x", "country": "gb"}, "location.country"),  # capitals, as the tag takes it
+        ({"name": "x", "country": "GBR"}, "location.country"),  # alpha-2, not alpha-3
+        ({"name": "x", "country": "G1"}, "location.country"),
+        ({"name": "x", "colour": "red"}, "location.colour"),
     ):
         response = client.post(
             "/api/episodes", json={"title": "x", "location": location}, headers=auth
         )
         assert _errors(response) == {field}, location
     ok = {"name": "x", "geo": "geo:-33.8688,151.2093,58;u=350", "osm": "R1234#5"}
-    assert _create(client, auth, location=ok)["location"] == ok
+    assert _create(client, auth, location=ok)["location"] == {**ok, "rel": None, "country": None}
+    response = client.post(
+        "/api/episodes",
+        json={"title": "x", "location": {"name": "x", "rel": "there", "country": "uk"}},
+        headers=auth,
+    )
+    messages = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert messages == {
+        "location.rel": "must be subject (what the podcast is about) or creator (where it is made)",
+        "location.country": "must be a two-letter ISO 3166-1 country code in capitals, such as GB",
+    }
     response = client.post(
         "/api/episodes",
         json={"title": "x", "soundbites": [{"start_time": 1, "duration": 5, "title": "t" * 129}]},
@@ -172,7 +194,7 @@ def test_multipart_create_takes_json_fields_and_checks_soundbites(
     )
     assert response.status_code == 201, response.text
     episode = response.json()
-    assert episode["location"] == {"name": "Leeds", "geo": "geo:53.8,-1.55", "osm": None}
+    assert episode["location"] == {**NO_ATTRIBUTES, "name": "Leeds", "geo": "geo:53.8,-1.55"}
     assert episode["funding"] == [{"url": "https://example.org/s", "text": "Support"}]
     assert episode["soundbites"] == [{"start_time": 0.5, "duration": 4.0, "title": None}]
     assert episode["block"] is True

@@ -49,7 +49,13 @@ def test_channel_tags_in_the_feed(client: TestClient, auth: dict[str, str]) -> N
     assert license_.get("url") == "https://creativecommons.org/licenses/by/4.0/"
     location = channel.find("podcast:location", NS)
     assert location is not None and location.text == "Manchester"
-    assert dict(location.attrib) == {"geo": "geo:53.4808,-2.2426", "osm": "R146656"}
+    # Every attribute that is set, in location.md's order (rel first, country last).
+    assert list(location.attrib.items()) == [
+        ("rel", "subject"),
+        ("geo", "geo:53.4808,-2.2426"),
+        ("osm", "R146656"),
+        ("country", "GB"),
+    ]
     frequency = channel.find("podcast:updateFrequency", NS)
     assert frequency is not None and frequency.text == "Every other Tuesday"
     assert dict(frequency.attrib) == {"rrule": "FREQ=WEEKLY;INTERVAL=2"}
@@ -141,7 +147,12 @@ def test_independent_parsers_read_the_channel(client: TestClient, auth: dict[str
     ]
     assert fp.feed.itunes_title == "LL"
     assert fp.feed.podcast_license == {"url": CHANNEL["license"]["url"]}
-    assert fp.feed.podcast_location == {"geo": "geo:53.4808,-2.2426", "osm": "R146656"}
+    assert fp.feed.podcast_location == {
+        "rel": "subject",
+        "geo": "geo:53.4808,-2.2426",
+        "osm": "R146656",
+        "country": "GB",
+    }
     assert fp.feed.podcast_updatefrequency == {"rrule": "FREQ=WEEKLY;INTERVAL=2"}
     assert fp.feed.podcast_medium == "podcast"
     parsed = podcastparser.parse(FEED_URL, io.BytesIO(body))
@@ -253,6 +264,8 @@ def test_bad_stored_values_are_left_out_not_fatal(
         ("license", ("CC-BY-4.0", "http://example.org/l")),
         ("location", ("Manchester", "geo:91,0")),
         ("location", ("Manchester", None, "Q42")),
+        ("location", ("Manchester", None, None, "about")),
+        ("location", ("Manchester", None, None, None, "gb")),
         ("podroll", ("not-a-guid",)),
         ("podroll", (GUID, "http://example.org/feed.xml")),
         ("txt", ("x" * 4001,)),

@@ -55,6 +55,7 @@ def test_item_tags_and_attributes(client: TestClient, auth: dict[str, str], tagg
     [item] = items(feed_xml(client))
     location = item.find("podcast:location", NS)
     assert location is not None and location.text == LOCATION["name"]
+    # No rel or country set: none written (apps read a missing rel as "subject").
     assert dict(location.attrib) == {"geo": LOCATION["geo"], "osm": LOCATION["osm"]}
     licence = item.find("podcast:license", NS)
     assert licence is not None and (licence.text, dict(licence.attrib)) == (
@@ -205,3 +206,31 @@ def test_extension_refuses_what_the_spec_does() -> None:
         pi.soundbite(1, 20, "t" * 129)
     assert pi.soundbite(73, 60.5, "Best bit")[0].duration == 60.5
     assert pi.location("Leeds", "geo:53.8,-1.55", "R1234#2") is not None
+    with pytest.raises(ValueError, match="rel"):
+        pi.location("Leeds", rel="home")
+    with pytest.raises(ValueError, match="country"):
+        pi.location("Leeds", country="GBR")
+    with pytest.raises(ValueError, match="name"):
+        pi.location(country="GB")
+
+
+def test_location_rel_and_country_only_when_set(client: TestClient, auth: dict[str, str]) -> None:
+    """rel and country are written when the producer set them, and only then."""
+    where = {"name": "Leeds", "rel": "creator", "country": "GB"}
+    episode = create_episode(client, auth, "Made in Leeds", location=where)
+    [item] = items(feed_xml(client))
+    location = item.find("podcast:location", NS)
+    assert location is not None and location.text == "Leeds"
+    assert list(location.attrib.items()) == [("rel", "creator"), ("country", "GB")]
+    fp = feedparser.parse(client.get("/feed.xml").content)
+    assert fp.bozo == 0, fp.bozo_exception
+    assert fp.entries[0].podcast_location == {"rel": "creator", "country": "GB"}
+
+    response = client.patch(
+        f"/api/episodes/{episode['id']}",
+        json={"location": {"name": "Leeds", "country": "GB"}},
+        headers=auth,
+    )
+    assert response.status_code == 200, response.text
+    [item] = items(feed_xml(client))
+    assert dict(item.find("podcast:location", NS).attrib) == {"country": "GB"}  # type: ignore[union-attr]

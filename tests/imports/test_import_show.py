@@ -49,6 +49,13 @@ def test_the_show_is_created_when_none_exists_yet(
             assert show.podcast_guid == "9b024349-ccf0-5f69-a609-6b82873eab3c"
             assert show.owner_email == "podcast@leadership.example.nhs.uk"
             assert show.artwork_key is not None
+            # The channel's podcast:location: rel matched in any case; a country that is no
+            # ISO 3166-1 code is left out with a note, the place kept.
+            assert show.location == {"name": "North West England", "rel": "subject"}
+        assert any("location country 'United Kingdom' left out" in n for n in report.show_notes), (
+            report.show_notes
+        )
+        with sessions() as session:
             shows = session.scalars(select(Episode.show_id)).all()
             assert shows == [show.id, show.id]
     finally:

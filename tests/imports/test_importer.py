@@ -71,6 +71,8 @@ def test_a_show_moves_with_its_identity(client: TestClient, old_host: OldHost) -
             "name": "Manchester",
             "geo": "geo:53.4808,-2.2426",
             "osm": "R146656",
+            "rel": "creator",
+            "country": "GB",  # "gb" in the old feed: the code, in the case the tag takes
         }
         assert episode.license == {"name": "Leadership Academy licence"}  # http URL left out
         assert episode.soundbites == [

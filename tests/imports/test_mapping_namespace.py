@@ -91,3 +91,21 @@ def test_licence_location_second_category_and_https_funding() -> None:
     assert [f.url for f in update.funding or []] == ["https://a.example/"]
     assert any("Arts" in n and "two" in n for n in notes), notes
     assert any("http://old.example/give" in n for n in notes), notes
+
+
+def test_location_rel_and_country_in_any_case_and_bad_ones_left_out_alone() -> None:
+    """An old host's rel and country are matched in any case; one the API would refuse is
+    left out with a note, and the rest of the location is kept (show and episode alike)."""
+    notes: list[str] = []
+    good = Location("Leeds", "geo:53.8,-1.55", rel="CREATOR", country="gb")
+    update = ShowUpdate.model_validate(show_values(_show(location=good), notes))
+    assert update.location is not None
+    assert (update.location.rel, update.location.country) == ("creator", "GB")
+    assert notes == []
+
+    bad = Location("Leeds", "geo:53.8,-1.55", osm="R1", rel="studio", country="England")
+    values = show_values(_show(location=bad), notes)
+    assert values["location"] == {"name": "Leeds", "geo": "geo:53.8,-1.55", "osm": "R1"}
+    ShowUpdate.model_validate(values)
+    assert any("location rel 'studio' left out: must be subject" in n for n in notes), notes
+    assert any("location country 'England' left out: must be a two-letter" in n for n in notes)

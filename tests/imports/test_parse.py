@@ -28,6 +28,7 @@ def test_a_podcasting20_feed_keeps_identity_and_every_namespace_value() -> None:
     assert show.categories == (("Business", "Management"), ("Health & Fitness", None))
     assert show.owner_email == "podcast@leadership.example.nhs.uk"
     assert show.locked is True and show.explicit is False and show.show_type == "episodic"
+    assert show.location == Location("North West England", rel="Subject", country="United Kingdom")
     assert show.image_url == "http://127.0.0.1:8765/art/show.jpg"
     assert show.funding == (
         Funding("https://leadership.example.nhs.uk/support", "Support the Academy"),
@@ -72,7 +73,10 @@ def test_a_podcasting20_feed_keeps_identity_and_every_namespace_value() -> None:
         ("https://example.org/support/ep5", "Support this episode"),
         ("http://example.org/old-support", "Old link"),
     ]
-    assert first.location == Location("Manchester", geo="geo:53.4808,-2.2426", osm="R146656")
+    # As the tag carries them: the mapping, not the parser, decides what is kept.
+    assert first.location == Location(
+        "Manchester", geo="geo:53.4808,-2.2426", osm="R146656", rel="creator", country="gb"
+    )
     assert first.keywords == ("leadership", "race equity", "NHS")
 
     # No GUID and no enclosure-less fallback needed: the trailer has its enclosure URL.

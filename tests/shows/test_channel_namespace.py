@@ -13,7 +13,13 @@ CHANNEL = {
     "second_subcategory": "Medicine",
     "medium": "podcast",
     "license": {"name": "CC-BY-4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
-    "location": {"name": "Manchester", "geo": "GEO:53.4808,-2.2426", "osm": "r146656"},
+    "location": {
+        "name": "Manchester",
+        "geo": "GEO:53.4808,-2.2426",
+        "osm": "r146656",
+        "rel": "subject",
+        "country": "GB",
+    },
     "update_frequency": {"text": "Every other Tuesday", "rrule": "freq=weekly;interval=2"},
     "podroll": [
         {"feed_guid": GUID.upper(), "feed_url": "https://feeds.example.org/other.xml"},
@@ -49,6 +55,8 @@ def test_channel_tags_round_trip(client: TestClient, auth: dict[str, str]) -> No
         "name": "Manchester",
         "geo": "geo:53.4808,-2.2426",
         "osm": "R146656",
+        "rel": "subject",
+        "country": "GB",
     }
     assert show["update_frequency"] == {
         "text": "Every other Tuesday",
@@ -103,6 +111,9 @@ def test_update_frequency_with_a_count_and_a_start(
         ({"location": {"name": "Mcr", "geo": "geo:53,-190"}}, "location.geo", "longitude"),
         ({"location": {"name": "Mcr", "osm": "X123"}}, "location.osm", "R148838"),
         ({"location": {"name": "Mcr", "osm": "R"}}, "location.osm", "OpenStreetMap"),
+        ({"location": {"name": "Mcr", "rel": "about"}}, "location.rel", "subject"),
+        ({"location": {"name": "Mcr", "country": "gb"}}, "location.country", "ISO 3166-1"),
+        ({"location": {"name": "Mcr", "country": "GBR"}}, "location.country", "two-letter"),
         ({"update_frequency": {"text": "Weekly", "rrule": "FREQ=SOMETIMES"}}, "rrule", "5545"),
         ({"update_frequency": {"text": "Weekly", "rrule": "RRULE:FREQ=WEEKLY"}}, "rrule", "FREQ"),
         ({"update_frequency": {"text": "x", "rrule": "FREQ=DAILY;COUNT=3"}}, "", "dtstart"),

@@ -194,3 +194,89 @@ def test_chapters_form_needs_csrf_and_audio(
     assert "Upload the audio before setting chapters" in text_of(
         parse(refused).xpath("//p[@id='chapters-error']")[0]
     )
+
+
+def _media_files(web: TestClient) -> set[str]:
+    """Every file under the media folder, staging area included."""
+    root = web.app.state.settings.media_dir  # type: ignore[attr-defined]
+    return {str(p) for p in root.rglob("*") if p.is_file()}
+
+
+def test_chapter_image_upload_per_row(web: TestClient, admin: str, auth: dict[str, str]) -> None:
+    """Each stored chapter's row uploads a picture through its own small form: stored as the
+    API's chapter image route stores it, its URL in the row's image address, the feed's
+    chapters file and the episode page; a refused file is shown in its row, nothing kept."""
+    episode = create_episode(web, auth, "Chaptered")
+    base = f"/admin/episodes/{episode['id']}"
+    chapters = [{"start": 0, "title": "Welcome"}, {"start": 2, "title": "The interview"}]
+    assert web.put(f"/api/episodes/{episode['id']}/chapters", json=chapters, headers=auth)
+    doc = _edit(web, episode["id"])
+    check_structure(doc)  # type: ignore[arg-type]
+    # Only the two stored chapters have an upload, each joined to its own form.
+    inputs = doc.xpath("//input[@type='file'][starts-with(@id, 'chapter-')]")  # type: ignore[attr-defined]
+    assert [i.get("id") for i in inputs] == ["chapter-0-image", "chapter-1-image"]
+    assert [i.get("form") for i in inputs] == ["chapter-0-image-form", "chapter-1-image-form"]
+    form = doc.xpath("//form[@id='chapter-1-image-form']")[0]  # type: ignore[attr-defined]
+    assert form.get("action") == f"{base}/chapters/1/image"
+    assert form.get("enctype") == "multipart/form-data"
+    assert form.xpath(".//input[@name='csrf_token']/@value") == [admin]
+    label = doc.xpath("//label[@for='chapter-1-image']")[0]  # type: ignore[attr-defined]
+    assert text_of(label) == "Image file for chapter 2"
+
+    picture = image_bytes(640, 360, fmt="PNG")  # any size: chapter images need not be square
+    response = web.post(
+        f"{base}/chapters/1/image",
+        data={"csrf_token": admin},
+        files={"file": ("guest.png", picture, "image/png")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == f"{base}?done=chapter-image"
+    read = web.get(f"/api/episodes/{episode['id']}/chapters").json()
+    img = read[1]["img"]
+    assert read[0]["img"] is None and img.startswith("https://podcast.example.org/images/")
+    served = web.get(img.removeprefix("https://podcast.example.org"))
+    assert served.status_code == 200 and served.content == picture
+    doc = parse(web.get(response.headers["location"]))
+    assert "Chapter image uploaded" in text_of(doc.xpath("//div[@role='status']")[0])
+    assert doc.xpath("//input[@id='chapter-1-img']/@value") == [img]
+    # Saving the table as shown keeps the uploaded picture (its own address is recognised).
+    rows = [("0", "Welcome", "", ""), ("0:02", "The interview", "", img)]
+    saved = web.post(f"{base}/chapters", data=_chapters_form(rows, admin), follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    assert web.get(f"/api/episodes/{episode['id']}/chapters").json()[1]["img"] == img
+
+    # Refused: not an image, no file, no such chapter, a forged token. Each in its row (or
+    # refused outright), nothing stored, nothing left in the media folder.
+    before = _media_files(web)
+    cases = [
+        (0, {"file": ("notes.txt", b"not a picture", "text/plain")}, admin, 415, "not a JPEG"),
+        (0, {"file": ("empty.png", b"", "image/png")}, admin, 422, "Choose a JPEG or PNG"),
+        (5, {"file": ("x.png", picture, "image/png")}, admin, 404, "Chapter 5 does not exist"),
+    ]
+    for index, files, token, status, message in cases:
+        refused = web.post(
+            f"{base}/chapters/{index}/image", data={"csrf_token": token}, files=files
+        )
+        assert refused.status_code == status, refused.text
+        page = parse(refused)
+        error = page.xpath(f"//p[@id='chapter-{index}-image-error']")
+        if index < 2:
+            assert message in text_of(error[0]), text_of(error[0])
+            control = page.xpath(f"//input[@id='chapter-{index}-image']")[0]
+            assert control.get("aria-describedby") == f"chapter-{index}-image-error"
+            assert f"#chapter-{index}-image" in page.xpath("//div[@class='error-summary']//a/@href")
+        else:
+            assert message in text_of(page.xpath("//p[@id='chapters-error']")[0])
+        assert _media_files(web) == before
+    forged = web.post(
+        f"{base}/chapters/0/image",
+        data={"csrf_token": "forged"},
+        files={"file": ("x.png", image_bytes(700, fmt="PNG"), "image/png")},
+    )
+    assert forged.status_code == 403
+    assert _media_files(web) == before
+    assert [c["img"] for c in web.get(f"/api/episodes/{episode['id']}/chapters").json()] == [
+        None,
+        img,
+    ]

@@ -31,6 +31,8 @@ FORM = {
     "location_name": "Manchester Royal Infirmary",
     "location_geo": "geo:53.4628,-2.2259",
     "location_osm": "W2578",
+    "location_rel": "creator",
+    "location_country": "GB",
     "license_name": "CC-BY-4.0",
     "license_url": "https://creativecommons.org/licenses/by/4.0/",
     "soundbites": "0:01 | 3 | The key moment\n0.5 | 2\n",
@@ -56,6 +58,8 @@ def test_the_form_saves_and_shows_the_fields(
         "name": "Manchester Royal Infirmary",
         "geo": "geo:53.4628,-2.2259",
         "osm": "W2578",
+        "rel": "creator",
+        "country": "GB",
     }
     assert saved["license"] == {
         "name": "CC-BY-4.0",
@@ -71,6 +75,8 @@ def test_the_form_saves_and_shows_the_fields(
 
     doc = parse(web.get(path))
     assert doc.xpath("//input[@id='location_geo']/@value") == ["geo:53.4628,-2.2259"]
+    assert doc.xpath("//select[@id='location_rel']//option[@selected]/@value") == ["creator"]
+    assert doc.xpath("//input[@id='location_country']/@value") == ["GB"]
     assert doc.xpath("//input[@id='block']/@checked")
     shown = {name: doc.xpath(f"string(//textarea[@id='{name}'])") for name in FORM_LISTS}
     assert shown["soundbites"].splitlines() == ["0:01 | 3 | The key moment", "0.5 | 2"]
@@ -82,7 +88,7 @@ def test_the_form_saves_and_shows_the_fields(
     assert (again["funding"], again["soundbites"]) == (saved["funding"], saved["soundbites"])
 
     # Emptied fields clear them.
-    cleared = {**FORM, "block": "", "location_name": "", "location_geo": "", "location_osm": ""}
+    cleared = {**FORM, "block": "", **{k: "" for k in FORM if k.startswith("location_")}}
     cleared.update(license_name="", license_url="", soundbites="", funding="", season_name="")
     response = web.post(path, data={"csrf_token": admin, **cleared}, follow_redirects=False)
     assert response.status_code == 303
@@ -102,6 +108,8 @@ def test_errors_sit_beside_their_fields(web: TestClient, auth: dict[str, str], a
     bad = {
         **FORM,
         "location_geo": "53.4,-2.2",
+        "location_rel": "home",
+        "location_country": "GBR",
         "license_url": "http://example.org/licence",
         "funding": "https://example.org/ok | Fine\nhttp://example.org/s | Support",
         "soundbites": "soon | 3",
@@ -111,6 +119,9 @@ def test_errors_sit_beside_their_fields(web: TestClient, auth: dict[str, str], a
     assert response.status_code == 422
     doc = parse(response)
     assert "Location coordinates" in _field_error(doc, "location_geo")
+    assert "What the place is to the episode: must be subject" in _field_error(doc, "location_rel")
+    assert "Country code: must be a two-letter ISO 3166-1" in _field_error(doc, "location_country")
+    assert doc.xpath("//input[@id='location_country']/@value") == ["GBR"]
     assert "https" in _field_error(doc, "license_url")
     assert "Line 2: the web address must be an https:// URL" in _field_error(doc, "funding")
     assert "Line 1: start with a time" in _field_error(doc, "soundbites")

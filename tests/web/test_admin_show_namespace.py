@@ -20,6 +20,8 @@ NAMESPACE = {
     "location_name": "Manchester",
     "location_geo": "geo:53.4808,-2.2426",
     "location_osm": "R146656",
+    "location_rel": "creator",
+    "location_country": "GB",
     "update_frequency_text": "Every other Tuesday",
     "update_frequency_rrule": "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",
     "podroll": f"{GUID} https://feeds.example.org/other.xml\r\n\r\nc3d2ff6b-41b9-5c46-9e46-d2dc5a40b6a1",
@@ -52,6 +54,8 @@ def test_save_namespace_fields(web: TestClient, auth: dict[str, str], admin: str
         "name": "Manchester",
         "geo": "geo:53.4808,-2.2426",
         "osm": "R146656",
+        "rel": "creator",
+        "country": "GB",
     }
     assert show["update_frequency"]["rrule"] == "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"
     assert show["podroll"] == [
@@ -77,6 +81,11 @@ def test_save_namespace_fields(web: TestClient, auth: dict[str, str], admin: str
     ]
     assert doc.xpath("//select[@id='medium']//option[@selected]/@value") == ["podcast"]
     assert doc.xpath("//input[@id='location_osm']/@value") == ["R146656"]
+    assert doc.xpath("//select[@id='location_rel']//option[@selected]/@value") == ["creator"]
+    assert doc.xpath("//input[@id='location_country']/@value") == ["GB"]
+    assert doc.xpath("//label[@for='location_country']") and doc.xpath(
+        "//label[@for='location_rel']"
+    )
     assert doc.xpath("//input[@id='apple_verify']/@value") == ["05124"]
     assert doc.xpath("//input[@id='blocked_platforms']/@value") == ["spotify, google"]
     assert text_of(doc.xpath("//textarea[@id='podroll']")[0]).startswith(GUID)
@@ -101,6 +110,8 @@ def test_save_namespace_fields(web: TestClient, auth: dict[str, str], admin: str
         ({"license_name": ""}, "license_name", "at least 1 character"),
         ({"location_geo": "53.48,-2.24"}, "location_geo", "geo: URI"),
         ({"location_osm": "Q42"}, "location_osm", "OpenStreetMap id"),
+        ({"location_rel": "home"}, "location_rel", "subject (what the podcast is about)"),
+        ({"location_country": "gb"}, "location_country", "Location country code: must be a two"),
         ({"update_frequency_rrule": "FREQ=SOMETIMES"}, "update_frequency_rrule", "5545"),
         ({"podroll": "not-a-guid"}, "podroll", "guid"),
         ({"comments_uri": ""}, "comments_uri", "starting with https://"),

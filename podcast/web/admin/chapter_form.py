@@ -3,7 +3,9 @@ back into what ``episodes.chapter_edits`` checks.
 
 The chapters editor works without JavaScript: one table row per chapter (start, title, link,
 image address, a remove box) plus a few empty rows to add chapters; empty rows are ignored.
-The checks are the API's, so a problem is reported next to the cell it is about.
+The checks are the API's, so a problem is reported next to the cell it is about. Each stored
+chapter's row also has an image file input, sent with its own small form (the HTML ``form``
+attribute) to the route ``PUT /api/episodes/{id}/chapters/{index}/image`` mirrors.
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ MAX_ROWS = MAX_CHAPTERS + EMPTY_ROWS
 FIELDS = ("start", "title", "url", "img")
 MAX_FIELDS = MAX_ROWS * (len(FIELDS) + 1) + 10  # each row's cells and remove box, csrf, rows
 ARTWORK_FIELD = "episode-artwork"  # the file input's id: its errors sit next to it
+
+
+def image_field(index: int) -> str:
+    """The id of chapter ``index``'s image file input, where its upload's errors sit."""
+    return f"chapter-{index}-image"
 
 
 @dataclass(frozen=True)
@@ -118,9 +125,12 @@ def _sentence(message: str) -> str:
 def page_context(episode: Episode, base_url: str, extra: dict[str, Any]) -> dict[str, Any]:
     """The edit page's context for these forms; takes its own keys out of ``extra``."""
     key = episode.artwork_key
+    rows = extra.pop("chapter_rows", None)
     return {
-        "chapter_rows": extra.pop("chapter_rows", None)
-        or rows_from_episode(episode, PublicUrls(base_url)),
+        "chapter_rows": rows or rows_from_episode(episode, PublicUrls(base_url)),
+        # Rows that are stored chapters take an uploaded image; not while the table shows a
+        # refused edit, whose rows need not be the stored ones.
+        "chapter_uploads": 0 if rows else len(episode.chapters),
         "chapter_errors": extra.pop("chapter_errors", {}),
         "artwork_errors": extra.pop("artwork_errors", {}),
         "episode_artwork": template_helpers.image_path(key),

@@ -13,7 +13,7 @@ from podcast.core.deps import SettingsDep
 from podcast.core.errors import DomainError, NotFound, UnsupportedMediaType
 from podcast.core.http_errors import status_of
 from podcast.core.public_urls import PublicUrls
-from podcast.media.artwork import MAX_BYTES
+from podcast.media.artwork import MAX_BYTES, read_artwork
 from podcast.media.deps import StorageDep
 from podcast.web.admin import chapter_form
 from podcast.web.admin.chapter_form import ARTWORK_FIELD
@@ -50,6 +50,39 @@ def _artwork_message(exc: DomainError) -> str:
     if isinstance(exc, UnsupportedMediaType):
         return "The file is not a JPEG or PNG image: episode artwork must be a JPEG or PNG"
     return sentence(exc.detail)
+
+
+@router.post("/episodes/{episode_id}/chapters/{index}/image", response_class=HTMLResponse)
+async def upload_chapter_image(
+    index: int, storage: StorageDep, web: WebDep, page: AdminEpisodeDep
+) -> Response:
+    """A picture for stored chapter ``index``, as ``PUT /api/episodes/{id}/chapters/{index}/
+    image`` takes it: streamed (size-limited, CSRF-checked), any JPEG or PNG, stored by digest
+    and served under /images; the chapter's image address becomes its URL."""
+    episode, now = page.episode, page.now
+    try:
+        data = await receive_image(page.request, page.session, page.admin, web, storage, MAX_BYTES)
+        picture = await to_thread.run_sync(read_artwork, data, "a chapter image")
+
+        def store() -> None:
+            current = find_episode(page.session, page.show, str(episode.id), now)
+            if current is None:
+                raise NotFound("this episode was deleted while the image was uploading")
+            chapter_edits.set_chapter_image(page.session, storage, current, index, picture, now)
+
+        await to_thread.run_sync(store)
+    except DomainError as exc:
+        await to_thread.run_sync(page.session.rollback)
+        message = (
+            "The file is not a JPEG or PNG image: a chapter image must be a JPEG or PNG"
+            if isinstance(exc, UnsupportedMediaType)
+            else sentence(exc.message)
+        )
+        # Beside the row's file input; a chapter with no row (gone meanwhile) above the table.
+        row = 0 <= index < len(episode.chapters)
+        errors = {chapter_form.image_field(index) if row else "chapters": message}
+        return edit_page(page, chapter_errors=errors, status_code=status_of(exc))
+    return RedirectResponse(f"/admin/episodes/{episode.id}?done=chapter-image", status_code=303)
 
 
 @router.post("/episodes/{episode_id}/artwork/remove")

@@ -75,6 +75,7 @@ DONE = {
     "artwork": "Artwork uploaded. Podcast apps pick it up at their next refresh.",
     "artwork-removed": "Artwork removed: podcast apps show the show's artwork for this episode.",
     "chapters": "Chapters saved. The feed and the episode page show them at once.",
+    "chapter-image": "Chapter image uploaded. The feed and the episode page show it at once.",
 }
 # Messages on the episode list, after an episode is gone.
 LIST_DONE = {"deleted": "Episode deleted, with its audio, transcripts and feed item."}
@@ -303,6 +304,7 @@ def edit_page(page: AdminEpisode, *, status_code: int = 200, **extra: Any) -> HT
         auto_errors=extra.pop("auto_errors", {}),
         auto_values=extra.pop("auto_values", None) or {"language": show.language},
         editable_slug=service.slug_can_change(episode),
+        location_rels=forms.LOCATION_REL_CHOICES,
         **chapter_form.page_context(episode, request.app.state.settings.base_url, extra),
         **extra,
     )

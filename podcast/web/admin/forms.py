@@ -29,7 +29,8 @@ METADATA_FIELDS = (
     "people",
     "keywords",
     *("season_name", "episode_display", "block"),
-    *("location_name", "location_geo", "location_osm", "license_name", "license_url"),
+    *("location_name", "location_geo", "location_osm", "location_rel", "location_country"),
+    *("license_name", "license_url"),
     *("soundbites", "funding"),
 )
 LABELS = {
@@ -51,6 +52,8 @@ LABELS = {
     "location_name": "Location",
     "location_geo": "Location coordinates",
     "location_osm": "OpenStreetMap id",
+    "location_rel": "What the place is to the episode",
+    "location_country": "Country code",
     "license_name": "Licence",
     "license_url": "Licence web address",
     "soundbites": "Soundbites",
@@ -61,9 +64,20 @@ NESTED_FIELDS: dict[tuple[str, str | None], str] = {
     ("location", "name"): "location_name",
     ("location", "geo"): "location_geo",
     ("location", "osm"): "location_osm",
+    ("location", "rel"): "location_rel",
+    ("location", "country"): "location_country",
     ("license", "name"): "license_name",
     ("license", "url"): "license_url",
 }
+# The location inputs, ``location_<part>``, for the episode and show forms alike.
+LOCATION_PARTS = ("name", "geo", "osm", "rel", "country")
+# The ``rel`` choices as the forms offer them: empty leaves the attribute out (apps then read
+# the place as the subject, as the namespace says).
+LOCATION_REL_CHOICES = (
+    ("", "Not stated"),
+    ("subject", "What it is about (subject)"),
+    ("creator", "Where it is made (creator)"),
+)
 LINE_PARTS = {
     "soundbites": {"start_time": "start", "duration": "length", "title": "title"},
     "funding": {"url": "web address", "text": "text"},
@@ -100,6 +114,8 @@ def _namespace_values(episode: Episode) -> dict[str, str]:
         "location_name": location.get("name") or "",
         "location_geo": location.get("geo") or "",
         "location_osm": location.get("osm") or "",
+        "location_rel": location.get("rel") or "",
+        "location_country": location.get("country") or "",
         "license_name": licence.get("name") or "",
         "license_url": licence.get("url") or "",
         "soundbites": "\n".join(_soundbite_line(b) for b in episode.soundbites or ()),
@@ -190,7 +206,7 @@ def _namespace_data(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str
     for name in ("season_name", "episode_display"):
         data[name] = values.get(name, "").strip() or None
     data["block"] = values.get("block") == "on"
-    data["location"] = _object(values, "location", ("name", "geo", "osm"))
+    data["location"] = _object(values, "location", LOCATION_PARTS)
     data["license"] = _object(values, "license", ("name", "url"))
     errors: dict[str, str] = {}
     for name, parse in (("soundbites", _soundbite_lines), ("funding", _funding_lines)):

@@ -28,6 +28,7 @@ from podcast.shows.service import update_show
 from podcast.web import template_helpers
 from podcast.web.admin import show_form
 from podcast.web.admin.common import context, receive_image, sentence
+from podcast.web.admin.forms import LOCATION_REL_CHOICES
 from podcast.web.responses import render
 from podcast.web.sessions import AdminDep, FormDep, WebDep
 
@@ -60,6 +61,7 @@ def _page(
         categories=show_form.category_groups(),
         mediums=sorted(MEDIUMS),
         protocols=SOCIAL_PROTOCOLS,
+        location_rels=LOCATION_REL_CHOICES,
         min_side=ARTWORK_MIN_SIDE,
         max_side=ARTWORK_MAX_SIDE,
         max_size=describe_limit(MAX_BYTES),
@@ -126,6 +128,6 @@ async def upload_artwork(
 
 def _artwork_message(exc: DomainError) -> str:
     if isinstance(exc, UnsupportedMediaType):
-        # The API's wording adds "send the file itself as the body", which means nothing here.
+        # The API's wording adds how to send the file (as the body...), which means nothing here.
         return "The file is not a JPEG or PNG image: show artwork must be a JPEG or PNG"
     return sentence(exc.detail)

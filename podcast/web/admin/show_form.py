@@ -17,7 +17,7 @@ from podcast.core.errors import DomainError
 from podcast.shows.categories import APPLE_CATEGORIES, is_valid
 from podcast.shows.models import Show
 from podcast.shows.schemas import ShowUpdate
-from podcast.web.admin.forms import NESTED_FIELDS
+from podcast.web.admin.forms import LOCATION_PARTS, NESTED_FIELDS
 
 SEPARATOR = "|"
 DEFAULT_FUNDING_TEXT = "Support the show"
@@ -32,6 +32,8 @@ NAMESPACE_FIELDS = (
     "location_name",
     "location_geo",
     "location_osm",
+    "location_rel",
+    "location_country",
     "update_frequency_text",
     "update_frequency_rrule",
     "podroll",
@@ -96,6 +98,8 @@ LABELS = {
     "location_name": "Location",
     "location_geo": "Location geo: URI",
     "location_osm": "OpenStreetMap id",
+    "location_rel": "What the place is to the show",
+    "location_country": "Location country code",
     "update_frequency_text": "Release schedule",
     "update_frequency_rrule": "Release schedule rule",
     "podroll": "Recommended shows",
@@ -210,6 +214,8 @@ def _namespace_values(show: Show) -> dict[str, str]:
         "location_name": location.get("name", ""),
         "location_geo": location.get("geo") or "",
         "location_osm": location.get("osm") or "",
+        "location_rel": location.get("rel") or "",
+        "location_country": location.get("country") or "",
         "update_frequency_text": frequency.get("text", ""),
         "update_frequency_rrule": frequency.get("rrule") or "",
         "podroll": "\n".join(
@@ -296,7 +302,8 @@ def _namespace(
     data["medium"] = text("medium") or "podcast"
     data["license"] = _object(license_name=text("license_name"), url=text("license_url"))
     data["location"] = _object(
-        location_name=text("location_name"), geo=text("location_geo"), osm=text("location_osm")
+        location_name=text("location_name"),
+        **{part: text(f"location_{part}") for part in LOCATION_PARTS[1:]},
     )
     frequency = show.update_frequency or {}
     data["update_frequency"] = _object(
