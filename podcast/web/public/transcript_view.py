@@ -93,6 +93,15 @@ class TranscriptView:
     unchecked: Phrase | None  # "Automatic transcript, not yet checked", for a draft
     public: bool  # False: only producers see it (the show hides unreviewed drafts)
 
+    @property
+    def search_action(self) -> str:
+        """Where the episode page's search form goes: the transcript page, which answers ``?q=``."""
+        return public_urls.transcript_page_path(self.slug)
+
+    @property
+    def lang_param(self) -> str | None:
+        return public_urls.transcript_lang(self.language, self.show_language)
+
     def href_at(self, seconds: float) -> str:
         """The part of the whole transcript that holds the moment ``seconds``."""
         return transcript_page_href(self.slug, self.language, self.show_language, t=seconds)
