@@ -77,6 +77,7 @@ class Fragment:
     first_start: float | None  # seconds; None when untimed
     last_start: float | None
     complete: bool  # a preview holding the whole transcript
+    last_end: float | None = None  # when the shown cues end (the latest end, else start)
 
 
 @dataclass(frozen=True)
@@ -172,12 +173,14 @@ def render_fragment(
         cues=views, language=language, show_language=show_language
     )
     starts = [v.start for v in views if v.start is not None]
+    ends = [max(v.start, v.end or v.start) for v in views if v.start is not None]
     return Fragment(
         Markup(html),  # the template is autoescaped
         len(views),
         starts[0] if starts else None,
         starts[-1] if starts else None,
         complete,
+        max(ends) if ends else None,
     )
 
 
