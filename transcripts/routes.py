@@ -28,7 +28,7 @@ from podcast.core.deps import (
     SettingsDep,
     end_transaction,
 )
-from podcast.core.errors import Invalid, UnsupportedMediaType
+from podcast.core.errors import Invalid, NotFound, UnsupportedMediaType
 from podcast.core.job_schemas import JobRead
 from podcast.core.json_body import media_type_of
 from podcast.core.openapi_errors import (
@@ -335,7 +335,14 @@ def serve_transcript(
 add_preflight(router, "/episodes/{slug}/transcript.{extension}")
 
 
-@router.get("/api/search", responses=responses(422, unprocessable=ContentError))
+@router.get(
+    "/api/search",
+    responses=responses(
+        (404, "no published episode has the slug given as episode"),
+        422,
+        unprocessable=ContentError,
+    ),
+)
 def search_episodes(
     session: SessionDep,
     show: ShowDep,
@@ -349,16 +356,40 @@ def search_episodes(
     scope: Annotated[
         search.Scope, Query(description="all, or only episodes (titles, notes) or transcripts")
     ] = "all",
+    episode: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Only this published episode (its slug): its title, notes and "
+            "transcripts; with scope=transcripts, the moments of its transcripts",
+        ),
+    ] = None,
 ) -> SearchResults:
     """Search titles, show notes and transcripts of published episodes.
 
     Episode hits (title, notes) come first, then moments in transcripts (at most three per
-    episode) with ``start`` in seconds. English stemming; see ``transcripts.search``.
+    episode; every one of a single ``episode``'s, page by page) with ``start`` in seconds.
+    English stemming; see ``transcripts.search``.
     """
     if not q.strip():
         raise Invalid("type something to search for", field="q")
+    now = clock.now()
+    episode_id: int | None = None
+    if episode is not None:
+        found = episode_repository.get_by_slug(session, show.id, episode)
+        if found is None or not visibility.is_public(found, now):
+            raise NotFound(f"no published episode has the slug {episode!r}", field="episode")
+        episode_id = found.id
     page = search.search(
-        session, q, show_id=show.id, now=clock.now(), limit=limit, offset=offset, scope=scope
+        session,
+        q,
+        show_id=show.id,
+        now=now,
+        limit=limit,
+        offset=offset,
+        scope=scope,
+        episode_id=episode_id,
+        per_episode=search.PER_EPISODE if episode_id is None else offset + limit + 1,
     )
     hits = [
         SearchHit(

@@ -50,7 +50,17 @@ from transcripts.search_query import SearchQuery, parse_query
 from transcripts.snippets import ELLIPSIS, START, STOP, safe_snippet
 from transcripts.visibility import shown_clause
 
-__all__ = ["CANDIDATES", "PER_EPISODE", "Hit", "Scope", "SearchPage", "search"]
+__all__ = [
+    "CANDIDATES",
+    "PER_EPISODE",
+    "CueRange",
+    "Hit",
+    "Scope",
+    "SearchPage",
+    "cue_range",
+    "engine_for",
+    "search",
+]
 
 CANDIDATES = 2000
 PER_EPISODE = 3
@@ -80,6 +90,25 @@ class SearchPage:
 
 
 @dataclass(frozen=True, slots=True)
+class CueRange:
+    """The lowest and highest cue id of some transcripts: FTS5 matches only rowids between
+    them, so a search within one episode never walks the whole index."""
+
+    lo: int
+    hi: int
+
+
+def cue_range(session: Session, where: ColumnElement[bool]) -> CueRange | None:
+    """The ids of the cues of the transcripts ``where`` selects; None when there are none."""
+    lo, hi = session.execute(
+        select(func.min(StoredCue.id), func.max(StoredCue.id))
+        .join(StoredTranscript, StoredTranscript.id == StoredCue.transcript_id)
+        .where(where)
+    ).one()
+    return None if lo is None else CueRange(lo, hi)
+
+
+@dataclass(frozen=True, slots=True)
 class _EpisodeSnippet:
     kind: HitKind
     raw: str
@@ -90,7 +119,10 @@ class _Engine(Protocol):
     def episode_ranking(self, query: SearchQuery) -> Select[Any]:
         """``(episode_id, score)`` for every episode whose fields match; higher is better."""
 
-    def cue_candidates(self, query: SearchQuery) -> Select[Any]:
+    def cue_matches(self, query: SearchQuery, ids: CueRange | None = None) -> Select[Any]:
+        """``(cue_id, score)`` for every matching cue (with ids in ``ids``, if given)."""
+
+    def cue_candidates(self, query: SearchQuery, ids: CueRange | None = None) -> Select[Any]:
         """``(cue_id, score)`` for the newest ``CANDIDATES`` matching cues."""
 
     def episode_snippets(
@@ -123,13 +155,17 @@ class _Sqlite:
             self._episodes_ref.op("MATCH")(query.fts5())
         )
 
-    def cue_candidates(self, query: SearchQuery) -> Select[Any]:
-        return (
-            select(self._cues.c.rowid.label("cue_id"), (-func.bm25(self._cues_ref)).label("score"))
-            .where(self._cues_ref.op("MATCH")(query.fts5()))
-            .order_by(self._cues.c.rowid.desc())
-            .limit(CANDIDATES)
-        )
+    def cue_matches(self, query: SearchQuery, ids: CueRange | None = None) -> Select[Any]:
+        statement = select(
+            self._cues.c.rowid.label("cue_id"), (-func.bm25(self._cues_ref)).label("score")
+        ).where(self._cues_ref.op("MATCH")(query.fts5()))
+        if ids is not None:  # a rowid range FTS5 applies while matching
+            statement = statement.where(self._cues.c.rowid.between(ids.lo, ids.hi))
+        return statement
+
+    def cue_candidates(self, query: SearchQuery, ids: CueRange | None = None) -> Select[Any]:
+        matches = self.cue_matches(query, ids)
+        return matches.order_by(self._cues.c.rowid.desc()).limit(CANDIDATES)
 
     @staticmethod
     def _marked(session: Session, table_name: str, columns: str, query: str, ids: Sequence[int]):
@@ -199,14 +235,18 @@ class _Postgres:
             Episode.id.label("episode_id"), func.ts_rank(_EPISODE_VECTOR, tsquery).label("score")
         ).where(_EPISODE_VECTOR.op("@@")(tsquery))
 
-    def cue_candidates(self, query: SearchQuery) -> Select[Any]:
+    def cue_matches(self, query: SearchQuery, ids: CueRange | None = None) -> Select[Any]:
         tsquery = self._tsquery(query)
-        return (
-            select(StoredCue.id.label("cue_id"), func.ts_rank(_CUE_VECTOR, tsquery).label("score"))
-            .where(_CUE_VECTOR.op("@@")(tsquery))
-            .order_by(StoredCue.id.desc())
-            .limit(CANDIDATES)
-        )
+        statement = select(
+            StoredCue.id.label("cue_id"), func.ts_rank(_CUE_VECTOR, tsquery).label("score")
+        ).where(_CUE_VECTOR.op("@@")(tsquery))
+        if ids is not None:
+            statement = statement.where(StoredCue.id.between(ids.lo, ids.hi))
+        return statement
+
+    def cue_candidates(self, query: SearchQuery, ids: CueRange | None = None) -> Select[Any]:
+        matches = self.cue_matches(query, ids)
+        return matches.order_by(StoredCue.id.desc()).limit(CANDIDATES)
 
     def _headline(self, value: Any, query: SearchQuery, options: str) -> ColumnElement[str]:
         return func.ts_headline(_REGCONFIG, value, self._tsquery(query), literal(options))
@@ -235,6 +275,11 @@ class _Postgres:
         return {row[0]: row[1] for row in rows}
 
 
+def engine_for(session: Session) -> _Engine:
+    """The search engine for the session's database (for ``transcripts.search_within``)."""
+    return _engine(session)
+
+
 def _engine(session: Session) -> _Engine:
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
@@ -254,45 +299,54 @@ def search(
     offset: int = 0,
     per_episode: int = PER_EPISODE,
     scope: Scope = "all",
+    episode_id: int | None = None,
 ) -> SearchPage:
     """One page of hits for what a listener typed; never raises for odd input.
 
     ``scope`` narrows the search to episode fields (``episodes``) or to transcript moments
-    (``transcripts``), e.g. for a page that lists the moments under each episode.
+    (``transcripts``), e.g. for a page that lists the moments under each episode;
+    ``episode_id`` to one episode (its fields and its transcripts' cues, ranked as usual).
     """
     query = parse_query(text_query)
     if query.empty:
         return SearchPage([], False)
     engine = _engine(session)
+    ids: CueRange | None = None
+    if episode_id is not None:
+        ids = cue_range(session, StoredTranscript.episode_id == episode_id)
+        if ids is None and scope == "transcripts":
+            return SearchPage([], False)
+    visible = _visible_in_show(show_id, now, episode_id)
     wanted = offset + limit + 1  # one more than the page tells whether there is a next page
     episode_rows: list[Any] = []
     if scope != "transcripts":
-        episode_rows = _episode_hits(session, engine, query, show_id, now, wanted)
+        episode_rows = _episode_hits(session, engine, query, visible, wanted)
     page_episodes = episode_rows[offset : offset + limit + 1]
     cue_rows: list[Any] = []
-    if len(page_episodes) <= limit and scope != "episodes":
+    if len(page_episodes) <= limit and scope != "episodes" and (episode_id is None or ids):
         cue_offset = max(0, offset - len(episode_rows))
         cue_limit = limit + 1 - len(page_episodes)
         cue_rows = _cue_hits(
-            session, engine, query, show_id, now, per_episode, cue_offset, cue_limit
+            session, engine, query, visible, ids, per_episode, cue_offset, cue_limit
         )
     has_more = len(page_episodes) + len(cue_rows) > limit
     rows = (page_episodes + cue_rows)[:limit]
     return SearchPage(_hydrate(session, engine, query, rows), has_more)
 
 
-def _visible_in_show(show_id: int, now: datetime) -> ColumnElement[bool]:
-    return (Episode.show_id == show_id) & public_clause(now)
+def _visible_in_show(show_id: int, now: datetime, episode_id: int | None) -> ColumnElement[bool]:
+    visible = (Episode.show_id == show_id) & public_clause(now)
+    return visible if episode_id is None else visible & (Episode.id == episode_id)
 
 
 def _episode_hits(
-    session: Session, engine: _Engine, query: SearchQuery, show_id: int, now: datetime, wanted: int
+    session: Session, engine: _Engine, query: SearchQuery, visible: ColumnElement[bool], wanted: int
 ) -> list[Any]:
     ranking = engine.episode_ranking(query).subquery()
     statement = (
         select(ranking.c.episode_id, ranking.c.score, literal(None).label("cue_id"))
         .join(Episode, Episode.id == ranking.c.episode_id)
-        .where(_visible_in_show(show_id, now))
+        .where(visible)
         .order_by(ranking.c.score.desc(), ranking.c.episode_id.desc())
         .limit(wanted)
     )
@@ -303,13 +357,13 @@ def _cue_hits(
     session: Session,
     engine: _Engine,
     query: SearchQuery,
-    show_id: int,
-    now: datetime,
+    visible: ColumnElement[bool],
+    ids: CueRange | None,
     per_episode: int,
     offset: int,
     limit: int,
 ) -> list[Any]:
-    candidates = engine.cue_candidates(query).subquery()
+    candidates = engine.cue_candidates(query, ids).subquery()
     nth = func.row_number().over(
         partition_by=StoredTranscript.episode_id,
         order_by=(candidates.c.score.desc(), candidates.c.cue_id.desc()),
@@ -326,7 +380,7 @@ def _cue_hits(
         .join(StoredTranscript, StoredTranscript.id == StoredCue.transcript_id)
         .join(Episode, Episode.id == StoredTranscript.episode_id)
         .join(Show, Show.id == Episode.show_id)
-        .where(_visible_in_show(show_id, now), shown_clause("web"))
+        .where(visible, shown_clause("web"))
         .subquery()
     )
     statement = (

@@ -2,20 +2,27 @@
 
 The one place that knows which status each domain error answers with; every answer has the
 same shape so a producer's script can rely on it.
+
+A browser asking for a path nothing answers (404) or with a method it does not take (405)
+gets the site's HTML page instead, when its ``Accept`` prefers ``text/html``: the web layer
+registers the page with :func:`use_html_pages` (core cannot import it). Scripts, ``curl``
+and ``fetch`` send ``*/*`` or ``application/json`` and keep the JSON.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
+from starlette.responses import Response
 from starlette.routing import Match
 
 from podcast.core.errors import (
@@ -35,6 +42,9 @@ from podcast.core.errors import (
 
 log = logging.getLogger(__name__)
 _METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+HTML_STATUSES = frozenset({404, 405})
+# The page for a status, for browsers: blocking (it reads the show), so run in a thread.
+HtmlErrorPage = Callable[[Request, int], Response]
 
 
 # The status each domain error answers with (the first class in its MRO that is listed).
@@ -126,11 +136,61 @@ async def _database_unavailable(_request: Request, exc: Exception) -> JSONRespon
     )
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+def prefers_html(accept: str) -> bool:
+    """Whether an ``Accept`` header names HTML and ranks it at least as high as JSON.
+
+    Browsers navigating send ``text/html,...,*/*;q=0.8``; ``*/*`` alone (curl, fetch,
+    httpx) is not a preference for HTML.
+    """
+    html = json = 0.0
+    for item in accept.split(","):
+        media_type, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    quality = 0.0
+        media_type = media_type.lower()
+        if media_type in ("text/html", "application/xhtml+xml"):
+            html = max(html, quality)
+        elif media_type == "application/json":
+            json = max(json, quality)
+    return html > 0 and html >= json
+
+
+def use_html_pages(app: FastAPI, page: HtmlErrorPage) -> None:
+    """Answer browsers' 404s and 405s with ``page`` (the web layer's HTML)."""
+    app.state.html_error_page = page
+
+
+async def _html_page(request: Request, status: int) -> Response | None:
+    page: HtmlErrorPage | None = getattr(request.app.state, "html_error_page", None)
+    if page is None or status not in HTML_STATUSES:
+        return None
+    if not prefers_html(request.headers.get("accept", "")):
+        return None
+    try:
+        return await run_in_threadpool(page, request, status)
+    except Exception:  # the JSON answer is still an answer (no show yet, database down)
+        log.exception("the HTML %s page failed; answering JSON", status)
+        return None
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         headers["Allow"] = _allowed_methods(request)
+    page = await _html_page(request, exc.status_code)
+    if page is not None:
+        page.headers.update(headers)
+        page.headers["Vary"] = ", ".join(filter(None, (page.headers.get("Vary"), "Accept")))
+        return page
+    if exc.status_code in HTML_STATUSES and hasattr(request.app.state, "html_error_page"):
+        headers["Vary"] = "Accept"  # a browser gets HTML at this address
     return JSONResponse({"detail": exc.detail}, exc.status_code, headers=headers or None)
 
 

@@ -11,6 +11,7 @@ from podcast.web.templating import STATIC_DIR
 
 def install(app: FastAPI) -> None:
     """Mount the statics, include the page routers and the admin's redirect/CSRF handlers."""
+    from podcast.core import http_errors
     from podcast.web.admin import analytics as admin_analytics
     from podcast.web.admin import delete as admin_delete
     from podcast.web.admin import episode_art, transcript_editor
@@ -19,11 +20,13 @@ def install(app: FastAPI) -> None:
     from podcast.web.admin import jobs as admin_jobs
     from podcast.web.admin import show as admin_show
     from podcast.web.admin.common import EpisodeNotFound
-    from podcast.web.public import pages
+    from podcast.web.public import error_pages, pages
     from podcast.web.sessions import CsrfFailed, LoginRequired, admin_cookie, login_url
 
     # Draft audio, transcript and chapters files know a signed-in producer by this cookie.
     app.state.admin_cookie = admin_cookie
+    # Browsers get the site's 404 and 405 pages for any path; JSON clients keep JSON.
+    http_errors.use_html_pages(app, error_pages.error_page)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(admin.router)

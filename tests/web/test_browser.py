@@ -142,6 +142,7 @@ def test_public_pages_are_accessible(page, client: TestClient, auth: dict[str, s
         "episode": f"/episodes/{episode['slug']}",
         "search": "/search?q=compassionate",
         "search-empty": "/search",
+        "transcript-search": f"/episodes/{episode['slug']}/transcript?q=leadership",
         "not-found": "/episodes/no-such-episode",
     }
     for name, path in pages.items():
@@ -170,6 +171,14 @@ def test_public_pages_are_accessible(page, client: TestClient, auth: dict[str, s
     assert page.evaluate("document.activeElement.id") == "main"
     # 200% zoom on a 1280 px window is a 640 px layout: nothing may scroll sideways.
     assert overflows_at(page, 640) <= 0
+    # The transcript's search box, by keyboard: results announced by their focused heading.
+    page.goto(pages["episode"])
+    page.get_by_label("Search this transcript").fill("compassionate")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/transcript\?q=compassionate$"))
+    assert page.evaluate("document.activeElement.id") == "matches-heading"
+    assert page.locator("#matches-heading").inner_text() == "1 match for “compassionate”"
+    assert page.locator("ol.transcript mark").inner_text() == "compassionate"
 
 
 def test_transcript_timestamps_seek_the_player(

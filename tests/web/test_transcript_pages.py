@@ -133,13 +133,30 @@ def test_a_large_transcript_gives_a_bounded_page_and_parts_covering_every_cue(
     assert seen == [str(i * 2.0) for i in range(total)], "every cue once, in order"
     # ?t= opens the part holding that moment and starts the player there.
     at = parse(web.get(f"/episodes/{slug}/transcript?t=5:00:00"))
-    assert "Part 19 of 24" in text_of(at.xpath("//p[@class='meta']")[0])
+    meta = text_of(at.xpath("//p[@class='meta']")[0])
+    # Part 19 holds cues 9000-9499: from the first one's start to the last one's end.
+    assert "Part 19 of 24" in meta and "From 5:00:00 to 5:16:39" in meta
     assert at.xpath("//audio/@src")[0].endswith("#t=18000")
     assert "18000.0" in starts(at)
     for bad in ("0", str(parts + 1), "two", "-1"):
         assert web.get(f"/episodes/{slug}/transcript?page={bad}").status_code == 404
     assert web.get(f"/episodes/{slug}/transcript?lang=fr").status_code == 404
     assert web.get("/episodes/nope/transcript").status_code == 404
+
+
+def test_the_header_spans_the_cues_shown_to_the_end_of_the_last(
+    web: TestClient, auth: dict[str, str]
+) -> None:
+    body = (
+        "WEBVTT\n\n00:00:00.000 --> 00:00:04.000\nHello.\n\n"
+        "00:00:04.000 --> 00:00:09.500\nA last cue that runs for five seconds.\n"
+    )
+    episode = create_episode(web, auth, title="Short and timed")
+    upload(web, auth, episode["id"], body)
+    doc = parse(web.get(f"/episodes/{episode['slug']}/transcript"))
+    meta = doc.xpath("//p[@class='meta']")[0]
+    assert "From 0:00 to 0:09" in text_of(meta)
+    assert meta.xpath(".//time/@datetime") == ["PT0S", "PT9S"]
 
 
 def test_one_huge_paragraph_is_shown_in_bounded_pieces(

@@ -25,7 +25,13 @@ from podcast.shows.deps import ShowDep
 from podcast.shows.directories import AppLink, app_links, is_http_url
 from podcast.shows.models import Show
 from podcast.web import template_helpers
-from podcast.web.public import jsonld, search_view, transcript_parts, transcript_view
+from podcast.web.public import (
+    jsonld,
+    search_view,
+    transcript_parts,
+    transcript_search,
+    transcript_view,
+)
 from podcast.web.responses import render
 from podcast.web.sessions import OptionalAdmin, WebDep
 from transcripts import repository as transcript_repository
@@ -180,9 +186,11 @@ def transcript_page(
     page: Annotated[str | None, Query()] = None,
     t: Annotated[str | None, Query()] = None,
     lang: Annotated[str | None, Query(max_length=languages.MAX_LENGTH)] = None,
+    q: Annotated[str | None, Query()] = None,
 ) -> Response:
     """The whole transcript in parts of bounded size (``?page=``); ``?t=`` without a page
-    opens the part holding that moment and starts the player there."""
+    opens the part holding that moment and starts the player there; ``?q=`` shows the cues
+    that match instead (``transcript_search``)."""
     now = clock.now()
     episode = _visible_episode(session, show, slug, now, admin)
     if episode is None:
@@ -197,20 +205,14 @@ def transcript_page(
     record = choose(records, lang, show.language)
     if record is None:
         return not_found(request, show, admin, "transcript")
-    plan = transcript_parts.plan_for(session, record)
     start = parse_start(t)
-    number = int(page) if page and page.isdigit() and 0 < int(page) <= plan.parts else None
-    if page is not None and number is None:
-        return not_found(request, show, admin, "page")
-    number = number or (plan.part_at(start) if start is not None else 1)
-    fragment = transcript_parts.part(session, record, plan, number, show.language)
 
     def href(part: int) -> str:
         return transcript_view.transcript_page_href(
             episode.slug, record.language, show.language, part
         )
 
-    context = {
+    context: dict[str, object] = {
         "show": show,
         "admin": admin,
         "episode": episode,
@@ -225,15 +227,30 @@ def transcript_page(
         "downloads": transcript_view.downloads(episode.slug, record, show.language),
         "audio_src": template_helpers.audio_src(episode, start),
         "start": start,
+        "episode_href": episode_path(episode.slug),
+        "whole_href": href(1),
+        "form_action": href(1).split("?", 1)[0],
+        "search": None,
+        "query": "",
+    }
+    private = admin is not None
+    if q is not None:
+        found = transcript_search.search(session, record, episode.slug, show.language, q)
+        context |= {"search": found, "query": found.query, "canonical": settings.base_url + href(1)}
+        return render(request, "transcript.html", context, private=private)
+    plan = transcript_parts.plan_for(session, record)
+    number = int(page) if page and page.isdigit() and 0 < int(page) <= plan.parts else None
+    if page is not None and number is None:
+        return not_found(request, show, admin, "page")
+    number = number or (plan.part_at(start) if start is not None else 1)
+    context |= {
         "part": number,
         "parts": [(n, href(n), plan.start_of(n)) for n in range(1, plan.parts + 1)],
         "part_count": plan.parts,
-        "fragment": fragment,
-        "episode_href": episode_path(episode.slug),
-        "form_action": href(1).split("?", 1)[0],
+        "fragment": transcript_parts.part(session, record, plan, number, show.language),
         "canonical": settings.base_url + href(number),
     }
-    return render(request, "transcript.html", context, private=admin is not None)
+    return render(request, "transcript.html", context, private=private)
 
 
 @get_and_head(router, "/search", response_class=HTMLResponse)

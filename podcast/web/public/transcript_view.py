@@ -77,6 +77,7 @@ class Fragment:
     first_start: float | None  # seconds; None when untimed
     last_start: float | None
     complete: bool  # a preview holding the whole transcript
+    last_end: float | None = None  # when the shown cues end (the latest end, else start)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,15 @@ class TranscriptView:
     show_language: str
     unchecked: Phrase | None  # "Automatic transcript, not yet checked", for a draft
     public: bool  # False: only producers see it (the show hides unreviewed drafts)
+
+    @property
+    def search_action(self) -> str:
+        """Where the episode page's search form goes: the transcript page, which answers ``?q=``."""
+        return public_urls.transcript_page_path(self.slug)
+
+    @property
+    def lang_param(self) -> str | None:
+        return public_urls.transcript_lang(self.language, self.show_language)
 
     def href_at(self, seconds: float) -> str:
         """The part of the whole transcript that holds the moment ``seconds``."""
@@ -163,12 +173,14 @@ def render_fragment(
         cues=views, language=language, show_language=show_language
     )
     starts = [v.start for v in views if v.start is not None]
+    ends = [max(v.start, v.end or v.start) for v in views if v.start is not None]
     return Fragment(
         Markup(html),  # the template is autoescaped
         len(views),
         starts[0] if starts else None,
         starts[-1] if starts else None,
         complete,
+        max(ends) if ends else None,
     )
 
 
