@@ -17,8 +17,9 @@ from podcast.analytics.job import KIND, SETTLE_SECONDS, count_requests
 from podcast.analytics.keys import ListenerKeys
 from podcast.analytics.models import AnalyticsSalt, Download, ListeningWindow, MediaRequest
 from podcast.analytics.recorder import RequestRecorder
+from podcast.core.clock import FrozenClock
 from podcast.core.db import make_engine, make_sessionmaker, session_scope
-from podcast.core.jobs import list_jobs
+from podcast.core.jobs import list_jobs, utcnow
 from tests.factories import create_episode
 
 AGENTS = AgentList()
@@ -89,7 +90,7 @@ def test_replayed_patterns_count_exactly(client: TestClient, auth: dict[str, str
         (one, T0 + timedelta(hours=25), "Apple Podcasts"),
     ]
     again = _count(client, T0 + timedelta(hours=26, minutes=1))
-    assert again == {"requests": 0, "downloads": 0}
+    assert again == {"requests": 0, "downloads": 0, "waiting": 0, "due_in_seconds": None}
     assert len(_downloads(client)) == 4
 
 
@@ -120,8 +121,10 @@ def test_requests_not_yet_settled_wait_for_the_next_run(
     recorder = RequestRecorder(_sessions(client), AGENTS, "")
     _replay(recorder, episode, [(0, IP, OVERCAST, 0, SIZE - 1)])
     early = T0 + timedelta(seconds=SETTLE_SECONDS - 1)
-    assert _count(client, early) == {"requests": 0, "downloads": 0}
-    assert _count(client, T0 + timedelta(seconds=SETTLE_SECONDS + 1))["downloads"] == 1
+    left = {"requests": 0, "downloads": 0, "waiting": 1, "due_in_seconds": 1.0}
+    assert _count(client, early) == left, "says what it left and when it can be counted"
+    done = _count(client, T0 + timedelta(seconds=SETTLE_SECONDS + 1))
+    assert (done["downloads"], done["waiting"], done["due_in_seconds"]) == (1, 0, None)
 
 
 def test_no_table_holds_the_address_or_the_user_agent(
@@ -142,15 +145,26 @@ def test_no_table_holds_the_address_or_the_user_agent(
 def test_flushes_keep_one_count_queued_that_traffic_never_postpones(
     client: TestClient, auth: dict[str, str]
 ) -> None:
+    """Queue time is wall time; the recorder's clock (the app's) says how far off the first
+    request's turn is. Later flushes never move the job later, but one with a request already
+    old enough (a write that failed earlier and was retried) moves it to now."""
     episode = create_episode(client, auth)["id"]
-    recorder = RequestRecorder(_sessions(client), AGENTS, "")
+    clock = FrozenClock(T0)
+    recorder = RequestRecorder(_sessions(client), AGENTS, "", clock=clock)
+    before = utcnow()
     for seconds in (0, 60, 120):
+        clock.set(T0 + timedelta(seconds=seconds))
         _replay(recorder, episode, [(seconds, IP, OVERCAST, 0, SIZE - 1)])
     with session_scope(_sessions(client)) as session:
         (queued,) = list_jobs(session, kind=KIND)
         assert queued.status == "queued"
-        first = T0 + timedelta(seconds=SETTLE_SECONDS)
-        assert queued.run_at == first, "later flushes do not move it"
+        due = queued.run_at - before
+        assert timedelta(seconds=SETTLE_SECONDS) < due < timedelta(seconds=SETTLE_SECONDS + 2)
+    clock.set(T0 + timedelta(seconds=180))
+    _replay(recorder, episode, [(0, "198.51.100.1", OVERCAST, 0, SIZE - 1)])
+    with session_scope(_sessions(client)) as session:
+        (queued,) = list_jobs(session, kind=KIND)
+        assert queued.run_at - utcnow() < timedelta(seconds=1), "moved earlier, to now"
 
 
 def test_the_flood_rule_spans_runs(client: TestClient, auth: dict[str, str]) -> None:
