@@ -3,6 +3,7 @@ give exact counts, a second run counts nothing twice, and no table holds an addr
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
 from podcast.analytics.agents import AgentList
-from podcast.analytics.job import KIND, SETTLE_SECONDS, count_requests
+from podcast.analytics.job import KIND, SETTLE_SECONDS, count_handler, count_requests
 from podcast.analytics.keys import ListenerKeys
 from podcast.analytics.models import AnalyticsSalt, Download, ListeningWindow, MediaRequest
 from podcast.analytics.recorder import RequestRecorder
@@ -205,3 +206,45 @@ def test_a_failed_write_keeps_the_rows_for_the_next_flush(
     assert recorder.flush() == 1
     with session_scope(_sessions(client)) as session:
         assert session.scalar(select(func.count()).select_from(MediaRequest)) == 1
+
+
+def test_two_replicas_flushing_while_counts_run_count_each_download_once(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    """Two recorders (two replicas) flush in rounds while two workers run the count job's
+    handler over and over: every download is counted exactly once, nothing is left, and at
+    most one count is ever queued."""
+    episode = create_episode(client, auth)["id"]
+    sessions = _sessions(client)
+    handler = count_handler(sessions, FrozenClock(T0 + timedelta(hours=1)))
+    replicas = [RequestRecorder(sessions, AGENTS, "") for _ in range(2)]
+    rounds = 6
+    done = threading.Event()
+
+    def replica(n: int) -> None:
+        for r in range(rounds):
+            for k in range(5):
+                ip = f"198.51.{n}.{r * 5 + k}"
+                at = (T0 + timedelta(seconds=r)).timestamp()
+                replicas[n].record(episode, SIZE, DURATION, ip, OVERCAST, "", "", at=at)
+            replicas[n].flush()
+
+    def worker() -> None:
+        while not done.is_set():
+            handler(None, {})  # type: ignore[arg-type]  # the count handler reads no context
+
+    workers = [threading.Thread(target=worker) for _ in range(2)]
+    flushing = [threading.Thread(target=replica, args=(n,)) for n in range(2)]
+    for thread in (*workers, *flushing):
+        thread.start()
+    for thread in flushing:
+        thread.join(timeout=60)
+    done.set()
+    for thread in workers:
+        thread.join(timeout=60)
+    handler(None, {})  # type: ignore[arg-type]
+    with session_scope(sessions) as session:
+        assert session.scalar(select(func.count()).select_from(Download)) == 2 * rounds * 5
+        left = select(func.count()).where(MediaRequest.processed.is_(False))
+        assert session.scalar(left) == 0
+        assert len([j for j in list_jobs(session, kind=KIND) if j.status == "queued"]) <= 1
