@@ -26,8 +26,9 @@ log = logging.getLogger("podcast.auth")
 Event = Literal["sign_in_refused", "token_refused"]
 # missing_token: none was sent; malformed_token: not shaped like any token we make;
 # unknown_token: shaped like one, but no token has it (mistyped, revoked: a revoked token is
-# deleted, or made for another installation).
-Reason = Literal["missing_token", "malformed_token", "unknown_token"]
+# deleted, or made for another installation); form_expired: the sign-in form's CSRF check
+# failed (an old form, cookies off, or a forged post).
+Reason = Literal["missing_token", "malformed_token", "unknown_token", "form_expired"]
 
 # Ours are TOKEN_PREFIX + 43 URL-safe base64 characters; a little slack either way.
 _TOKEN_SHAPE = re.compile(re.escape(TOKEN_PREFIX) + r"[A-Za-z0-9_-]{20,100}")

@@ -115,6 +115,8 @@ def test_admin_sign_in_failures_are_logged_and_a_sign_in_names_its_token(
             form = {"token": presented, "csrf_token": csrf_of(parse(page)), "next": "/admin"}
             return http.post("/admin/login", data=form, headers={"Cookie": form_cookie})
 
+        stale = http.post("/admin/login", data={"token": token, "csrf_token": "old", "next": "/"})
+        assert stale.status_code == 403
         assert post("").status_code == 400
         assert post("hunter2").status_code == 401
         assert post(WELL_SHAPED).status_code == 401
@@ -124,6 +126,7 @@ def test_admin_sign_in_failures_are_logged_and_a_sign_in_names_its_token(
         cookies.append(session_cookie.partition("=")[2])
     refused = _events(logs, "sign_in_refused")
     assert [(r.route, r.reason, r.status) for r in refused] == [  # type: ignore[attr-defined]
+        ("/admin/login", "form_expired", 403),
         ("/admin/login", "missing_token", 400),
         ("/admin/login", "malformed_token", 401),
         ("/admin/login", "unknown_token", 401),

@@ -47,6 +47,7 @@ from podcast.web.responses import render
 from podcast.web.sessions import (
     CSRF_FIELD,
     AdminDep,
+    CsrfFailed,
     FormDep,
     OptionalAdmin,
     WebDep,
@@ -136,7 +137,11 @@ async def login(
     request: Request, session: SessionDep, show: ShowDep, clock: ClockDep, web: WebDep
 ) -> Response:
     form = await request.form(max_files=0, max_fields=10)
-    check_csrf(web, request.cookies.get(web.login_cookie), _text(form.get(CSRF_FIELD)))
+    try:
+        check_csrf(web, request.cookies.get(web.login_cookie), _text(form.get(CSRF_FIELD)))
+    except CsrfFailed:
+        refused(request, "sign_in_refused", "form_expired", 403)
+        raise
     next_path = safe_next(_text(form.get("next")))
     presented = _text(form.get("token")) or ""
     if not presented.strip():
