@@ -72,7 +72,7 @@ def create_app(
             ttl=settings.cache_check_interval,
         )
         # Listener analytics: enclosure GETs noted on the hot path, written in batches.
-        recorder = app.state.media_requests = open_recorder(settings, runtime.sessionmaker)
+        recorder = app.state.media_requests = open_recorder(settings, runtime.sessionmaker, clock)
         if recorder is not None:
             recorder.start()
         app.state.feed_cache = FeedCache(

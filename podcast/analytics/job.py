@@ -2,7 +2,11 @@
 
 Queued by the recorder after each flush (one queued at a time, ``keep_queued`` so steady
 traffic cannot postpone it), it takes requests older than ``SETTLE_SECONDS`` (every replica
-has flushed them by then, so they are counted in time order), the open windows and the last
+has flushed them by then, so they are counted in time order). Requests it leaves for later
+because they are younger (recorded while it was queued: their flush found it queued and
+queued nothing of its own) get a follow-up job queued in the same transaction for when the
+oldest of them can be counted, so every request is counted about ``SETTLE_SECONDS`` after it
+was recorded, with no further traffic and no cron. It reads the open windows and the last
 day's request times per client, runs ``podcast.analytics.counting.Counter``, and in the same
 transaction writes the downloads, saves the windows still open, marks the requests processed
 and deletes what no later run can need (requests and windows older than a day, old salts).
@@ -37,11 +41,14 @@ from podcast.analytics.keys import forget_old_salts
 from podcast.analytics.models import Download, ListeningWindow, MediaRequest
 from podcast.core.clock import Clock
 from podcast.core.db import Sessions, holds_write_lock, session_scope
-from podcast.core.jobs import Handler, JobContext
+from podcast.core.jobs import Handler, JobContext, enqueue, utcnow
 
 KIND = "analytics.count"
 # Longer than the recorder's flush interval: a request recorded at t is in the database by then.
 SETTLE_SECONDS = 30.0
+# A job queued for the moment a request can be counted runs this much later, so a run a
+# little early (the queue's rounding, another server's clock) does not find it still too young.
+_MARGIN = timedelta(seconds=0.25)
 _PG_LOCK_KEY = 0x5043_414E  # "PCAN"
 _CHUNK = 5000
 
@@ -69,7 +76,11 @@ def count_requests(
     settle_seconds: float = SETTLE_SECONDS,
     max_client_requests: int = MAX_CLIENT_REQUESTS,
 ) -> dict[str, Any]:
-    """Count every settled request not yet counted; returns what was done (the job's result).
+    """Count every settled request not yet counted; returns what was done (the job's result):
+    ``requests`` counted, ``downloads`` made, why some did not count (``bot``, ``probe``,
+    ``flood``), ``waiting``: how many were left for later as younger than ``settle_seconds``,
+    and ``due_in_seconds``: when (from ``now``) the oldest request still uncounted can be
+    counted, None when none is left.
 
     Core statements throughout (no ORM objects): this reads every recorded request."""
     postgres = session.get_bind().dialect.name == "postgresql"
@@ -197,12 +208,50 @@ def count_requests(
         delete(windows_t).where(windows_t.c.started_at < now - timedelta(seconds=DAY_SECONDS))
     )
     forget_old_salts(session, now.date())
-    return result
+    return {**result, **_left_for_later(session, now, settle_seconds)}
 
 
-def count_handler(sessions: Sessions, clock: Clock) -> Handler:
+def _left_for_later(session: Session, now: datetime, settle_seconds: float) -> dict[str, Any]:
+    """What is still uncounted after a run: the requests too young for it, and how soon the
+    oldest uncounted request can be counted. On PostgreSQL that may be one another server
+    committed during the run, already old enough: it is due now."""
+    requests_t: Table = MediaRequest.__table__  # type: ignore[assignment]
+    cutoff = now - timedelta(seconds=settle_seconds)
+    young, oldest = session.execute(
+        select(func.count().filter(requests_t.c.at >= cutoff), func.min(requests_t.c.at)).where(
+            requests_t.c.processed.is_(False)
+        )
+    ).one()
+    due_in = None
+    if oldest is not None:
+        oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
+        due_in = max(0.0, (oldest - cutoff).total_seconds())
+    return {"waiting": int(young or 0), "due_in_seconds": due_in}
+
+
+def due_at(due_in_seconds: float) -> datetime:
+    """When, on the queue's clock (wall time), to run the job for a request that can be
+    counted ``due_in_seconds`` from now on the app's clock (the two differ only in tests)."""
+    return utcnow() + timedelta(seconds=due_in_seconds) + _MARGIN
+
+
+def queue_count(session: Session, due_in_seconds: float) -> None:
+    """Make sure a count runs by then: one queued job at a time, moved earlier if it was
+    queued for later, never postponed (``keep_queued``). A running job does not count: it
+    may already have read the requests that ask for this one."""
+    enqueue(session, KIND, {}, run_at=due_at(due_in_seconds), dedupe_key=KIND, keep_queued=True)
+
+
+def count_handler(
+    sessions: Sessions, clock: Clock, settle_seconds: float = SETTLE_SECONDS
+) -> Handler:
     def handle(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
         with session_scope(sessions) as session:
-            return count_requests(session, clock.now())
+            result = count_requests(session, clock.now(), settle_seconds)
+            if result["due_in_seconds"] is not None:
+                # Committed with the count, or not at all: no window where requests are
+                # left uncounted with nothing queued to count them.
+                queue_count(session, result["due_in_seconds"])
+            return result
 
     return handle

@@ -26,8 +26,8 @@ from podcast.analytics import job
 from podcast.analytics.agents import AgentList
 from podcast.analytics.keys import ListenerKeys
 from podcast.analytics.models import LABEL_LENGTH, MediaRequest
+from podcast.core.clock import Clock, SystemClock
 from podcast.core.db import Sessions, session_scope
-from podcast.core.jobs import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ class RequestRecorder:
         flush_seconds: float = 1.0,
         max_pending: int = 200_000,
         settle_seconds: float = job.SETTLE_SECONDS,
+        clock: Clock | None = None,
     ) -> None:
         self._sessions = sessions
         self._agents = agents
@@ -70,6 +71,10 @@ class RequestRecorder:
         self._flush_seconds = flush_seconds
         self._max_pending = max_pending
         self._settle = timedelta(seconds=settle_seconds)
+        # The counting job compares these times with the app's clock, so they are read from
+        # it too; the system clock as a plain float, the hot path's cheapest call.
+        self._clock: Clock = clock or SystemClock()
+        self._time = time.time if isinstance(self._clock, SystemClock) else self._clock_seconds
         # deque: append and popleft are atomic, so recording needs no lock and a flush never
         # loses a request appended while it runs.
         self._pending: deque[Pending] = deque()
@@ -95,10 +100,13 @@ class RequestRecorder:
         if len(self._pending) >= self._max_pending:
             self.dropped += 1
             return
-        when = time.time() if at is None else at
+        when = self._time() if at is None else at
         self._pending.append(
             (when, episode_id, size, duration, ip, user_agent, referer, range_header)
         )
+
+    def _clock_seconds(self) -> float:
+        return self._clock.now().timestamp()
 
     def start(self) -> None:
         if self._thread is None:
@@ -145,14 +153,8 @@ class RequestRecorder:
         with session_scope(self._sessions) as session:
             session.execute(insert(MediaRequest), rows)
             newest = max(row["at"] for row in rows)
-            enqueue(
-                session,
-                job.KIND,
-                {},
-                run_at=newest + self._settle,
-                dedupe_key=job.KIND,
-                keep_queued=True,
-            )
+            due_in = (newest + self._settle - self._clock.now()).total_seconds()
+            job.queue_count(session, max(0.0, due_in))
 
     def _row(self, pending: Pending) -> dict[str, Any] | None:
         at, episode_id, size, duration, ip, user_agent, referer, range_header = pending

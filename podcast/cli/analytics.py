@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from podcast.cli.common import _fail, _session, console
+
+IGNORED = ("bot", "probe", "flood")  # count_requests' reasons for not counting a request
 
 analytics_app = typer.Typer(help="Listener analytics (docs/analytics.md).", no_args_is_help=True)
 
@@ -19,15 +22,25 @@ def analytics_count() -> None:
     from podcast.analytics.job import count_requests
     from podcast.core.clock import SystemClock
 
-    with _session() as (_settings, session):
-        result = count_requests(session, SystemClock().now())
-    ignored = ", ".join(
-        f"{n} {why}" for why, n in result.items() if why not in {"requests", "downloads"}
+    with _session() as (settings, session):
+        settle = settings.analytics_settle_seconds
+        result = count_requests(session, SystemClock().now(), settle)
+    console.print(count_summary(result, settle))
+
+
+def count_summary(result: dict[str, Any], settle_seconds: float) -> str:
+    """What a count did, in a line: counted, not counted and why, and what it left for later
+    (requests younger than the minimum age, which the background job counts once old enough)."""
+    ignored = ", ".join(f"{result[why]} {why}" for why in IGNORED if result.get(why))
+    line = f"{result['requests']} request(s) counted: {result['downloads']} new download(s)" + (
+        f"; not counted: {ignored}" if ignored else ""
     )
-    console.print(
-        f"{result['requests']} request(s) counted: {result['downloads']} new download(s)"
-        + (f"; not counted: {ignored}" if ignored else "")
-    )
+    if result["waiting"]:
+        line += (
+            f"; {result['waiting']} request(s) left for later: younger than the minimum age"
+            f" of {settle_seconds:g} s (countable in {math.ceil(result['due_in_seconds'])} s)"
+        )
+    return line
 
 
 @analytics_app.command("agents-update")

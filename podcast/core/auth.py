@@ -83,8 +83,16 @@ def new_session_id() -> str:
     return secrets.token_urlsafe(18)
 
 
-def sign_in(session: Session, secret: bytes, presented: str, now: datetime) -> str | None:
-    """The cookie value for a valid producer token, or None when the token is not valid."""
+@dataclass(frozen=True)
+class SignedIn:
+    """A sign-in that worked: the session cookie's value and whose token it was (its name)."""
+
+    cookie: str
+    token_name: str
+
+
+def sign_in(session: Session, secret: bytes, presented: str, now: datetime) -> SignedIn | None:
+    """The session for a valid producer token, or None when the token is not valid."""
     producer = verify_token(session, presented.strip())
     if producer is None:
         return None
@@ -94,7 +102,7 @@ def sign_in(session: Session, secret: bytes, presented: str, now: datetime) -> s
     signed = _session_serializer(secret, row.token_hash, now).dumps(
         {"tid": row.id, "sid": new_session_id()}
     )
-    return f"{_VERSION}.{row.id}.{signed}"
+    return SignedIn(f"{_VERSION}.{row.id}.{signed}", row.name)
 
 
 def read_session(

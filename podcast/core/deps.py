@@ -13,6 +13,7 @@ from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy.orm import Session
 
 from podcast.core.auth import AdminCookie
+from podcast.core.auth_log import refusal_reason, refused
 from podcast.core.clock import Clock
 from podcast.core.db import session_scope
 from podcast.core.errors import Unauthorized
@@ -65,6 +66,7 @@ def _token_producer(request: Request, session: Session, token: str) -> Producer:
     never a silent downgrade to public access."""
     producer = verify_token(session, token)
     if producer is None:
+        refused(request, "token_refused", refusal_reason(token))
         raise Unauthorized(
             "the token is not valid: mistyped, revoked, or made for another installation "
             "(`podcast token list`, run with this server's PODCAST_DATA_DIR or "
@@ -88,8 +90,9 @@ def get_optional_producer(
 OptionalProducer = Annotated[Producer | None, Depends(get_optional_producer)]
 
 
-def require_producer(producer: OptionalProducer) -> Producer:
+def require_producer(request: Request, producer: OptionalProducer) -> Producer:
     if producer is None:
+        refused(request, "token_refused", "missing_token")
         raise Unauthorized("this needs a producer token: send 'Authorization: Bearer <token>'")
     return producer
 

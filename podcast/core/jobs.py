@@ -136,8 +136,11 @@ def enqueue(
 
     Nothing runs unless the transaction commits. With ``dedupe_key``, a job already queued
     under the key is returned instead (moved to ``run_at`` when one is given), so "announce
-    the feed" requested ten times in a minute runs once. ``keep_queued`` leaves such a job's
-    time alone instead: for periodic work that steady traffic must not keep postponing.
+    the feed" requested ten times in a minute runs once. ``keep_queued`` only ever moves such
+    a job earlier, never later: for periodic work that steady traffic must not keep postponing
+    but that must still run by the earliest time anyone asked for. The queued job found is
+    locked until this transaction ends (PostgreSQL), so it cannot start before what the caller
+    wrote is committed and visible to it; a running job is never deduplicated onto.
     """
     if max_attempts < 1:
         raise ValueError("max_attempts must be at least 1")
@@ -149,9 +152,7 @@ def enqueue(
     if dedupe_key is not None:
         existing = _queued_with_key(session, dedupe_key)
         if existing is not None:
-            return (
-                existing if keep_queued else _reschedule(session, existing, run_at, dispatch, now)
-            )
+            return _reschedule(session, existing, run_at, dispatch, now, earlier_only=keep_queued)
     job = Job(
         id=uuid.uuid4().hex,
         kind=kind,
@@ -178,31 +179,39 @@ def enqueue(
             existing = _queued_with_key(session, dedupe_key)
             if existing is None:
                 raise
-            return (
-                existing if keep_queued else _reschedule(session, existing, run_at, dispatch, now)
-            )
+            return _reschedule(session, existing, run_at, dispatch, now, earlier_only=keep_queued)
     if dispatch is not None:
         after_commit(session, lambda: dispatch(job.id, when))
     return job
 
 
 def _queued_with_key(session: Session, key: str) -> Job | None:
-    query = select(Job).where(Job.dedupe_key == key, Job.status == "queued")
+    """The queued job under ``key``, locked (``FOR UPDATE``; SQLite writers are serial anyway):
+    a worker's claim waits for our commit, so the job reads what we wrote. Without the lock it
+    could start between our look and our commit, and miss it with nothing queued after it."""
+    query = select(Job).where(Job.dedupe_key == key, Job.status == "queued").with_for_update()
     return session.scalars(query).first()
 
 
 def _reschedule(
-    session: Session, job: Job, run_at: datetime | None, dispatch: Dispatch | None, now: datetime
+    session: Session,
+    job: Job,
+    run_at: datetime | None,
+    dispatch: Dispatch | None,
+    now: datetime,
+    *,
+    earlier_only: bool = False,
 ) -> Job:
-    if run_at is not None and run_at != job.run_at:
-        job.run_at = run_at
-        job.updated_at = now
-        if dispatch is not None:
-            job.dispatched_at = now
-            after_commit(session, lambda: dispatch(job.id, run_at))
-        else:
-            job.dispatched_at = None
-        session.flush()
+    if run_at is None or run_at == job.run_at or (earlier_only and run_at > job.run_at):
+        return job
+    job.run_at = run_at
+    job.updated_at = now
+    if dispatch is not None:
+        job.dispatched_at = now
+        after_commit(session, lambda: dispatch(job.id, run_at))
+    else:
+        job.dispatched_at = None
+    session.flush()
     return job
 
 

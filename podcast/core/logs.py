@@ -27,6 +27,8 @@ FIELDS = (
     "episode_id",
     "job_id",
     "check",
+    "reason",
+    "suppressed",
 )
 
 # Our packages log at INFO to the same stream as uvicorn's own lines.

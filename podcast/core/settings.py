@@ -163,6 +163,9 @@ class Settings(BaseSettings):
     # Listener analytics (docs/analytics.md, docs/privacy.md): enclosure requests counted as
     # IAB v2.2 downloads; no IP address or User-Agent is ever written down.
     analytics: bool = True
+    # How old a recorded request must be before it is counted: every server has written its
+    # requests down by then (they flush every second), so requests are counted in time order.
+    analytics_settle_seconds: float = Field(default=30.0, gt=0, le=3600)
     metrics: bool = True
     metrics_token: SecretStr | None = None
 

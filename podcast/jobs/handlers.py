@@ -33,7 +33,8 @@ def default_handlers(settings: Settings, sessions: Sessions, clock: Clock) -> Jo
         handlers[announce_job.KIND] = JobKind(handler, backoff_seconds=30.0)
     if settings.analytics:
         handlers[analytics_job.KIND] = JobKind(
-            analytics_job.count_handler(sessions, clock), backoff_seconds=60.0
+            analytics_job.count_handler(sessions, clock, settings.analytics_settle_seconds),
+            backoff_seconds=60.0,
         )
     handlers[import_job.KIND] = JobKind(
         import_job.import_handler_for(settings, sessions, clock), backoff_seconds=30.0

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from podcast.core.db import Sessions, session_scope
 from podcast.core.jobs import Job, JobRegistry, state_sessions, utcnow
@@ -101,19 +102,36 @@ class JobQueue:
                 )
             )
             orphans = list(session.scalars(select(Job.id).where(*expired).limit(_SWEEP_BATCH)))
-            if orphans:
-                session.execute(
-                    update(Job)
-                    .where(Job.id.in_(orphans), *expired)
-                    .values(
-                        status="queued",
-                        lease_until=None,
-                        run_at=now,
-                        dispatched_at=now,
-                        message="The worker running it stopped; trying again.",
-                        updated_at=now,
+            for job_id in list(orphans):
+                try:
+                    with session.begin_nested():
+                        session.execute(
+                            update(Job)
+                            .where(Job.id == job_id, *expired)
+                            .values(
+                                status="queued",
+                                lease_until=None,
+                                run_at=now,
+                                dispatched_at=now,
+                                message="The worker running it stopped; trying again.",
+                                updated_at=now,
+                            )
+                        )
+                except IntegrityError:
+                    # A newer job is queued under its key (the analytics count queues its own
+                    # follow-up) and does the work; two queued would break the key.
+                    orphans.remove(job_id)
+                    session.execute(
+                        update(Job)
+                        .where(Job.id == job_id, *expired)
+                        .values(
+                            status="cancelled",
+                            lease_until=None,
+                            message="The worker running it stopped; a newer job with the same"
+                            " key is queued.",
+                            updated_at=now,
+                        )
                     )
-                )
             never_sent = or_(
                 Job.dispatched_at.is_(None),
                 and_(Job.dispatched_at < cutoff, Job.run_at < cutoff),

@@ -3,6 +3,7 @@ give exact counts, a second run counts nothing twice, and no table holds an addr
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,12 +14,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
 from podcast.analytics.agents import AgentList
-from podcast.analytics.job import KIND, SETTLE_SECONDS, count_requests
+from podcast.analytics.job import KIND, SETTLE_SECONDS, count_handler, count_requests
 from podcast.analytics.keys import ListenerKeys
 from podcast.analytics.models import AnalyticsSalt, Download, ListeningWindow, MediaRequest
 from podcast.analytics.recorder import RequestRecorder
+from podcast.core.clock import FrozenClock
 from podcast.core.db import make_engine, make_sessionmaker, session_scope
-from podcast.core.jobs import list_jobs
+from podcast.core.jobs import list_jobs, utcnow
 from tests.factories import create_episode
 
 AGENTS = AgentList()
@@ -89,7 +91,7 @@ def test_replayed_patterns_count_exactly(client: TestClient, auth: dict[str, str
         (one, T0 + timedelta(hours=25), "Apple Podcasts"),
     ]
     again = _count(client, T0 + timedelta(hours=26, minutes=1))
-    assert again == {"requests": 0, "downloads": 0}
+    assert again == {"requests": 0, "downloads": 0, "waiting": 0, "due_in_seconds": None}
     assert len(_downloads(client)) == 4
 
 
@@ -120,8 +122,10 @@ def test_requests_not_yet_settled_wait_for_the_next_run(
     recorder = RequestRecorder(_sessions(client), AGENTS, "")
     _replay(recorder, episode, [(0, IP, OVERCAST, 0, SIZE - 1)])
     early = T0 + timedelta(seconds=SETTLE_SECONDS - 1)
-    assert _count(client, early) == {"requests": 0, "downloads": 0}
-    assert _count(client, T0 + timedelta(seconds=SETTLE_SECONDS + 1))["downloads"] == 1
+    left = {"requests": 0, "downloads": 0, "waiting": 1, "due_in_seconds": 1.0}
+    assert _count(client, early) == left, "says what it left and when it can be counted"
+    done = _count(client, T0 + timedelta(seconds=SETTLE_SECONDS + 1))
+    assert (done["downloads"], done["waiting"], done["due_in_seconds"]) == (1, 0, None)
 
 
 def test_no_table_holds_the_address_or_the_user_agent(
@@ -142,15 +146,26 @@ def test_no_table_holds_the_address_or_the_user_agent(
 def test_flushes_keep_one_count_queued_that_traffic_never_postpones(
     client: TestClient, auth: dict[str, str]
 ) -> None:
+    """Queue time is wall time; the recorder's clock (the app's) says how far off the first
+    request's turn is. Later flushes never move the job later, but one with a request already
+    old enough (a write that failed earlier and was retried) moves it to now."""
     episode = create_episode(client, auth)["id"]
-    recorder = RequestRecorder(_sessions(client), AGENTS, "")
+    clock = FrozenClock(T0)
+    recorder = RequestRecorder(_sessions(client), AGENTS, "", clock=clock)
+    before = utcnow()
     for seconds in (0, 60, 120):
+        clock.set(T0 + timedelta(seconds=seconds))
         _replay(recorder, episode, [(seconds, IP, OVERCAST, 0, SIZE - 1)])
     with session_scope(_sessions(client)) as session:
         (queued,) = list_jobs(session, kind=KIND)
         assert queued.status == "queued"
-        first = T0 + timedelta(seconds=SETTLE_SECONDS)
-        assert queued.run_at == first, "later flushes do not move it"
+        due = queued.run_at - before
+        assert timedelta(seconds=SETTLE_SECONDS) < due < timedelta(seconds=SETTLE_SECONDS + 2)
+    clock.set(T0 + timedelta(seconds=180))
+    _replay(recorder, episode, [(0, "198.51.100.1", OVERCAST, 0, SIZE - 1)])
+    with session_scope(_sessions(client)) as session:
+        (queued,) = list_jobs(session, kind=KIND)
+        assert queued.run_at - utcnow() < timedelta(seconds=1), "moved earlier, to now"
 
 
 def test_the_flood_rule_spans_runs(client: TestClient, auth: dict[str, str]) -> None:
@@ -191,3 +206,45 @@ def test_a_failed_write_keeps_the_rows_for_the_next_flush(
     assert recorder.flush() == 1
     with session_scope(_sessions(client)) as session:
         assert session.scalar(select(func.count()).select_from(MediaRequest)) == 1
+
+
+def test_two_replicas_flushing_while_counts_run_count_each_download_once(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    """Two recorders (two replicas) flush in rounds while two workers run the count job's
+    handler over and over: every download is counted exactly once, nothing is left, and at
+    most one count is ever queued."""
+    episode = create_episode(client, auth)["id"]
+    sessions = _sessions(client)
+    handler = count_handler(sessions, FrozenClock(T0 + timedelta(hours=1)))
+    replicas = [RequestRecorder(sessions, AGENTS, "") for _ in range(2)]
+    rounds = 6
+    done = threading.Event()
+
+    def replica(n: int) -> None:
+        for r in range(rounds):
+            for k in range(5):
+                ip = f"198.51.{n}.{r * 5 + k}"
+                at = (T0 + timedelta(seconds=r)).timestamp()
+                replicas[n].record(episode, SIZE, DURATION, ip, OVERCAST, "", "", at=at)
+            replicas[n].flush()
+
+    def worker() -> None:
+        while not done.is_set():
+            handler(None, {})  # type: ignore[arg-type]  # the count handler reads no context
+
+    workers = [threading.Thread(target=worker) for _ in range(2)]
+    flushing = [threading.Thread(target=replica, args=(n,)) for n in range(2)]
+    for thread in (*workers, *flushing):
+        thread.start()
+    for thread in flushing:
+        thread.join(timeout=60)
+    done.set()
+    for thread in workers:
+        thread.join(timeout=60)
+    handler(None, {})  # type: ignore[arg-type]
+    with session_scope(sessions) as session:
+        assert session.scalar(select(func.count()).select_from(Download)) == 2 * rounds * 5
+        left = select(func.count()).where(MediaRequest.processed.is_(False))
+        assert session.scalar(left) == 0
+        assert len([j for j in list_jobs(session, kind=KIND) if j.status == "queued"]) <= 1

@@ -52,6 +52,12 @@ def _split(cookie: str) -> tuple[str, dict[str, Any], str]:
     return f"{version}.{tid}", data, f"{stamp}.{mac}"
 
 
+def _sign_in(session: Session, secret: bytes, presented: str) -> str | None:
+    """The session cookie's value from :func:`auth.sign_in` (which also names the token)."""
+    signed_in = auth.sign_in(session, secret, presented, NOW)
+    return None if signed_in is None else signed_in.cookie
+
+
 def _craft(cookie: str, raw_payload: bytes) -> str:
     """``cookie`` with its payload replaced by ``raw_payload`` (JSON text or anything) and the
     original timestamp and signature kept."""
@@ -61,7 +67,9 @@ def _craft(cookie: str, raw_payload: bytes) -> str:
 
 
 def test_signed_in_cookie_round_trips(session: Session, producer: str) -> None:
-    cookie = auth.sign_in(session, SECRET, f"  {producer}\n", NOW)
+    signed = auth.sign_in(session, SECRET, producer, NOW)
+    assert signed is not None and signed.token_name == "lorna", "says whose token it was"
+    cookie = _sign_in(session, SECRET, f"  {producer}\n")
     assert cookie is not None
     signed_in = _read(session, cookie, after=60)
     assert signed_in is not None
@@ -70,7 +78,7 @@ def test_signed_in_cookie_round_trips(session: Session, producer: str) -> None:
     assert signed_in.session_id
     assert _read(session, cookie) == signed_in, "reading is deterministic"
 
-    again = auth.sign_in(session, SECRET, producer, NOW)
+    again = _sign_in(session, SECRET, producer)
     assert again is not None and again != cookie
     other = _read(session, again)
     assert other is not None and other.session_id != signed_in.session_id, "one id per sign-in"
@@ -78,11 +86,11 @@ def test_signed_in_cookie_round_trips(session: Session, producer: str) -> None:
 
 def test_wrong_tokens_do_not_sign_in(session: Session, producer: str) -> None:
     for presented in ("", "pod_nothing", producer + "x", producer[:-1], producer.upper()):
-        assert auth.sign_in(session, SECRET, presented, NOW) is None, presented
+        assert _sign_in(session, SECRET, presented) is None, presented
 
 
 def test_expiry(session: Session, producer: str) -> None:
-    cookie = auth.sign_in(session, SECRET, producer, NOW)
+    cookie = _sign_in(session, SECRET, producer)
     assert _read(session, cookie, after=DAY) is not None
     assert _read(session, cookie, after=DAY + 1) is None
     assert auth.read_session(session, SECRET, cookie, NOW, 0) is not None
@@ -93,9 +101,9 @@ def test_expiry(session: Session, producer: str) -> None:
 
 
 def test_revoking_the_token_ends_its_sessions(session: Session, producer: str) -> None:
-    cookie = auth.sign_in(session, SECRET, producer, NOW)
+    cookie = _sign_in(session, SECRET, producer)
     other = create_token(session, "amir", NOW)
-    other_cookie = auth.sign_in(session, SECRET, other, NOW)
+    other_cookie = _sign_in(session, SECRET, other)
     assert revoke_token(session, "lorna")
     assert _read(session, cookie) is None
     assert _read(session, other_cookie) is not None, "other producers stay signed in"
@@ -106,16 +114,16 @@ def test_revoking_the_token_ends_its_sessions(session: Session, producer: str) -
 
 
 def test_another_secret_signs_out(session: Session, producer: str) -> None:
-    cookie = auth.sign_in(session, SECRET, producer, NOW)
+    cookie = _sign_in(session, SECRET, producer)
     assert _read(session, cookie, secret=OTHER_SECRET) is None
-    foreign = auth.sign_in(session, OTHER_SECRET, producer, NOW)
+    foreign = _sign_in(session, OTHER_SECRET, producer)
     assert _read(session, foreign) is None
     assert _read(session, foreign, secret=OTHER_SECRET) is not None
 
 
 def test_tampering_signs_out(session: Session, producer: str) -> None:
-    cookie = auth.sign_in(session, SECRET, producer, NOW)
-    second = auth.sign_in(session, SECRET, create_token(session, "amir", NOW), NOW)
+    cookie = _sign_in(session, SECRET, producer)
+    second = _sign_in(session, SECRET, create_token(session, "amir", NOW))
     assert cookie is not None and second is not None
     _, fields, _ = _split(cookie)
     mac = cookie.rsplit(".", 1)[1]
@@ -179,7 +187,7 @@ def test_tampering_signs_out(session: Session, producer: str) -> None:
     ],
 )
 def test_crafted_payloads_sign_out(session: Session, producer: str, raw: bytes) -> None:
-    cookie = auth.sign_in(session, SECRET, producer, NOW)
+    cookie = _sign_in(session, SECRET, producer)
     assert cookie is not None
     assert _read(session, _craft(cookie, raw)) is None
 
@@ -204,13 +212,13 @@ def test_crafted_payloads_sign_out(session: Session, producer: str, raw: bytes) 
     ],
 )
 def test_garbage_cookies_sign_out(session: Session, producer: str, cookie: str | None) -> None:
-    auth.sign_in(session, SECRET, producer, NOW)
+    _sign_in(session, SECRET, producer)
     assert _read(session, cookie) is None
 
 
 def test_csrf_tokens(session: Session, producer: str) -> None:
-    first = _read(session, auth.sign_in(session, SECRET, producer, NOW))
-    second = _read(session, auth.sign_in(session, SECRET, producer, NOW))
+    first = _read(session, _sign_in(session, SECRET, producer))
+    second = _read(session, _sign_in(session, SECRET, producer))
     assert first is not None and second is not None
     token = auth.csrf_token(SECRET, first.session_id)
     assert token == auth.csrf_token(SECRET, first.session_id), "stable for the session"

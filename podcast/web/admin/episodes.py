@@ -18,11 +18,13 @@ from episodes import ingest, repository, service, visibility
 from episodes.models import Episode
 from podcast.core import auth
 from podcast.core.auth import AdminSession
+from podcast.core.auth_log import refusal_reason, refused
 from podcast.core.clock import Clock
 from podcast.core.db import session_scope
 from podcast.core.deps import ClockDep, SessionDep, SettingsDep
 from podcast.core.errors import Conflict, DomainError, Invalid, NotFound
 from podcast.core.http_errors import status_of
+from podcast.core.observe import note_producer
 from podcast.media import Storage
 from podcast.media.deps import StorageDep
 from podcast.media.uploads import Received
@@ -45,6 +47,7 @@ from podcast.web.responses import render
 from podcast.web.sessions import (
     CSRF_FIELD,
     AdminDep,
+    CsrfFailed,
     FormDep,
     OptionalAdmin,
     WebDep,
@@ -135,10 +138,15 @@ async def login(
     request: Request, session: SessionDep, show: ShowDep, clock: ClockDep, web: WebDep
 ) -> Response:
     form = await request.form(max_files=0, max_fields=10)
-    check_csrf(web, request.cookies.get(web.login_cookie), _text(form.get(CSRF_FIELD)))
+    try:
+        check_csrf(web, request.cookies.get(web.login_cookie), _text(form.get(CSRF_FIELD)))
+    except CsrfFailed:
+        refused(request, "sign_in_refused", "form_expired", 403)
+        raise
     next_path = safe_next(_text(form.get("next")))
     presented = _text(form.get("token")) or ""
     if not presented.strip():
+        refused(request, "sign_in_refused", "missing_token", 400)
         return _login_page(
             request,
             show,
@@ -147,8 +155,9 @@ async def login(
             error="Enter your producer token",
             status_code=400,
         )
-    cookie = auth.sign_in(session, web.secret, presented, clock.now())
-    if cookie is None:
+    signed_in = auth.sign_in(session, web.secret, presented, clock.now())
+    if signed_in is None:
+        refused(request, "sign_in_refused", refusal_reason(presented))
         return _login_page(
             request,
             show,
@@ -161,8 +170,9 @@ async def login(
             ),
             status_code=401,
         )
+    note_producer(request, signed_in.token_name)  # the write log names who signed in
     response = RedirectResponse(next_path, status_code=303)
-    set_session_cookie(response, web, cookie)
+    set_session_cookie(response, web, signed_in.cookie)
     response.delete_cookie(web.login_cookie, path="/", secure=web.secure, httponly=True)
     return response
 
