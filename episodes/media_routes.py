@@ -55,11 +55,11 @@ _FILE_ANSWERS: dict[int | str, dict[str, Any]] = {
             "description": "The audio file.",
             "content": {media: _BINARY for media in sorted(STORED_MIME_TYPES)},
         },
-        301: {
-            "description": "The audio was replaced by another format, or the episode's slug"
-            " changed: its new URL."
+        301: {"description": "The episode's slug changed: the same file under its slug now."},
+        302: {
+            "description": "The audio was replaced (by another version or format): the URL"
+            " of the current one. Temporary, as the audio may change again, or back."
         },
-        302: {"description": "The audio was replaced: the URL of the current version."},
         **_FILE_ANSWERS,
     },
 )
@@ -88,13 +88,11 @@ async def episode_audio(filename: str, request: Request) -> Response:
         # A slug the episode was published under before: its links live for ever.
         moved = enclosure_path(entry.slug, extension, version)
         return RedirectResponse(moved, status_code=301, headers=MEDIA_CORS)
-    current = enclosure_path(slug, entry.extension, entry.version)
-    if extension != entry.extension:
-        # The audio was replaced by another format: send old links to the new file.
-        return RedirectResponse(current, status_code=301, headers=MEDIA_CORS)
-    if version is not None and version != entry.version:
-        # Replaced by other audio: never the old bytes under the new length. Temporary, as
-        # the current version can change again (or back).
+    if extension != entry.extension or (version is not None and version != entry.version):
+        # Replaced by other audio, in another format or not: never the old bytes under the
+        # new length. Temporary (302, no-cache), as the audio can change again, or back: a
+        # kept 301 from .mp3 to .m4a and, after a change back, from .m4a to .mp3 would loop.
+        current = enclosure_path(slug, entry.extension, entry.version)
         return RedirectResponse(current, status_code=302, headers=_REPLACED)
     try:
         return _audio(state, entry, request.scope, request.headers, public=public)

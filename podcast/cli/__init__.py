@@ -2,6 +2,13 @@
 
 One module per command group; this one assembles them into ``app`` (the console script).
 A new command goes in its group's module, or a new module registered here.
+
+``--help`` is built from each command's docstring, read as Markdown (``rich_markup_mode``):
+its paragraphs are reflowed to the terminal, so the line breaks of the source never show, and
+`code` is set as code instead of showing its backticks. The first paragraph is the command's
+summary in the listing: write it, and any paragraph after it, for the people who run the
+command; detail for developers goes after a ``\\f`` line, which help leaves out
+(tests/app/test_cli_help.py reads every command's help).
 """
 
 from __future__ import annotations
@@ -21,7 +28,9 @@ from podcast.imports.cli import import_command
 
 __all__ = ["app", "log_config"]
 
-app = typer.Typer(help="Leadership Live podcast platform.", no_args_is_help=True)
+app = typer.Typer(
+    help="Leadership Live podcast platform.", no_args_is_help=True, rich_markup_mode="markdown"
+)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(episode_app, name="episode")

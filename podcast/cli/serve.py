@@ -39,7 +39,7 @@ def serve(
 ) -> None:
     """Run the web service with uvicorn: uvloop and httptools, no per-request log by default.
 
-    Slow requests (``PODCAST_SLOW_REQUEST_MS``), server errors and writes are always logged.
+    Slow requests (`PODCAST_SLOW_REQUEST_MS`), server errors and writes are always logged.
     """
     import uvicorn
 
@@ -118,7 +118,7 @@ def worker(
     ] = None,
 ) -> None:
     """Run background jobs until SIGTERM or Ctrl-C: needed with a Redis queue (with the
-    embedded queue, ``podcast serve`` runs them itself; a worker beside it is safe too)."""
+    embedded queue, `podcast serve` runs them itself; a worker beside it is safe too)."""
     import logging
 
     from podcast.jobs import open_jobs, worker_for

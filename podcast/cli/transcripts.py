@@ -78,9 +78,11 @@ def transcribe_command(
         typer.Option(help="BCP 47 tag, e.g. en-GB or cy, or auto to detect (default: the show's)."),
     ] = None,
 ) -> None:
-    """Make an automatic draft transcript of an episode's audio now, offline, with a progress
-    bar: the ``transcribe`` job's own work, run here. Saved unreviewed (source automatic); a
-    transcript a producer uploaded or edited is never replaced."""
+    """Make an automatic draft transcript of an episode's audio now, on this machine, with a
+    progress bar. It is saved unreviewed; a transcript a producer uploaded or edited is never
+    replaced.
+    \f
+    The ``transcribe`` job's own handler, run here (source automatic)."""
     from rich.progress import TimeElapsedColumn
 
     from transcripts.asr.job import check_request, payload_for, transcribe_handler_for

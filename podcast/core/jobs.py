@@ -471,6 +471,17 @@ class Stopped(Exception):
         self.result = result
 
 
+class Permanent(Exception):
+    """Raised by a handler for a failure no retry can mend (the URL is a web page, not a feed;
+    the host says 404): the job fails at once with ``message``, whatever attempts are left,
+    instead of keeping its producer waiting through backoffs that end the same way. Any
+    other exception is taken to be passing (a timeout, a 503) and retried."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 Handler = Callable[[JobContext, dict[str, Any]], "dict[str, Any] | None"]
 
 

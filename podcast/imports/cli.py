@@ -17,7 +17,7 @@ from podcast.core.clock import SystemClock
 from podcast.core.errors import Invalid
 from podcast.core.settings import Settings
 from podcast.imports.fetch import Fetcher, FetchError, FetchPolicy
-from podcast.imports.importer import Importer, ImportOptions, ImportReport, Outcome
+from podcast.imports.importer import Importer, ImportOptions, ImportReport, Outcome, unreadable
 from podcast.imports.importer import Progress as ImportProgress
 from podcast.imports.parse import FeedParseError
 from podcast.media import open_storage
@@ -94,7 +94,7 @@ def import_command(
             options = ImportOptions(dry_run=dry_run, since=since_at, media=media, show=show)
             report = importer.run(url, options)
     except (FetchError, FeedParseError) as exc:
-        errors.print(f"[red]error:[/] the feed could not be read: {exc}")
+        errors.print(f"[red]error:[/] {unreadable(exc)}")
         raise typer.Exit(1) from None
     finally:
         runtime.engine.dispose()

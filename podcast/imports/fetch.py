@@ -17,7 +17,9 @@ A feed is written by someone else, and every URL in it is followed by this serve
   ``Content-Length`` changes nothing).
 
 Every refusal is a :class:`FetchError` that says which URL and why, in words for the import
-report.
+report, and whether trying again later may help (``transient``: a timeout, a refused or reset
+connection, a 5xx or 429 answer) or not (a 404, another scheme, a private address...), so an
+import job retries only what can pass.
 """
 
 from __future__ import annotations
@@ -37,13 +39,24 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 Resolver = Callable[[str, int], list[str]]
 
 
-class FetchError(Exception):
-    """A URL that could not or must not be fetched; ``reason`` is for people."""
+# Answers that say "not now" rather than "not here": worth asking again after a while.
+_TRANSIENT_STATUSES = frozenset({408, 425, 429})
+# Resolver answers that say the DNS could not be asked, not that the name does not exist.
+_TRANSIENT_RESOLVE = frozenset(
+    code for code in (getattr(socket, "EAI_AGAIN", None), getattr(socket, "EAI_FAIL", None)) if code
+)
 
-    def __init__(self, url: str, reason: str) -> None:
+
+class FetchError(Exception):
+    """A URL that could not or must not be fetched; ``reason`` is for people. ``transient``:
+    the same request may succeed later (the host is down or busy); otherwise it will fail the
+    same way until someone changes the URL, the old host or the settings."""
+
+    def __init__(self, url: str, reason: str, *, transient: bool = False) -> None:
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
+        self.transient = transient
 
 
 @dataclass(frozen=True)
@@ -130,7 +143,11 @@ class Fetcher:
         try:
             addresses = self._resolve(host, port)
         except (OSError, UnicodeError) as exc:
-            raise FetchError(url, f"the host {host!r} could not be resolved ({exc})") from None
+            raise FetchError(
+                url,
+                f"the host {host!r} could not be resolved ({exc})",
+                transient=_resolver_down(exc),
+            ) from None
         if not addresses:
             raise FetchError(url, f"the host {host!r} has no address")
         if not self.policy.allow_private:
@@ -168,7 +185,9 @@ class Fetcher:
             try:
                 response = self._client.send(request, stream=True)
             except httpx.HTTPError as exc:
-                raise FetchError(current, f"the request failed ({_describe(exc)})") from None
+                raise FetchError(
+                    current, f"the request failed ({_describe(exc)})", transient=_passing(exc)
+                ) from None
             try:
                 if response.status_code in _REDIRECTS:
                     location = response.headers.get("location")
@@ -176,8 +195,13 @@ class Fetcher:
                         raise FetchError(current, f"HTTP {response.status_code} without a Location")
                     current = urljoin(current, location)
                     continue
-                if response.status_code != 200:
-                    raise FetchError(current, f"the server answered HTTP {response.status_code}")
+                status = response.status_code
+                if status != 200:
+                    raise FetchError(
+                        current,
+                        f"the server answered HTTP {status}",
+                        transient=status >= 500 or status in _TRANSIENT_STATUSES,
+                    )
                 yield self._download(current, response, limit)
                 return
             finally:
@@ -207,10 +231,26 @@ class Fetcher:
                         raise FetchError(url, f"it is more than the {limit:,} bytes allowed")
                     yield chunk
             except httpx.HTTPError as exc:
-                raise FetchError(url, f"the download broke off ({_describe(exc)})") from None
+                raise FetchError(
+                    url, f"the download broke off ({_describe(exc)})", transient=_passing(exc)
+                ) from None
 
         content_type = response.headers.get("content-type", "")
         return Download(url, response.status_code, content_type, length, chunks())
+
+
+def _passing(exc: httpx.HTTPError) -> bool:
+    """Whether a failed exchange may go through later: a timeout, a connection refused, reset
+    or cut short (the host or the network is down or busy), not a request httpx refused to
+    make (an unsupported scheme, an invalid URL)."""
+    return isinstance(exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError)
+
+
+def _resolver_down(exc: BaseException) -> bool:
+    """Whether a failed name lookup is the resolver failing (try again), not "no such name"."""
+    if isinstance(exc, socket.gaierror):
+        return exc.errno in _TRANSIENT_RESOLVE
+    return isinstance(exc, OSError)  # not a UnicodeError: a name IDNA cannot encode
 
 
 def _describe(exc: httpx.HTTPError) -> str:

@@ -59,7 +59,7 @@ from podcast.imports.mapping import (
     episode_values,
     show_values,
 )
-from podcast.imports.parse import parse_feed
+from podcast.imports.parse import FeedParseError, parse_feed
 from podcast.imports.source import SourceEpisode, SourceFeed
 from podcast.imports.transcripts import import_transcripts
 from podcast.media import Storage
@@ -549,6 +549,11 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, DomainError):
         return exc.detail
     return str(exc)
+
+
+def unreadable(exc: FetchError | FeedParseError) -> str:
+    """Why there is no feed to import, as ``podcast import`` says it."""
+    return f"the feed could not be read: {exc}"
 
 
 def _show_id(session: Any, settings: Settings) -> int:

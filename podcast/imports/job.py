@@ -3,11 +3,15 @@ the same :class:`Importer` as ``podcast import``, and ``GET /api/jobs/{id}`` sho
 progress (episodes done, bytes) and, once it succeeded, the report as the job's result.
 
 An import is idempotent, so a retry after a crash or a network failure simply continues
-where the attempt stopped (docs/imports.md). Cancelled (``POST /api/jobs/{id}/cancel``, the
-admin's button), it stops between episodes and ends ``cancelled``, saying how many it
-imported, with the report so far as its result; importing again continues. Two imports of
-one URL queued before either runs are one job (dedupe key); one queued while another runs
-is safe too (GUIDs are unique).
+where the attempt stopped (docs/imports.md). Only a failure that may pass is retried (the old
+host timing out, refusing connections, answering 5xx or 429): a URL that is no feed (a web
+page, a document beyond recovery), a 404 or 410, a refused address or scheme fails the job at
+once with the reason, as ``podcast import`` says it, instead of after minutes of backoff.
+
+Cancelled (``POST /api/jobs/{id}/cancel``, the admin's button), it stops between episodes
+and ends ``cancelled``, saying how many it imported, with the report so far as its result;
+importing again continues. Two imports of one URL queued before either runs are one job
+(dedupe key); one queued while another runs is safe too (GUIDs are unique).
 """
 
 from __future__ import annotations
@@ -21,15 +25,24 @@ from sqlalchemy.orm import Session
 from podcast.core.clock import Clock
 from podcast.core.db import Sessions
 from podcast.core.errors import Invalid
-from podcast.core.jobs import Handler, Job, JobContext, Stopped, enqueue
+from podcast.core.jobs import Handler, Job, JobContext, Permanent, Stopped, enqueue
 from podcast.core.schemas import Url
 from podcast.core.settings import Settings
 from podcast.imports.fetch import Fetcher, FetchError, FetchPolicy
-from podcast.imports.importer import Importer, ImportOptions, ImportReport, Outcome, Progress
+from podcast.imports.importer import (
+    Importer,
+    ImportOptions,
+    ImportReport,
+    Outcome,
+    Progress,
+    unreadable,
+)
+from podcast.imports.parse import FeedParseError
 from podcast.media import open_storage
 
 KIND = "imports.run"
 MAX_ATTEMPTS = 3  # a feed host that is down now may answer in a minute; an import resumes
+BACKOFF_SECONDS = 30.0  # before the second attempt; 60 before the third
 
 
 class ImportRequest(BaseModel):
@@ -119,7 +132,14 @@ def import_handler_for(settings: Settings, sessions: Sessions, clock: Clock) -> 
                 progress=progress,
                 cancelled=ctx.cancelled,
             )
-            report = importer.run(str(payload["url"]), options_of(payload))
+            try:
+                report = importer.run(str(payload["url"]), options_of(payload))
+            except FeedParseError as exc:
+                raise Permanent(unreadable(exc)) from exc  # the same document next time
+            except FetchError as exc:
+                if exc.transient:
+                    raise
+                raise Permanent(unreadable(exc)) from exc
         if report.cancelled:
             raise Stopped(cancelled_message(report), report.to_dict())
         return report.to_dict()

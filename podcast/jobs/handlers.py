@@ -37,7 +37,8 @@ def default_handlers(settings: Settings, sessions: Sessions, clock: Clock) -> Jo
             backoff_seconds=60.0,
         )
     handlers[import_job.KIND] = JobKind(
-        import_job.import_handler_for(settings, sessions, clock), backoff_seconds=30.0
+        import_job.import_handler_for(settings, sessions, clock),
+        backoff_seconds=import_job.BACKOFF_SECONDS,
     )
     if asr_status(settings).available:
         transcribe = transcribe_job.transcribe_handler_for(settings, sessions, clock)

@@ -28,6 +28,7 @@ from podcast.core.jobs import (
     JobContext,
     JobKind,
     JobRegistry,
+    Permanent,
     Stopped,
     error_sentence,
     utcnow,
@@ -150,6 +151,18 @@ def run_job(
         heartbeat.done.set()
         _stopped(context, exc)
         return
+    except Permanent as exc:
+        heartbeat.done.set()
+        log.warning(
+            "job %s (%s) attempt %d failed, not retried: %s",
+            job_id,
+            claimed.kind,
+            claimed.attempt,
+            exc.message,
+        )
+        if not _failed_for_good(context, claimed, exc):
+            context.settle_cancelled()
+        return
     except Exception as exc:
         heartbeat.done.set()
         log.exception(
@@ -221,6 +234,21 @@ def _deferred(context: JobContext, exc: Deferred, dispatch: Dispatch) -> bool:
     if requeued:
         dispatch(context.job_id, run_at)
     return requeued
+
+
+def _failed_for_good(context: JobContext, claimed: Claimed, exc: Permanent) -> bool:
+    """A failure the handler says no retry can mend: the job fails now, attempts left or not.
+    False when the job was no longer this attempt's (cancelled meanwhile)."""
+    return context.write(
+        {
+            "status": "failed",
+            "error": error_sentence(exc),
+            "lease_until": None,
+            "message": f"Failed on attempt {claimed.attempt}; not retried, as it would fail "
+            "the same way.",
+            "updated_at": utcnow(),
+        }
+    )
 
 
 def _failed(

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -190,13 +191,28 @@ def test_replacing_audio_keeps_guid_and_removes_old_file(
     files = media_files(settings)
     assert not any(first_sha in f for f in files), "the replaced file is deleted"
     assert any(body["audio"]["sha256"] in f for f in files)
-    # The old enclosure URL (other extension) now redirects to the new one.
+    # The old enclosure URL (other extension) now redirects to the new one: 302, not to be
+    # kept, as the audio may change again or back (docs/standards.md, "Replaced audio").
     new_url = f"/media/{episode['slug']}.{body['audio']['sha256'][:10]}.ogg"
     assert body["audio"]["url"].endswith(new_url)
     for old_url in (f"/media/{episode['slug']}.mp3", episode["audio"]["url"]):
         old = client.get(old_url, headers=auth, follow_redirects=False)
-        assert old.status_code == 301
+        assert old.status_code == 302
         assert old.headers["location"] == new_url
+        assert old.headers["cache-control"] == "no-cache"
+    # Back to the first file: its URL serves it again, and the Ogg one redirects to it. Had
+    # either redirect been a 301 an app kept, the two would now send it round in a loop.
+    back = client.post(
+        f"/api/episodes/{episode['id']}/audio",
+        files={"file": ("speech.mp3", (FIXTURES / "speech.mp3").read_bytes())},
+        headers=auth,
+    )
+    assert back.status_code == 200, back.text
+    assert back.json()["audio"]["url"] == episode["audio"]["url"]
+    first_url = urlsplit(episode["audio"]["url"]).path
+    assert client.get(first_url, headers=auth).status_code == 200
+    moved_back = client.get(new_url, headers=auth, follow_redirects=False)
+    assert moved_back.status_code == 302 and moved_back.headers["location"] == first_url
 
 
 def test_identical_content_is_stored_once(

@@ -58,6 +58,9 @@ class OldHost(ThreadingHTTPServer):
         # Requests for a path starting with one of these wait (up to 5 s) until that many
         # requests for the same path have arrived: two importers then race from one point.
         self.together: dict[str, int] = {}
+        # Statuses a path answers first, one per request, before it is served: a host that
+        # is down for a while (503, 503, then the feed).
+        self.failing: dict[str, list[int]] = {}
         self._arrived: Counter[str] = Counter()
         self._meeting = threading.Condition()
         self.files: dict[str, tuple[str, bytes]] = {
@@ -107,7 +110,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        failing = self.server.failing.get(self.path)
         found = self.server.files.get(self.path)
+        if failing:
+            self.send_response(failing.pop(0))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if found is None:
             self.send_response(404)
             self.send_header("Content-Length", "0")

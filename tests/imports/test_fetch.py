@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import re
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -47,6 +49,11 @@ class Handler(BaseHTTPRequestHandler):
             self._send(302, Location="http://169.254.169.254/latest/meta-data/")
         elif path == "/missing":
             self._send(404, b"<html>gone</html>")
+        elif path.startswith("/status/"):
+            self._send(int(path.rsplit("/", 1)[1]), b"<html>not now</html>")
+        elif path == "/stalls":
+            time.sleep(0.5)
+            self._send(200, b"<rss/>")
         elif path == "/undeclared-length":
             # No Content-Length: the limit is counted on what arrives.
             self.send_response(200)
@@ -166,3 +173,37 @@ def test_errors_name_the_status_and_the_url(origin: str) -> None:
 )
 def test_public_addresses(address: str, public: bool) -> None:
     assert is_public(address) is public
+
+
+def _failure(fetcher: Fetcher, url: str) -> FetchError:
+    with pytest.raises(FetchError) as info:
+        fetcher.get(url, limit=1000)
+    return info.value
+
+
+def test_only_failures_that_may_pass_are_transient(origin: str) -> None:
+    """What an import job retries (a host down or busy) and what it fails at once."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        refused = f"http://127.0.0.1:{closed.getsockname()[1]}/feed"  # nobody listens there
+    with Fetcher(FetchPolicy(allow_private=True, timeout=0.2)) as fetcher:
+        for status in (500, 502, 503, 504, 429, 408):
+            assert _failure(fetcher, f"{origin}/status/{status}").transient, status
+        for status in (404, 410, 403, 401, 400):
+            assert not _failure(fetcher, f"{origin}/status/{status}").transient, status
+        assert _failure(fetcher, refused).transient
+        stalled = _failure(fetcher, f"{origin}/stalls")
+        assert stalled.transient and "Timeout" in stalled.reason
+        for url in (f"{origin}/to-file", f"{origin}/loop-a", "ftp://example.org/feed"):
+            assert not _failure(fetcher, url).transient, url
+    with Fetcher(FetchPolicy(allow_private=False)) as fetcher:
+        assert not _failure(fetcher, f"{origin}/feed").transient  # a private address
+
+    def resolver(host: str, _port: int) -> list[str]:
+        if host == "dns-down.example":
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    with Fetcher(LOCAL, resolver=resolver) as fetcher:
+        assert _failure(fetcher, "http://dns-down.example/feed").transient
+        assert not _failure(fetcher, "http://no-such-name.example/feed").transient

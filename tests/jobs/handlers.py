@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from podcast.core.jobs import JobContext, JobKind
+from podcast.core.jobs import JobContext, JobKind, Permanent
 from podcast.core.settings import Settings
 
 BACKOFF = 0.2  # seconds before a test job's first retry
@@ -60,10 +60,17 @@ def broken(ctx: JobContext, payload: dict[str, Any]) -> None:
     raise ValueError(payload["error"])
 
 
+def hopeless(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """Fails its first run with ``Permanent(error)``: trying again would not help."""
+    _record(ctx, payload)
+    raise Permanent(payload["error"])
+
+
 def handlers(_settings: Settings | None = None) -> dict[str, JobKind]:
     return {
         "test.record": JobKind(record, backoff_seconds=BACKOFF),
         "test.slow": JobKind(slow, backoff_seconds=BACKOFF),
         "test.flaky": JobKind(flaky, backoff_seconds=BACKOFF),
         "test.broken": JobKind(broken, backoff_seconds=BACKOFF),
+        "test.hopeless": JobKind(hopeless, backoff_seconds=BACKOFF),
     }

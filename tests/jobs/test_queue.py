@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from podcast.core.db import on_change, session_scope
 from podcast.core.jobs import cancel, enqueue, get_job, utcnow
 from tests.jobs.conftest import SWEEP_SECONDS, job_state, runs, wait_for
+from tests.jobs.handlers import BACKOFF
 
 
 def _enqueue(app: FastAPI, kind: str, payload: dict[str, Any], **options: Any) -> str:
@@ -105,6 +106,25 @@ def test_a_job_that_keeps_failing_shows_its_error(
     assert page.status_code == 200
     assert error in page.text and job_id in page.text
     assert "Traceback" not in page.text
+
+
+def test_a_permanent_failure_is_not_retried(
+    client: TestClient, auth: dict[str, str], files: Path
+) -> None:
+    """A handler that knows retrying cannot help raises ``Permanent``: failed at once, with
+    its attempts left unused and its message as the error."""
+    app = client.app
+    assert isinstance(app, FastAPI)
+    error = "the feed could not be read: an HTML page, not a feed"
+    log = files / "runs"
+    job_id = _enqueue(app, "test.hopeless", {"runs": str(log), "error": error}, max_attempts=5)
+    state = _finished(client, auth, job_id)
+    assert state["status"] == "failed" and state["error"] == error
+    assert state["attempts"] == 1 and state["max_attempts"] == 5
+    assert state["message"].startswith("Failed on attempt 1; not retried")
+    time.sleep(BACKOFF * 2)  # when a retry would have run
+    assert runs(log) == [f"{job_id} 1"]
+    assert job_state(client, auth, job_id)["status"] == "failed"
 
 
 def test_a_job_dispatched_twice_runs_once(
