@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
 from podcast.core.observe import Answered
+from podcast.core.settings import Settings
 from tests.conftest import serving
 from tests.factories import create_episode
 from tests.metrics_text import sample
@@ -53,6 +54,13 @@ class Spy:
 def database_url(tmp_path: Path) -> str:
     """SQLite only: the protocol answers from the cache whatever the database."""
     return f"sqlite:///{tmp_path / 'podcast.db'}"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The cache current for the whole test: on a busy machine the default 1 s check could
+    send a poll to the app in the middle of one, which the tests count."""
+    return settings.model_copy(update={"cache_check_interval": 3600.0})
 
 
 @pytest.fixture

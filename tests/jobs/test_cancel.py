@@ -74,10 +74,14 @@ def test_a_queued_job_cancelled_through_the_api_never_runs(
 def test_a_running_job_is_stopping_until_its_worker_stops(
     client: TestClient, auth: dict[str, str], files: Path
 ) -> None:
-    job_id, log = _slow(client, files, "running")
+    # It finishes its step (until ``release`` exists) before it looks at the cancel, so the
+    # test sees it stopping however quickly the worker would otherwise have stopped.
+    log = files / "running.runs"
+    payload = {"runs": str(log), "release": str(files / "release"), "ignore_cancel": True}
+    job_id = _enqueue(client, "test.slow", payload)
+    wait_for(lambda: runs(log), what="the job to start")
     response = client.post(f"/api/jobs/{job_id}/cancel", headers=auth)
     assert response.status_code == 200, response.text
-    # Answered before the worker can have seen it: still finishing its step.
     assert response.json()["status"] == "cancelled" and response.json()["stopping"] is True
     assert "stops at its next check" in response.json()["message"]
     app = client.app
@@ -85,6 +89,7 @@ def test_a_running_job_is_stopping_until_its_worker_stops(
     with session_scope(app.state.sessionmaker) as session:
         assert retry(session, job_id) is None  # not while its worker may still be at work
 
+    (files / "release").touch()
     state = _stopped(client, auth, job_id)
     assert state["message"] == "Cancelled while running; it has stopped."
     assert state["result"] is None  # what the handler returned afterwards is discarded
