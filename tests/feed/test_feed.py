@@ -34,7 +34,7 @@ from tests.feed.support import (
     put_artwork,
     text,
 )
-from transcripts.links import TranscriptLink
+from transcripts.links import FeedTranscripts, TranscriptLink
 
 SPEECH_BYTES = (FIXTURES / "speech.mp3").stat().st_size
 PLAIN_BYTES = (FIXTURES / "plain.mp3").stat().st_size
@@ -371,21 +371,20 @@ def test_unpublish_and_delete_leave_the_feed(
 def test_transcript_hook(
     client: TestClient, published: list[dict], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The transcripts package fills ``transcript_links``; the feed writes what it returns."""
+    """The transcripts package fills ``feed_transcripts``; the feed writes what it returns."""
     older, _newer = published
 
-    def links(_session: object, episodes: list, base_url: str) -> dict[int, list[TranscriptLink]]:
+    def found(_session: object, episodes: list, base_url: str) -> FeedTranscripts:
         assert {e.id for e in episodes} == {p["id"] for p in published}
         assert all(e.slug for e in episodes)
         url = f"{base_url}/episodes/{older['slug']}/transcript"
-        return {
-            older["id"]: [
-                TranscriptLink(f"{url}.vtt", "text/vtt", "en-GB", "captions"),
-                TranscriptLink(f"{url}.srt", "application/x-subrip", "en-GB"),
-            ]
-        }
+        links = [
+            TranscriptLink(f"{url}.vtt", "text/vtt", "en-GB", "captions"),
+            TranscriptLink(f"{url}.srt", "application/x-subrip", "en-GB"),
+        ]
+        return FeedTranscripts({older["id"]: links}, set())
 
-    monkeypatch.setattr(feed_data, "transcript_links", links)
+    monkeypatch.setattr(feed_data, "feed_transcripts", found)
     client.app.state.feed_cache.invalidate()  # type: ignore[attr-defined]
     root = feed_xml(client)
     first, second = items(root)
