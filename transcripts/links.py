@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Protocol
 
 from sqlalchemy import bindparam, select
@@ -63,16 +64,16 @@ def language_order(language: str, show_language: str) -> tuple[int, str]:
 
 @dataclass(frozen=True)
 class FeedTranscripts:
-    """What the feed needs of the transcripts, read in one query (:func:`feed_transcripts`)."""
+    """What the feed needs of the transcripts, one query a show (:func:`feed_transcripts`)."""
 
     links: dict[int, list[TranscriptLink]]  # episode id -> its links, every language and format
     unchecked: set[int]  # episodes with a transcript the feed leaves out until it is checked
 
 
-# Built once, the show ids bound at execution: a feed rebuild runs it as it is, without
+# Built once, the show bound at execution: a feed rebuild runs it as it is, without
 # constructing it or computing its cache key again (docs/performance.md, "Feed build").
 # By show, not by a list of episode ids: a 10,000-episode feed would bind 10,000 parameters.
-# Every transcript of the shows comes back, with whether the feed shows it (``shown_clause``):
+# Every transcript of the show comes back, with whether the feed shows it (``shown_clause``):
 # the hidden ones are the unchecked drafts, so one query answers both questions.
 _TRANSCRIPTS = (
     select(
@@ -84,7 +85,7 @@ _TRANSCRIPTS = (
     )
     .join(Episode, Episode.id == StoredTranscript.episode_id)
     .join(Show, Show.id == Episode.show_id)
-    .where(Episode.show_id.in_(bindparam("show_ids", expanding=True)))
+    .where(Episode.show_id == bindparam("show_id"))
     .order_by(StoredTranscript.episode_id, StoredTranscript.language)
 )
 
@@ -102,8 +103,12 @@ def feed_transcripts(
     by_id = {episode.id: episode for episode in episodes}
     links: dict[int, list[TranscriptLink]] = {episode.id: [] for episode in episodes}
     unchecked: set[int] = set()
+    connection = session.connection()
+    # One show in practice (the feed's); a list may mix them.
     show_ids = sorted({episode.show_id for episode in episodes})
-    rows = session.connection().execute(_TRANSCRIPTS, {"show_ids": show_ids})
+    rows = chain.from_iterable(
+        connection.execute(_TRANSCRIPTS, {"show_id": show_id}) for show_id in show_ids
+    )
     found: dict[int, list[tuple[str, bool]]] = {}
     show_languages: dict[int, str] = {}
     for episode_id, language, timed, show_language, shown in rows:

@@ -169,11 +169,10 @@ def _rss(data: FeedData, base_url: str, feed_url: str, hubs: Sequence[str], clea
     fg = FeedGenerator()
     fg.load_extension("podcast")
     ext = register(fg)
-    # feedgen sets an entry extension up on every entry, used or not: these only when needed.
+    # feedgen sets an entry extension up on every entry, used or not: this only when needed.
     if any(item.chapters for item in data.items):
         simple_chapters.register(fg)
-    apple_items = _AppleItemTags if any(_apple_tags(item) for item in data.items) else None
-    fg.register_extension("apple", _AppleChannelTags, apple_items, atom=False, rss=True)
+    _apple_extension(fg, data, clean)
     if hubs:
         fg.register_extension("websub", _HubLinks, None, atom=False, rss=True)
         fg.websub.hubs = hubs
@@ -186,6 +185,23 @@ def _rss(data: FeedData, base_url: str, feed_url: str, hubs: Sequence[str], clea
         _item(fg, item, data.show, urls, clean)
     body: bytes = fg.rss_str(pretty=False, encoding="UTF-8", xml_declaration=False)
     return body
+
+
+def _apple_extension(fg: Any, data: FeedData, clean: Clean) -> None:
+    """Apple's tags feedgen lacks or writes otherwise (:class:`_AppleChannelTags`,
+    :class:`_AppleItemTags`), registered only when the show or an item has one: feedgen sets
+    an extension up on every entry, and one without an entry half costs each entry a raised
+    and caught ``ImportError``."""
+    show = data.show
+    title = clean(show.itunes_title) if show.itunes_title else None
+    items = any(_apple_tags(item) for item in data.items)
+    if not (show.block or show.complete or title or items):
+        return
+    entry = _AppleItemTags if items else None
+    fg.register_extension("apple", _AppleChannelTags, entry, atom=False, rss=True)
+    fg.apple.block = show.block
+    fg.apple.complete = show.complete
+    fg.apple.title = title
 
 
 def _channel(
@@ -211,8 +227,6 @@ def _channel(
     fg.podcast.itunes_type(show.show_type)
     if show.new_feed_url:
         fg.podcast.itunes_new_feed_url(show.new_feed_url)
-    fg.apple.block = show.block
-    fg.apple.complete = show.complete
     ext.itunes_explicit(show.explicit)
     ext.guid(show.podcast_guid)
     ext.locked(show.locked, owner=show.owner_email)
@@ -237,11 +251,10 @@ def _categories(show: ShowData) -> list[dict[str, str]]:
 
 def _channel_namespace(fg: Any, ext: Any, show: ShowData, clean: Clean) -> None:
     """Channel tags set in the show settings (docs/standards.md, "Channel tags"): Apple's
-    itunes:title and itunes:subtitle, and the Podcasting 2.0 ones the show stores."""
+    itunes:subtitle (its itunes:title is :func:`_apple_extension`'s), and the Podcasting 2.0
+    ones the show stores."""
     if show.subtitle:
         fg.podcast.itunes_subtitle(clean(show.subtitle))
-    if show.itunes_title:
-        fg.apple.title = clean(show.itunes_title)
     _tolerant(ext.medium, show.medium)
     if show.license:
         _tolerant(ext.license, show.license.get("name"), show.license.get("url"))
@@ -358,7 +371,7 @@ def _apple_tags(item: FeedItem) -> bool:
 
 def _apple_item(fe: Any, item: FeedItem, clean: Clean) -> None:
     if not _apple_tags(item):
-        return  # the extension may not even be registered (:func:`_rss`)
+        return  # the extension may not even be registered (:func:`_apple_extension`)
     fe.apple.block = item.block
     # A comma inside a keyword would split it in two: such a keyword is left out.
     fe.apple.keywords = [c for k in item.keywords if "," not in k and (c := clean(k))]

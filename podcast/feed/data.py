@@ -1,4 +1,4 @@
-"""Reading what the feed shows from the database: plain rows in, frozen values out.
+"""Reading what the feed shows from the database: plain rows in, read-only values out.
 
 Episodes are read with one Core query (no ORM objects): a 1,000-episode feed loads in about
 10 ms this way instead of about 30 ms, which keeps the whole build near bare feedgen's cost.
@@ -95,9 +95,14 @@ class FeedChapter:
     image_url: str | None = None  # a producer's image address, when no picture is stored
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FeedItem:
-    """One published episode with audio, as the feed needs it."""
+    """One published episode with audio, as the feed needs it.
+
+    Read-only like the other values here, but not frozen: a frozen dataclass sets each of its
+    40 fields through ``object.__setattr__``, 4 µs an episode (4 ms of a 1,000-episode load).
+    Never modify one; derive another with ``dataclasses.replace``.
+    """
 
     id: int
     show_id: int
@@ -404,9 +409,10 @@ def load_items(session: Session, show_id: int, now: datetime) -> list[FeedItem]:
     """Visible episodes with audio, newest first (ties broken by id, so the order is stable).
 
     Read through the session's connection: plain Core rows, without the ORM's result
-    handling (a fifth of the query's time for columns that are not entities).
+    handling (a fifth of the query's time for columns that are not entities), and all at once
+    (one ``fetchall``; iterating the result fetches row by row, 5 ms per 1,000 episodes).
     """
-    rows = session.connection().execute(_ITEMS, {"show_id": show_id, "now": now})
+    rows = session.connection().execute(_ITEMS, {"show_id": show_id, "now": now}).all()
     return [_item(show_id, *row) for row in rows]
 
 
