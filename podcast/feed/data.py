@@ -280,7 +280,7 @@ def show_data(show: Show) -> ShowData:
 
 def _json_text(column: Any) -> ColumnElement[str]:
     """A JSON column as its text, parsed by :func:`_json`: most hold ``[]`` or nothing, and
-    SQLAlchemy's JSON handling of the six per row was a third of a 100-episode load."""
+    SQLAlchemy's JSON handling of the six per row was a quarter of a 100-episode load."""
     return cast(column, Text)
 
 
