@@ -34,8 +34,9 @@ def is_public(episode: Episode, now: datetime) -> bool:
     return since is not None and since <= now
 
 
-def public_clause(now: datetime) -> ColumnElement[bool]:
-    """:func:`is_public` as a WHERE clause (a NULL publish time compares as not public)."""
+def public_clause(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
+    """:func:`is_public` as a WHERE clause (a NULL publish time compares as not public);
+    ``now`` may be a bound parameter, for a statement built once (the feed's)."""
     return and_(Episode.status == Status.PUBLISHED, Episode.publish_at <= now)
 
 

@@ -1,6 +1,7 @@
 """Transcript URLs for the feed's ``podcast:transcript`` tags, and for the API.
 
-The feed builder calls ``transcript_links``; the transcripts package owns what it returns.
+The feed calls ``feed_transcripts`` (the links and the unchecked drafts, in one query); the
+transcripts package owns what it returns.
 The URLs' shape (``/episodes/{slug}/transcript.{ext}``, ``?lang=`` for languages other than
 the show's own, both forms working if the default changes) is ``podcast.core.public_urls``.
 Which formats are listed, in which order, with which type and ``rel``, is read from the format
@@ -17,9 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Protocol
 
-from sqlalchemy import not_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
@@ -60,56 +62,77 @@ def language_order(language: str, show_language: str) -> tuple[int, str]:
     return (1 if primary(language) == primary(show_language) else 2), language
 
 
+@dataclass(frozen=True)
+class FeedTranscripts:
+    """What the feed needs of the transcripts, one query a show (:func:`feed_transcripts`)."""
+
+    links: dict[int, list[TranscriptLink]]  # episode id -> its links, every language and format
+    unchecked: set[int]  # episodes with a transcript the feed leaves out until it is checked
+
+
+# Built once, the show bound at execution: a feed rebuild runs it as it is, without
+# constructing it or computing its cache key again (docs/performance.md, "Feed build").
+# By show, not by a list of episode ids: a 10,000-episode feed would bind 10,000 parameters.
+# Every transcript of the show comes back, with whether the feed shows it (``shown_clause``):
+# the hidden ones are the unchecked drafts, so one query answers both questions.
+_TRANSCRIPTS = (
+    select(
+        StoredTranscript.episode_id,
+        StoredTranscript.language,
+        StoredTranscript.timed,
+        Show.language,
+        shown_clause("feed"),
+    )
+    .join(Episode, Episode.id == StoredTranscript.episode_id)
+    .join(Show, Show.id == Episode.show_id)
+    .where(Episode.show_id == bindparam("show_id"))
+    .order_by(StoredTranscript.episode_id, StoredTranscript.language)
+)
+
+
+def feed_transcripts(
+    session: Session, episodes: Sequence[EpisodeRef], base_url: str
+) -> FeedTranscripts:
+    """The episodes' transcript links, and which episodes have a transcript left out as an
+    unchecked draft (``transcripts.visibility``), so the feed check can say why an item has
+    none. Core rows through the session's connection: these are columns, not entities, and the
+    ORM's result handling was most of a small feed's transcript lookup."""
+    if not episodes:
+        return FeedTranscripts({}, set())
+    urls = PublicUrls(base_url)
+    by_id = {episode.id: episode for episode in episodes}
+    links: dict[int, list[TranscriptLink]] = {episode.id: [] for episode in episodes}
+    unchecked: set[int] = set()
+    connection = session.connection()
+    # One show in practice (the feed's); a list may mix them.
+    show_ids = sorted({episode.show_id for episode in episodes})
+    rows = chain.from_iterable(
+        connection.execute(_TRANSCRIPTS, {"show_id": show_id}) for show_id in show_ids
+    )
+    found: dict[int, list[tuple[str, bool]]] = {}
+    show_languages: dict[int, str] = {}
+    for episode_id, language, timed, show_language, shown in rows:
+        if episode_id not in by_id:
+            continue
+        if shown:
+            found.setdefault(episode_id, []).append((language, timed))
+            show_languages[episode_id] = show_language
+        else:
+            unchecked.add(episode_id)
+    for episode_id, stored in found.items():
+        show_language = show_languages[episode_id]
+        stored.sort(key=lambda row: language_order(row[0], show_language))
+        slug = by_id[episode_id].slug
+        for language, timed in stored:
+            _add_formats(links[episode_id], urls, slug, language, timed, show_language)
+    return FeedTranscripts(links, unchecked)
+
+
 def transcript_links(
     session: Session, episodes: Sequence[EpisodeRef], base_url: str
 ) -> dict[int, list[TranscriptLink]]:
     """Episode id -> its transcripts' links, for every language and format offered."""
-    if not episodes:
-        return {}
-    urls = PublicUrls(base_url)
-    show_ids = {episode.show_id for episode in episodes}
-    # Core rows through the session's connection: these are columns, not entities, and the
-    # ORM's result handling was most of a small feed's transcript lookup.
-    connection = session.connection()
-    rows = connection.execute(select(Show.id, Show.language).where(Show.id.in_(show_ids)))
-    show_languages = {show_id: language for show_id, language in rows}
-    by_id = {episode.id: episode for episode in episodes}
-    links: dict[int, list[TranscriptLink]] = {episode.id: [] for episode in episodes}
-    # By show, not by a list of ids: a 10,000-episode feed would bind 10,000 parameters.
-    records = connection.execute(
-        select(StoredTranscript.episode_id, StoredTranscript.language, StoredTranscript.timed)
-        .join(Episode, Episode.id == StoredTranscript.episode_id)
-        .join(Show, Show.id == Episode.show_id)
-        .where(Episode.show_id.in_(show_ids), shown_clause("feed"))
-        .order_by(StoredTranscript.episode_id, StoredTranscript.language)
-    )
-    found: dict[int, list[tuple[str, bool]]] = {}
-    for episode_id, language, timed in records:
-        if episode_id in by_id:
-            found.setdefault(episode_id, []).append((language, timed))
-    for episode_id, stored in found.items():
-        episode = by_id[episode_id]
-        show_language = show_languages.get(episode.show_id, "")
-        stored.sort(key=lambda row: language_order(row[0], show_language))
-        for language, timed in stored:
-            _add_formats(links[episode_id], urls, episode.slug, language, timed, show_language)
-    return links
-
-
-def unchecked_drafts(session: Session, episodes: Sequence[EpisodeRef]) -> set[int]:
-    """Ids of the episodes with a transcript the feed leaves out until a producer checks it
-    (``transcripts.visibility``), so the feed check can say why an item has none."""
-    if not episodes:
-        return set()
-    wanted = {episode.id for episode in episodes}
-    rows = session.connection().scalars(
-        select(StoredTranscript.episode_id)
-        .join(Episode, Episode.id == StoredTranscript.episode_id)
-        .join(Show, Show.id == Episode.show_id)
-        .where(Episode.show_id.in_({e.show_id for e in episodes}), not_(shown_clause("feed")))
-        .distinct()
-    )
-    return {episode_id for episode_id in rows if episode_id in wanted}
+    return feed_transcripts(session, episodes, base_url).links
 
 
 def _add_formats(

@@ -47,7 +47,11 @@ def stripped(value: str) -> str:
 
 
 def _fits(value: str, limit: int) -> bool:
-    return len(value) * 4 <= limit or len(value.encode()) <= limit
+    """Whether ``value`` is within ``limit`` UTF-8 bytes, encoding it only when its length
+    cannot tell (ASCII text is a byte a character: most notes, checked on every build)."""
+    if len(value) > limit:
+        return False
+    return value.isascii() or len(value) * 4 <= limit or len(value.encode()) <= limit
 
 
 def has_unsafe_characters(value: str) -> bool:

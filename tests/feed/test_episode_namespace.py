@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from podcast.feed import data as feed_data
 from tests.factories import create_episode, upload_audio
 from tests.feed.support import FEED_URL, NS, feed_xml, image_bytes, items, put_artwork, text
-from transcripts.links import TranscriptLink
+from transcripts.links import FeedTranscripts, TranscriptLink
 
 LOCATION = {"name": "Manchester Royal Infirmary", "geo": "geo:53.4628,-2.2259", "osm": "W2578"}
 LICENSE = {"name": "CC-BY-4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
@@ -26,7 +26,9 @@ LICENSE = {"name": "CC-BY-4.0", "url": "https://creativecommons.org/licenses/by/
 def no_transcripts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Transcript links are not what these tests are about."""
     links: dict[int, list[TranscriptLink]] = {}
-    monkeypatch.setattr(feed_data, "transcript_links", lambda _s, _e, _b: links)
+    monkeypatch.setattr(
+        feed_data, "feed_transcripts", lambda _s, _e, _b: FeedTranscripts(links, set())
+    )
 
 
 @pytest.fixture

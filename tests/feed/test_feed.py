@@ -34,7 +34,8 @@ from tests.feed.support import (
     put_artwork,
     text,
 )
-from transcripts.links import TranscriptLink
+from tests.transcripts.support import put_transcript, vtt
+from transcripts.links import FeedTranscripts, TranscriptLink
 
 SPEECH_BYTES = (FIXTURES / "speech.mp3").stat().st_size
 PLAIN_BYTES = (FIXTURES / "plain.mp3").stat().st_size
@@ -368,24 +369,39 @@ def test_unpublish_and_delete_leave_the_feed(
     assert item_titles(client) == []
 
 
-def test_transcript_hook(
+def test_no_stored_transcript_no_lookup(
     client: TestClient, published: list[dict], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The transcripts package fills ``transcript_links``; the feed writes what it returns."""
-    older, _newer = published
+    """Without a stored transcript in the feed, the lookup (a savepoint and a query) is left
+    out (``has_transcripts``)."""
+    calls: list[object] = []
+    monkeypatch.setattr(feed_data, "feed_transcripts", lambda *args: calls.append(args))
+    client.app.state.feed_cache.invalidate()  # type: ignore[attr-defined]
+    assert len(items(feed_xml(client))) == 2
+    assert calls == []
 
-    def links(_session: object, episodes: list, base_url: str) -> dict[int, list[TranscriptLink]]:
+
+def test_transcript_hook(
+    client: TestClient,
+    auth: dict[str, str],
+    published: list[dict],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The transcripts package fills ``feed_transcripts``; the feed writes what it returns."""
+    older, _newer = published
+    put_transcript(client, auth, older["id"], vtt((0, 1, "Hello.")))  # one is stored
+
+    def found(_session: object, episodes: list, base_url: str) -> FeedTranscripts:
         assert {e.id for e in episodes} == {p["id"] for p in published}
         assert all(e.slug for e in episodes)
         url = f"{base_url}/episodes/{older['slug']}/transcript"
-        return {
-            older["id"]: [
-                TranscriptLink(f"{url}.vtt", "text/vtt", "en-GB", "captions"),
-                TranscriptLink(f"{url}.srt", "application/x-subrip", "en-GB"),
-            ]
-        }
+        links = [
+            TranscriptLink(f"{url}.vtt", "text/vtt", "en-GB", "captions"),
+            TranscriptLink(f"{url}.srt", "application/x-subrip", "en-GB"),
+        ]
+        return FeedTranscripts({older["id"]: links}, set())
 
-    monkeypatch.setattr(feed_data, "transcript_links", links)
+    monkeypatch.setattr(feed_data, "feed_transcripts", found)
     client.app.state.feed_cache.invalidate()  # type: ignore[attr-defined]
     root = feed_xml(client)
     first, second = items(root)

@@ -19,14 +19,16 @@ from podcast.feed import data as feed_data
 from podcast.shows.models import Show
 from tests.factories import create_episode
 from tests.feed.support import image_bytes, put_artwork
-from transcripts.links import TranscriptLink
+from transcripts.links import FeedTranscripts, TranscriptLink
 
 
 @pytest.fixture(autouse=True)
 def transcripts(monkeypatch: pytest.MonkeyPatch) -> dict[int, list[TranscriptLink]]:
     """Transcript links under the test's control (the transcripts package has its own tests)."""
     links: dict[int, list[TranscriptLink]] = {}
-    monkeypatch.setattr(feed_data, "transcript_links", lambda _s, _e, _b: links)
+    monkeypatch.setattr(
+        feed_data, "feed_transcripts", lambda _s, _e, _b: FeedTranscripts(links, set())
+    )
     return links
 
 
