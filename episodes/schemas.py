@@ -195,11 +195,16 @@ class ImageRead(BaseModel):
 
 
 class ChapterRead(BaseModel):
+    """One chapter as the episode lists it: the fields and names ``GET``/``PUT .../chapters``
+    use (``img`` as in Podcasting 2.0 JSON chapters), so the list can be sent back as is."""
+
     start: float
     end: float | None
     title: str | None
     url: str | None
-    image_url: str | None
+    img: str | None = Field(
+        description="The chapter's image: its stored picture's URL, else the address given."
+    )
 
 
 class EpisodeRead(BaseModel):

@@ -112,8 +112,8 @@ def test_cover_art_and_chapters_from_id3(client: TestClient, auth: dict[str, str
         (3.4, 5.13, "The Academy"),
     ]
     assert episode["chapters"][1]["url"] == "https://example.org/leadership-live/welcome"
-    assert episode["chapters"][2]["image_url"].endswith(".jpg")
-    assert episode["chapters"][0]["image_url"] is None
+    assert episode["chapters"][2]["img"].endswith(".jpg")
+    assert episode["chapters"][0]["img"] is None
 
 
 def test_mp4_chapters_and_cover(client: TestClient, auth: dict[str, str]) -> None:
