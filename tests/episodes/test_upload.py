@@ -342,6 +342,11 @@ def test_upload_errors_name_the_problem(
         headers=auth,
     )
     assert response.status_code == 422
+    assert response.json()["detail"].startswith("other: is not a field that can be set here")
+    response = client.post(
+        "/api/episodes", files={"title": (None, "x")}, headers={**auth}
+    )  # a form without a file part at all
+    assert response.status_code == 422
     assert response.json()["detail"].startswith("file: is required")
 
     bad_field = post_file(client, auth, "speech.mp3", fields={"season": "second"})
