@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from episodes.models import PublishedSlug
-from episodes.slugs import slugify
+from episodes.slugs import SLUG_PATTERN, slugify
 from podcast.core.clock import FrozenClock
+from podcast.core.languages import CHANNEL_LANGUAGE_PATTERN
 from tests.conftest import NOW
 from tests.factories import create_episode
 from tests.transcripts.support import corpus_file, put_transcript
@@ -42,6 +43,35 @@ def test_a_published_episodes_slug_cannot_change_a_drafts_can(
     moved = _patch_slug(client, auth, draft["id"], "a-better-name")
     assert moved.status_code == 200, moved.text
     assert moved.json()["slug"] == "a-better-name"
+
+
+def test_pattern_errors_say_in_words_what_to_type(client: TestClient, auth: dict[str, str]) -> None:
+    """Not "String should match pattern '^[a-z0-9]+...'"; the schema keeps the pattern."""
+    draft = create_episode(client, auth, "Draft", publish=False)
+    for slug in ("Kind Words", "double--hyphen", "trailing-", "line\n"):
+        refused = _patch_slug(client, auth, draft["id"], slug)
+        assert refused.status_code == 422, (slug, refused.text)
+        assert refused.json()["detail"] == (
+            "slug: use lower-case letters, digits and single hyphens, "
+            "like building-anti-racist-leadership"
+        )
+    language = client.patch("/api/show", json={"language": "english"}, headers=auth)
+    assert language.status_code == 422
+    assert language.json()["errors"] == [
+        {
+            "field": "language",
+            "message": "must be a language tag like en, en-GB or cy "
+            "(a language, then optionally a region)",
+        }
+    ]
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    slug = next(
+        s
+        for s in schemas["EpisodeUpdate"]["properties"]["slug"]["anyOf"]
+        if s.get("type") == "string"
+    )
+    assert slug["pattern"] == SLUG_PATTERN and slug["maxLength"] == 80
+    assert schemas["ShowUpdate"]["properties"]["language"]["pattern"] == CHANNEL_LANGUAGE_PATTERN
 
 
 def test_old_slugs_of_a_once_published_episode_redirect_for_ever(
