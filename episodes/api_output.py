@@ -66,7 +66,7 @@ def episode_read(episode: Episode, base_url: str, now: datetime) -> EpisodeRead:
                 end=None if c.end_ms is None else c.end_ms / 1000,
                 title=c.title,
                 url=safe_url(c.url),
-                image_url=chapter_image(c, urls),
+                img=chapter_image(c, urls),
             )
             for c in episode.chapters
         ],

@@ -46,6 +46,7 @@ from mutagen.wave import WAVE
 from episodes.audio_errors import AudioError, CorruptAudio, UnsupportedAudio
 from episodes.audio_length import real_duration
 from episodes.audio_tags import AudioChapter, AudioTags, read_tags
+from podcast.media.file_kinds import file_kind
 from podcast.media.images import Picture
 from podcast.media.storage import MEDIA_TYPES
 
@@ -330,15 +331,9 @@ def _synchsafe(data: bytes) -> int:
 
 def _describe_non_audio(head: bytes) -> str | None:
     """Name common non-audio uploads, so the message can say what the file really is."""
-    for magic, what in (
-        (b"\xff\xd8\xff", "a JPEG image"),
-        (b"\x89PNG", "a PNG image"),
-        (b"GIF8", "a GIF image"),
-        (b"%PDF", "a PDF document"),
-        (b"PK\x03\x04", "a ZIP archive or Office document"),
-    ):
-        if head.startswith(magic):
-            return what
+    kind = file_kind(head)
+    if kind is not None and not kind.audio:
+        return kind.label
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:  # tolerate a character cut off by the 512-byte read

@@ -44,6 +44,7 @@ _MAX_MS = 2**31 - 1  # the columns are 32-bit integers
 _FIELDS = ("start", "end", "title", "url", "img")
 _DOCUMENT_NAMES = {"start": "startTime", "end": "endTime", "title": "title", "url": "url",
                    "img": "img"}  # fmt: skip
+_NAMED = ", ".join(_FIELDS[:-1]) + f" and {_FIELDS[-1]}"  # for the unknown-field message
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def check(
             continue
         if not document:
             for extra in sorted(set(item) - set(_FIELDS)):
-                problem(extra, "is not a field that can be set here")
+                problem(extra, f"is not a field that can be set here (a chapter has {_NAMED})")
         start = _time(item.get("start"))
         if "start" not in item or item["start"] is None or item["start"] == "":
             problem("start", "is required: when the chapter starts, in seconds or as 1:02:03")

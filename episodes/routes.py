@@ -292,7 +292,7 @@ async def _receive_form(request: Request, ctx: Producing) -> tuple[Received | No
     check_declared_length(request.headers.get("content-length"), limit, slack=MULTIPART_SLACK)
     await end_transaction(ctx.session)
     return await receive_multipart(
-        request.stream(), request.headers["content-type"], ctx.storage, limit
+        request.stream(), request.headers["content-type"], ctx.storage, limit, what="the audio"
     )
 
 

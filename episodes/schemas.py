@@ -19,7 +19,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from episodes.models import EpisodeType, NotesFormat, Status
-from episodes.slugs import SLUG_PATTERN
+from episodes.slugs import SLUG_ADVICE, SLUG_PATTERN
 from podcast.core.schemas import (
     NO_NUL,
     NOT_BLANK,
@@ -27,13 +27,18 @@ from podcast.core.schemas import (
     Funding,
     License,
     Location,
+    Matching,
     Person,
     Text128,
     Text255,
     Unclearable,
 )
 
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=80)]
+Slug = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=80),
+    Matching(SLUG_PATTERN, SLUG_ADVICE),
+]
 Keyword = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NO_NUL, NOT_BLANK
 ]
@@ -195,11 +200,16 @@ class ImageRead(BaseModel):
 
 
 class ChapterRead(BaseModel):
+    """One chapter as the episode lists it: the fields and names ``GET``/``PUT .../chapters``
+    use (``img`` as in Podcasting 2.0 JSON chapters), so the list can be sent back as is."""
+
     start: float
     end: float | None
     title: str | None
     url: str | None
-    image_url: str | None
+    img: str | None = Field(
+        description="The chapter's image: its stored picture's URL, else the address given."
+    )
 
 
 class EpisodeRead(BaseModel):

@@ -6,7 +6,7 @@ Plain functions over a session; they raise ``podcast.core.errors`` and know noth
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -112,12 +112,7 @@ def update_episode(session: Session, episode: Episode, data: EpisodeUpdate, now:
     slug = fields.pop("slug", None)
     if slug is not None and slug != episode.slug:
         if not slug_can_change(episode):
-            raise Conflict(
-                "cannot change once the episode is published (or scheduled): its page, audio, "
-                "chapters and transcript links use it, and apps and shared posts keep them; "
-                "unpublish it first if it must change (old links then redirect to the new slug)",
-                field="slug",
-            )
+            raise Conflict(_slug_locked(episode, now), field="slug")
         _check_free(session, episode.show_id, slug, episode.id)
         episode.slug = slug
     _apply(episode, fields)
@@ -139,6 +134,32 @@ def check_soundbites(soundbites: list[dict[str, Any]], audio_duration: float) ->
                 f"({audio_duration:.1f} s)",
                 field="soundbites",
             )
+
+
+def _slug_locked(episode: Episode, now: datetime) -> str:
+    """Why a published or scheduled slug stays, and how to change it anyway without the
+    episode moving: unpublishing forgets its date, and publishing again without ``at`` dates
+    it now, above newer episodes in the feed."""
+    when = episode.publish_at
+    if when is None:  # published without a time: not public, nothing to keep
+        again = ""
+    else:
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        at = when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        if when > now:
+            again = f' with {{"at": "{at}"}} to keep its schedule'
+        else:
+            again = (
+                f' with {{"at": "{at}", "backdated": true}} to keep its date '
+                "and its place in the feed (without them it is dated now, above newer episodes)"
+            )
+    return (
+        "cannot change once the episode is published (or scheduled): its page, audio, chapters "
+        "and transcript links use it, and apps and shared posts keep them. If it must change: "
+        f"POST /api/episodes/{episode.id}/unpublish, change the slug, then POST "
+        f"/api/episodes/{episode.id}/publish{again}; old links then redirect to the new slug"
+    )
 
 
 def slug_can_change(episode: Episode) -> bool:

@@ -31,6 +31,9 @@ _UNDECOMPOSED = str.maketrans(
     }
 )
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_ADVICE = (
+    "use lower-case letters, digits and single hyphens, like building-anti-racist-leadership"
+)
 _SLUG = re.compile(SLUG_PATTERN)
 
 

@@ -173,7 +173,7 @@ def api(server: tuple[TestClient, str, dict[str, str]]) -> tuple[str, dict[str, 
     )
     assert transcript.is_success, transcript.text
     read = client.get(f"/api/episodes/{published['id']}", headers=auth).json()
-    images = [read["artwork"]["url"], *(c["image_url"] for c in read["chapters"])]
+    images = [read["artwork"]["url"], *(c["img"] for c in read["chapters"])]
     KNOWN.clear()
     KNOWN.update(
         episode_id=[e["id"] for e in episodes],

@@ -22,6 +22,7 @@ import re
 from podcast.core.errors import Invalid
 
 __all__ = [
+    "CHANNEL_LANGUAGE_ADVICE",
     "CHANNEL_LANGUAGE_PATTERN",
     "MAX_LENGTH",
     "is_channel_language",
@@ -51,6 +52,9 @@ _TAG = re.compile(
 )
 # ISO 639 alone or with an ISO 3166 / UN M.49 region: what Apple documents for <language>.
 CHANNEL_LANGUAGE_PATTERN = r"^[a-zA-Z]{2,3}(-[a-zA-Z]{2}|-[0-9]{3})?$"
+CHANNEL_LANGUAGE_ADVICE = (
+    "must be a language tag like en, en-GB or cy (a language, then optionally a region)"
+)
 _CHANNEL = re.compile(r"[a-z]{2,3}(?:-[a-z]{2}|-[0-9]{3})?")
 
 

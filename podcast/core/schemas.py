@@ -67,6 +67,36 @@ class _Refuse:
         return out
 
 
+@dataclass(frozen=True)
+class Matching:
+    """Text must match ``pattern`` (anchored, ``^...$``); if not, the error says ``message``,
+    what to type in words, instead of pydantic's "String should match pattern '^[a-z0-9]+...'".
+    The type stays ``string_pattern_mismatch`` and the JSON schema keeps the ``pattern``, so
+    the API, the admin forms and the CLI, which all read the message, say the same words."""
+
+    pattern: str
+    message: str
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        regex = re.compile(self.pattern)
+
+        def check(value: str) -> str:
+            if regex.fullmatch(value) is None:  # not search: "$" would allow a final newline
+                raise PydanticCustomError(
+                    "string_pattern_mismatch", self.message, {"pattern": self.pattern}
+                )
+            return value
+
+        return core_schema.no_info_after_validator_function(check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        return {**handler(schema), "pattern": self.pattern}
+
+
 # PostgreSQL cannot store U+0000 in text.
 NO_NUL = _Refuse(r"\u0000", "cannot contain the character U+0000")
 # What strip_whitespace removes (Unicode White_Space, not Python's str.isspace()): after it, a

@@ -148,7 +148,8 @@ async def receive_multipart(
     what: str = "the file",
 ) -> tuple[Received | None, dict[str, str]]:
     """A ``multipart/form-data`` body: the ``file`` part staged in storage, other fields as text;
-    ``what`` names the file in the 413 when it passes ``limit``."""
+    ``what`` names the file in the 413 when it passes ``limit``, and in the 422 for a file part
+    under another name."""
     _, params = parse_options_header(content_type)
     boundary = params.get(b"boundary")
     if not boundary:
@@ -250,6 +251,14 @@ class _Form:
         raw_filename = options.get(b"filename")
         self._filename = raw_filename.decode("utf-8", "replace") if raw_filename else None
         self._text = bytearray()
+        if self._name != FILE_FIELD and b"filename" in options:
+            # A file under another name (``-F audio=@x.mp3``) would otherwise be read as a text
+            # field and refused as too long or not UTF-8: name the field the file goes in.
+            raise Invalid(
+                "is not a field that can be set here: send "
+                f"{self.what} as the multipart field '{FILE_FIELD}'",
+                field=self._name,
+            )
         if self._name == FILE_FIELD:
             if self.received is not None or self._sink is not None:
                 raise BadRequest("send one file per upload: the 'file' field appears twice")

@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from podcast.core.languages import CHANNEL_LANGUAGE_PATTERN
+from podcast.core.languages import CHANNEL_LANGUAGE_ADVICE, CHANNEL_LANGUAGE_PATTERN
 from podcast.core.languages import normalise as normalise_language
 from podcast.core.podcast_namespace import MEDIUMS, SERVICE_SLUGS, SOCIAL_PROTOCOLS
 from podcast.core.schemas import (
@@ -31,6 +31,7 @@ from podcast.core.schemas import (
     HttpsUrl,
     License,
     Location,
+    Matching,
     Person,
     Text128,
     Text255,
@@ -43,7 +44,9 @@ from podcast.shows.directories import ApplePodcastsId, SpotifyShowId
 # The feed's <language> as podcast directories accept it: a language, optionally a region
 # ("en", "en-GB"), stored in BCP 47's case ("EN-gb" becomes "en-GB").
 Language = Annotated[
-    str, StringConstraints(pattern=CHANNEL_LANGUAGE_PATTERN), AfterValidator(normalise_language)
+    str,
+    Matching(CHANNEL_LANGUAGE_PATTERN, CHANNEL_LANGUAGE_ADVICE),
+    AfterValidator(normalise_language),
 ]
 # Apple's list, checked by the service with a "did you mean" for near misses; the schema shows
 # the names (a subcategory must also belong to the category, which it cannot show).

@@ -132,7 +132,7 @@ def test_chapters_round_trip_and_the_feed(client: TestClient, auth: dict[str, st
     # What GET gives, PUT takes back unchanged.
     assert client.put(url, json=client.get(url).json(), headers=auth).json() == expected
     read = client.get(f"/api/episodes/{episode['id']}").json()
-    assert [c["image_url"] for c in read["chapters"]] == [
+    assert [c["img"] for c in read["chapters"]] == [
         None,
         "https://example.org/guest.jpg",
         None,
@@ -191,6 +191,23 @@ def test_a_podcasting_2_chapters_document(client: TestClient, auth: dict[str, st
     assert response.json()["errors"][0]["field"] == "chapters[1].startTime"
 
 
+def test_the_episode_s_chapters_go_back_to_put_unchanged(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    """The episode lists its chapters under the names ``PUT .../chapters`` takes (``img``, as
+    in Podcasting 2.0 JSON chapters): its list, stored picture included, goes back as is."""
+    episode = create_episode(client, auth, "Round trip", audio="speech.mp3", publish=False)
+    base = f"/api/episodes/{episode['id']}"
+    chapters = client.get(base, headers=auth).json()["chapters"]
+    assert chapters[2]["img"].startswith("https://podcast.example.org/images/")
+    assert all("image_url" not in c for c in chapters)
+    response = client.put(f"{base}/chapters", json=chapters, headers=auth)
+    assert response.status_code == 200, response.text
+    assert response.json() == chapters
+    assert client.get(base, headers=auth).json()["chapters"] == chapters
+    assert client.get(f"{base}/chapters", headers=auth).json() == chapters
+
+
 @pytest.mark.parametrize(
     ("chapters", "field", "fragment"),
     [
@@ -209,6 +226,7 @@ def test_a_podcasting_2_chapters_document(client: TestClient, auth: dict[str, st
         ([{"start": 0, "end": 0}], "chapters[0].end", "after the chapter's start"),
         ([{"start": 0, "end": 9}], "chapters[0].end", "not be after the end of the audio"),
         ([{"start": 0, "colour": "red"}], "chapters[0].colour", "not a field"),
+        ([{"start": 0, "image_url": None}], "chapters[0].image_url", "url and img)"),
         (["0:00"], "chapters[0]", "must be an object"),
         ({"start": 0}, "chapters", "must be a JSON list"),
     ],

@@ -48,9 +48,14 @@ BAD: dict[str, tuple[dict[str, Any], int, str]] = {
     ),
     "form-empty-file": (_form(b""), 415, "must be a JPEG or PNG image"),
     "form-no-file": (
-        {"data": {"title": "no file here"}, "files": {"other": ("x.txt", b"x", "text/plain")}},
+        {"files": {"title": (None, "no file here")}},
         422,
         "file: is required: send the image as the multipart field 'file'",
+    ),
+    "form-file-elsewhere": (
+        {"data": {"title": "x"}, "files": {"other": ("x.jpg", b"x", "image/jpeg")}},
+        422,
+        "other: is not a field that can be set here: send the image as the multipart field 'file'",
     ),
     "form-no-boundary": (
         _raw(b"--x\r\n", "multipart/form-data"),

@@ -3,6 +3,8 @@ publish dates only go into the past when the producer says so (issue 14, "Produc
 
 from __future__ import annotations
 
+import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -11,8 +13,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from episodes.models import PublishedSlug
-from episodes.slugs import slugify
+from episodes.slugs import SLUG_PATTERN, slugify
 from podcast.core.clock import FrozenClock
+from podcast.core.languages import CHANNEL_LANGUAGE_PATTERN
 from tests.conftest import NOW
 from tests.factories import create_episode
 from tests.transcripts.support import corpus_file, put_transcript
@@ -42,6 +45,69 @@ def test_a_published_episodes_slug_cannot_change_a_drafts_can(
     moved = _patch_slug(client, auth, draft["id"], "a-better-name")
     assert moved.status_code == 200, moved.text
     assert moved.json()["slug"] == "a-better-name"
+
+
+def test_pattern_errors_say_in_words_what_to_type(client: TestClient, auth: dict[str, str]) -> None:
+    """Not "String should match pattern '^[a-z0-9]+...'"; the schema keeps the pattern."""
+    draft = create_episode(client, auth, "Draft", publish=False)
+    for slug in ("Kind Words", "double--hyphen", "trailing-", "line\n"):
+        refused = _patch_slug(client, auth, draft["id"], slug)
+        assert refused.status_code == 422, (slug, refused.text)
+        assert refused.json()["detail"] == (
+            "slug: use lower-case letters, digits and single hyphens, "
+            "like building-anti-racist-leadership"
+        )
+    language = client.patch("/api/show", json={"language": "english"}, headers=auth)
+    assert language.status_code == 422
+    assert language.json()["errors"] == [
+        {
+            "field": "language",
+            "message": "must be a language tag like en, en-GB or cy "
+            "(a language, then optionally a region)",
+        }
+    ]
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    slug = next(
+        s
+        for s in schemas["EpisodeUpdate"]["properties"]["slug"]["anyOf"]
+        if s.get("type") == "string"
+    )
+    assert slug["pattern"] == SLUG_PATTERN and slug["maxLength"] == 80
+    assert schemas["ShowUpdate"]["properties"]["language"]["pattern"] == CHANNEL_LANGUAGE_PATTERN
+
+
+def test_the_advice_for_changing_a_published_slug_keeps_the_episode_s_place(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    """The 409 says how to keep the date: unpublishing forgets it, and publishing again without
+    ``at`` dates the episode now, above newer ones. Following the advice keeps the order."""
+    older = create_episode(client, auth, "Older", at=NOW - timedelta(days=3))
+    newer = create_episode(client, auth, "Newer", at=NOW - timedelta(days=1))
+    refused = _patch_slug(client, auth, older["id"], "renamed")
+    assert refused.status_code == 409, refused.text
+    base = f"/api/episodes/{older['id']}"
+    assert refused.json()["detail"] == (
+        "slug: cannot change once the episode is published (or scheduled): its page, audio, "
+        "chapters and transcript links use it, and apps and shared posts keep them. If it must "
+        f"change: POST {base}/unpublish, change the slug, then POST {base}/publish with "
+        '{"at": "2026-11-23T12:00:00Z", "backdated": true} to keep its date and its place in '
+        "the feed (without them it is dated now, above newer episodes); old links then "
+        "redirect to the new slug"
+    )
+    advice = re.search(r"(\{\"at\".*?\})", refused.json()["detail"])
+    assert advice is not None
+    assert client.post(f"{base}/unpublish", headers=auth).status_code == 200
+    assert _patch_slug(client, auth, older["id"], "renamed").status_code == 200
+    again = client.post(f"{base}/publish", json=json.loads(advice[1]), headers=auth)
+    assert again.status_code == 200, again.text
+    assert again.json()["publish_at"] == older["publish_at"]
+    listed = client.get("/api/episodes").json()["items"]
+    assert [e["slug"] for e in listed] == [newer["slug"], "renamed"]
+    assert client.get("/episodes/older", follow_redirects=False).status_code == 301
+
+    scheduled = create_episode(client, auth, "Later", at=NOW + timedelta(days=1))
+    detail = _patch_slug(client, auth, scheduled["id"], "sooner").json()["detail"]
+    assert '/publish with {"at": "2026-11-27T12:00:00Z"} to keep its schedule;' in detail
 
 
 def test_old_slugs_of_a_once_published_episode_redirect_for_ever(

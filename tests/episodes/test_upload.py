@@ -113,8 +113,8 @@ def test_cover_art_and_chapters_from_id3(client: TestClient, auth: dict[str, str
         (3.4, 5.13, "The Academy"),
     ]
     assert episode["chapters"][1]["url"] == "https://example.org/leadership-live/welcome"
-    assert episode["chapters"][2]["image_url"].endswith(".jpg")
-    assert episode["chapters"][0]["image_url"] is None
+    assert episode["chapters"][2]["img"].endswith(".jpg")
+    assert episode["chapters"][0]["img"] is None
 
 
 def test_mp4_chapters_and_cover(client: TestClient, auth: dict[str, str]) -> None:
@@ -357,6 +357,11 @@ def test_upload_errors_name_the_problem(
         data={"title": "x"},
         headers=auth,
     )
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("other: is not a field that can be set here")
+    response = client.post(
+        "/api/episodes", files={"title": (None, "x")}, headers={**auth}
+    )  # a form without a file part at all
     assert response.status_code == 422
     assert response.json()["detail"].startswith("file: is required")
 

@@ -101,3 +101,36 @@ def test_a_lock_that_cannot_be_had_is_503_with_retry_after(
         headers={**auth, "Content-Type": "audio/mpeg"},
     )
     assert retried.status_code == 200, retried.text
+
+
+@pytest.mark.parametrize("size", [12_000, 200_000], ids=["small", "past-the-field-limit"])
+def test_a_file_under_another_name_is_an_unknown_field(
+    client: TestClient, auth: dict[str, str], settings: Settings, size: int
+) -> None:
+    """``curl -F audio=@episode.mp3``: the file's field is named, with where the file goes,
+    not read as a text field (which said "longer than 100000 bytes" or "not UTF-8")."""
+    audio = (FIXTURES / "speech.mp3").read_bytes()[:size]
+    before = media_files(settings)
+    response = client.post(
+        "/api/episodes",
+        files={"audio": ("episode.mp3", audio, "audio/mpeg")},
+        data={"title": "x"},
+        headers=auth,
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"] == (
+        "audio: is not a field that can be set here: send the audio as the multipart field 'file'"
+    )
+    assert media_files(settings) == before
+    assert client.get("/api/episodes", headers=auth).json()["total"] == 0
+
+
+def test_the_same_for_replacing_the_audio(client: TestClient, auth: dict[str, str]) -> None:
+    episode = client.post("/api/episodes", json={"title": "Bare"}, headers=auth).json()
+    base = f"/api/episodes/{episode['id']}"
+    mp3 = (FIXTURES / "speech.mp3").read_bytes()
+    audio = client.post(f"{base}/audio", files={"upload": ("a.mp3", mp3)}, headers=auth)
+    assert audio.status_code == 422, audio.text
+    assert audio.json()["detail"].startswith(
+        "upload: is not a field that can be set here: send the audio as"
+    )

@@ -60,7 +60,7 @@ def test_patch_show_rejects_bad_values(client: TestClient, auth: dict[str, str])
     cases = {
         "category": ({"category": "Games & Hobbies"}, "retired"),
         "subcategory": ({"category": "Business", "subcategory": "Medicine"}, "Health & Fitness"),
-        "language": ({"language": "English"}, "pattern"),
+        "language": ({"language": "English"}, "a language tag like en, en-GB or cy"),
         "owner_email": ({"owner_email": "not-an-email"}, "email"),
         "show_type": ({"show_type": "daily"}, "episodic"),
         "link": ({"link": "javascript:alert(1)"}, "URL"),

@@ -20,8 +20,11 @@ from podcast.shows.models import Show
 from podcast.shows.service import get_default_show
 from tests.conftest import NOW
 from tests.factories import create_episode
+from tests.feed.support import image_bytes
 from tests.transcripts.support import put_transcript, vtt
 from tests.web.helpers import parse, sign_in, text_of
+from transcripts.cues import TranscriptError
+from transcripts.formats import read_upload
 from transcripts.upload import UploadResult, upload_transcript
 
 SRT = (
@@ -216,3 +219,78 @@ def test_api_admin_and_cli_give_the_same_error_for_the_same_file(
     assert english.exit_code == 1
     assert "language: enter a language code" in english.stderr
     assert _listed(client, auth, episode["id"]) == []
+
+
+def test_a_picture_uploaded_as_a_transcript_is_named_as_one(
+    client: TestClient,
+    auth: dict[str, str],
+    token: str,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A PNG is not "probably Windows-1252": the API (whatever its Content-Type), the admin
+    form and the CLI say what the file is and which formats a transcript may be."""
+    episode = create_episode(client, auth, audio="speech.mp3")
+    png = image_bytes(64, fmt="PNG")
+    message = (
+        "this file is a PNG image, not a transcript: upload the transcript as WebVTT, "
+        "SubRip (SRT), Podcasting 2.0 JSON or Plain text"
+    )
+    for media_type in ("image/png", "text/vtt", None):
+        api = put_transcript(client, auth, episode["id"], png, media_type=media_type)
+        assert api.status_code == 422, (media_type, api.text)
+        assert api.json()["detail"] == message
+        assert "UTF-8" not in api.json()["detail"]
+
+    client.base_url = "https://testserver"  # type: ignore[assignment]  # Secure cookies
+    csrf = sign_in(client, token)
+    admin = client.post(
+        f"/admin/episodes/{episode['id']}/transcript",
+        data={"csrf_token": csrf, "language": "en-GB"},
+        files={"file": ("pic.png", png, "image/png")},
+    )
+    assert admin.status_code == 422
+    [shown] = parse(admin).xpath("//p[@id='transcript-file-error']")
+    assert "This file is a PNG image, not a transcript" in text_of(shown)
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PODCAST_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("PODCAST_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("PODCAST_BASE_URL", settings.base_url)
+    (tmp_path / "pic.png").write_bytes(png)
+    result = CliRunner().invoke(cli, ["transcript", "add", str(episode["id"]), "pic.png"])
+    assert result.exit_code == 1
+    assert f"pic.png: {message}" in " ".join(result.stderr.split())
+    assert _listed(client, auth, episode["id"]) == []
+
+
+@pytest.mark.parametrize(
+    ("head", "what"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "a PDF document, not a transcript"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "Office document, not a transcript"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00", "older Microsoft Office document"),
+        (b"ID3\x04\x00\x00\x00\x00\x00\x00", "an MP3 audio file"),
+        (b"\xff\xfb\x90\x64\x00", "an MP3 audio file"),
+        (b"OggS\x00\x02\x00\x00", "an Ogg audio file"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "a JPEG image"),
+    ],
+)
+def test_common_binary_files_are_named(head: bytes, what: str) -> None:
+    with pytest.raises(TranscriptError, match=what) as info:
+        read_upload(head + b"\x00\x01" * 40, "text/plain", "transcript.txt")
+    assert ("save it as plain text (.txt)" in info.value.message) == ("document" in what)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ID3 tags, a chat\n",
+        "OggS is a container\n",
+        "\ufeffWEBVTT\n\n00:00.000 --> 00:01.000\nHi\n",
+    ],
+)
+def test_text_starting_like_a_signature_is_still_text(text: str) -> None:
+    assert read_upload(text.encode("utf-8"))[1]
+    assert read_upload(text.encode("utf-16"))[1]  # with its byte order mark: FF FE

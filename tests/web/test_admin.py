@@ -481,6 +481,12 @@ def test_metadata_errors_keep_the_input(web: TestClient, auth: dict[str, str], a
     assert "already used" in _field_error(parse(taken), "slug")
     blank = web.post(path, data={"csrf_token": admin, "title": "  ", "slug": "ok"})
     assert "Enter a title" in _field_error(parse(blank), "title")
+    spaced = web.post(path, data={"csrf_token": admin, "title": "Fine", "slug": "Kind Words"})
+    assert spaced.status_code == 422
+    assert _field_error(parse(spaced), "slug") == (
+        "Error: Web address: use lower-case letters, digits and single hyphens, "
+        "like building-anti-racist-leadership"
+    )
 
 
 def test_publish_now_and_unpublish(web: TestClient, auth: dict[str, str], admin: str) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from podcast.media.file_kinds import HEAD_BYTES, file_kind
 from transcripts.cues import Cue, Transcript, TranscriptError
 from transcripts.decoding import decode_transcript
 from transcripts.formats import html, podcast_json, srt, text, vtt
@@ -240,9 +241,17 @@ def read_upload(
 ) -> tuple[TranscriptFormat, list[Cue]]:
     """Decode once, choose the format once, parse: the format and the cues.
 
-    Raises :class:`TranscriptError` for undecodable bytes, a format that cannot be uploaded,
+    Raises :class:`TranscriptError` for a common binary file (an image, audio, a PDF...),
+    undecodable bytes, a format that cannot be uploaded,
     malformed files and files without any text.
     """
+    kind = file_kind(data[:HEAD_BYTES])
+    if kind is not None:  # say what it is, not which byte is not UTF-8
+        advice = "; from a word processor, save it as plain text (.txt)" if kind.document else ""
+        raise TranscriptError(
+            f"this file is {kind.label}, not a transcript: upload the transcript as "
+            f"{listed(upload_formats())}{advice}"
+        )
     content = decode_transcript(data)
     fmt = choose_format(content, media_type, filename)
     if fmt.parse is None or not fmt.uploadable:

@@ -296,8 +296,6 @@ def _message(error: Mapping[str, Any]) -> tuple[str, str]:
     if error.get("type") == "too_long":
         limit = (error.get("ctx") or {}).get("max_length")
         return name, f"{label}: at most {limit} entries"
-    if name == "slug" and error.get("type") == "string_pattern_mismatch":
-        return name, "Web address: use lower-case letters, numbers and hyphens only"
     return name, f"{label}: {_lower_first(message)}"
 
 
