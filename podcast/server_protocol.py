@@ -13,6 +13,7 @@ no access log asked for, no upgrade, no ``root_path`` and no concurrency limit. 
 else, and every request a route declines (a feed that must be rebuilt, a redirect, a POST),
 goes to the ASGI app exactly as with uvicorn's own class. The answer carries uvicorn's
 default headers (``date``, ``server``) and ``connection: close`` where uvicorn would add it,
+its body goes with ``sendfile`` when the route keeps it in a file (``podcast.core.zero_copy``),
 is counted by the app's observer like a fast route, and then ends like uvicorn's: keep-alive
 timer, or the connection closed.
 """
@@ -27,6 +28,7 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
 
+from podcast.core import zero_copy
 from podcast.core.observe import DirectRoute, RequestObserver
 
 # uvicorn's ``--http`` takes "module:Class"; each worker process imports it.
@@ -78,17 +80,13 @@ class DirectHttpToolsProtocol(HttpToolsProtocol):
             super().on_headers_complete()
             return
         self._answered = True
-        status, head, body = answer
+        status, head, body, file = answer
         keep_alive = self.parser.get_http_version() != "1.0" and self.parser.should_keep_alive()
-        self.transport.writelines(
-            (
-                STATUS_LINE[status],
-                self._default_lines(),
-                head,
-                _END if keep_alive else _CLOSE_END,
-                body,
-            )
+        top = b"".join(
+            (STATUS_LINE[status], self._default_lines(), head, _END if keep_alive else _CLOSE_END)
         )
+        if file is None or not zero_copy.send(self.transport, top, body, file):
+            self.transport.writelines((top, body))
         if not keep_alive:
             self.transport.close()
         self.on_response_complete()  # uvicorn's: counts it, arms the keep-alive timer

@@ -26,6 +26,7 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from podcast.core.metrics import UNMATCHED, Metrics
+from podcast.core.zero_copy import BodyFile
 
 log = logging.getLogger("podcast.requests")
 
@@ -54,9 +55,10 @@ def route_template(scope: Scope) -> str:
 Answered = tuple[int, int]
 FastRoute = Callable[[Scope, Receive, Send], Awaitable[Answered]]
 # What a direct route answers the server protocol (``podcast.server_protocol``): (status,
-# header lines each ending in CRLF, body); None hands the request to the ASGI app instead.
-# It gets the method and the request's headers as the parser gave them (names in lower case).
-DirectAnswer = tuple[int, bytes, bytes]
+# header lines each ending in CRLF, body, the body in a file for sendfile or None); None
+# hands the request to the ASGI app instead. It gets the method and the request's headers as
+# the parser gave them (names in lower case).
+DirectAnswer = tuple[int, bytes, bytes, BodyFile | None]
 DirectRoute = Callable[[bytes, list[tuple[bytes, bytes]]], DirectAnswer | None]
 # A prefix handler (the enclosures): True if it answered, False (nothing sent) to pass the
 # request on. Its ``send`` is watched: a download's few large messages make that cheap.

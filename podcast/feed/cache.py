@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from starlette.types import Message
 
@@ -37,6 +38,7 @@ from podcast.core.conditional import http_date
 from podcast.core.db import Sessions, session_scope
 from podcast.core.security import hsts_headers
 from podcast.core.settings import Settings
+from podcast.core.zero_copy import BodyFile, spill
 from podcast.feed.builder import build_feed
 from podcast.feed.data import FeedData, Fingerprint, fingerprint, load_feed_data
 from podcast.shows.service import get_default_show
@@ -59,6 +61,7 @@ class Prepared:
     body: bytes  # what a GET carries (empty for a 304)
     body_message: Message
     head: bytes  # the header lines, each ending in CRLF, without the status line
+    file: BodyFile | None = None  # the body for sendfile (podcast.core.zero_copy), if kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +98,11 @@ def make_entry(
     check_after: float,
     modified: datetime | None = None,
     headers: Sequence[Header] = (),
+    spill_to: Path | None = None,
 ) -> FeedEntry:
     """``modified`` defaults to the fingerprint's ``last_modified``; ``headers`` go on every
-    answer (HSTS: the feed's ``send`` is not wrapped, ``podcast.fastpath``)."""
+    answer (HSTS: the feed's ``send`` is not wrapped, ``podcast.fastpath``); with
+    ``spill_to``, the bodies are also kept in unnamed files there, for ``sendfile``."""
     # mtime=0: the same bytes compress to the same bytes on every replica.
     gzip_body = compress(body)
     etag, gzip_etag = _etag(body), _etag(body, "-gzip")
@@ -133,20 +138,25 @@ def make_entry(
         redirect_to=redirect_to,
         expires_at=fp.next_publish,
         check_after=check_after,
-        plain=_prepare(200, full(body, etag, []), body),
-        gzip=_prepare(200, full(gzip_body, gzip_etag, [(b"content-encoding", b"gzip")]), gzip_body),
+        plain=_prepare(200, full(body, etag, []), body, spill_to),
+        gzip=_prepare(
+            200, full(gzip_body, gzip_etag, [(b"content-encoding", b"gzip")]), gzip_body, spill_to
+        ),
         not_modified=_prepare(304, [(b"etag", etag), *common]),
         gzip_not_modified=_prepare(304, [(b"etag", gzip_etag), *common]),
     )
 
 
-def _prepare(status: int, headers: list[Header], body: bytes = b"") -> Prepared:
+def _prepare(
+    status: int, headers: list[Header], body: bytes = b"", spill_to: Path | None = None
+) -> Prepared:
     return Prepared(
         status=status,
         start={"type": "http.response.start", "status": status, "headers": headers},
         body=body,
         body_message={"type": "http.response.body", "body": body},
         head=b"".join(b"%s: %s\r\n" % pair for pair in headers),
+        file=spill(body, spill_to) if spill_to is not None and body else None,
     )
 
 
@@ -252,6 +262,7 @@ class FeedCache:
             check_after=self._deadline(),
             modified=self._modified(data.fingerprint, old),
             headers=self._headers,
+            spill_to=self.settings.data_dir,
         )
 
     def _modified(self, fp: Fingerprint, old: FeedEntry | None) -> datetime | None:

@@ -118,8 +118,8 @@ class FeedEndpoint:
             self._metrics.feed_hits += 1
         answer = choose(entry, headers)
         if method == b"HEAD" or answer.status == 304:
-            return answer.status, answer.head, b""
-        return 200, answer.head, answer.body
+            return answer.status, answer.head, b"", None
+        return 200, answer.head, answer.body, answer.file
 
 
 def choose(entry: FeedEntry, headers: Iterable[Header]) -> Prepared:

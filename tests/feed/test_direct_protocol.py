@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import logging
 import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -257,3 +258,55 @@ def test_with_the_access_log_on_every_poll_goes_through_the_app(
         access.removeHandler(caplog.handler)
     assert spy.calls == calls + 1
     assert any("/feed.xml" in r.getMessage() for r in caplog.records)
+
+
+def test_a_large_feed_is_sent_from_its_file(
+    client: TestClient, auth: dict[str, str], conn: socket.socket, spy: Spy
+) -> None:
+    """A feed of some hundred KB (and its gzip copy) is also kept in an unnamed file and sent
+    with sendfile (podcast/core/zero_copy.py): byte for byte the same answers, pipelined
+    requests after it still in order."""
+    words = "compassionate leadership in the NHS North West " * 80  # ~3.8 KB of notes
+    for n in range(24):
+        create_episode(client, auth, f"Episode {n}", show_notes=f"<p>{n} {words}</p>")
+    asgi = client.get("/feed.xml", headers=IDENTITY).content
+    assert len(asgi) > 128 * 1024
+    assert isinstance(client.app, FastAPI)
+    entry = client.app.state.feed_cache.entry
+    assert entry.plain.file is not None and entry.plain.file.size == len(asgi)
+    reader = Reader(conn)
+    for _ in range(3):
+        conn.sendall(
+            request("GET", "/feed.xml", "Accept-Encoding: identity")
+            + request("HEAD", "/feed.xml")
+            + request("GET", "/feed.xml", "Accept-Encoding: identity")
+        )
+        assert reader.reply().body == asgi
+        assert reader.reply(head=True).headers["content-length"] == str(len(asgi))
+        assert reader.reply().body == asgi
+    conn.sendall(request("GET", "/feed.xml", "Accept-Encoding: gzip"))
+    assert gzip.decompress(reader.reply().body) == asgi
+    assert spy.calls == 1  # only the TestClient's
+
+
+def test_a_slow_reader_gets_the_rest_of_a_large_feed(
+    client: TestClient, auth: dict[str, str], live_server: str
+) -> None:
+    """A client that reads late, with a small receive buffer: sendfile sends what the socket
+    takes and the transport the rest, before the next answer."""
+    words = "compassionate leadership in the NHS North West " * 80
+    for n in range(24):
+        create_episode(client, auth, f"Episode {n}", show_notes=f"<p>{n} {words}</p>")
+    asgi = client.get("/feed.xml", headers=IDENTITY).content
+    address = urlsplit(live_server)
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(10)
+        sock.connect((address.hostname or "", address.port or 80))
+        sock.sendall(request("GET", "/feed.xml", "Accept-Encoding: identity"))
+        time.sleep(0.3)  # the server fills what it can meanwhile
+        sock.sendall(request("GET", "/feed.xml", "Accept-Encoding: identity", "Connection: close"))
+        reader = Reader(sock)
+        assert reader.reply().body == asgi
+        assert reader.reply().body == asgi
+        assert reader.closed()
