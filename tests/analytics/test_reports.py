@@ -123,6 +123,9 @@ def test_the_admin_page_charts_and_csv(
     assert "<svg xmlns" in chart.text[:200] and "Downloads by app" in chart.text
     assert "Spotify" in chart.text and "Overcast" in chart.text
     assert "default-src 'none'" in chart.headers["content-security-policy"]
+    unknown = client.get("/admin/analytics/chart.svg", params={"kind": "weekday"})
+    assert unknown.status_code == 422
+    assert "'time', 'app' or 'device'" in unknown.text and "^(" not in unknown.text
     exported = client.get("/admin/analytics.csv", params={"group_by": "app"})
     assert exported.headers["content-disposition"].startswith("attachment;")
     rows = list(csv.reader(io.StringIO(exported.text)))
