@@ -21,7 +21,7 @@ import os
 import socket
 from pathlib import Path
 
-SIZES = range(64 * 1024, 512 * 1024 + 1)  # where sendfile beat copying here (bytes)
+SIZES = range(64 * 1024, 384 * 1024 + 1)  # where sendfile beat copying here (bytes)
 _USABLE = all(hasattr(m, n) for m, n in ((os, "sendfile"), (os, "O_TMPFILE"), (socket, "TCP_CORK")))
 
 
