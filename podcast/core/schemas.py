@@ -40,12 +40,18 @@ from podcast.core.podcast_namespace import (
 
 
 @dataclass(frozen=True)
-class _Refuse:
-    """Text matching ``pattern`` is refused with ``message``, and the schema says so with a
-    "not" (a negated pattern would make schema-driven test data generation far slower)."""
+class _PatternRule:
+    """A rule on text by a regular expression, with ``message`` in words when it fails: the
+    pydantic hooks both rules share; each says when text fails and what its schema says."""
 
     pattern: str
     message: str
+
+    def _error(self, regex: re.Pattern[str], value: str) -> PydanticCustomError | None:
+        raise NotImplementedError
+
+    def _schema(self, out: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
@@ -53,8 +59,9 @@ class _Refuse:
         regex = re.compile(self.pattern)
 
         def check(value: str) -> str:
-            if regex.search(value):
-                raise PydanticCustomError("refused", self.message)
+            error = self._error(regex, value)
+            if error is not None:
+                raise error
             return value
 
         return core_schema.no_info_after_validator_function(check, handler(source))
@@ -62,39 +69,35 @@ class _Refuse:
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> dict[str, Any]:
-        out = dict(handler(schema))
-        out["allOf"] = [*out.get("allOf", []), {"not": {"pattern": self.pattern}}]
-        return out
+        return self._schema(dict(handler(schema)))
 
 
-@dataclass(frozen=True)
-class Matching:
+class _Refuse(_PatternRule):
+    """Text matching ``pattern`` is refused with ``message``, and the schema says so with a
+    "not" (a negated pattern would make schema-driven test data generation far slower)."""
+
+    def _error(self, regex: re.Pattern[str], value: str) -> PydanticCustomError | None:
+        return PydanticCustomError("refused", self.message) if regex.search(value) else None
+
+    def _schema(self, out: dict[str, Any]) -> dict[str, Any]:
+        return {**out, "allOf": [*out.get("allOf", []), {"not": {"pattern": self.pattern}}]}
+
+
+class Matching(_PatternRule):
     """Text must match ``pattern`` (anchored, ``^...$``); if not, the error says ``message``,
     what to type in words, instead of pydantic's "String should match pattern '^[a-z0-9]+...'".
     The type stays ``string_pattern_mismatch`` and the JSON schema keeps the ``pattern``, so
     the API, the admin forms and the CLI, which all read the message, say the same words."""
 
-    pattern: str
-    message: str
+    def _error(self, regex: re.Pattern[str], value: str) -> PydanticCustomError | None:
+        if regex.fullmatch(value) is not None:  # not search: "$" would allow a final newline
+            return None
+        return PydanticCustomError(
+            "string_pattern_mismatch", self.message, {"pattern": self.pattern}
+        )
 
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        regex = re.compile(self.pattern)
-
-        def check(value: str) -> str:
-            if regex.fullmatch(value) is None:  # not search: "$" would allow a final newline
-                raise PydanticCustomError(
-                    "string_pattern_mismatch", self.message, {"pattern": self.pattern}
-                )
-            return value
-
-        return core_schema.no_info_after_validator_function(check, handler(source))
-
-    def __get_pydantic_json_schema__(
-        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
-    ) -> dict[str, Any]:
-        return {**handler(schema), "pattern": self.pattern}
+    def _schema(self, out: dict[str, Any]) -> dict[str, Any]:
+        return {**out, "pattern": self.pattern}
 
 
 # PostgreSQL cannot store U+0000 in text.
