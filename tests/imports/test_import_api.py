@@ -4,7 +4,6 @@ and report read from ``GET /api/jobs/{id}``; bad URLs refused at once, naming th
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,28 +13,14 @@ from podcast.core.clock import FrozenClock
 from podcast.core.db import session_scope
 from podcast.core.settings import Settings
 from podcast.core.tokens import create_token
+from tests.imports.conftest import finished, loopback_settings
 from tests.imports.oldhost import OldHost
-from tests.jobs.conftest import wait_for
 from tests.web.helpers import check_links, check_structure, csrf_of, h1, parse, sign_in, text_of
 
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(
-        data_dir=tmp_path / "data",
-        database_url=database_url,
-        base_url="https://podcast.example.org",
-        import_allow_private=True,  # the old host is on loopback
-        _env_file=None,  # type: ignore[call-arg]
-    )
-
-
-def finished(client: TestClient, auth: dict[str, str], job_id: str) -> dict[str, Any]:
-    def state() -> dict[str, Any] | None:
-        job: dict[str, Any] = client.get(f"/api/jobs/{job_id}", headers=auth).json()
-        return job if job["status"] in ("succeeded", "failed") else None
-
-    return wait_for(state, timeout=30, what=f"import job {job_id}")  # type: ignore[no-any-return]
+    return loopback_settings(tmp_path, database_url)
 
 
 def test_an_import_runs_as_a_job_with_its_report(

@@ -17,6 +17,7 @@ from podcast.core.settings import Settings
 from podcast.media.local import LocalStorage
 from podcast.media.store import referenced_keys
 from tests.conftest import FIXTURES
+from tests.imports.conftest import finished, loopback_settings
 from tests.imports.oldhost import OldHost
 from tests.jobs.conftest import wait_for
 from tests.web.helpers import parse, sign_in
@@ -29,14 +30,7 @@ TYPES = {"mp3": "audio/mpeg", "m4a": "audio/mp4", "ogg": "audio/ogg", "opus": "a
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(
-        data_dir=tmp_path / "data",
-        database_url=database_url,
-        base_url="https://podcast.example.org",
-        import_allow_private=True,  # the old host is on loopback
-        import_concurrency=2,
-        _env_file=None,  # type: ignore[call-arg]
-    )
+    return loopback_settings(tmp_path, database_url, import_concurrency=2)
 
 
 def _feed(host: OldHost) -> tuple[str, list[str]]:
@@ -129,11 +123,7 @@ def test_a_cancelled_import_keeps_whole_episodes_and_resumes(
     again = client.post("/api/imports", json={"url": url}, headers=auth)
     assert again.status_code == 202, again.text
 
-    def finished() -> dict[str, Any] | None:
-        state: dict[str, Any] = client.get(f"/api/jobs/{again.json()['id']}", headers=auth).json()
-        return state if state["status"] in ("succeeded", "failed") else None
-
-    rerun = wait_for(finished, timeout=20, what="the second import")
+    rerun = finished(client, auth, again.json()["id"], timeout=20)
     assert rerun["status"] == "succeeded", rerun["error"]
     assert rerun["result"]["counts"] == {"imported": 3, "updated": 0, "unchanged": 2, "skipped": 0}
     assert len(_episodes(client, auth)) == 5

@@ -16,6 +16,7 @@ from podcast.core.db import session_scope
 from podcast.core.settings import Settings
 from podcast.core.tokens import create_token
 from podcast.imports import job as import_job
+from tests.imports.conftest import finished, loopback_settings
 from tests.imports.oldhost import OldHost
 from tests.jobs.conftest import wait_for
 from tests.web.helpers import parse, sign_in, text_of
@@ -31,13 +32,7 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(
-        data_dir=tmp_path / "data",
-        database_url=database_url,
-        base_url="https://podcast.example.org",
-        import_allow_private=True,  # the old host is on loopback
-        _env_file=None,  # type: ignore[call-arg]
-    )
+    return loopback_settings(tmp_path, database_url)
 
 
 def queue(client: TestClient, auth: dict[str, str], url: str) -> str:
@@ -47,13 +42,7 @@ def queue(client: TestClient, auth: dict[str, str], url: str) -> str:
 
 
 def run(client: TestClient, auth: dict[str, str], url: str) -> dict[str, Any]:
-    job_id = queue(client, auth, url)
-
-    def finished() -> dict[str, Any] | None:
-        job: dict[str, Any] = client.get(f"/api/jobs/{job_id}", headers=auth).json()
-        return job if job["status"] in ("succeeded", "failed") else None
-
-    return wait_for(finished, timeout=30, what=f"import job {job_id}")  # type: ignore[no-any-return]
+    return finished(client, auth, queue(client, auth, url))
 
 
 def test_a_web_page_fails_the_job_at_once_with_the_reason(
