@@ -92,7 +92,8 @@ class DirectHttpToolsProtocol(HttpToolsProtocol):
         self.on_response_complete()  # uvicorn's: counts it, arms the keep-alive timer
         observer = self._observer
         if observer is not None:
-            observer.done(_SCOPES[method], self.url.decode("ascii"), status, start, len(body), 0)
+            scope = _SCOPES.get(method) or {"method": method.decode("ascii")}  # a route's choice
+            observer.done(scope, self.url.decode("ascii"), status, start, len(body), 0)
 
     def on_body(self, body: bytes) -> None:
         if not self._answered:  # a body on a GET is read and dropped, as the route would

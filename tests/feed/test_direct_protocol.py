@@ -6,8 +6,10 @@ every request it declines served by the app as before."""
 from __future__ import annotations
 
 import gzip
+import http.client
 import logging
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -310,3 +312,54 @@ def test_a_slow_reader_gets_the_rest_of_a_large_feed(
         assert reader.reply().body == asgi
         assert reader.reply().body == asgi
         assert reader.closed()
+
+
+def test_polls_during_rebuilds_always_get_a_whole_feed(
+    client: TestClient, auth: dict[str, str], live_server: str
+) -> None:
+    """Threads poll a feed large enough to be sent from its file while writes make the cache
+    rebuild it (and drop the old entry, whose file closes with it): every answer is one whole
+    feed, never a mix or a cut one."""
+    words = "compassionate leadership in the NHS North West " * 80
+    for n in range(24):
+        create_episode(client, auth, f"Episode {n}", show_notes=f"<p>{n} {words}</p>")
+    client.get("/feed.xml")
+    address = urlsplit(live_server)
+    bodies: list[bytes] = []
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def poll() -> None:
+        connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=10)
+        try:
+            while not stop.is_set():
+                connection.request("GET", "/feed.xml", headers=IDENTITY)
+                response = connection.getresponse()
+                body = response.read()
+                if response.status != 200 or len(body) != int(
+                    response.getheader("content-length") or -1
+                ):
+                    failures.append(f"{response.status}, {len(body)} bytes")
+                bodies.append(body)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=poll) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        for n in range(4):  # each write marks the cache dirty; the next poll rebuilds it
+            create_episode(client, auth, f"Written while polled {n}", show_notes=f"<p>{words}</p>")
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert not failures, failures[:5]
+    assert len(bodies) > 20
+    for body in bodies:
+        assert body.startswith(b"<?xml") and body.rstrip().endswith(b"</rss>")
+    assert (
+        b"Written while polled 3" in bodies[-1]
+        or b"Written while polled 3" in client.get("/feed.xml").content
+    )
