@@ -370,14 +370,50 @@ def _optional(value: str | None, check: Any, *args: Any) -> str | None:
     return None if value is None else check(value, *args)
 
 
-class _ChannelNamespace:
+class _PlaceAndLicense:
+    """``podcast:location`` and ``podcast:license`` exist at both channel and item level."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._location: Location | None = None
+        self._license: License | None = None
+
+    def location(
+        self,
+        name: str | None = None,
+        geo: str | None = None,
+        osm: str | None = None,
+        rel: str | None = None,
+        country: str | None = None,
+    ) -> Location | None:
+        """Set/get ``podcast:location``: a name (≤ 128), a ``geo:`` URI, an OSM id (``R1234``),
+        ``rel`` (subject or creator) and a country code (``GB``)."""
+        if name is None:
+            if any(v is not None for v in (geo, osm, rel, country)):
+                raise ValueError("location name is required")
+            return self._location
+        self._location = _location(name, geo, osm, rel, country)
+        return self._location
+
+    def license(self, name: str | None = None, url: str | None = None) -> License | None:
+        """Set/get ``podcast:license``: an SPDX identifier or a name (≤ 128), an https URL."""
+        if name is None:
+            if url is not None:
+                raise ValueError("license name is required")
+            return self._license
+        self._license = License(
+            _check_text(name, "license name", _MAX_TEXT),
+            None if url is None else _check_https(url, "license url"),
+        )
+        return self._license
+
+
+class _ChannelNamespace(_PlaceAndLicense):
     """Channel-only tags a producer sets, kept apart from the original four for readability."""
 
     def __init__(self) -> None:
         super().__init__()
         self._trailers: list[Trailer] = []
-        self._license: License | None = None
-        self._location: Location | None = None
         self._update_frequency: UpdateFrequency | None = None
         self._podroll: list[RemoteItem] = []
         self._txt: list[Txt] = []
@@ -411,29 +447,6 @@ class _ChannelNamespace:
             )
         )
         return list(self._trailers)
-
-    def license(self, name: str | None = None, url: str | None = None) -> License | None:
-        """Set/get ``podcast:license``: an SPDX identifier or a name, and its https URL."""
-        if name is not None:
-            self._license = License(
-                _check_text(name, "license name", _MAX_TEXT),
-                _optional(url, _check_https, "license url"),
-            )
-        return self._license
-
-    def location(
-        self,
-        name: str | None = None,
-        geo: str | None = None,
-        osm: str | None = None,
-        rel: str | None = None,
-        country: str | None = None,
-    ) -> Location | None:
-        """Set/get ``podcast:location``: a name, a ``geo:`` URI, an OpenStreetMap id, ``rel``
-        (subject or creator) and a country code; None leaves an attribute out."""
-        if name is not None:
-            self._location = _location(name, geo, osm, rel, country)
-        return self._location
 
     def update_frequency(
         self,
@@ -639,7 +652,7 @@ class PodcastIndexExtension(_ChannelNamespace, _PersonsAndExplicit, BaseExtensio
         return list(self._funding)
 
 
-class PodcastIndexEntryExtension(_PersonsAndExplicit, BaseEntryExtension):
+class PodcastIndexEntryExtension(_PlaceAndLicense, _PersonsAndExplicit, BaseEntryExtension):
     """Item half: transcript, chapters, season, episode, person, location, license, soundbite,
     funding, itunes:explicit."""
 
@@ -649,8 +662,6 @@ class PodcastIndexEntryExtension(_PersonsAndExplicit, BaseEntryExtension):
         self._chapters: Chapters | None = None
         self._season: Season | None = None
         self._episode: Episode | None = None
-        self._location: Location | None = None
-        self._license: License | None = None
         self._soundbites: list[Soundbite] = []
         self._funding: list[Funding] = []
 
@@ -687,35 +698,6 @@ class PodcastIndexEntryExtension(_PersonsAndExplicit, BaseEntryExtension):
             )
         for f in self._funding:
             _podcast_elem(entry, "funding", f.text, url=f.url)
-
-    def location(
-        self,
-        name: str | None = None,
-        geo: str | None = None,
-        osm: str | None = None,
-        rel: str | None = None,
-        country: str | None = None,
-    ) -> Location | None:
-        """Set/get ``podcast:location``: a name (≤ 128), a ``geo:`` URI, an OSM id (``R1234``),
-        ``rel`` (subject or creator) and a country code (``GB``)."""
-        if name is None:
-            if any(v is not None for v in (geo, osm, rel, country)):
-                raise ValueError("location name is required")
-            return self._location
-        self._location = _location(name, geo, osm, rel, country)
-        return self._location
-
-    def license(self, name: str | None = None, url: str | None = None) -> License | None:
-        """Set/get ``podcast:license``: an SPDX identifier or a name (≤ 128), an https URL."""
-        if name is None:
-            if url is not None:
-                raise ValueError("license name is required")
-            return self._license
-        self._license = License(
-            _check_text(name, "license name", _MAX_TEXT),
-            None if url is None else _check_https(url, "license url"),
-        )
-        return self._license
 
     def soundbite(
         self,
